@@ -1,0 +1,62 @@
+"""Commands every channel understands: ``/start``, ``/help``, ``/lang``.
+
+Platforms deliver commands as text (Telegram, the web chat) or as slash-command
+interactions that the adapter turns into the same text, so one stage serves all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from channels.base import Button, Message, Reply
+from handlers.context import PASS, Context, Handled, Pass
+from handlers.conversation import LANG_CALLBACK
+
+_COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL | re.IGNORECASE)
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """``"/start@bot payload"`` → ``("start", "payload")``; not a command → ``None``."""
+    match = _COMMAND.match(text.strip())
+    if match is None:
+        return None
+    return match.group(1).lower(), (match.group(2) or "").strip()
+
+
+class CommandStage:
+    """Answers the commands; other stages may add more before it in the chain."""
+
+    def __repr__(self) -> str:
+        return "CommandStage(start, help, lang)"
+
+    async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
+        parsed = parse_command(message.text)
+        if parsed is None:
+            return PASS
+        name, _payload = parsed
+        if name in ("start", "help"):
+            return Handled(intent="help", actions=[help_reply(message, ctx)])
+        if name == "lang":
+            return Handled(intent="language_choice", actions=[language_menu(message, ctx)])
+        return PASS
+
+
+def help_reply(message: Message, ctx: Context) -> Reply:
+    name = message.display_name or message.username
+    if name:
+        hello = ctx.t("greeting.hello", name=name, brand=ctx.brand.name)
+    else:
+        hello = ctx.t("greeting.hello_anonymous", brand=ctx.brand.name)
+    text = f"{hello}\n\n{ctx.t('greeting.help', brand=ctx.brand.name)}"
+    return Reply(chat_id=message.chat_id, text=text, thread_id=message.thread_id,
+                 reply_to=message.platform_message_id if message.chat_kind.is_public else None)
+
+
+def language_menu(message: Message, ctx: Context) -> Reply:
+    buttons = [
+        Button(label=ctx.texts.get("language.name", code), data=f"{LANG_CALLBACK}{code}")
+        for code in ctx.brand.languages
+    ]
+    rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
+    return Reply(chat_id=message.chat_id, text=ctx.t("lang.prompt"), buttons=rows,
+                 thread_id=message.thread_id)

@@ -1,0 +1,132 @@
+"""What every handler is given and what the router hands back.
+
+The context is explicit and typed: a handler reads the instant, the reply language and
+the brand from it instead of reaching for globals, so any answer can be computed "as of"
+any instant (tests, ``socialdesk ask --at``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from channels.base import Action, Capabilities, Message, Reply
+
+if TYPE_CHECKING:
+    from handlers.texts import Texts
+    from storage.store import Store
+
+Verdict = Literal["clean", "suspicious", "scam"]
+_SEVERITY: dict[str, int] = {"clean": 0, "suspicious": 1, "scam": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """The exchange the bot speaks for; the guard compares look-alikes against it."""
+
+    name: str = "Example Exchange"
+    official_domains: tuple[str, ...] = ()
+    official_handles: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ("en",)
+    default_language: str = "en"
+
+
+@dataclass(slots=True)
+class ScamReport:
+    """The guard's finding for one message: a verdict, reason codes and evidence."""
+
+    verdict: Verdict = "clean"
+    reasons: list[str] = field(default_factory=list)
+    evidence: list[dict[str, str]] = field(default_factory=list)
+
+    def raise_to(self, verdict: Verdict, reason: str, **evidence: str) -> None:
+        """Record a finding; the verdict only ever rises (clean < suspicious < scam)."""
+        if _SEVERITY[verdict] > _SEVERITY[self.verdict]:
+            self.verdict = verdict
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        if evidence:
+            self.evidence.append({"reason": reason, **evidence})
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "reasons": list(self.reasons), "evidence": self.evidence}
+
+
+@dataclass(slots=True)
+class Context:
+    """Everything a handler may use besides the message itself."""
+
+    now: datetime
+    language: str
+    texts: Texts
+    brand: Brand
+    capabilities: Capabilities | None = None
+    store: Store | None = None
+    identity_id: int | None = None
+    conversation_id: int | None = None
+    chosen_language: str | None = None
+    scam: ScamReport = field(default_factory=ScamReport)
+
+    def t(self, key: str, **values: Any) -> str:
+        """The localized text ``key`` in the reply language."""
+        return self.texts.get(key, self.language, **values)
+
+
+@dataclass(slots=True)
+class Handled:
+    """A stage's answer. ``final=False`` adds actions and lets the chain go on."""
+
+    intent: str
+    actions: list[Action] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+    handoff: bool = False
+    final: bool = True
+
+
+class Pass:
+    """The marker a stage returns when the message is not its concern."""
+
+    _instance: Pass | None = None
+
+    def __new__(cls) -> Pass:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "PASS"
+
+
+PASS = Pass()
+
+
+@dataclass(slots=True)
+class Decision:
+    """What the bot does about one message: the shape ``socialdesk ask --json`` prints."""
+
+    message: Message
+    intent: str
+    language: str
+    actions: list[Action]
+    refs: list[str]
+    scam: ScamReport
+    handoff: bool
+
+    @property
+    def reply(self) -> str:
+        """The text the user would see, parts joined as they would arrive."""
+        return "\n\n".join(
+            a.text for a in self.actions if isinstance(a, Reply) and a.chat_id == self.message.chat_id
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "intent": self.intent,
+            "refs": list(self.refs),
+            "reply": self.reply,
+            "actions": [a.model_dump(mode="json") for a in self.actions],
+            "scam": self.scam.to_json(),
+            "handoff": self.handoff,
+        }

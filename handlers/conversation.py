@@ -1,0 +1,50 @@
+"""Conversation state: what to do with a message given where the conversation stands.
+
+Here the chain stops for group chatter that was not addressed to the bot, for input it
+cannot read (empty, too long, attachments only), and for button presses that complete a
+choice the bot offered (the reply language).
+"""
+
+from __future__ import annotations
+
+from channels.base import Message, Reply
+from handlers.context import PASS, Context, Handled, Pass
+
+MAX_TEXT = 8000  # characters the answering stages read; the guard reads everything
+LANG_CALLBACK = "lang:"
+
+
+class ConversationStage:
+    """Stops what should not be answered; completes pending choices."""
+
+    def __repr__(self) -> str:
+        return "ConversationStage()"
+
+    async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
+        if not message.addressed:
+            return Handled(intent="ignored")
+        if message.callback and message.callback.startswith(LANG_CALLBACK):
+            return await self._set_language(message, ctx, message.callback[len(LANG_CALLBACK):])
+        if message.callback:
+            return PASS
+        text = message.text.strip()
+        if not text:
+            key = "input.no_text" if message.attachments else "input.empty"
+            return self._reply(message, ctx, "unreadable", ctx.t(key))
+        if len(text) > MAX_TEXT:
+            return self._reply(message, ctx, "unreadable", ctx.t("input.too_long", limit=MAX_TEXT))
+        return PASS
+
+    async def _set_language(self, message: Message, ctx: Context, code: str) -> Handled:
+        if code not in ctx.brand.languages:
+            return Handled(intent="ignored")
+        if ctx.store is not None and ctx.identity_id is not None:
+            await ctx.store.set_language(ctx.identity_id, code)
+        ctx.language = ctx.chosen_language = code
+        return self._reply(message, ctx, "language_set", ctx.t("lang.set"))
+
+    @staticmethod
+    def _reply(message: Message, ctx: Context, intent: str, text: str) -> Handled:
+        reply = Reply(chat_id=message.chat_id, text=text, thread_id=message.thread_id,
+                      reply_to=message.platform_message_id if message.chat_kind.is_public else None)
+        return Handled(intent=intent, actions=[reply])

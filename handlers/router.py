@@ -1,0 +1,80 @@
+"""The ordered chain a message walks: guard, conversation state, intents, fallback.
+
+Routers compose: a router is itself a handler, so a stage can be a router of its own.
+Each handler answers (``Handled``), adds actions and lets the chain go on
+(``Handled(final=False)``), or says it is not concerned (``PASS``).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from channels.base import Message
+from handlers.context import PASS, Context, Decision, Handled, Pass
+
+
+class Handler(Protocol):
+    """One stage of the chain.
+
+    Implementations must not perform I/O on a platform (they return actions), must read
+    the time from ``ctx.now``, and must return ``PASS`` rather than raise when a message
+    is not theirs. They may read and write the store through ``ctx.store``.
+    """
+
+    async def handle(self, message: Message, ctx: Context) -> Handled | Pass: ...
+
+
+class Router:
+    """Runs handlers in order until one answers; accumulates non-final results."""
+
+    def __init__(self, *handlers: Handler, name: str = "router") -> None:
+        self.handlers = handlers
+        self.name = name
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(h) for h in self.handlers)
+        return f"<Router {self.name}: {inner}>"
+
+    async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
+        pending: Handled | None = None
+        for handler in self.handlers:
+            result = await handler.handle(message, ctx)
+            if result is PASS:
+                continue
+            assert isinstance(result, Handled)
+            pending = result if pending is None else _merge(pending, result)
+            if result.final:
+                pending.final = True
+                return pending
+        if pending is None:
+            return PASS
+        pending.final = False
+        return pending
+
+    async def route(self, message: Message, ctx: Context) -> Decision:
+        """The whole decision for one message, as the outbox and ``ask`` consume it."""
+        result = await self.handle(message, ctx)
+        if result is PASS:
+            result = Handled(intent="ignored")
+        assert isinstance(result, Handled)
+        return Decision(
+            message=message,
+            intent=result.intent,
+            language=ctx.language,
+            actions=result.actions,
+            refs=result.refs,
+            scam=ctx.scam,
+            handoff=result.handoff,
+        )
+
+
+def _merge(first: Handled, then: Handled) -> Handled:
+    """Actions of earlier non-final stages go first; the later intent wins."""
+    intent = then.intent if then.final or first.intent == "ignored" else first.intent
+    return Handled(
+        intent=intent,
+        actions=[*first.actions, *then.actions],
+        refs=[*first.refs, *[r for r in then.refs if r not in first.refs]],
+        handoff=first.handoff or then.handoff,
+        final=then.final,
+    )

@@ -1,0 +1,106 @@
+"""The tables. Only this module defines SQLModel tables (see DESIGN.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+
+def utc_column() -> Any:
+    """A non-null, time-zone aware timestamp; writers pass their clock's value."""
+    return Field(default_factory=lambda: datetime.now(UTC))
+
+
+class Identity(SQLModel, table=True):
+    """One platform account; a person with accounts on two platforms has two rows."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "platform_user_id", name="uq_identity_account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    platform_user_id: str = Field(max_length=128)
+    username: str | None = Field(default=None, max_length=256)
+    display_name: str = Field(default="", max_length=256)
+    language: str | None = Field(default=None, max_length=8)  # chosen with /lang
+    created_at: datetime = utc_column()
+
+
+class Conversation(SQLModel, table=True):
+    """One user in one chat: the unit that is handled in order."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_id", "identity_id", name="uq_conversation"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    chat_id: str = Field(max_length=128)
+    chat_kind: str = Field(max_length=16)
+    identity_id: int = Field(foreign_key="identities.id", index=True)
+    language: str | None = Field(default=None, max_length=8)  # language of the last reply
+    created_at: datetime = utc_column()
+    last_message_at: datetime = utc_column()
+
+
+class MessageRecord(SQLModel, table=True):
+    """A message in or out. Text is stored with secrets already redacted.
+
+    The unique key on (channel, chat, platform message id) makes a redelivered update
+    land on the row it already has, so it is processed once.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_id", "platform_message_id", name="uq_message_platform_id"),
+        Index("ix_messages_unprocessed", "direction", "processed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True)
+    direction: str = Field(max_length=3)  # "in" | "out"
+    channel: str = Field(max_length=32)
+    chat_id: str = Field(max_length=128)
+    platform_message_id: str | None = Field(default=None, max_length=128)
+    sender_id: str = Field(max_length=128)
+    text: str = ""
+    intent: str | None = Field(default=None, max_length=32)
+    language: str | None = Field(default=None, max_length=8)
+    # what the router needs to handle the message again after a crash
+    envelope: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = utc_column()
+    processed_at: datetime | None = Field(default=None)
+
+
+class OutboxItem(SQLModel, table=True):
+    """One pending action: the single way out of the system.
+
+    It is written in the same transaction as the state change that caused it, and the
+    sender records every attempt, so a crash loses nothing and sends nothing twice.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_chat", "channel", "chat_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    chat_id: str = Field(max_length=128)
+    action: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    conversation_id: int | None = Field(default=None, foreign_key="conversations.id")
+    source_message_id: int | None = Field(default=None, foreign_key="messages.id")
+    priority: int = 0  # lower goes first: interactive replies before bulk traffic
+    status: str = Field(default="pending", max_length=12)  # pending|sending|delivered|failed
+    attempts: int = 0
+    next_attempt_at: datetime = utc_column()
+    last_error: str | None = None
+    platform_message_id: str | None = Field(default=None, max_length=128)
+    created_at: datetime = utc_column()
+    delivered_at: datetime | None = None
