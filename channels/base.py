@@ -110,6 +110,24 @@ class Reply(_Action):
     thread_id: str | None = None
 
 
+class InvitePrivate(_Action):
+    """Move a conversation that needs personal details out of public.
+
+    Each channel renders the way in its own fashion: a Telegram deep link that opens the
+    private chat with ``topic`` carried over, a Discord private thread or DM, an X
+    invitation to DM. Handlers never ask for personal details in public; they emit this.
+    """
+
+    type: Literal["invite_private"] = "invite_private"
+    chat_id: str
+    user_id: str
+    text: str
+    button_label: str
+    topic: str = ""
+    reply_to: str | None = None
+    thread_id: str | None = None
+
+
 class Delete(_Action):
     """Remove a message from a group (scam links, posted secrets)."""
 
@@ -145,7 +163,8 @@ class OpenTicket(_Action):
 
 
 Action = Annotated[
-    Reply | Delete | Restrict | AlertStaff | OpenTicket, Field(discriminator="type")
+    Reply | InvitePrivate | Delete | Restrict | AlertStaff | OpenTicket,
+    Field(discriminator="type"),
 ]
 _ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
 
