@@ -30,8 +30,12 @@ class LanguageDetector:
 
     @cached_property
     def _detector(self):  # type: ignore[no-untyped-def]
-        langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in self.languages]
-        return LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
+        langs = [
+            Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in self.languages
+        ]
+        return (
+            LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
+        )
 
     def detect(self, text: str) -> tuple[str, float] | None:
         """The most likely language and its confidence, or ``None`` for no letters."""
