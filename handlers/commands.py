@@ -48,8 +48,12 @@ def help_reply(message: Message, ctx: Context) -> Reply:
     else:
         hello = ctx.t("greeting.hello_anonymous", brand=ctx.brand.name)
     text = f"{hello}\n\n{ctx.t('greeting.help', brand=ctx.brand.name)}"
-    return Reply(chat_id=message.chat_id, text=text, thread_id=message.thread_id,
-                 reply_to=message.platform_message_id if message.chat_kind.is_public else None)
+    return Reply(
+        chat_id=message.chat_id,
+        text=text,
+        thread_id=message.thread_id,
+        reply_to=message.platform_message_id if message.chat_kind.is_public else None,
+    )
 
 
 def language_menu(message: Message, ctx: Context) -> Reply:
@@ -58,5 +62,9 @@ def language_menu(message: Message, ctx: Context) -> Reply:
         for code in ctx.brand.languages
     ]
     rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
-    return Reply(chat_id=message.chat_id, text=ctx.t("lang.prompt"), buttons=rows,
-                 thread_id=message.thread_id)
+    return Reply(
+        chat_id=message.chat_id,
+        text=ctx.t("lang.prompt"),
+        buttons=rows,
+        thread_id=message.thread_id,
+    )

@@ -117,7 +117,9 @@ class Decision:
     def reply(self) -> str:
         """The text the user would see, parts joined as they would arrive."""
         return "\n\n".join(
-            a.text for a in self.actions if isinstance(a, Reply) and a.chat_id == self.message.chat_id
+            a.text
+            for a in self.actions
+            if isinstance(a, Reply) and a.chat_id == self.message.chat_id
         )
 
     def to_json(self) -> dict[str, Any]:

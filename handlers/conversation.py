@@ -24,7 +24,7 @@ class ConversationStage:
         if not message.addressed:
             return Handled(intent="ignored")
         if message.callback and message.callback.startswith(LANG_CALLBACK):
-            return await self._set_language(message, ctx, message.callback[len(LANG_CALLBACK):])
+            return await self._set_language(message, ctx, message.callback[len(LANG_CALLBACK) :])
         if message.callback:
             return PASS
         text = message.text.strip()
@@ -45,6 +45,10 @@ class ConversationStage:
 
     @staticmethod
     def _reply(message: Message, ctx: Context, intent: str, text: str) -> Handled:
-        reply = Reply(chat_id=message.chat_id, text=text, thread_id=message.thread_id,
-                      reply_to=message.platform_message_id if message.chat_kind.is_public else None)
+        reply = Reply(
+            chat_id=message.chat_id,
+            text=text,
+            thread_id=message.thread_id,
+            reply_to=message.platform_message_id if message.chat_kind.is_public else None,
+        )
         return Handled(intent=intent, actions=[reply])

@@ -32,8 +32,12 @@ class GuardStage:
             actions.append(
                 AlertStaff(
                     text=ctx.texts.get("guard.secret_removed", "en"),
-                    evidence=(("channel", message.channel), ("chat", message.chat_id),
-                              ("user", message.sender_id), ("kind", kind)),
+                    evidence=(
+                        ("channel", message.channel),
+                        ("chat", message.chat_id),
+                        ("user", message.sender_id),
+                        ("kind", kind),
+                    ),
                 )
             )
         actions.append(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cached_property
+from functools import cache, cached_property
 
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
@@ -117,12 +117,7 @@ class LanguageDetector:
 
     @cached_property
     def _detector(self):  # type: ignore[no-untyped-def]
-        langs = [
-            Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in self.languages
-        ]
-        return (
-            LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
-        )
+        return _lingua(tuple(self.languages))
 
     def detect(self, text: str) -> tuple[str, float] | None:
         """The most likely language and its confidence, or ``None`` for no letters."""
@@ -146,6 +141,23 @@ class LanguageDetector:
         best = values[0]
         runner_up = values[1].value if len(values) > 1 else 0.0
         return best.language.iso_code_639_1.name.lower(), best.value, best.value - runner_up
+
+
+@cache
+def _lingua(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """One lingua detector per set of languages, shared by every LanguageDetector:
+    its models are large, and the answering stage re-checks names with its own."""
+    langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in languages]
+    return LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
+
+
+def is_sure(found: tuple[str, float, float] | None, words: int) -> bool:
+    """Whether a detection may override the platform's hint."""
+    if found is None:
+        return False
+    _code, confidence, margin = found
+    lead = confidence >= SURE_CONFIDENCE and margin >= SURE_MARGIN
+    return confidence >= 1.0 or (words >= 2 and (confidence >= MIN_CONFIDENCE or lead))
 
 
 def _script_language(text: str) -> str | None:
@@ -200,17 +212,8 @@ def choose_language(
         return chosen
     found = detector.detect_with_margin(unicodedata.normalize("NFC", text))
     words = len(text.split())
-    if found is not None:
-        code, confidence, margin = found
-        sure = confidence >= 1.0 or (
-            words >= 2
-            and (
-                confidence >= MIN_CONFIDENCE
-                or (confidence >= SURE_CONFIDENCE and margin >= SURE_MARGIN)
-            )
-        )
-        if sure and code in supported:
-            return code
+    if found is not None and is_sure(found, words) and found[0] in supported:
+        return found[0]
     hinted = normalize_code(hint)
     if hinted in supported:
         return hinted

@@ -36,7 +36,9 @@ class Texts:
             with path.open("rb") as fh:
                 for key, value in _flatten(tomllib.load(fh)):
                     if key in catalog:
-                        raise ValueError(f"{path.name}: key {key!r} is defined twice for {language}")
+                        raise ValueError(
+                            f"{path.name}: key {key!r} is defined twice for {language}"
+                        )
                     catalog[key] = value
         return cls(catalogs)
 

@@ -37,9 +37,18 @@ _HAS_DENSE = re.compile(f"[{_DENSE}]")
 WORD_CUTOFF = 80  # a word matched below this edit-distance ratio counts as absent
 
 
+_LATIN_MARKS = re.compile("[\u0300-\u036f]")
+
+
 def normalize(text: str) -> str:
-    """NFKC, case-folded, punctuation turned into spaces: the form every matcher sees."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """The form every matcher sees: case-folded, Latin accents and punctuation dropped.
+
+    Users often type without accents ("le hoi nap tien" for "lễ hội nạp tiền", "uber"
+    for "über"), so both sides lose them. Only Latin combining marks go: kana voicing
+    marks and hangul syllables are recomposed unchanged.
+    """
+    text = unicodedata.normalize("NFKD", text.casefold().replace("đ", "d"))
+    text = unicodedata.normalize("NFKC", _LATIN_MARKS.sub("", text))
     return " ".join(_TOKEN.findall(text))
 
 
@@ -66,6 +75,12 @@ class Matcher:
             for entry in (*knowledge.activities, *knowledge.airdrops)
             for form in _forms_of(entry)
         ]
+        self.name_words: dict[str, frozenset[str]] = {}
+        for form in self._forms:
+            if not form.dense:
+                self.name_words[form.ref] = self.name_words.get(form.ref, frozenset()) | set(
+                    form.words
+                )
         self._faq_refs: list[str] = []
         phrasings: list[str] = []
         for faq in knowledge.faqs:

@@ -103,9 +103,15 @@ class Resolver:
             return Resolution("answer", sure[0].ref, sure[0].score, aspects=aspects)
         faqs = self.matcher.faqs(text)
         unknown_symbol = bool(_unknown_symbols(text)) and bool(aspects & {"airdrop", "activity"})
-        if faqs and faqs[0].score >= s.confidence_threshold and not unknown_symbol:
-            return Resolution("answer", faqs[0].ref, faqs[0].score, aspects=aspects)
         close_names = [c for c in names if c.score >= s.clarify_threshold]
+        if (
+            faqs
+            and faqs[0].score >= s.confidence_threshold
+            and not unknown_symbol
+            and not close_names
+            and (len(faqs) == 1 or faqs[0].score - faqs[1].score >= s.confidence_margin)
+        ):
+            return Resolution("answer", faqs[0].ref, faqs[0].score, aspects=aspects)
         topic = "airdrop" if "airdrop" in aspects else "activity" if "activity" in aspects else None
         if topic and not close_names:
             return Resolution("unknown", aspects=aspects, topic=topic)

@@ -15,7 +15,8 @@ class KnowledgeSettings(BaseModel):
     ``docs/benchmarks.md``): a name matched at ``name_threshold`` or above, or an FAQ
     at ``confidence_threshold`` or above, is answered; a candidate between
     ``clarify_threshold`` and the answer threshold is offered as a button in a
-    clarifying question; below that the bot hands over to a person.
+    clarifying question, and so are two FAQs less than ``confidence_margin`` apart, or
+    an FAQ and a half-matched name; below that the bot hands over to a person.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -23,6 +24,7 @@ class KnowledgeSettings(BaseModel):
     paths: list[Path] = Field(default_factory=lambda: [Path("docs/knowledge/example.toml")])
     confidence_threshold: float = Field(default=0.45, gt=0, le=1)
     name_threshold: float = Field(default=0.85, gt=0, le=1)
+    confidence_margin: float = Field(default=0.08, ge=0, le=1)
     clarify_threshold: float = Field(default=0.25, gt=0, le=1)
     reload_interval: float = Field(default=5.0, gt=0, description="seconds between checks")
     timezone: str = "UTC"

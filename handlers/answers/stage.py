@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 from channels.base import Button, Message, OpenTicket, Reply
 from handlers.answers.compose import ENTRY_CALLBACK, compose, entry_label
 from handlers.answers.knowledge import Knowledge, KnowledgeBase
-from handlers.answers.matcher import Candidate
+from handlers.answers.matcher import Candidate, normalize
 from handlers.answers.resolve import Resolution, Resolver
 from handlers.answers.schema import Activity, Airdrop
 from handlers.answers.settings import KnowledgeSettings
 from handlers.answers.status import activity_phase, airdrop_phase
 from handlers.commands import parse_command
 from handlers.context import PASS, Context, Handled, Pass
+from handlers.language import LanguageDetector, is_sure
 
 MAX_OPTIONS = 5
 
@@ -42,6 +43,7 @@ class AnswerStage:
         self.settings = settings or KnowledgeSettings()
         self.zone = ZoneInfo(self.settings.timezone)
         self._resolver: Resolver | None = None
+        self.detector = LanguageDetector()
 
     def __repr__(self) -> str:
         return f"AnswerStage({self.base!r})"
@@ -66,6 +68,7 @@ class AnswerStage:
             return PASS
         resolution = resolver.resolve(text)
         if resolution.outcome == "answer" and resolution.ref is not None:
+            self._language_without_names(message, ctx, resolver, resolution.ref)
             return self._answer(message, ctx, knowledge, resolution)
         if resolution.outcome == "clarify":
             return self._choices(
@@ -85,6 +88,22 @@ class AnswerStage:
                 actions=[reply, OpenTicket(category="other", summary=text[:200])],
             )
         return PASS
+
+    def _language_without_names(
+        self, message: Message, ctx: Context, resolver: Resolver, ref: str
+    ) -> None:
+        """Entry names are often English inside another language ("Quand se termine le
+        Deposit Bonanza ?"): without them, a sure detection may correct the language.
+        The user's own choice is never overridden."""
+        words = resolver.matcher.name_words.get(ref)
+        if ctx.chosen_language is not None or not words:
+            return
+        kept = [w for w in message.text.split() if normalize(w) not in words]
+        if len(kept) == len(message.text.split()):
+            return
+        found = self.detector.detect_with_margin(" ".join(kept))
+        if found is not None and is_sure(found, len(kept)) and found[0] in ctx.brand.languages:
+            ctx.language = found[0]
 
     def _answer(
         self, message: Message, ctx: Context, knowledge: Knowledge, resolution: Resolution
