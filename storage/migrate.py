@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from storage.engine import ensure_sqlite_folder
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -19,6 +21,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision``; safe to run on every start."""
+    ensure_sqlite_folder(url)
     command.upgrade(alembic_config(url), revision)
 
 

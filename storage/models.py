@@ -9,7 +9,6 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
-
 def utc_column() -> Any:
     """A non-null, time-zone aware timestamp; writers pass their clock's value."""
     return Field(default_factory=lambda: datetime.now(UTC))
@@ -57,7 +56,9 @@ class MessageRecord(SQLModel, table=True):
 
     __tablename__ = "messages"
     __table_args__ = (
-        UniqueConstraint("channel", "chat_id", "platform_message_id", name="uq_message_platform_id"),
+        UniqueConstraint(
+            "channel", "chat_id", "platform_message_id", name="uq_message_platform_id"
+        ),
         Index("ix_messages_unprocessed", "direction", "processed_at"),
     )
 

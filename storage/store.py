@@ -98,9 +98,7 @@ class Store:
 
     # --- inbox -------------------------------------------------------------------
 
-    async def record_inbound(
-        self, envelope: dict[str, Any], text: str, now: datetime
-    ) -> Inbound:
+    async def record_inbound(self, envelope: dict[str, Any], text: str, now: datetime) -> Inbound:
         """Record an inbound message once; a redelivered one returns its existing row.
 
         ``envelope`` holds the normalized fields (channel, chat_id, chat_kind,
@@ -223,7 +221,9 @@ class Store:
                 return False
             conversation_id = s.get(MessageRecord, message_id).conversation_id  # type: ignore[union-attr]
             s.execute(
-                update(Conversation).where(Conversation.id == conversation_id).values(language=language)
+                update(Conversation)
+                .where(Conversation.id == conversation_id)
+                .values(language=language)
             )
             self._add_outbound(s, outbound, now, message_id)
             s.commit()
@@ -323,17 +323,20 @@ class Store:
             if not rows:
                 s.rollback()
                 return []
-            ids = [r.id for r in rows]
-            s.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id.in_(ids))  # type: ignore[union-attr]
-                .values(status="sending", attempts=OutboxItem.attempts + 1)
-            )
-            s.commit()
-            return [
-                OutboundWork(r.id, r.channel, r.chat_id, dict(r.action), r.conversation_id, r.attempts + 1)  # type: ignore[arg-type]
+            work = [
+                OutboundWork(
+                    r.id, r.channel, r.chat_id, dict(r.action), r.conversation_id, r.attempts + 1
+                )  # type: ignore[arg-type]
                 for r in rows
             ]
+            s.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id.in_([w.id for w in work]))  # type: ignore[union-attr]
+                .values(status="sending", attempts=OutboxItem.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            s.commit()
+            return work
 
     async def mark_delivered(
         self, work: OutboundWork, platform_message_id: str | None, text: str | None, now: datetime
@@ -348,8 +351,12 @@ class Store:
             s.execute(
                 update(OutboxItem)
                 .where(OutboxItem.id == work.id)
-                .values(status="delivered", platform_message_id=platform_id, delivered_at=now,
-                        last_error=None)
+                .values(
+                    status="delivered",
+                    platform_message_id=platform_id,
+                    delivered_at=now,
+                    last_error=None,
+                )
             )
             if text is not None and work.conversation_id is not None:
                 s.add(
@@ -368,8 +375,11 @@ class Store:
             s.commit()
 
     async def mark_retry(self, work_id: int, next_attempt_at: datetime, error: str) -> None:
-        await self._run(self._mark, work_id, {"status": "pending", "next_attempt_at": next_attempt_at,
-                                              "last_error": error[:1000]})
+        await self._run(
+            self._mark,
+            work_id,
+            {"status": "pending", "next_attempt_at": next_attempt_at, "last_error": error[:1000]},
+        )
 
     async def mark_failed(self, work_id: int, error: str) -> None:
         await self._run(self._mark, work_id, {"status": "failed", "last_error": error[:1000]})

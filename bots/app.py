@@ -1,0 +1,190 @@
+"""The composition root: one bot assembled from its configuration.
+
+Everything is built here and nowhere else: the store, the router's chain of stages, the
+pipeline, the outbox sender, the channels and the web server. ``App`` owns their
+lifecycle in the order that loses nothing: migrate, resume what a previous run left
+half-done, start sending, then start listening.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from bots.config import Config
+from bots.server import Server, build_server
+from channels.base import Channel
+from channels.webchat import WebChatAdapter
+from handlers.commands import CommandStage
+from handlers.context import Brand
+from handlers.conversation import ConversationStage
+from handlers.greeting import GreetingStage
+from handlers.guard import GuardStage
+from handlers.language import LanguageDetector, normalize_code
+from handlers.outbox import Sender
+from handlers.pipeline import Pipeline, StaffChat
+from handlers.router import Router
+from handlers.texts import Texts
+from storage.migrate import upgrade
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_router(config: Config) -> Router:
+    """The chain every message walks: guard, conversation state, intents, fallback."""
+    return Router(
+        GuardStage(),
+        ConversationStage(),
+        CommandStage(),
+        GreetingStage(),
+        name="main",
+    )
+
+
+def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
+    """The enabled channels, by name."""
+    channels: dict[str, Channel] = {}
+    if config.webchat.enabled:
+        channels["web"] = WebChatAdapter(page_texts=_page_texts(texts, config.bot.brand_profile()))
+    return channels
+
+
+def staff_chats(config: Config) -> tuple[StaffChat, ...]:
+    """Where staff alerts go, from each enabled channel's ``staff_chat_id``."""
+    chats = []
+    for name in type(config).model_fields:
+        section = getattr(config, name)
+        chat = getattr(section, "staff_chat_id", None)
+        if getattr(section, "enabled", False) and chat:
+            chats.append(StaffChat(channel=_channel_name(name), chat_id=str(chat)))
+    return tuple(chats)
+
+
+def _channel_name(section: str) -> str:
+    return {"webchat": "web"}.get(section, section)
+
+
+def _page_texts(texts: Texts, brand: Brand) -> Callable[[str | None], tuple[str, dict[str, str]]]:
+    keys = ("title", "connecting", "online", "reconnecting", "placeholder", "send")
+
+    def page_texts(accept_language: str | None) -> tuple[str, dict[str, str]]:
+        language = brand.default_language
+        for part in (accept_language or "").split(","):
+            code = normalize_code(part.split(";")[0])
+            if code in brand.languages:
+                language = code
+                break
+        return language, {k: texts.get(f"webchat.{k}", language, brand=brand.name) for k in keys}
+
+    return page_texts
+
+
+def build_pipeline(
+    config: Config,
+    store: Any,
+    texts: Texts,
+    clock: Clock,
+    channels: dict[str, Channel] | None = None,
+    detector: LanguageDetector | None = None,
+) -> Pipeline:
+    channels = channels or {}
+    return Pipeline(
+        store=store,
+        router=build_router(config),
+        texts=texts,
+        brand=config.bot.brand_profile(),
+        clock=clock,
+        capabilities={name: ch.capabilities for name, ch in channels.items()},
+        staff_chats=staff_chats(config),
+        detector=detector or LanguageDetector(),
+    )
+
+
+class App:
+    """A running bot: ``async with App(config) as app: ...``."""
+
+    def __init__(self, config: Config, *, clock: Clock = system_clock) -> None:
+        self.config = config
+        self.clock = clock
+        self.texts = Texts.load()
+        self.channels = build_channels(config, self.texts)
+        self.store: Store | None = None
+        self.sender: Sender | None = None
+        self.pipeline: Pipeline | None = None
+        self.server: Server | None = None
+
+    def __repr__(self) -> str:
+        return f"App(channels={sorted(self.channels)})"
+
+    async def __aenter__(self) -> App:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://{self.server.host}:{self.server.port}"
+
+    async def start(self) -> None:
+        url = self.config.database.url
+        await asyncio.to_thread(upgrade, url)
+        self.store = Store.open(url)
+        self.sender = Sender(
+            self.store,
+            self.channels,
+            self.clock,
+            concurrency=self.config.outbox.concurrency,
+            max_attempts=self.config.outbox.max_attempts,
+        )
+        self.pipeline = build_pipeline(
+            self.config, self.store, self.texts, self.clock, self.channels
+        )
+        self.pipeline.wake = self.sender.wake
+        routes: list[web.RouteDef] = []
+        for channel in self.channels.values():
+            channel_routes = getattr(channel, "routes", None)
+            if channel_routes is not None:
+                routes += channel_routes()
+        self.server = Server(
+            build_server(routes, self._health), self.config.server.host, self.config.server.port
+        )
+        await self.server.start()
+        resumed = await self.pipeline.resume()
+        if resumed:
+            log.info("inbox: handled %d message(s) left unanswered by the last run", resumed)
+        await self.sender.start()
+        for channel in self.channels.values():
+            await channel.start(self.pipeline.dispatch)
+        log.info("socialdesk is up: %s on %s", ", ".join(self.channels) or "no channels", self.url)
+
+    async def stop(self) -> None:
+        for channel in reversed(list(self.channels.values())):
+            try:
+                await channel.stop()
+            except Exception:
+                log.exception("stopping %s failed", channel.name)
+        if self.sender is not None:
+            await self.sender.stop()
+        if self.server is not None:
+            await self.server.stop()
+        if self.store is not None:
+            await self.store.close()
+            self.store = None
+
+    def _health(self) -> dict[str, object]:
+        return {"status": "ok", "channels": sorted(self.channels)}

@@ -1,0 +1,172 @@
+"""The ``socialdesk`` command line.
+
+Exit codes: 0 success, 1 a run-time failure, 2 bad arguments or configuration (the
+key or option is named in a one-line message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from bots.config import Config, ConfigError, load_config
+
+app = typer.Typer(
+    help="socialdesk: the support bot for a crypto exchange's social accounts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="TOML configuration file (default: ./config.toml if present)."
+    ),
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _config(path: Path | None) -> Config:
+    if path is None and Path("config.toml").exists():
+        path = Path("config.toml")
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _secrets(config: Config) -> list[str]:
+    values = []
+    for name in type(config).model_fields:
+        for key, value in getattr(config, name):
+            if key.endswith("_env") and isinstance(value, str) and os.environ.get(value):
+                values.append(os.environ[value])
+    return values
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Start every enabled channel, the web server and the outbox."""
+    from bots.app import App
+    from bots.logs import setup_logging
+
+    if log_level.lower() not in ("debug", "info", "warning", "error"):
+        raise _fail(f"--log-level: expected debug, info, warning or error, got {log_level!r}")
+    cfg = _config(config)
+    setup_logging(log_level, _secrets(cfg))
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with App(cfg) as bot:
+            if "web" in bot.channels:
+                err.print(f"Web chat: [bold]{bot.url}/chat[/]   (Ctrl+C stops)")
+            await stop.wait()
+
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        raise _fail(f"cannot start: {exc.strerror or exc}", code=1) from None
+
+
+@app.command("check-config")
+def check_config(path: Annotated[Path, typer.Argument(help="The file to validate.")]) -> None:
+    """Validate a configuration file without starting anything."""
+    cfg = _config(path)
+    enabled = [n for n in type(cfg).model_fields if getattr(getattr(cfg, n), "enabled", False)]
+    typer.echo(f"{path}: ok (enabled: {', '.join(enabled) or 'nothing'})")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply the database migrations (``run`` also does this on start)."""
+    from storage.migrate import current, upgrade
+
+    cfg = _config(config)
+    upgrade(cfg.database.url)
+    typer.echo(f"database at revision {current(cfg.database.url)}")
+
+
+@app.command()
+def ask(
+    text: Annotated[str | None, typer.Argument(help="The message to route.")] = None,
+    config: ConfigOption = None,
+    channel: Annotated[str, typer.Option(help="Channel the message comes from.")] = "web",
+    chat: Annotated[str, typer.Option(help="private or group.")] = "private",
+    lang: Annotated[str | None, typer.Option(help="Platform language hint, e.g. de.")] = None,
+    at: Annotated[str | None, typer.Option(help="Answer as of this ISO-8601 instant.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per message.")
+    ] = False,
+    input_file: Annotated[
+        Path | None, typer.Option("--input", help="JSON Lines file: one message object per line.")
+    ] = None,
+) -> None:
+    """Run messages through the router without any channel and print what the bot would do."""
+    from bots.ask import Asker, AskError
+
+    if (text is None) == (input_file is None):
+        raise _fail("give either TEXT or --input FILE.jsonl")
+    cfg = _config(config)
+    try:
+        asker = Asker(cfg)
+        defaults = asker.defaults(channel=channel, chat=chat, lang=lang, at=at)
+    except AskError as exc:
+        raise _fail(str(exc)) from None
+    if text is not None:
+        result = asyncio.run(asker.one({"text": text}, defaults))
+        _print(result, as_json)
+        return
+    assert input_file is not None
+    try:
+        handle = input_file.open("rb")
+    except OSError as exc:
+        raise _fail(f"--input: cannot read {input_file} ({exc.strerror})") from None
+    with handle:
+        failures = asyncio.run(asker.many(handle, defaults, lambda r: _print(r, True)))
+    if failures:
+        err.print(f'{failures} line(s) could not be read; see their "error" fields')
+        raise typer.Exit(1)
+
+
+def _print(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    out = Console()
+    out.print(result["reply"] or "(no reply)", highlight=False, soft_wrap=True)
+    out.print(
+        f"[dim]intent={result['intent']} language={result['language']} "
+        f"refs={result['refs']} scam={result['scam']['verdict']} handoff={result['handoff']}[/]",
+        highlight=False,
+    )
+
+
+def main() -> None:  # pragma: no cover - the console script
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,143 @@
+"""Configuration: one TOML file, validated before anything starts.
+
+Every key is checked (unknown keys, wrong types, a channel enabled without its secret)
+and a problem is reported in one line naming the key, so ``socialdesk check-config``
+and ``socialdesk run`` fail fast with exit code 2. Secrets never live in the file: it
+names the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from handlers.context import Brand
+from handlers.language import UI_LANGUAGES
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who edits the file."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BotSettings(Section):
+    brand: str = "Example Exchange"
+    official_domains: list[str] = Field(default_factory=lambda: ["example.com"])
+    official_handles: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=lambda: ["en", "zh", "vi", "de"])
+    default_language: str = "en"
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in UI_LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r}; known: {', '.join(UI_LANGUAGES)}")
+        if not value:
+            raise ValueError("at least one language is needed")
+        return value
+
+    @model_validator(mode="after")
+    def _default_is_offered(self) -> BotSettings:
+        if self.default_language not in self.languages:
+            raise ValueError(f"default_language {self.default_language!r} is not in bot.languages")
+        return self
+
+    def brand_profile(self) -> Brand:
+        return Brand(
+            name=self.brand,
+            official_domains=tuple(d.lower() for d in self.official_domains),
+            official_handles=tuple(self.official_handles),
+            languages=tuple(self.languages),
+            default_language=self.default_language,
+        )
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite:///var/socialdesk.db"
+
+
+class ServerSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class WebChatSettings(Section):
+    enabled: bool = True
+
+
+class OutboxSettings(Section):
+    concurrency: int = Field(default=32, ge=1, le=1000)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+
+
+class Config(Section):
+    bot: BotSettings = Field(default_factory=BotSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    webchat: WebChatSettings = Field(default_factory=WebChatSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+
+    def check_secrets(self, environ: Mapping[str, str]) -> None:
+        """Every enabled section that names a secret variable must find it set."""
+        for name in type(self).model_fields:
+            section = getattr(self, name)
+            if not getattr(section, "enabled", False):
+                continue
+            for key, value in section:
+                if key.endswith("_env") and isinstance(value, str) and not environ.get(value):
+                    raise ConfigError(
+                        f"{name}.{key}: {name} is enabled but the environment variable "
+                        f"{value} is not set"
+                    )
+
+
+def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate ``path`` (``None``: the built-in defaults).
+
+    Raises :class:`ConfigError` with a one-line message naming the file and key.
+    """
+    data: dict[str, Any] = {}
+    label = "defaults"
+    if path is not None:
+        label = str(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{label}: cannot read the file ({exc.strerror})") from exc
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{label}: not UTF-8 text (byte {exc.start})") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{label}: not valid TOML: {exc}") from exc
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{label}: {_first_error(exc)}") from exc
+    try:
+        config.check_secrets(os.environ if environ is None else environ)
+    except ConfigError as exc:
+        raise ConfigError(f"{label}: {exc}") from exc
+    return config
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    key = ".".join(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return f"{key}: {message}" + (
+        f" (got {error['input']!r})" if error["type"] != "missing" else ""
+    )

@@ -1,0 +1,49 @@
+"""The one aiohttp server: health, the web chat, and whatever routes channels bring."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from aiohttp import web
+
+Health = Callable[[], dict[str, object]]
+
+
+def build_server(routes: Iterable[web.RouteDef], health: Health) -> web.Application:
+    """An application with ``GET /healthz`` and the given routes mounted."""
+    app = web.Application(client_max_size=4 * 1024 * 1024)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response(health())
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_routes(list(routes))
+    return app
+
+
+class Server:
+    """Runs an aiohttp application on our event loop (never ``web.run_app``)."""
+
+    def __init__(self, app: web.Application, host: str, port: int) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    def __repr__(self) -> str:
+        return f"Server({self.host}:{self.port})"
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        if self.port == 0:  # an ephemeral port (tests): read back what was bound
+            server = site._server
+            assert server is not None
+            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

@@ -1,0 +1,287 @@
+"""From a normalized message to enqueued actions: inbox, router, outbox.
+
+This is the flow of DESIGN.md in one place: redact, record (idempotent), decide,
+enqueue in the same transaction that marks the message handled, wake the sender.
+One user's messages are handled in order, different users in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from channels.base import (
+    Action,
+    AlertStaff,
+    Capabilities,
+    ChatKind,
+    MemberEvent,
+    Message,
+    Reply,
+    action_to_dict,
+    split_text,
+)
+from handlers.context import Brand, Context, Decision
+from handlers.language import LanguageDetector, choose_language
+from handlers.router import Router
+from handlers.secrets import redact
+from handlers.texts import Texts
+from storage.store import Inbound, NewOutbound, Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class StaffChat:
+    """Where staff alerts go: a chat on one of the bot's channels."""
+
+    channel: str
+    chat_id: str
+
+
+class KeyedLocks:
+    """One lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Any, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: Any) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+@dataclass
+class Pipeline:
+    """Turns each inbound event into recorded, enqueued actions."""
+
+    store: Store
+    router: Router
+    texts: Texts
+    brand: Brand
+    clock: Clock
+    capabilities: dict[str, Capabilities] = field(default_factory=dict)
+    staff_chats: tuple[StaffChat, ...] = ()
+    detector: LanguageDetector = field(default_factory=LanguageDetector)
+    wake: Callable[[], None] = lambda: None
+    member_checks: tuple[Any, ...] = ()
+    _locks: KeyedLocks = field(default_factory=KeyedLocks, repr=False)
+
+    async def dispatch(self, event: Message | MemberEvent) -> Decision | None:
+        """Handle one event; returns ``None`` for a redelivered, already handled one."""
+        if isinstance(event, MemberEvent):
+            await self._member(event)
+            return None
+        async with self._locks.hold(event.conversation_key):
+            return await self._handle(event)
+
+    async def _handle(self, message: Message) -> Decision | None:
+        now = self.clock()
+        clean = clean_text(message.text)
+        if clean != message.text:
+            message = replace(message, text=clean)
+        stored_text, _ = redact(message.text)
+        inbound = await self.store.record_inbound(envelope(message), stored_text, now)
+        if inbound.already_processed:
+            log.debug("inbox: %s/%s already handled", message.channel, message.platform_message_id)
+            return None
+        decision = await self.decide(message, inbound=inbound, now=now)
+        outbound = self.outbound(decision.actions, message.channel, inbound.conversation_id)
+        done = await self.store.complete_inbound(
+            inbound.message_id,
+            intent=decision.intent,
+            language=decision.language,
+            outbound=outbound,
+            now=self.clock(),
+        )
+        if done and outbound:
+            self.wake()
+        return decision if done else None
+
+    async def decide(
+        self, message: Message, *, inbound: Inbound | None = None, now: datetime | None = None
+    ) -> Decision:
+        """Route one message; without ``inbound`` it touches no storage (``ask``)."""
+        chosen = inbound.chosen_language if inbound else None
+        language = choose_language(
+            message.text,
+            chosen=chosen,
+            hint=message.language_hint,
+            supported=self.brand.languages,
+            default=self.brand.default_language,
+            detector=self.detector,
+        )
+        ctx = Context(
+            now=now or self.clock(),
+            language=language,
+            texts=self.texts,
+            brand=self.brand,
+            capabilities=self.capabilities.get(message.channel),
+            store=self.store if inbound else None,
+            identity_id=inbound.identity_id if inbound else None,
+            conversation_id=inbound.conversation_id if inbound else None,
+            chosen_language=chosen,
+        )
+        return await self.router.route(message, ctx)
+
+    def outbound(
+        self,
+        actions: list[Action],
+        channel: str,
+        conversation_id: int | None = None,
+        priority: int = 0,
+    ) -> list[NewOutbound]:
+        """Actions as outbox rows on ``channel``: long replies split at the channel's
+        limit, staff alerts addressed to the staff chats."""
+        rows: list[NewOutbound] = []
+        for action in actions:
+            if isinstance(action, AlertStaff):
+                rows += self._staff_rows(action)
+                continue
+            for part in self._split(action, channel):
+                rows.append(
+                    NewOutbound(
+                        channel, _chat_of(part), action_to_dict(part), conversation_id, priority
+                    )
+                )
+        return rows
+
+    def _split(self, action: Action, channel: str) -> list[Action]:
+        caps = self.capabilities.get(channel)
+        if caps is None or not isinstance(action, Reply):
+            return [action]
+        parts = split_text(action.text, caps)
+        if len(parts) == 1:
+            return [action]
+        last = len(parts) - 1
+        return [
+            action.model_copy(
+                update={
+                    "text": part,
+                    "buttons": action.buttons if i == last else (),
+                    "reply_to": action.reply_to if i == 0 else None,
+                }
+            )
+            for i, part in enumerate(parts)
+        ]
+
+    def _staff_rows(self, alert: AlertStaff) -> list[NewOutbound]:
+        if not self.staff_chats:
+            log.warning("staff alert with no staff chat configured: %s", alert.text)
+            return []
+        lines = [alert.text, *(f"{k}: {v}" for k, v in alert.evidence)]
+        return [
+            NewOutbound(
+                staff.channel,
+                staff.chat_id,
+                action_to_dict(Reply(chat_id=staff.chat_id, text="\n".join(lines))),
+            )
+            for staff in self.staff_chats
+        ]
+
+    async def _member(self, event: MemberEvent) -> None:
+        actions: list[Action] = []
+        ctx = Context(
+            now=self.clock(),
+            language=self.brand.default_language,
+            texts=self.texts,
+            brand=self.brand,
+            capabilities=self.capabilities.get(event.channel),
+        )
+        for check in self.member_checks:
+            actions += await check.check_member(event, ctx)
+        if actions:
+            await self.store.enqueue(self.outbound(actions, event.channel), self.clock())
+            self.wake()
+
+    async def resume(self) -> int:
+        """Handle messages recorded by a run that died before answering them."""
+        pending = await self.store.unprocessed_inbound()
+        for item in pending:
+            message = message_from_envelope(item.envelope, item.text)
+            async with self._locks.hold(message.conversation_key):
+                await self._handle(message)
+        return len(pending)
+
+
+def envelope(message: Message) -> dict[str, Any]:
+    """The normalized fields kept with an inbound message (text is stored apart)."""
+    return {
+        "channel": message.channel,
+        "chat_id": message.chat_id,
+        "chat_kind": message.chat_kind.value,
+        "sender_id": message.sender_id,
+        "platform_message_id": message.platform_message_id,
+        "received_at": message.received_at.isoformat(),
+        "display_name": message.display_name,
+        "username": message.username,
+        "language_hint": message.language_hint,
+        "attachments": [a.kind for a in message.attachments],
+        "reply_to": message.reply_to,
+        "thread_id": message.thread_id,
+        "edited": message.edited,
+        "addressed": message.addressed,
+        "callback": message.callback,
+    }
+
+
+def message_from_envelope(env: dict[str, Any], text: str) -> Message:
+    from channels.base import Attachment
+
+    return Message(
+        channel=env["channel"],
+        chat_id=env["chat_id"],
+        chat_kind=ChatKind(env["chat_kind"]),
+        sender_id=env["sender_id"],
+        text=text,
+        platform_message_id=env["platform_message_id"],
+        received_at=datetime.fromisoformat(env["received_at"]),
+        display_name=env.get("display_name") or "",
+        username=env.get("username"),
+        language_hint=env.get("language_hint"),
+        attachments=tuple(Attachment(kind=k) for k in env.get("attachments", ())),
+        reply_to=env.get("reply_to"),
+        thread_id=env.get("thread_id"),
+        edited=bool(env.get("edited")),
+        addressed=bool(env.get("addressed", True)),
+        callback=env.get("callback"),
+    )
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Text without C0/C1 control characters (line breaks and tabs stay), and with any
+    lone surrogate (from a JSON escape) turned into U+FFFD so it can be stored.
+
+    Format characters (zero-width, bidi marks) stay: the guard reads them as a sign of
+    obfuscation.
+    """
+    text = _CONTROLS.sub("", text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def _chat_of(action: Action) -> str:
+    return getattr(action, "chat_id", "")

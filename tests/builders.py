@@ -1,0 +1,25 @@
+"""Small builders for messages, so tests say only what matters to them."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+from channels.base import ChatKind, Message
+
+_ids = itertools.count(1)
+
+
+def message(text: str = "hello", **fields: Any) -> Message:
+    values: dict[str, Any] = {
+        "channel": "web",
+        "chat_id": "chat-1",
+        "chat_kind": ChatKind.PRIVATE,
+        "sender_id": "user-1",
+        "platform_message_id": f"m{next(_ids)}",
+        "received_at": datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+        "display_name": "Alice",
+    }
+    values.update(fields)
+    return Message(text=text, **values)

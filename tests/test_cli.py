@@ -1,0 +1,136 @@
+"""The command line: configuration errors, ``check-config``, ``db upgrade`` and ``ask``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bots.cli import app
+from bots.config import Config, ConfigError, Section, load_config
+
+runner = CliRunner()
+EXAMPLE = Path(__file__).parent.parent / "config.example.toml"
+
+
+def write(tmp_path: Path, body: str | bytes) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_bytes(body if isinstance(body, bytes) else body.encode())
+    return path
+
+
+def test_the_example_config_is_valid() -> None:
+    result = runner.invoke(app, ["check-config", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert "ok" in result.output
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("[bot]\nbrandname = 'x'\n", "bot.brandname: unknown key"),
+        ("[server]\nport = 'eighty'\n", "server.port"),
+        ("[server]\nport = 70000\n", "server.port"),
+        ("[webchat]\nenabled = 'yes please'\n", "webchat.enabled"),
+        ("[bot]\nlanguages = ['en']\ndefault_language = 'de'\n", "default_language 'de'"),
+        ("[bot\n", "not valid TOML"),
+        (b"[bot]\nbrand = '\xff'\n", "not UTF-8"),
+        ("[telegraph]\nenabled = true\n", "telegraph: unknown key"),
+    ],
+)
+def test_a_bad_config_is_one_line_naming_the_key_and_exit_2(tmp_path, body, named) -> None:
+    result = runner.invoke(app, ["check-config", str(write(tmp_path, body))])
+    assert result.exit_code == 2
+    assert named in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_missing_config_file_is_exit_2(tmp_path) -> None:
+    result = runner.invoke(app, ["check-config", str(tmp_path / "nope.toml")])
+    assert result.exit_code == 2 and "cannot read" in result.output
+
+
+def test_an_enabled_section_needs_its_secret_from_the_environment() -> None:
+    class Chat(Section):
+        enabled: bool = False
+        token_env: str = "SOCIALDESK_CHAT_TOKEN"
+
+    class WithChat(Config):
+        chat: Chat = Chat()
+
+    WithChat(chat=Chat(enabled=True)).check_secrets({"SOCIALDESK_CHAT_TOKEN": "t"})
+    with pytest.raises(ConfigError, match=r"chat\.token_env: .*SOCIALDESK_CHAT_TOKEN is not set"):
+        WithChat(chat=Chat(enabled=True)).check_secrets({})
+    WithChat().check_secrets({})  # disabled: nothing needed
+
+
+def test_db_upgrade_creates_the_sqlite_file_and_folder(tmp_path) -> None:
+    db = tmp_path / "var" / "bot.db"
+    config = write(tmp_path, f"[database]\nurl = 'sqlite:///{db}'\n")
+    result = runner.invoke(app, ["db", "upgrade", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert db.exists() and "revision" in result.output
+
+
+def test_ask_json_prints_the_documented_shape() -> None:
+    result = runner.invoke(app, ["ask", "--config", str(EXAMPLE), "--json", "hello"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert set(out) >= {"language", "intent", "refs", "reply", "actions", "scam", "handoff"}
+    assert out["language"] == "en" and out["intent"] == "greeting" and out["refs"] == []
+    assert out["scam"] == {"verdict": "clean", "reasons": [], "evidence": []}
+    assert out["actions"][0]["type"] == "reply" and out["handoff"] is False
+    assert "support assistant" in out["reply"]
+
+
+def test_ask_honours_lang_and_chat_options() -> None:
+    result = runner.invoke(app, ["ask", "--json", "--lang", "de", "--chat", "group", "ok"])
+    out = json.loads(result.stdout)
+    assert out["language"] == "de"
+
+
+def test_ask_input_answers_every_line_in_order(tmp_path) -> None:
+    lines = [
+        json.dumps({"text": "hello"}),
+        json.dumps({"text": "你好", "user": "u2"}),
+        json.dumps({"text": "xin chào, tôi cần giúp đỡ", "chat": "group"}),
+        json.dumps({"text": 42}),
+        "",
+        "{broken",
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"text": "\xff"}\n')
+    result = runner.invoke(app, ["ask", "--input", str(path)])
+    outs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("language") for o in outs[:3]] == ["en", "zh", "vi"]
+    assert outs[3] == {"line": 4, "error": "text: a string is required"}
+    assert outs[4]["line"] == 6 and outs[5]["line"] == 7 and "UTF-8" in outs[5]["error"]
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["ask", "--at", "yesterday", "hi"], "--at"),
+        (["ask", "--chat", "channel", "hi"], "--chat"),
+        (["ask"], "TEXT or --input"),
+        (["ask", "--input", "/nonexistent/file.jsonl"], "--input"),
+        (["run", "--log-level", "loud"], "--log-level"),
+    ],
+)
+def test_bad_arguments_exit_2_naming_the_option(args, named) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert named in result.output
+
+
+def test_ask_at_sets_the_clock() -> None:
+    result = runner.invoke(app, ["ask", "--json", "--at", "2026-12-01T10:00:00Z", "hello"])
+    assert result.exit_code == 0, result.output
+
+
+def test_load_config_defaults_need_no_file() -> None:
+    config = load_config(None, environ={})
+    assert config.webchat.enabled and config.database.url.startswith("sqlite:///var/")

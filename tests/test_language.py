@@ -1,0 +1,44 @@
+"""Choosing the reply language: the user's choice, the text, the platform's hint."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.language import LanguageDetector, choose_language, normalize_code
+
+SUPPORTED = ("en", "zh", "vi", "de")
+DETECTOR = LanguageDetector()
+
+
+def pick(text: str, chosen: str | None = None, hint: str | None = None) -> str:
+    return choose_language(
+        text, chosen=chosen, hint=hint, supported=SUPPORTED, default="en", detector=DETECTOR
+    )
+
+
+def test_the_users_own_choice_wins() -> None:
+    assert pick("Hallo, wie geht es dir?", chosen="vi") == "vi"
+
+
+def test_a_clear_text_beats_the_hint() -> None:
+    assert pick("Meine Einzahlung ist noch nicht angekommen", hint="en") == "de"
+
+
+def test_a_short_ambiguous_text_follows_the_hint() -> None:
+    assert pick("ok", hint="de-DE") == "de"
+
+
+def test_scripts_name_their_language() -> None:
+    assert pick("充值没到账") == "zh"
+
+
+def test_unsupported_languages_fall_back_to_the_default() -> None:
+    assert pick("Mi depósito no ha llegado todavía", hint="es") == "en"
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [("zh-Hans", "zh"), ("pt_BR", "pt"), ("EN", "en"), ("", None), ("x!", None), (None, None)],
+)
+def test_platform_codes_are_normalized(raw, code) -> None:
+    assert normalize_code(raw) == code

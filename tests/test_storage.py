@@ -1,0 +1,116 @@
+"""Storage on SQLite and PostgreSQL: the inbox dedupes, the outbox keeps order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401
+from handlers.pipeline import envelope
+from storage.store import NewOutbound, Store
+from tests.builders import message
+
+
+def test_migrations_create_exactly_the_tables_the_models_describe(db_url: str) -> None:
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+async def test_a_redelivered_update_lands_on_the_same_row(store: Store, clock) -> None:
+    msg = message("hi", platform_message_id="555")
+    first = await store.record_inbound(envelope(msg), msg.text, clock())
+    again = await store.record_inbound(envelope(msg), msg.text, clock())
+    assert again.message_id == first.message_id
+    assert not again.already_processed
+    assert await store.complete_inbound(
+        first.message_id, intent="greeting", language="en", outbound=[], now=clock()
+    )
+    third = await store.record_inbound(envelope(msg), msg.text, clock())
+    assert third.already_processed
+    assert not await store.complete_inbound(
+        first.message_id,
+        intent="greeting",
+        language="en",
+        outbound=[NewOutbound("web", "c", {"x": 1})],
+        now=clock(),
+    )
+    assert await store.outbox() == []  # the second completion enqueued nothing
+
+
+async def test_one_identity_and_conversation_per_user_and_chat(store: Store, clock) -> None:
+    a = await store.record_inbound(envelope(message("1")), "1", clock())
+    b = await store.record_inbound(envelope(message("2")), "2", clock())
+    c = await store.record_inbound(envelope(message("3", chat_id="other")), "3", clock())
+    assert a.identity_id == b.identity_id == c.identity_id
+    assert a.conversation_id == b.conversation_id != c.conversation_id
+
+
+async def test_the_language_choice_is_remembered(store: Store, clock) -> None:
+    first = await store.record_inbound(envelope(message("1")), "1", clock())
+    await store.set_language(first.identity_id, "de")
+    later = await store.record_inbound(envelope(message("2")), "2", clock())
+    assert later.chosen_language == "de"
+
+
+async def test_claims_take_one_item_per_chat_in_order(store: Store, clock) -> None:
+    rows = [
+        NewOutbound("web", "a", {"n": 1}),
+        NewOutbound("web", "a", {"n": 2}),
+        NewOutbound("web", "b", {"n": 3}),
+    ]
+    await store.enqueue(rows, clock())
+    claimed = await store.claim_due(clock(), 10)
+    assert sorted(w.action["n"] for w in claimed) == [1, 3]
+    assert await store.claim_due(clock(), 10) == []  # chat a waits for item 1
+    first = next(w for w in claimed if w.action["n"] == 1)
+    await store.mark_delivered(first, "p1", None, clock())
+    assert [w.action["n"] for w in await store.claim_due(clock(), 10)] == [2]
+
+
+async def test_a_retry_waits_until_it_is_due(store: Store, clock) -> None:
+    await store.enqueue([NewOutbound("web", "a", {"n": 1})], clock())
+    (work,) = await store.claim_due(clock(), 10)
+    await store.mark_retry(work.id, clock() + timedelta(seconds=5), "429")
+    assert await store.claim_due(clock(), 10) == []
+    assert await store.next_due_in(clock()) == timedelta(seconds=5)
+    clock.advance(5)
+    (again,) = await store.claim_due(clock(), 10)
+    assert again.attempts == 2
+
+
+async def test_interactive_replies_go_before_bulk_traffic(store: Store, clock) -> None:
+    await store.enqueue(
+        [NewOutbound("web", f"bulk{i}", {"n": i}, priority=10) for i in range(5)], clock()
+    )
+    await store.enqueue([NewOutbound("web", "user", {"n": 99}, priority=0)], clock())
+    claimed = await store.claim_due(clock(), 1)
+    assert claimed[0].action["n"] == 99
+
+
+async def test_items_in_flight_at_a_crash_are_sent_again_on_start(store: Store, clock) -> None:
+    await store.enqueue([NewOutbound("web", "a", {"n": 1})], clock())
+    await store.claim_due(clock(), 10)  # the process dies here, mid-send
+    assert await store.requeue_inflight(clock()) == 1
+    assert len(await store.claim_due(clock(), 10)) == 1
+
+
+async def test_delivered_text_joins_the_transcript(store: Store, clock) -> None:
+    inbound = await store.record_inbound(envelope(message("q")), "q", clock())
+    await store.complete_inbound(
+        inbound.message_id,
+        intent="greeting",
+        language="en",
+        outbound=[NewOutbound("web", "chat-1", {"t": 1}, inbound.conversation_id)],
+        now=clock(),
+    )
+    (work,) = await store.claim_due(clock(), 10)
+    await store.mark_delivered(work, "out-1", "the answer", clock())
+    transcript = await store.transcript(inbound.conversation_id)
+    assert [(m.direction, m.text) for m in transcript] == [("in", "q"), ("out", "the answer")]
