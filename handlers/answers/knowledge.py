@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 Entry = Activity | Airdrop | Faq
 KINDS = {"activities": "activity", "airdrops": "airdrop", "faqs": "faq"}
+_WORDING = {"extra_forbidden": "unknown field", "missing": "missing field"}
 
 
 class KnowledgeError(Exception):
@@ -84,9 +85,10 @@ def load_file(path: Path) -> KnowledgeFile:
     try:
         parsed = KnowledgeFile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        # A misspelt field also makes the right one "missing": name the misspelling.
+        first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         loc = tuple(first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
+        message = _WORDING.get(first["type"], first["msg"].removeprefix("Value error, "))
         raise KnowledgeError(f"{path}:{_line_of(text, loc)}: {_dotted(loc)}: {message}") from None
     _check_unique(path, text, parsed)
     return parsed

@@ -53,10 +53,13 @@ def babel_locale(language: str) -> str:
 
 
 def show_time(moment: datetime, zone: tzinfo, language: str) -> str:
-    """An absolute time with its zone, the same shape in every language."""
-    return format_datetime(
-        moment, "yyyy-MM-dd HH:mm zzz", tzinfo=zone, locale=babel_locale(language)
-    )
+    """An absolute time with its zone as an offset from UTC ("2026-12-01 08:00 UTC+08:00"),
+    the same shape in every language and unambiguous, unlike zone abbreviations."""
+    locale = babel_locale(language)
+    shown = format_datetime(moment, "yyyy-MM-dd HH:mm", tzinfo=zone, locale=locale)
+    offset = moment.astimezone(zone).utcoffset()
+    suffix = format_datetime(moment, "xxx", tzinfo=zone, locale=locale) if offset else ""
+    return f"{shown} UTC{suffix}"
 
 
 def relative(moment: datetime, now: datetime, language: str) -> str:
