@@ -257,3 +257,16 @@ def test_every_answer_sentence_exists_in_every_ui_language_with_the_same_fields(
                 language,
                 key,
             )
+
+
+def test_the_core_texts_exist_in_every_ui_language_with_the_same_fields() -> None:
+    core = [
+        k for k in TEXTS.keys("en") if k.split(".")[0] in ("language", "greeting", "lang", "input")
+    ]
+    for language in UI_LANGUAGES:
+        for key in core:
+            assert TEXTS.has(key, language), (language, key)
+            assert TEXTS.placeholders(key, language) == TEXTS.placeholders(key, "en"), (
+                language,
+                key,
+            )
