@@ -68,6 +68,7 @@ _NEUTRAL = frozenset(
         "bot",
     ]
 )
+_PUNCTUATION = "?!.,:;¿¡()\"'"
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#$]\w+|\b[A-Z0-9]{2,}\b|\d+([.,:]\d+)*")
 _VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 _TURKISH = re.compile("[ğışİĞŞ]")
@@ -129,8 +130,12 @@ class LanguageDetector:
         by_script = _script_language(text)
         if by_script is not None:
             return by_script, 1.0, 1.0
-        words = [w for w in _NOISE.sub(" ", text[:2000]).split() if w.casefold() not in _NEUTRAL]
-        if sum(1 for w in words if w.casefold().strip("?!.,") in _VIETNAMESE_ASCII) >= 2:
+        words = [
+            w
+            for w in _NOISE.sub(" ", text[:2000]).split()
+            if w.casefold().strip(_PUNCTUATION) not in _NEUTRAL
+        ]
+        if sum(1 for w in words if w.casefold().strip(_PUNCTUATION) in _VIETNAMESE_ASCII) >= 2:
             return "vi", 1.0, 1.0
         cleaned = " ".join(words)
         if sum(1 for ch in cleaned if ch.isalpha()) < 2:
