@@ -225,12 +225,18 @@ async def test_a_personal_question_gets_the_rule_and_a_ticket_offer(
 
 
 async def test_fields_missing_in_the_users_language_fall_back_to_english_and_say_so() -> None:
-    result, reply = await ask("¿Cuándo recibo el airdrop de ABC?", "es")
+    result, reply = await ask("¿Soy elegible para el airdrop ABC?", "es")
     assert result.refs == ["airdrop:abc-launch"]
-    assert "ABC launch airdrop: el snapshot se tomó el 2026-11-20 12:00 UTC" in reply
+    assert "Hold at least 100 USDT in your spot account at the snapshot." in reply
     assert reply.endswith(TEXTS.get("answers.english_note", "es"))
-    _, german = await ask("Wann kommt der ABC Airdrop?", "de")
+    _, german = await ask("Bin ich für den ABC-Airdrop berechtigt?", "de")
     assert TEXTS.get("answers.english_note", "de") not in german
+
+
+async def test_an_english_name_alone_needs_no_english_note() -> None:
+    _, reply = await ask("¿Cuándo recibo el airdrop de ABC?", "es")
+    assert reply.startswith("ABC launch airdrop: el snapshot se tomó el 2026-11-20 12:00 UTC")
+    assert TEXTS.get("answers.english_note", "es") not in reply
 
 
 async def test_an_english_entry_name_does_not_decide_the_reply_language() -> None:

@@ -31,13 +31,14 @@ class Composed:
     buttons: list[Button] = field(default_factory=list)
     english: bool = False
 
-    def local(self, texts: dict[str, str] | None) -> str:
-        """An entry field in the reply language, or English (and remember to say so)."""
+    def local(self, texts: dict[str, str] | None, *, note: bool = True) -> str:
+        """An entry field in the reply language, or English (and remember to say so,
+        unless it is a name: a name in English needs no apology)."""
         if not texts:
             return ""
         if self.ctx.language in texts:
             return texts[self.ctx.language]
-        self.english = True
+        self.english = self.english or note
         return texts["en"]
 
     def line(self, key: str, **values: str) -> None:
@@ -94,7 +95,7 @@ def compose(entry: Entry, resolution: Resolution, ctx: Context, zone: ZoneInfo) 
 
 def _activity(out: Composed, a: Activity, r: Resolution) -> None:
     phase = activity_phase(a, out.ctx.now)
-    name = out.local(a.name)
+    name = out.local(a.name, note=False)
     out.line(
         f"activity.{phase}",
         name=name,
@@ -121,7 +122,7 @@ def _activity(out: Composed, a: Activity, r: Resolution) -> None:
 
 def _airdrop(out: Composed, a: Airdrop, r: Resolution) -> None:
     phase = airdrop_phase(a, out.ctx.now)
-    name = out.local(a.name)
+    name = out.local(a.name, note=False)
     out.line(
         f"airdrop.{phase}",
         name=name,
