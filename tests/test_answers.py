@@ -276,3 +276,13 @@ def test_the_core_texts_exist_in_every_ui_language_with_the_same_fields() -> Non
                 language,
                 key,
             )
+
+
+async def test_without_a_usable_base_questions_go_to_a_person(tmp_path: Path) -> None:
+    empty = KnowledgeBase([tmp_path / "missing.toml"])
+    empty.refresh()
+    stage = AnswerStage(empty)
+    ctx = Context(now=NOW, language="en", texts=TEXTS, brand=Brand(languages=UI_LANGUAGES))
+    result = await stage.handle(message("when is the ABC airdrop?"), ctx)
+    assert isinstance(result, Answered) and result.intent == "handoff" and result.refs == []
+    assert await stage.handle(message("hello there"), ctx) is PASS
