@@ -286,3 +286,15 @@ async def test_without_a_usable_base_questions_go_to_a_person(tmp_path: Path) ->
     result = await stage.handle(message("when is the ABC airdrop?"), ctx)
     assert isinstance(result, Answered) and result.intent == "handoff" and result.refs == []
     assert await stage.handle(message("hello there"), ctx) is PASS
+
+
+async def test_pressing_check_my_account_opens_a_ticket_for_that_entry() -> None:
+    offered, _ = await ask("am I eligible for the ABC airdrop?")
+    reply = next(a for a in offered.actions if isinstance(a, Reply))
+    data = reply.buttons[0][0].data
+    assert data is not None and len(data.encode()) <= 64
+    result, text = await ask("", callback=data)
+    assert result.intent == "handoff" and result.handoff
+    assert text == TEXTS.get("answers.ticket_opened", "en")
+    ticket = next(a for a in result.actions if isinstance(a, OpenTicket))
+    assert ticket.category == "airdrop" and "airdrop:abc-launch" in ticket.summary

@@ -55,11 +55,12 @@ class Composed:
             f"{moment_name}_rel": relative(moment, self.ctx.now, lang),
         }
 
-    def offer_ticket(self, category: str) -> None:
+    def offer_ticket(self, category: str, ref: str) -> None:
+        """A button that opens a ticket; its data says the category and the entry
+        (``ticket:airdrop:airdrop:abc-launch``), cut to Telegram's 64-byte limit."""
         self.line("ticket_offer")
-        self.buttons.append(
-            Button(label=self.ctx.t("answers.ticket_button"), data=f"{TICKET_CALLBACK}{category}")
-        )
+        data = f"{TICKET_CALLBACK}{category}:{ref}".encode()[:64].decode(errors="ignore")
+        self.buttons.append(Button(label=self.ctx.t("answers.ticket_button"), data=data))
 
     def text(self) -> str:
         parts = list(self.paragraphs)
@@ -89,7 +90,7 @@ def compose(entry: Entry, resolution: Resolution, ctx: Context, zone: ZoneInfo) 
     else:
         out.paragraphs.append(out.local(entry.answer))
         if entry.offer_ticket or resolution.personal:
-            out.offer_ticket(entry.category)
+            out.offer_ticket(entry.category, f"faq:{entry.id}")
     return out
 
 
@@ -117,7 +118,7 @@ def _activity(out: Composed, a: Activity, r: Resolution) -> None:
         out.labelled("link", a.url)
     if r.personal:
         out.line("personal")
-        out.offer_ticket("activity")
+        out.offer_ticket("activity", f"activity:{a.id}")
 
 
 def _airdrop(out: Composed, a: Airdrop, r: Resolution) -> None:
@@ -143,4 +144,4 @@ def _airdrop(out: Composed, a: Airdrop, r: Resolution) -> None:
         out.labelled("contract", a.official_contract)
     if r.personal or ("not_received" in aspects and phase in ("distributed", "due")):
         out.line("personal")
-        out.offer_ticket("airdrop")
+        out.offer_ticket("airdrop", f"airdrop:{a.id}")

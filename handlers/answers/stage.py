@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from channels.base import Button, Message, OpenTicket, Reply
-from handlers.answers.compose import ENTRY_CALLBACK, compose, entry_label
+from handlers.answers.compose import ENTRY_CALLBACK, TICKET_CALLBACK, compose, entry_label
 from handlers.answers.knowledge import Knowledge, KnowledgeBase
 from handlers.answers.matcher import Candidate, normalize
 from handlers.answers.resolve import Resolution, Resolver
@@ -58,6 +58,8 @@ class AnswerStage:
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         resolver = self.resolver()
         knowledge = resolver.knowledge
+        if message.callback and message.callback.startswith(TICKET_CALLBACK):
+            return self._open_ticket(message, ctx, message.callback[len(TICKET_CALLBACK) :])
         if message.callback:
             ref = message.callback.removeprefix(ENTRY_CALLBACK)
             if not message.callback.startswith(ENTRY_CALLBACK) or ref not in knowledge.by_ref:
@@ -88,6 +90,21 @@ class AnswerStage:
                 actions=[reply, OpenTicket(category="other", summary=text[:200])],
             )
         return PASS
+
+    @staticmethod
+    def _open_ticket(message: Message, ctx: Context, data: str) -> Answered:
+        """The user pressed "check my account": a person takes over, with the entry
+        the question was about as the ticket's summary."""
+        category, _, ref = data.partition(":")
+        return Answered(
+            intent="handoff",
+            handoff=True,
+            refs=[ref] if ref else [],
+            actions=[
+                _reply(message, ctx.t("answers.ticket_opened")),
+                OpenTicket(category=category or "other", summary=f"account check: {ref}"),
+            ],
+        )
 
     def _language_without_names(
         self, message: Message, ctx: Context, resolver: Resolver, ref: str
