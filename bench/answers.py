@@ -43,8 +43,7 @@ def bench_config() -> Config:
     )
 
 
-async def run(at: datetime, show_misses: bool) -> None:
-    raw = DATA.read_bytes()
+async def run(raw: bytes, data: Path, at: datetime, show_misses: bool) -> None:
     items = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
     asker = Asker(bench_config())
     defaults = asker.defaults(channel="web", chat="private", lang=None, at=at.isoformat())
@@ -54,7 +53,7 @@ async def run(at: datetime, show_misses: bool) -> None:
     failures = await asker.many(io.BytesIO(raw), defaults, decisions.append)
     elapsed = time.perf_counter() - started
     if failures:
-        raise SystemExit(f"{failures} line(s) of {DATA} could not be read")
+        raise SystemExit(f"{failures} line(s) of {data} could not be read")
     results = [(d["language"], d["refs"]) for d in decisions]
 
     right_ref = right_lang = wrong_confident = 0
@@ -93,9 +92,17 @@ def main() -> None:
         help="the instant the questions are asked (ISO 8601)",
     )
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--data", type=Path, default=DATA, help="labelled questions (JSON Lines)")
     args = parser.parse_args()
     at = datetime.fromisoformat(args.at.replace("Z", "+00:00"))
-    asyncio.run(run(at if at.tzinfo else at.replace(tzinfo=UTC), args.show_misses))
+    asyncio.run(
+        run(
+            args.data.read_bytes(),
+            args.data,
+            at if at.tzinfo else at.replace(tzinfo=UTC),
+            args.show_misses,
+        )
+    )
 
 
 if __name__ == "__main__":
