@@ -119,7 +119,11 @@ class AnswerStage:
         if len(kept) == len(message.text.split()):
             return
         found = self.detector.detect_with_margin(" ".join(kept))
-        if found is not None and is_sure(found, len(kept)) and found[0] in ctx.brand.languages:
+        if found is None or found[0] == ctx.language or found[0] not in ctx.brand.languages:
+            return
+        before = self.detector.detect_with_margin(message.text)
+        surer = before is None or found[1] > before[1]
+        if surer and is_sure(found, len(kept)):
             ctx.language = found[0]
 
     def _answer(
