@@ -9,9 +9,10 @@ Two signals, each suited to what it looks for:
   as "airdrop" are not names, so a question about an airdrop the base does not know
   finds no name and is never answered with another airdrop's facts.
 - **FAQs**: the ways users ask each question, in every language, are indexed as
-  character 2-4-gram TF-IDF vectors (scikit-learn); character n-grams need no word
-  segmentation (Chinese, Japanese) and survive typos and inflection. A question's score
-  is its best cosine similarity with one of an FAQ's phrasings.
+  character n-gram TF-IDF vectors (scikit-learn; 2-4-grams within words, 1-2-grams in
+  Chinese and Japanese); character n-grams need no word segmentation and survive
+  typos and inflection. A question's score is its best cosine similarity with one of
+  an FAQ's phrasings.
 
 Both scores lie in [0, 1] and are the confidence the stage compares with its thresholds.
 ``bench/answers.py`` measures the result on labelled questions.
@@ -91,11 +92,7 @@ class Matcher:
         self._vectorizer: TfidfVectorizer | None = None
         if phrasings:
             self._vectorizer = TfidfVectorizer(
-                analyzer="char_wb",
-                ngram_range=(2, 4),
-                preprocessor=normalize,
-                sublinear_tf=True,
-                dtype=np.float32,
+                analyzer=char_grams, sublinear_tf=True, dtype=np.float32
             )
             self._matrix = self._vectorizer.fit_transform(phrasings)
 
@@ -126,6 +123,22 @@ class Matcher:
             if ref not in best:
                 best[ref] = float(sims[index])
         return [Candidate(r, s) for r, s in list(best.items())[:limit] if s > 0]
+
+
+def char_grams(text: str) -> list[str]:
+    """The features of a text: 2-4-grams of each word padded with spaces (scikit-learn's
+    ``char_wb``), and 1-2-grams of runs in scripts without spaces, where one character
+    is often a word (Chinese, Japanese). Measured in ``docs/benchmarks.md``."""
+    grams: list[str] = []
+    for word in normalize(text).split():
+        if _HAS_DENSE.match(word):
+            grams += word
+            grams += [word[i : i + 2] for i in range(len(word) - 1)]
+            continue
+        padded = f" {word} "
+        for n in (2, 3, 4):
+            grams += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+    return grams
 
 
 def _forms_of(entry: Activity | Airdrop) -> list[_Form]:
