@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from channels.base import Channel, DeliveryError, Reply, action_from_dict
 from handlers.ratelimit import RateLimits
-from storage.store import OutboundWork, Store
+from storage.store import OutboundWork, Outcome, Store
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,12 @@ def backoff(attempt: int, *, base: float = 1.0, cap: float = 300.0) -> float:
 
 
 class Sender:
-    """Delivers outbox rows for the channels it is given."""
+    """Delivers outbox rows for the channels it is given.
+
+    One loop owns the store: each step records what finished since the last step,
+    claims new work and learns when the next retry falls due, in one transaction.
+    Deliveries run as tasks that only talk to their channel and report back.
+    """
 
     def __init__(
         self,
@@ -56,7 +61,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(concurrency)
+        self._outcomes: list[Outcome] = []
 
     def __repr__(self) -> str:
         return f"Sender(channels={sorted(self.channels)})"
@@ -72,86 +77,100 @@ class Sender:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     async def stop(self) -> None:
+        """Stop claiming, let sends in flight finish, and record their outcomes."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
+        await self._settle_only()
 
     async def drain(self, within: float = 10.0) -> None:
         """Deliver everything due now, giving up after ``within`` seconds (tests, benchmarks)."""
-        deadline = asyncio.get_running_loop().time() + within
-        while asyncio.get_running_loop().time() < deadline:
-            claimed = await self.run_once()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while loop.time() < deadline:
+            claimed, _ = await self.step()
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
-            elif not claimed:
+            elif not claimed and not self._outcomes:
                 return
 
-    async def run_once(self) -> int:
-        """Claim what fits in the free slots and start delivering it."""
-        free = self.concurrency - len(self._inflight)
-        if free <= 0:
-            return 0
-        work = await self.store.claim_due(self.clock(), free, list(self.channels))
+    async def step(self) -> tuple[int, float | None]:
+        """Record finished sends, claim what fits in the free slots, start sending it.
+
+        Returns how many items were claimed and, when none, seconds until one is due.
+        """
+        outcomes, self._outcomes = self._outcomes, []
+        free = max(self.concurrency - len(self._inflight), 0)
+        try:
+            work, due = await self.store.settle_and_claim(
+                outcomes, self.clock(), free, list(self.channels)
+            )
+        except BaseException:
+            self._outcomes[:0] = outcomes  # not recorded: keep them for the next step
+            raise
         for item in work:
             task = asyncio.create_task(self._deliver(item))
             self._inflight.add(task)
             task.add_done_callback(self._done)
-        return len(work)
+        return len(work), (due.total_seconds() if due is not None else None)
+
+    async def _settle_only(self) -> None:
+        if self._outcomes:
+            outcomes, self._outcomes = self._outcomes, []
+            await self.store.settle_and_claim(outcomes, self.clock(), 0)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
-        self._wake.set()  # a finished item may unblock the next one for its chat
+        self._wake.set()  # record the outcome; it may unblock the next item of its chat
 
     async def _run(self) -> None:
         while True:
+            self._wake.clear()
             try:
-                claimed = await self.run_once()
+                claimed, due = await self.step()
             except Exception:
-                log.exception("outbox: claiming work failed; trying again")
-                claimed = 0
+                log.exception("outbox: a step failed; trying again")
+                claimed, due = 0, self.idle_poll
             if claimed:
                 continue
-            wait = self.idle_poll
-            try:
-                due = await self.store.next_due_in(self.clock())
-            except Exception:
-                due = None
-            if due is not None:
-                wait = min(wait, max(due.total_seconds(), 0.01))
-            self._wake.clear()
+            wait = self.idle_poll if due is None else min(self.idle_poll, max(due, 0.01))
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+            # that races with the wake-up, and stop() would then wait forever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                async with asyncio.timeout(wait):
+                    await self._wake.wait()
 
     async def _deliver(self, work: OutboundWork) -> None:
         channel = self.channels[work.channel]
         try:
             action = action_from_dict(work.action)
         except ValueError as exc:
-            await self.store.mark_failed(work.id, f"unreadable action: {exc}")
+            self._outcomes.append(Outcome(work, "failed", error=f"unreadable action: {exc}"))
             return
-        async with self._slots:
-            await self.limits.acquire(work.channel, work.chat_id)
-            try:
-                platform_id = await channel.perform(action)
-            except DeliveryError as exc:
-                await self._failed(work, exc.reason, exc.retry_after, exc.permanent)
-                return
-            except Exception as exc:  # an adapter bug or an unmapped library error
-                log.warning("outbox: %s item %d failed: %r", work.channel, work.id, exc)
-                await self._failed(work, repr(exc), None, False)
-                return
+        await self.limits.acquire(work.channel, work.chat_id)
+        try:
+            platform_id = await channel.perform(action)
+        except DeliveryError as exc:
+            self._failed(work, exc.reason, exc.retry_after, exc.permanent)
+            return
+        except Exception as exc:  # an adapter bug or an unmapped library error
+            log.warning("outbox: %s item %d failed: %r", work.channel, work.id, exc)
+            self._failed(work, repr(exc), None, False)
+            return
         text = action.text if isinstance(action, Reply) else None
-        await self.store.mark_delivered(work, platform_id, text, self.clock())
+        self._outcomes.append(Outcome(work, "delivered", platform_id, text))
 
-    async def _failed(
+    def _failed(
         self, work: OutboundWork, reason: str, retry_after: float | None, permanent: bool
     ) -> None:
+        reason = reason[:1000]
         if permanent or work.attempts >= self.max_attempts:
             log.warning("outbox: %s item %d failed for good: %s", work.channel, work.id, reason)
-            await self.store.mark_failed(work.id, reason)
+            self._outcomes.append(Outcome(work, "failed", error=reason))
             return
         delay = retry_after if retry_after is not None else backoff(work.attempts)
-        await self.store.mark_retry(work.id, self.clock() + timedelta(seconds=delay), reason)
+        next_at = self.clock() + timedelta(seconds=delay)
+        self._outcomes.append(Outcome(work, "pending", next_attempt_at=next_at, error=reason))

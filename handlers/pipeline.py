@@ -105,7 +105,7 @@ class Pipeline:
         decision = await self.decide(message, inbound=inbound, now=now)
         outbound = self.outbound(decision.actions, message.channel, inbound.conversation_id)
         done = await self.store.complete_inbound(
-            inbound.message_id,
+            inbound,
             intent=decision.intent,
             language=decision.language,
             outbound=outbound,

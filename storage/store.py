@@ -9,21 +9,23 @@ work is claimed with ``FOR UPDATE SKIP LOCKED`` so several processes can share i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import and_, exists, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from storage import statements as sql
 from storage.engine import is_sqlite, make_engine
-from storage.models import Conversation, Identity, MessageRecord, OutboxItem
+from storage.models import Identity, MessageRecord, OutboxItem
+from storage.statements import OUT
 
 T = TypeVar("T")
 
@@ -60,6 +62,18 @@ class OutboundWork:
     action: dict[str, Any]
     conversation_id: int | None
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one claimed item: delivered, back to pending, or failed."""
+
+    work: OutboundWork
+    status: Literal["delivered", "pending", "failed"]
+    platform_message_id: str | None = None
+    text: str | None = None  # sent text, for the transcript
+    next_attempt_at: datetime | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,88 +121,85 @@ class Store:
         return await self._run(self._record_inbound, envelope, text, now)
 
     def _record_inbound(self, env: dict[str, Any], text: str, now: datetime) -> Inbound:
-        with self._session() as s:
-            for _ in range(2):
-                try:
-                    return self._record_inbound_tx(s, env, text, now)
-                except IntegrityError:
-                    # another process recorded the same identity or message first
-                    s.rollback()
-            return self._record_inbound_tx(s, env, text, now)
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    return self._record_inbound_tx(conn, env, text, now)
+            except IntegrityError:
+                # another process created the same identity or conversation first
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _record_inbound_tx(
-        self, s: Session, env: dict[str, Any], text: str, now: datetime
+        self, conn: Connection, env: dict[str, Any], text: str, now: datetime
     ) -> Inbound:
-        channel, chat_id = env["channel"], env["chat_id"]
-        existing = s.execute(
-            select(MessageRecord, Conversation, Identity)
-            .join(Conversation, Conversation.id == MessageRecord.conversation_id)
-            .join(Identity, Identity.id == Conversation.identity_id)
-            .where(
-                MessageRecord.channel == channel,
-                MessageRecord.chat_id == chat_id,
-                MessageRecord.platform_message_id == env["platform_message_id"],
-            )
+        channel, chat_id, sender = env["channel"], env["chat_id"], env["sender_id"]
+        key = {"channel": channel, "chat_id": chat_id}
+        existing = conn.execute(
+            sql.MESSAGE_BY_PLATFORM_ID, {**key, "platform_message_id": env["platform_message_id"]}
         ).first()
-        if existing is not None:
-            msg, conv, ident = existing
-            return Inbound(msg.id, ident.id, conv.id, ident.language, msg.processed_at is not None)
-        ident = s.execute(
-            select(Identity).where(
-                Identity.channel == channel, Identity.platform_user_id == env["sender_id"]
-            )
-        ).scalar_one_or_none()
-        if ident is None:
-            ident = Identity(
-                channel=channel,
-                platform_user_id=env["sender_id"],
-                username=env.get("username"),
-                display_name=env.get("display_name") or "",
-                created_at=now,
-            )
-            s.add(ident)
-            s.flush()
-        elif env.get("display_name") and ident.display_name != env["display_name"]:
-            ident.display_name = env["display_name"]
-            ident.username = env.get("username")
-        conv = s.execute(
-            select(Conversation).where(
-                Conversation.channel == channel,
-                Conversation.chat_id == chat_id,
-                Conversation.identity_id == ident.id,
-            )
-        ).scalar_one_or_none()
-        if conv is None:
-            conv = Conversation(
-                channel=channel,
-                chat_id=chat_id,
-                chat_kind=env["chat_kind"],
-                identity_id=ident.id,  # type: ignore[arg-type]
-                created_at=now,
-                last_message_at=now,
-            )
-            s.add(conv)
-            s.flush()
+        row = conn.execute(sql.IDENTITY_AND_CONVERSATION, {**key, "sender": sender}).first()
+        display_name = env.get("display_name") or ""
+        if row is None:
+            identity_id = conn.execute(
+                sql.INSERT_IDENTITY,
+                {
+                    "channel": channel,
+                    "platform_user_id": sender,
+                    "username": env.get("username"),
+                    "display_name": display_name,
+                    "created_at": now,
+                },
+            ).scalar_one()
+            language, conversation_id = None, None
         else:
-            conv.last_message_at = now
-        record = MessageRecord(
-            conversation_id=conv.id,  # type: ignore[arg-type]
-            direction="in",
-            channel=channel,
-            chat_id=chat_id,
-            platform_message_id=env["platform_message_id"],
-            sender_id=env["sender_id"],
-            text=text,
-            envelope=env,
-            created_at=now,
-        )
-        s.add(record)
-        s.commit()
-        return Inbound(record.id, ident.id, conv.id, ident.language, False)  # type: ignore[arg-type]
+            identity_id, language, known_name, conversation_id = row
+            if display_name and display_name != known_name:
+                conn.execute(
+                    sql.RENAME_IDENTITY,
+                    {
+                        "identity_id": identity_id,
+                        "display_name": display_name,
+                        "username": env.get("username"),
+                    },
+                )
+        if conversation_id is None:
+            conversation_id = conn.execute(
+                sql.INSERT_CONVERSATION,
+                {
+                    **key,
+                    "chat_kind": env["chat_kind"],
+                    "identity_id": identity_id,
+                    "created_at": now,
+                    "last_message_at": now,
+                },
+            ).scalar_one()
+        if existing is not None:
+            return Inbound(
+                existing[0], identity_id, conversation_id, language, existing[1] is not None
+            )
+        message_id = conn.execute(
+            sql.INSERT_MESSAGE,
+            {
+                **key,
+                "conversation_id": conversation_id,
+                "direction": "in",
+                "platform_message_id": env["platform_message_id"],
+                "sender_id": sender,
+                "text": text,
+                "envelope": env,
+                "created_at": now,
+                "intent": None,
+                "language": None,
+                "processed_at": None,
+            },
+        ).scalar_one()
+        return Inbound(message_id, identity_id, conversation_id, language, False)
 
     async def complete_inbound(
         self,
-        message_id: int,
+        inbound: Inbound,
         *,
         intent: str,
         language: str,
@@ -200,33 +211,34 @@ class Store:
         Returns ``False`` (and enqueues nothing) when it was already handled, so a
         message raced by two workers is answered once.
         """
-        return await self._run(self._complete_inbound, message_id, intent, language, outbound, now)
+        return await self._run(self._complete_inbound, inbound, intent, language, outbound, now)
 
     def _complete_inbound(
         self,
-        message_id: int,
+        inbound: Inbound,
         intent: str,
         language: str,
         outbound: Sequence[NewOutbound],
         now: datetime,
     ) -> bool:
-        with self._session() as s:
-            done = s.execute(
-                update(MessageRecord)
-                .where(MessageRecord.id == message_id, MessageRecord.processed_at.is_(None))  # type: ignore[union-attr]
-                .values(processed_at=now, intent=intent, language=language)
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                sql.MARK_HANDLED,
+                {
+                    "message_id": inbound.message_id,
+                    "now": now,
+                    "intent": intent,
+                    "language": language,
+                },
             )
             if done.rowcount != 1:
-                s.rollback()
+                conn.rollback()
                 return False
-            conversation_id = s.get(MessageRecord, message_id).conversation_id  # type: ignore[union-attr]
-            s.execute(
-                update(Conversation)
-                .where(Conversation.id == conversation_id)
-                .values(language=language)
+            conn.execute(
+                sql.TOUCH_CONVERSATION,
+                {"conversation_id": inbound.conversation_id, "language": language, "now": now},
             )
-            self._add_outbound(s, outbound, now, message_id)
-            s.commit()
+            self._add_outbound(conn, outbound, now, inbound.message_id)
             return True
 
     async def unprocessed_inbound(self, limit: int = 1000) -> list[InboundEnvelope]:
@@ -261,31 +273,33 @@ class Store:
         return await self._run(self._enqueue, outbound, now)
 
     def _enqueue(self, outbound: Sequence[NewOutbound], now: datetime) -> list[int]:
-        with self._session() as s:
-            items = self._add_outbound(s, outbound, now, None)
-            s.commit()
-            return [i.id for i in items]  # type: ignore[misc]
+        with self.engine.begin() as conn:
+            return self._add_outbound(conn, outbound, now, None)
 
     @staticmethod
     def _add_outbound(
-        s: Session, outbound: Sequence[NewOutbound], now: datetime, source: int | None
-    ) -> list[OutboxItem]:
-        items = [
-            OutboxItem(
-                channel=o.channel,
-                chat_id=o.chat_id,
-                action=o.action,
-                conversation_id=o.conversation_id,
-                source_message_id=source,
-                priority=o.priority,
-                next_attempt_at=now,
-                created_at=now,
-            )
+        conn: Connection, outbound: Sequence[NewOutbound], now: datetime, source: int | None
+    ) -> list[int]:
+        if not outbound:
+            return []
+        rows = [
+            {
+                "channel": o.channel,
+                "chat_id": o.chat_id,
+                "action": o.action,
+                "conversation_id": o.conversation_id,
+                "source_message_id": source,
+                "priority": o.priority,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
             for o in outbound
         ]
-        s.add_all(items)
-        s.flush()
-        return items
+        if len(rows) == 1:
+            return [conn.execute(sql.INSERT_OUTBOX.returning(OUT.c.id), rows[0]).scalar_one()]
+        return [r[0] for r in conn.execute(sql.INSERT_OUTBOX.returning(OUT.c.id), rows)]
 
     async def claim_due(
         self, now: datetime, limit: int, channels: Sequence[str] | None = None
@@ -295,99 +309,123 @@ class Store:
         An item waits while an earlier item for the same chat is still pending or being
         sent, so the parts of a long reply arrive in order.
         """
-        return await self._run(self._claim_due, now, limit, channels)
+        work, _ = await self.settle_and_claim([], now, limit, channels)
+        return work
 
-    def _claim_due(
-        self, now: datetime, limit: int, channels: Sequence[str] | None
+    async def settle_and_claim(
+        self,
+        outcomes: Sequence[Outcome],
+        now: datetime,
+        limit: int,
+        channels: Sequence[str] | None = None,
+    ) -> tuple[list[OutboundWork], timedelta | None]:
+        """Record outcomes, claim new work and say when the next item falls due.
+
+        One transaction for the sender's whole step: the per-message cost of the
+        outbox stays flat however many sends are in flight.
+        """
+        return await self._run(self._settle_and_claim, outcomes, now, limit, channels)
+
+    def _settle_and_claim(
+        self,
+        outcomes: Sequence[Outcome],
+        now: datetime,
+        limit: int,
+        channels: Sequence[str] | None,
+    ) -> tuple[list[OutboundWork], timedelta | None]:
+        with self.engine.begin() as conn:
+            self._settle(conn, outcomes, now)
+            work = self._claim(conn, now, limit, channels) if limit > 0 else []
+            next_due = None
+            if not work:
+                first = conn.execute(sql.NEXT_DUE).scalar()
+                if first is not None:
+                    next_due = max(first - now, timedelta(0))
+            return work, next_due
+
+    def _claim(
+        self, conn: Connection, now: datetime, limit: int, channels: Sequence[str] | None
     ) -> list[OutboundWork]:
-        earlier = aliased(OutboxItem)
-        blocked = exists().where(
-            and_(
-                earlier.channel == OutboxItem.channel,
-                earlier.chat_id == OutboxItem.chat_id,
-                earlier.id < OutboxItem.id,
-                earlier.status.in_(("pending", "sending")),  # type: ignore[attr-defined]
+        if channels is None:
+            channels = [r[0] for r in conn.execute(select(OUT.c.channel).distinct())]
+        work = [
+            OutboundWork(
+                r.id, r.channel, r.chat_id, dict(r.action), r.conversation_id, r.attempts + 1
             )
-        )
-        query = (
-            select(OutboxItem)
-            .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now, ~blocked)
-            .order_by(OutboxItem.priority, OutboxItem.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=OutboxItem)
-        )
-        if channels is not None:
-            query = query.where(OutboxItem.channel.in_(list(channels)))  # type: ignore[attr-defined]
-        with self._session() as s:
-            rows = list(s.execute(query).scalars())
-            if not rows:
-                s.rollback()
-                return []
-            work = [
-                OutboundWork(
-                    r.id, r.channel, r.chat_id, dict(r.action), r.conversation_id, r.attempts + 1
-                )  # type: ignore[arg-type]
-                for r in rows
-            ]
-            s.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id.in_([w.id for w in work]))  # type: ignore[union-attr]
-                .values(status="sending", attempts=OutboxItem.attempts + 1)
-                .execution_options(synchronize_session=False)
+            for r in conn.execute(
+                sql.CLAIMABLE, {"now": now, "channels": list(channels), "limit": limit}
             )
-            s.commit()
-            return work
+        ]
+        if work:
+            conn.execute(sql.MARK_SENDING, {"ids": [w.id for w in work]})
+        return work
+
+    def _settle(self, conn: Connection, outcomes: Sequence[Outcome], now: datetime) -> None:
+        if not outcomes:
+            return
+        conn.execute(
+            sql.SETTLE,
+            [
+                {
+                    "item_id": o.work.id,
+                    "status": o.status,
+                    "error": o.error,
+                    "platform_message_id": o.platform_message_id,
+                    "delivered_at": now if o.status == "delivered" else None,
+                    "next_attempt_at": o.next_attempt_at,
+                }
+                for o in outcomes
+            ],
+        )
+        transcript = [
+            {
+                "conversation_id": o.work.conversation_id,
+                "direction": "out",
+                "channel": o.work.channel,
+                "chat_id": o.work.chat_id,
+                "platform_message_id": o.platform_message_id,
+                "sender_id": "bot",
+                "text": o.text,
+                "envelope": {},
+                "created_at": now,
+                "processed_at": now,
+                "intent": None,
+                "language": None,
+            }
+            for o in outcomes
+            if o.status == "delivered" and o.text is not None and o.work.conversation_id
+        ]
+        if transcript:
+            self._add_transcript(conn, transcript)
+
+    @staticmethod
+    def _add_transcript(conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Sent messages join the transcript; one whose platform id is already there
+        (a platform that reuses ids) is skipped rather than failing the whole step."""
+        insert = sql.INSERT_TRANSCRIPT
+        try:
+            with conn.begin_nested():
+                conn.execute(insert, rows)
+        except IntegrityError:
+            for row in rows:
+                with contextlib.suppress(IntegrityError), conn.begin_nested():
+                    conn.execute(insert, row)
 
     async def mark_delivered(
         self, work: OutboundWork, platform_message_id: str | None, text: str | None, now: datetime
     ) -> None:
         """Record a delivery and, for sent text, the outbound message in the transcript."""
-        await self._run(self._mark_delivered, work, platform_message_id, text, now)
+        await self.settle_and_claim([Outcome(work, "delivered", platform_message_id, text)], now, 0)
 
-    def _mark_delivered(
-        self, work: OutboundWork, platform_id: str | None, text: str | None, now: datetime
-    ) -> None:
-        with self._session() as s:
-            s.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id == work.id)
-                .values(
-                    status="delivered",
-                    platform_message_id=platform_id,
-                    delivered_at=now,
-                    last_error=None,
-                )
-            )
-            if text is not None and work.conversation_id is not None:
-                s.add(
-                    MessageRecord(
-                        conversation_id=work.conversation_id,
-                        direction="out",
-                        channel=work.channel,
-                        chat_id=work.chat_id,
-                        platform_message_id=platform_id,
-                        sender_id="bot",
-                        text=text,
-                        created_at=now,
-                        processed_at=now,
-                    )
-                )
-            s.commit()
-
-    async def mark_retry(self, work_id: int, next_attempt_at: datetime, error: str) -> None:
-        await self._run(
-            self._mark,
-            work_id,
-            {"status": "pending", "next_attempt_at": next_attempt_at, "last_error": error[:1000]},
+    async def mark_retry(self, work: OutboundWork, next_attempt_at: datetime, error: str) -> None:
+        await self.settle_and_claim(
+            [Outcome(work, "pending", next_attempt_at=next_attempt_at, error=error[:1000])],
+            next_attempt_at,
+            0,
         )
 
-    async def mark_failed(self, work_id: int, error: str) -> None:
-        await self._run(self._mark, work_id, {"status": "failed", "last_error": error[:1000]})
-
-    def _mark(self, work_id: int, values: dict[str, Any]) -> None:
-        with self._session() as s:
-            s.execute(update(OutboxItem).where(OutboxItem.id == work_id).values(**values))
-            s.commit()
+    async def mark_failed(self, work: OutboundWork, error: str, now: datetime) -> None:
+        await self.settle_and_claim([Outcome(work, "failed", error=error[:1000])], now, 0)
 
     async def requeue_inflight(self, now: datetime) -> int:
         """On start: items a dead process was sending go back to pending.
@@ -406,21 +444,6 @@ class Store:
             )
             s.commit()
             return done.rowcount or 0
-
-    async def next_due_in(self, now: datetime) -> timedelta | None:
-        """How long until the earliest pending item is due (``None``: nothing pending)."""
-        return await self._run(self._next_due_in, now)
-
-    def _next_due_in(self, now: datetime) -> timedelta | None:
-        from sqlalchemy import func
-
-        with self._session() as s:
-            first = s.execute(
-                select(func.min(OutboxItem.next_attempt_at)).where(OutboxItem.status == "pending")
-            ).scalar()
-            if first is None:
-                return None
-            return max(first - now, timedelta(0))
 
     # --- reads for tests, the CLI and agents ---------------------------------------
 

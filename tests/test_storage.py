@@ -30,12 +30,12 @@ async def test_a_redelivered_update_lands_on_the_same_row(store: Store, clock) -
     assert again.message_id == first.message_id
     assert not again.already_processed
     assert await store.complete_inbound(
-        first.message_id, intent="greeting", language="en", outbound=[], now=clock()
+        first, intent="greeting", language="en", outbound=[], now=clock()
     )
     third = await store.record_inbound(envelope(msg), msg.text, clock())
     assert third.already_processed
     assert not await store.complete_inbound(
-        first.message_id,
+        first,
         intent="greeting",
         language="en",
         outbound=[NewOutbound("web", "c", {"x": 1})],
@@ -77,9 +77,8 @@ async def test_claims_take_one_item_per_chat_in_order(store: Store, clock) -> No
 async def test_a_retry_waits_until_it_is_due(store: Store, clock) -> None:
     await store.enqueue([NewOutbound("web", "a", {"n": 1})], clock())
     (work,) = await store.claim_due(clock(), 10)
-    await store.mark_retry(work.id, clock() + timedelta(seconds=5), "429")
-    assert await store.claim_due(clock(), 10) == []
-    assert await store.next_due_in(clock()) == timedelta(seconds=5)
+    await store.mark_retry(work, clock() + timedelta(seconds=5), "429")
+    assert await store.settle_and_claim([], clock(), 10) == ([], timedelta(seconds=5))
     clock.advance(5)
     (again,) = await store.claim_due(clock(), 10)
     assert again.attempts == 2
@@ -104,7 +103,7 @@ async def test_items_in_flight_at_a_crash_are_sent_again_on_start(store: Store, 
 async def test_delivered_text_joins_the_transcript(store: Store, clock) -> None:
     inbound = await store.record_inbound(envelope(message("q")), "q", clock())
     await store.complete_inbound(
-        inbound.message_id,
+        inbound,
         intent="greeting",
         language="en",
         outbound=[NewOutbound("web", "chat-1", {"t": 1}, inbound.conversation_id)],

@@ -1,0 +1,100 @@
+"""The hot-path statements, built once with bound parameters.
+
+SQLAlchemy caches the compiled form of a statement by its structure; building each
+statement once here (values passed at execution) keeps every message to a handful of
+cached statements. ``INSERT ... ON CONFLICT`` is avoided on purpose: its SQLite form is
+recompiled on every execution, which costs more than a duplicate check.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Table, and_, bindparam, exists, func, insert, select, update
+
+from storage.models import Conversation, Identity, MessageRecord, OutboxItem
+
+IDENT: Table = Identity.__table__  # type: ignore[assignment]
+CONV: Table = Conversation.__table__  # type: ignore[assignment]
+MSG: Table = MessageRecord.__table__  # type: ignore[assignment]
+OUT: Table = OutboxItem.__table__  # type: ignore[assignment]
+
+# identity and, when it exists, its conversation in this chat
+IDENTITY_AND_CONVERSATION = (
+    select(IDENT.c.id, IDENT.c.language, IDENT.c.display_name, CONV.c.id)
+    .select_from(
+        IDENT.outerjoin(
+            CONV,
+            and_(
+                CONV.c.identity_id == IDENT.c.id,
+                CONV.c.channel == bindparam("channel"),
+                CONV.c.chat_id == bindparam("chat_id"),
+            ),
+        )
+    )
+    .where(IDENT.c.channel == bindparam("channel"), IDENT.c.platform_user_id == bindparam("sender"))
+)
+INSERT_IDENTITY = insert(IDENT).returning(IDENT.c.id)
+RENAME_IDENTITY = (
+    update(IDENT)
+    .where(IDENT.c.id == bindparam("identity_id"))
+    .values(display_name=bindparam("display_name"), username=bindparam("username"))
+)
+INSERT_CONVERSATION = insert(CONV).returning(CONV.c.id)
+MESSAGE_BY_PLATFORM_ID = select(MSG.c.id, MSG.c.processed_at).where(
+    MSG.c.channel == bindparam("channel"),
+    MSG.c.chat_id == bindparam("chat_id"),
+    MSG.c.platform_message_id == bindparam("platform_message_id"),
+)
+INSERT_MESSAGE = insert(MSG).returning(MSG.c.id)
+INSERT_TRANSCRIPT = insert(MSG)
+MARK_HANDLED = (
+    update(MSG)
+    .where(MSG.c.id == bindparam("message_id"), MSG.c.processed_at.is_(None))
+    .values(
+        processed_at=bindparam("now"), intent=bindparam("intent"), language=bindparam("language")
+    )
+)
+TOUCH_CONVERSATION = (
+    update(CONV)
+    .where(CONV.c.id == bindparam("conversation_id"))
+    .values(language=bindparam("language"), last_message_at=bindparam("now"))
+)
+INSERT_OUTBOX = insert(OUT)
+
+_EARLIER = OUT.alias("earlier")
+_BLOCKED = exists().where(
+    _EARLIER.c.channel == OUT.c.channel,
+    _EARLIER.c.chat_id == OUT.c.chat_id,
+    _EARLIER.c.id < OUT.c.id,
+    _EARLIER.c.status.in_(("pending", "sending")),
+)
+CLAIMABLE = (
+    select(
+        OUT.c.id, OUT.c.channel, OUT.c.chat_id, OUT.c.action, OUT.c.conversation_id, OUT.c.attempts
+    )
+    .where(
+        OUT.c.status == "pending",
+        OUT.c.next_attempt_at <= bindparam("now"),
+        OUT.c.channel.in_(bindparam("channels", expanding=True)),
+        ~_BLOCKED,
+    )
+    .order_by(OUT.c.priority, OUT.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True, of=OUT)
+)
+MARK_SENDING = (
+    update(OUT)
+    .where(OUT.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status="sending", attempts=OUT.c.attempts + 1)
+)
+NEXT_DUE = select(func.min(OUT.c.next_attempt_at)).where(OUT.c.status == "pending")
+SETTLE = (
+    update(OUT)
+    .where(OUT.c.id == bindparam("item_id"))
+    .values(
+        status=bindparam("status"),
+        last_error=bindparam("error"),
+        platform_message_id=bindparam("platform_message_id"),
+        delivered_at=bindparam("delivered_at"),
+        next_attempt_at=func.coalesce(bindparam("next_attempt_at"), OUT.c.next_attempt_at),
+    )
+)
