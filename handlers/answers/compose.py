@@ -8,6 +8,7 @@ shown with their zone and, where it helps, relative to ``ctx.now``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from channels.base import Button
@@ -48,7 +49,8 @@ class Composed:
         if value:
             self.paragraphs.append(f"{self.ctx.t(f'answers.label.{label}')}: {value}")
 
-    def when(self, moment_name: str, moment) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    def when(self, moment_name: str, moment: datetime) -> dict[str, str]:
+        """``{name: absolute time, name_rel: relative time}`` for a sentence's fields."""
         lang = self.ctx.language
         return {
             moment_name: show_time(moment, self.zone, lang),
