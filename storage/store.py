@@ -24,8 +24,9 @@ from sqlmodel import Session
 
 from storage import statements as sql
 from storage.engine import is_sqlite, make_engine
-from storage.models import Identity, MessageRecord, OutboxItem
-from storage.statements import OUT
+from storage.models import MessageRecord, OutboxItem
+from storage.statements import IDENT, OUT
+from storage.writer import TransactionRunner
 
 T = TypeVar("T")
 
@@ -94,6 +95,7 @@ class Store:
         self._executor = ThreadPoolExecutor(
             max_workers=1 if sqlite else (workers or 8), thread_name_prefix="store"
         )
+        self._writer = TransactionRunner(engine, self._executor, group_commit=sqlite)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -118,18 +120,7 @@ class Store:
         ``envelope`` holds the normalized fields (channel, chat_id, chat_kind,
         sender_id, platform_message_id, ...); ``text`` is already redacted.
         """
-        return await self._run(self._record_inbound, envelope, text, now)
-
-    def _record_inbound(self, env: dict[str, Any], text: str, now: datetime) -> Inbound:
-        for attempt in range(3):
-            try:
-                with self.engine.begin() as conn:
-                    return self._record_inbound_tx(conn, env, text, now)
-            except IntegrityError:
-                # another process created the same identity or conversation first
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        return await self._writer.run(self._record_inbound_tx, envelope, text, now)
 
     def _record_inbound_tx(
         self, conn: Connection, env: dict[str, Any], text: str, now: datetime
@@ -211,35 +202,31 @@ class Store:
         Returns ``False`` (and enqueues nothing) when it was already handled, so a
         message raced by two workers is answered once.
         """
-        return await self._run(self._complete_inbound, inbound, intent, language, outbound, now)
+        return await self._writer.run(
+            self._complete_inbound, inbound, intent, language, outbound, now
+        )
 
     def _complete_inbound(
         self,
+        conn: Connection,
         inbound: Inbound,
         intent: str,
         language: str,
         outbound: Sequence[NewOutbound],
         now: datetime,
     ) -> bool:
-        with self.engine.begin() as conn:
-            done = conn.execute(
-                sql.MARK_HANDLED,
-                {
-                    "message_id": inbound.message_id,
-                    "now": now,
-                    "intent": intent,
-                    "language": language,
-                },
-            )
-            if done.rowcount != 1:
-                conn.rollback()
-                return False
-            conn.execute(
-                sql.TOUCH_CONVERSATION,
-                {"conversation_id": inbound.conversation_id, "language": language, "now": now},
-            )
-            self._add_outbound(conn, outbound, now, inbound.message_id)
-            return True
+        done = conn.execute(
+            sql.MARK_HANDLED,
+            {"message_id": inbound.message_id, "now": now, "intent": intent, "language": language},
+        )
+        if done.rowcount != 1:
+            return False  # handled already; nothing was written
+        conn.execute(
+            sql.TOUCH_CONVERSATION,
+            {"conversation_id": inbound.conversation_id, "language": language, "now": now},
+        )
+        self._add_outbound(conn, outbound, now, inbound.message_id)
+        return True
 
     async def unprocessed_inbound(self, limit: int = 1000) -> list[InboundEnvelope]:
         """Inbound messages recorded but never handled (the process died between)."""
@@ -259,22 +246,15 @@ class Store:
 
     async def set_language(self, identity_id: int, language: str | None) -> None:
         """Remember a user's ``/lang`` choice."""
-        await self._run(self._set_language, identity_id, language)
+        await self._writer.run(self._set_language, identity_id, language)
 
-    def _set_language(self, identity_id: int, language: str | None) -> None:
-        with self._session() as s:
-            s.execute(update(Identity).where(Identity.id == identity_id).values(language=language))
-            s.commit()
-
-    # --- outbox ------------------------------------------------------------------
+    @staticmethod
+    def _set_language(conn: Connection, identity_id: int, language: str | None) -> None:
+        conn.execute(update(IDENT).where(IDENT.c.id == identity_id).values(language=language))
 
     async def enqueue(self, outbound: Sequence[NewOutbound], now: datetime) -> list[int]:
         """Enqueue actions that no inbound message caused (agent replies, notices)."""
-        return await self._run(self._enqueue, outbound, now)
-
-    def _enqueue(self, outbound: Sequence[NewOutbound], now: datetime) -> list[int]:
-        with self.engine.begin() as conn:
-            return self._add_outbound(conn, outbound, now, None)
+        return await self._writer.run(self._add_outbound, outbound, now, None)
 
     @staticmethod
     def _add_outbound(
@@ -324,24 +304,24 @@ class Store:
         One transaction for the sender's whole step: the per-message cost of the
         outbox stays flat however many sends are in flight.
         """
-        return await self._run(self._settle_and_claim, outcomes, now, limit, channels)
+        return await self._writer.run(self._settle_and_claim, outcomes, now, limit, channels)
 
     def _settle_and_claim(
         self,
+        conn: Connection,
         outcomes: Sequence[Outcome],
         now: datetime,
         limit: int,
         channels: Sequence[str] | None,
     ) -> tuple[list[OutboundWork], timedelta | None]:
-        with self.engine.begin() as conn:
-            self._settle(conn, outcomes, now)
-            work = self._claim(conn, now, limit, channels) if limit > 0 else []
-            next_due = None
-            if not work:
-                first = conn.execute(sql.NEXT_DUE).scalar()
-                if first is not None:
-                    next_due = max(first - now, timedelta(0))
-            return work, next_due
+        self._settle(conn, outcomes, now)
+        work = self._claim(conn, now, limit, channels) if limit > 0 else []
+        next_due = None
+        if not work:
+            first = conn.execute(sql.NEXT_DUE).scalar()
+            if first is not None:
+                next_due = max(first - now, timedelta(0))
+        return work, next_due
 
     def _claim(
         self, conn: Connection, now: datetime, limit: int, channels: Sequence[str] | None
@@ -430,20 +410,19 @@ class Store:
     async def requeue_inflight(self, now: datetime) -> int:
         """On start: items a dead process was sending go back to pending.
 
-        Only this process's own channels are affected; the caller runs it before the
-        sender starts, so nothing it requeues is being sent by this process.
+        The caller runs it before its sender starts, so nothing it requeues is being
+        sent by this process. (Several processes on PostgreSQL: run it in one.)
         """
-        return await self._run(self._requeue_inflight, now)
+        return await self._writer.run(self._requeue_inflight, now)
 
-    def _requeue_inflight(self, now: datetime) -> int:
-        with self._session() as s:
-            done = s.execute(
-                update(OutboxItem)
-                .where(OutboxItem.status == "sending")
-                .values(status="pending", next_attempt_at=now)
-            )
-            s.commit()
-            return done.rowcount or 0
+    @staticmethod
+    def _requeue_inflight(conn: Connection, now: datetime) -> int:
+        done = conn.execute(
+            update(OUT)
+            .where(OUT.c.status == "sending")
+            .values(status="pending", next_attempt_at=now)
+        )
+        return done.rowcount or 0
 
     # --- reads for tests, the CLI and agents ---------------------------------------
 

@@ -113,3 +113,36 @@ async def test_delivered_text_joins_the_transcript(store: Store, clock) -> None:
     await store.mark_delivered(work, "out-1", "the answer", clock())
     transcript = await store.transcript(inbound.conversation_id)
     assert [(m.direction, m.text) for m in transcript] == [("in", "q"), ("out", "the answer")]
+
+
+async def test_one_failing_write_in_a_group_commit_fails_alone(tmp_path) -> None:
+    import asyncio
+
+    from sqlalchemy import text
+
+    from storage.engine import make_engine
+    from storage.writer import TransactionRunner
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (k TEXT PRIMARY KEY)"))
+    from concurrent.futures import ThreadPoolExecutor
+
+    runner = TransactionRunner(engine, ThreadPoolExecutor(max_workers=1), group_commit=True)
+
+    def put(conn, key: str) -> str:
+        conn.execute(text("INSERT INTO t (k) VALUES (:k)"), {"k": key})
+        return key
+
+    def boom(conn) -> None:
+        conn.execute(text("INSERT INTO t (k) VALUES ('x')"))
+        raise RuntimeError("this job fails")
+
+    results = await asyncio.gather(
+        runner.run(put, "a"), runner.run(boom), runner.run(put, "b"), return_exceptions=True
+    )
+    assert results[0] == "a" and results[2] == "b"
+    assert isinstance(results[1], RuntimeError)
+    with engine.connect() as conn:
+        assert sorted(r[0] for r in conn.execute(text("SELECT k FROM t"))) == ["a", "b"]
+    engine.dispose()
