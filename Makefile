@@ -33,6 +33,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/answers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -20,6 +20,7 @@ from bots.config import Config
 from bots.server import Server, build_server
 from channels.base import Channel
 from channels.webchat import WebChatAdapter
+from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
 from handlers.commands import CommandStage
 from handlers.context import Brand
 from handlers.conversation import ConversationStage
@@ -42,12 +43,16 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def build_router(config: Config) -> Router:
+def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Router:
     """The chain every message walks: guard, conversation state, intents, fallback."""
+    if knowledge is None:
+        knowledge = KnowledgeBase(config.knowledge.paths)
+        knowledge.refresh()
     return Router(
         GuardStage(),
         ConversationStage(),
         CommandStage(),
+        AnswerStage(knowledge, config.knowledge),
         GreetingStage(),
         name="main",
     )
@@ -98,11 +103,12 @@ def build_pipeline(
     clock: Clock,
     channels: dict[str, Channel] | None = None,
     detector: LanguageDetector | None = None,
+    knowledge: KnowledgeBase | None = None,
 ) -> Pipeline:
     channels = channels or {}
     return Pipeline(
         store=store,
-        router=build_router(config),
+        router=build_router(config, knowledge),
         texts=texts,
         brand=config.bot.brand_profile(),
         clock=clock,
@@ -120,6 +126,8 @@ class App:
         self.clock = clock
         self.texts = Texts.load()
         self.channels = build_channels(config, self.texts)
+        self.knowledge = KnowledgeBase(config.knowledge.paths)
+        self.reloader = KnowledgeReloader(self.knowledge, config.knowledge.reload_interval)
         self.store: Store | None = None
         self.sender: Sender | None = None
         self.pipeline: Pipeline | None = None
@@ -151,8 +159,14 @@ class App:
             concurrency=self.config.outbox.concurrency,
             max_attempts=self.config.outbox.max_attempts,
         )
+        await self.reloader.start()
         self.pipeline = build_pipeline(
-            self.config, self.store, self.texts, self.clock, self.channels
+            self.config,
+            self.store,
+            self.texts,
+            self.clock,
+            self.channels,
+            knowledge=self.knowledge,
         )
         self.pipeline.wake = self.sender.wake
         routes: list[web.RouteDef] = []
@@ -180,6 +194,7 @@ class App:
                 log.exception("stopping %s failed", channel.name)
         if self.sender is not None:
             await self.sender.stop()
+        await self.reloader.stop()
         if self.server is not None:
             await self.server.stop()
         if self.store is not None:

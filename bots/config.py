@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from handlers.answers.settings import KnowledgeSettings
 from handlers.context import Brand
 from handlers.language import UI_LANGUAGES
 
@@ -85,6 +86,7 @@ class Config(Section):
     server: ServerSettings = Field(default_factory=ServerSettings)
     webchat: WebChatSettings = Field(default_factory=WebChatSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""

@@ -4,18 +4,106 @@ The user's own ``/lang`` choice wins; then the language the message is written i
 the detector is sure; then the platform's hint (the language of the user's app); then
 the brand's default. Short texts ("hi", "ok") say little about a language, so the
 detector must be sure before it overrides the hint.
+
+Crypto chat mixes languages: "Wann kommt der NOVA Airdrop?" is German with an English
+loanword and a ticker. Words that belong to no language (tickers, loanwords such as
+"airdrop", numbers, links) are removed before detection, and letters that only one UI
+language uses (Vietnamese tone marks, Turkish dotless i) decide outright, as scripts do.
+The choices were measured on ``bench/data/questions.jsonl`` (``bench/answers.py``).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from functools import cached_property
+from functools import cache, cached_property
 
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
 # The UI languages socialdesk speaks, as ISO 639-1 codes.
 UI_LANGUAGES = ("en", "zh", "vi", "de", "es", "ru", "tr", "id", "pt", "fr", "ja", "ko")
 MIN_CONFIDENCE = 0.75
+SURE_CONFIDENCE = 0.45  # with a lead of SURE_MARGIN over the runner-up, on 2+ words
+SURE_MARGIN = 0.2
+GUESS_CONFIDENCE = 0.35  # with no hint at all, a plausible guess beats the default
+
+# Words every language borrows in crypto chat; they say nothing about the language.
+_NEUTRAL = frozenset(
+    [
+        "airdrop",
+        "airdrops",
+        "token",
+        "tokens",
+        "coin",
+        "coins",
+        "crypto",
+        "kyc",
+        "p2p",
+        "usdt",
+        "usdc",
+        "btc",
+        "eth",
+        "bnb",
+        "api",
+        "2fa",
+        "snapshot",
+        "memo",
+        "tag",
+        "futures",
+        "spot",
+        "staking",
+        "earn",
+        "launchpad",
+        "listing",
+        "wallet",
+        "uid",
+        "otp",
+        "vip",
+        "ok",
+        "admin",
+        "support",
+        "sprint",
+        "bonanza",
+        "grid",
+        "bot",
+    ]
+)
+_PUNCTUATION = "?!.,:;¿¡()\"'"
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#$]\w+|\b[A-Z0-9]{2,}\b|\d+([.,:]\d+)*")
+_VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
+_TURKISH = re.compile("[ğışİĞŞ]")
+# Vietnamese typed without tone marks: two of these words are very unlikely elsewhere.
+_VIETNAMESE_ASCII = frozenset(
+    [
+        "khi",
+        "nao",
+        "bao",
+        "gio",
+        "duoc",
+        "dc",
+        "khong",
+        "ko",
+        "chua",
+        "nhan",
+        "toi",
+        "minh",
+        "cua",
+        "nhe",
+        "roi",
+        "thi",
+        "sao",
+        "vay",
+        "tien",
+        "rut",
+        "nap",
+        "giup",
+        "em",
+        "anh",
+        "chi",
+        "la",
+        "gi",
+    ]
+)
 
 
 class LanguageDetector:
@@ -30,26 +118,51 @@ class LanguageDetector:
 
     @cached_property
     def _detector(self):  # type: ignore[no-untyped-def]
-        langs = [
-            Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in self.languages
-        ]
-        return (
-            LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
-        )
+        return _lingua(tuple(self.languages))
 
     def detect(self, text: str) -> tuple[str, float] | None:
         """The most likely language and its confidence, or ``None`` for no letters."""
+        found = self.detect_with_margin(text)
+        return None if found is None else found[:2]
+
+    def detect_with_margin(self, text: str) -> tuple[str, float, float] | None:
+        """Like :meth:`detect`, plus the lead over the runner-up language."""
         by_script = _script_language(text)
         if by_script is not None:
-            return by_script, 1.0
-        letters = sum(1 for ch in text if ch.isalpha())
-        if letters < 2:
+            return by_script, 1.0, 1.0
+        words = [
+            w
+            for w in _NOISE.sub(" ", text[:2000]).split()
+            if w.casefold().strip(_PUNCTUATION) not in _NEUTRAL
+        ]
+        if sum(1 for w in words if w.casefold().strip(_PUNCTUATION) in _VIETNAMESE_ASCII) >= 2:
+            return "vi", 1.0, 1.0
+        cleaned = " ".join(words)
+        if sum(1 for ch in cleaned if ch.isalpha()) < 2:
             return None
-        values = self._detector.compute_language_confidence_values(text[:2000])
+        values = self._detector.compute_language_confidence_values(cleaned)
         if not values:
             return None
         best = values[0]
-        return best.language.iso_code_639_1.name.lower(), best.value
+        runner_up = values[1].value if len(values) > 1 else 0.0
+        return best.language.iso_code_639_1.name.lower(), best.value, best.value - runner_up
+
+
+@cache
+def _lingua(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """One lingua detector per set of languages, shared by every LanguageDetector:
+    its models are large, and the answering stage re-checks names with its own."""
+    langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in languages]
+    return LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
+
+
+def is_sure(found: tuple[str, float, float] | None, words: int) -> bool:
+    """Whether a detection may override the platform's hint."""
+    if found is None:
+        return False
+    _code, confidence, margin = found
+    lead = confidence >= SURE_CONFIDENCE and margin >= SURE_MARGIN
+    return confidence >= 1.0 or (words >= 2 and (confidence >= MIN_CONFIDENCE or lead))
 
 
 def _script_language(text: str) -> str | None:
@@ -64,6 +177,10 @@ def _script_language(text: str) -> str | None:
             han += 1
         elif "\u0400" <= ch <= "\u04ff":
             cyrillic += 1
+    if _VIETNAMESE.search(text):
+        return "vi"
+    if _TURKISH.search(text):
+        return "tr"
     if kana:
         return "ja"
     if hangul:
@@ -98,16 +215,13 @@ def choose_language(
     chosen = normalize_code(chosen)
     if chosen in supported:
         return chosen
-    detected = detector.detect(unicodedata.normalize("NFC", text))
+    found = detector.detect_with_margin(unicodedata.normalize("NFC", text))
     words = len(text.split())
-    if detected is not None:
-        code, confidence = detected
-        sure = confidence >= 1.0 or (confidence >= MIN_CONFIDENCE and words >= 2)
-        if sure and code in supported:
-            return code
+    if found is not None and is_sure(found, words) and found[0] in supported:
+        return found[0]
     hinted = normalize_code(hint)
     if hinted in supported:
         return hinted
-    if detected is not None and detected[0] in supported and detected[1] >= MIN_CONFIDENCE:
-        return detected[0]
+    if found is not None and found[0] in supported and found[1] >= GUESS_CONFIDENCE:
+        return found[0]
     return default

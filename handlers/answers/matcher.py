@@ -1,0 +1,186 @@
+"""Finding the entry a question is about.
+
+Two signals, each suited to what it looks for:
+
+- **Names** (activities and airdrops): the names in every language, the aliases, the
+  token symbol and the id are matched word by word with rapidfuzz's edit-distance ratio
+  (typos: "futres sprnt"), short words and symbols exactly ("ABC", "$abc"), and scripts
+  written without spaces (Chinese, Japanese, Korean) as substrings. Generic words such
+  as "airdrop" are not names, so a question about an airdrop the base does not know
+  finds no name and is never answered with another airdrop's facts.
+- **FAQs**: the ways users ask each question, in every language, are indexed as
+  character n-gram TF-IDF vectors (scikit-learn; 2-4-grams within words, 1-2-grams in
+  Chinese and Japanese); character n-grams need no word segmentation and survive
+  typos and inflection. A question's score is its best cosine similarity with one of
+  an FAQ's phrasings.
+
+Both scores lie in [0, 1] and are the confidence the stage compares with its thresholds.
+``bench/answers.py`` measures the result on labelled questions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from handlers.answers.knowledge import Knowledge
+from handlers.answers.schema import Activity, Airdrop
+
+# Scripts written without spaces between words (and hangul, whose words carry particles).
+_DENSE = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff"
+_TOKEN = re.compile(f"[{_DENSE}]+|[^\\W_{_DENSE}]+")
+_HAS_DENSE = re.compile(f"[{_DENSE}]")
+WORD_CUTOFF = 80  # a word matched below this edit-distance ratio counts as absent
+
+
+_LATIN_MARKS = re.compile("[\u0300-\u036f]")
+
+
+def normalize(text: str) -> str:
+    """The form every matcher sees: case-folded, Latin accents and punctuation dropped.
+
+    Users often type without accents ("le hoi nap tien" for "lễ hội nạp tiền", "uber"
+    for "über"), so both sides lose them. Only Latin combining marks go: kana voicing
+    marks and hangul syllables are recomposed unchanged.
+    """
+    text = unicodedata.normalize("NFKD", text.casefold().replace("đ", "d"))
+    text = unicodedata.normalize("NFKC", _LATIN_MARKS.sub("", text))
+    return " ".join(_TOKEN.findall(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    ref: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    ref: str
+    words: tuple[str, ...]  # Latin-like words, or one dense run
+    dense: bool
+
+
+class Matcher:
+    """Built once per version of the knowledge base; matching is then read-only."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self._forms = [
+            form
+            for entry in (*knowledge.activities, *knowledge.airdrops)
+            for form in _forms_of(entry)
+        ]
+        self.name_words: dict[str, frozenset[str]] = {}
+        for form in self._forms:
+            if not form.dense:
+                self.name_words[form.ref] = self.name_words.get(form.ref, frozenset()) | set(
+                    form.words
+                )
+        self._faq_refs: list[str] = []
+        phrasings: list[str] = []
+        for faq in knowledge.faqs:
+            for questions in faq.questions.values():
+                for question in questions:
+                    self._faq_refs.append(f"faq:{faq.id}")
+                    phrasings.append(question)
+        self._vectorizer: TfidfVectorizer | None = None
+        if phrasings:
+            self._vectorizer = TfidfVectorizer(
+                analyzer=char_grams, sublinear_tf=True, dtype=np.float32
+            )
+            self._matrix = self._vectorizer.fit_transform(phrasings)
+
+    def names(self, text: str) -> list[Candidate]:
+        """Activities and airdrops named in ``text``, best first."""
+        norm = normalize(text)
+        tokens = norm.split()
+        latin = [t for t in tokens if not _HAS_DENSE.match(t)]
+        compact = norm.replace(" ", "")
+        best: dict[str, float] = {}
+        for form in self._forms:
+            score = _dense_score(form, compact) if form.dense else _word_score(form, latin)
+            if score > best.get(form.ref, 0.0):
+                best[form.ref] = score
+        return sorted((Candidate(r, s) for r, s in best.items() if s > 0), key=lambda c: -c.score)
+
+    def faqs(self, text: str, limit: int = 3) -> list[Candidate]:
+        """The FAQs whose phrasings are closest to ``text``, best first."""
+        if self._vectorizer is None:
+            return []
+        query = self._vectorizer.transform([text])
+        if query.nnz == 0:
+            return []
+        sims = (self._matrix @ query.T).toarray().ravel()
+        best: dict[str, float] = {}
+        for index in np.argsort(-sims)[: limit * 6]:
+            ref = self._faq_refs[index]
+            if ref not in best:
+                best[ref] = float(sims[index])
+        return [Candidate(r, s) for r, s in list(best.items())[:limit] if s > 0]
+
+
+def char_grams(text: str) -> list[str]:
+    """The features of a text: 2-4-grams of each word padded with spaces (scikit-learn's
+    ``char_wb``), and 1-2-grams of runs in scripts without spaces, where one character
+    is often a word (Chinese, Japanese). Measured in ``docs/benchmarks.md``."""
+    grams: list[str] = []
+    for word in normalize(text).split():
+        if _HAS_DENSE.match(word):
+            grams += word
+            grams += [word[i : i + 2] for i in range(len(word) - 1)]
+            continue
+        padded = f" {word} "
+        for n in (2, 3, 4):
+            grams += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+    return grams
+
+
+def _forms_of(entry: Activity | Airdrop) -> list[_Form]:
+    kind = "activity" if isinstance(entry, Activity) else "airdrop"
+    ref = f"{kind}:{entry.id}"
+    names = [*entry.name.values(), *entry.aliases, entry.id.replace("-", " ")]
+    if isinstance(entry, Airdrop):
+        names.append(entry.token)
+    forms = []
+    for name in names:
+        norm = normalize(name)
+        if not norm:
+            continue
+        if _HAS_DENSE.search(norm):
+            forms.append(_Form(ref, (norm.replace(" ", ""),), dense=True))
+        else:
+            forms.append(_Form(ref, tuple(norm.split()), dense=False))
+    return forms
+
+
+def _word_score(form: _Form, tokens: list[str]) -> float:
+    if not tokens:
+        return 0.0
+    total = 0.0
+    for word in form.words:
+        if len(word) <= 4 or word.isdigit():
+            score = 100.0 if word in tokens else 0.0
+        else:
+            found = process.extractOne(word, tokens, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF)
+            score = found[1] if found else 0.0
+        if not score:
+            return 0.0  # every word of a name must be there: "ABC airdrop" is not "XYZ airdrop"
+        total += score
+    return total / len(form.words) / 100.0
+
+
+def _dense_score(form: _Form, compact: str) -> float:
+    """A name in a script without spaces: a substring, or nearly one (one wrong
+    character in four or more)."""
+    needle = form.words[0]
+    if needle in compact:
+        return 1.0
+    if len(needle) < 4 or not compact:
+        return 0.0
+    return fuzz.partial_ratio(needle, compact, score_cutoff=75) / 100.0
