@@ -298,3 +298,18 @@ async def test_pressing_check_my_account_opens_a_ticket_for_that_entry() -> None
     assert text == TEXTS.get("answers.ticket_opened", "en")
     ticket = next(a for a in result.actions if isinstance(a, OpenTicket))
     assert ticket.category == "airdrop" and "airdrop:abc-launch" in ticket.summary
+
+
+def test_fast_faq_scores_equal_the_vectorizers_own() -> None:
+    import numpy as np
+
+    from handlers.answers.matcher import Matcher
+
+    matcher = Matcher(BASE.current)
+    for text in ("my deposit has not arrived", "充值没到账", "wie lange dauert KYC", "xyzzy"):
+        fast = matcher.similarities(text)
+        slow = (matcher._vectorizer.transform([text]) @ matcher._by_gram).ravel()
+        if fast is None:
+            assert not slow.any()
+        else:
+            assert np.allclose(fast, slow, atol=1e-5)

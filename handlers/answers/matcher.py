@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,7 @@ from handlers.answers.schema import Activity, Airdrop
 _DENSE = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff"
 _TOKEN = re.compile(f"[{_DENSE}]+|[^\\W_{_DENSE}]+")
 _HAS_DENSE = re.compile(f"[{_DENSE}]")
+DENSE_LIMIT = 25_000_000  # n-grams x phrasings kept as a dense float32 array (100 MB)
 WORD_CUTOFF = 80  # a word matched below this edit-distance ratio counts as absent
 
 
@@ -94,7 +96,18 @@ class Matcher:
             self._vectorizer = TfidfVectorizer(
                 analyzer=char_grams, sublinear_tf=True, dtype=np.float32
             )
-            self._matrix = self._vectorizer.fit_transform(phrasings)
+            matrix = self._vectorizer.fit_transform(phrasings)
+            # Scoring a question goes through these directly: the same weights as
+            # ``TfidfVectorizer.transform`` without its per-call validation, which cost
+            # more than the arithmetic (bench/pipeline.py).
+            self._vocabulary: dict[str, int] = self._vectorizer.vocabulary_
+            self._idf = self._vectorizer.idf_.astype(np.float32)
+            # one row per n-gram: its weight in each phrasing; dense while it is small
+            # (tens of thousands of n-grams by hundreds of phrasings), as row picks
+            # from a dense array cost a fraction of sparse indexing
+            by_gram = matrix.T.tocsr()
+            small = by_gram.shape[0] * by_gram.shape[1] <= DENSE_LIMIT
+            self._by_gram = by_gram.toarray() if small else by_gram
 
     def names(self, text: str) -> list[Candidate]:
         """Activities and airdrops named in ``text``, best first."""
@@ -113,16 +126,32 @@ class Matcher:
         """The FAQs whose phrasings are closest to ``text``, best first."""
         if self._vectorizer is None:
             return []
-        query = self._vectorizer.transform([text])
-        if query.nnz == 0:
+        sims = self.similarities(text)
+        if sims is None:
             return []
-        sims = (self._matrix @ query.T).toarray().ravel()
         best: dict[str, float] = {}
         for index in np.argsort(-sims)[: limit * 6]:
             ref = self._faq_refs[index]
             if ref not in best:
                 best[ref] = float(sims[index])
         return [Candidate(r, s) for r, s in list(best.items())[:limit] if s > 0]
+
+    def similarities(self, text: str) -> np.ndarray | None:
+        """Cosine similarity of ``text`` with every phrasing (``None``: no known n-gram).
+
+        Sublinear tf (1 + log tf), times idf, L2-normalized: what the fitted vectorizer
+        computes, so scores match ``transform`` exactly.
+        """
+        counts = Counter(g for g in char_grams(text) if g in self._vocabulary)
+        if not counts:
+            return None
+        index = np.fromiter(
+            (self._vocabulary[g] for g in counts), dtype=np.int64, count=len(counts)
+        )
+        weights = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+        weights *= self._idf[index]
+        weights /= np.linalg.norm(weights)
+        return np.asarray(weights @ self._by_gram[index]).ravel()
 
 
 def char_grams(text: str) -> list[str]:
