@@ -82,6 +82,7 @@ class Handled:
     refs: list[str] = field(default_factory=list)
     handoff: bool = False
     final: bool = True
+    confidence: float | None = None  # how sure an answering stage was, 0 to 1
 
 
 class Pass:
@@ -112,6 +113,7 @@ class Decision:
     refs: list[str]
     scam: ScamReport
     handoff: bool
+    confidence: float | None = None
 
     @property
     def reply(self) -> str:
@@ -131,4 +133,5 @@ class Decision:
             "actions": [a.model_dump(mode="json") for a in self.actions],
             "scam": self.scam.to_json(),
             "handoff": self.handoff,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
         }

@@ -65,6 +65,7 @@ class Router:
             refs=result.refs,
             scam=ctx.scam,
             handoff=result.handoff,
+            confidence=result.confidence,
         )
 
 
@@ -77,4 +78,5 @@ def _merge(first: Handled, then: Handled) -> Handled:
         refs=[*first.refs, *[r for r in then.refs if r not in first.refs]],
         handoff=first.handoff or then.handoff,
         final=then.final,
+        confidence=then.confidence if then.confidence is not None else first.confidence,
     )

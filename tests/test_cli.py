@@ -78,7 +78,16 @@ def test_ask_json_prints_the_documented_shape() -> None:
     result = runner.invoke(app, ["ask", "--config", str(EXAMPLE), "--json", "hello"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert set(out) >= {"language", "intent", "refs", "reply", "actions", "scam", "handoff"}
+    assert set(out) >= {
+        "language",
+        "intent",
+        "refs",
+        "reply",
+        "actions",
+        "scam",
+        "handoff",
+        "confidence",
+    }
     assert out["language"] == "en" and out["intent"] == "greeting" and out["refs"] == []
     assert out["scam"] == {"verdict": "clean", "reasons": [], "evidence": []}
     assert out["actions"][0]["type"] == "reply" and out["handoff"] is False

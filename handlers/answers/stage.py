@@ -30,9 +30,7 @@ MAX_OPTIONS = 5
 
 @dataclass(slots=True)
 class Answered(Handled):
-    """A :class:`Handled` that also says how sure the stage was (0 to 1)."""
-
-    confidence: float = 0.0
+    """What the answer stage returns; its ``confidence`` is always set (0 to 1)."""
 
 
 class AnswerStage:
