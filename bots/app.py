@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bots.api import AgentApi
 from bots.config import Config
 from bots.server import Server, build_server
 from channels.base import Channel
@@ -33,6 +34,7 @@ from handlers.router import Router
 from handlers.texts import Texts
 from storage.migrate import upgrade
 from storage.store import Store
+from storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +134,7 @@ class App:
         self.sender: Sender | None = None
         self.pipeline: Pipeline | None = None
         self.server: Server | None = None
+        self.tickets: TicketStore | None = None
 
     def __repr__(self) -> str:
         return f"App(channels={sorted(self.channels)})"
@@ -169,7 +172,9 @@ class App:
             knowledge=self.knowledge,
         )
         self.pipeline.wake = self.sender.wake
-        routes: list[web.RouteDef] = []
+        self.pipeline.tickets = self.tickets = TicketStore(self.store)
+        api = AgentApi(self.tickets, self.pipeline, self.texts, self.clock, self.sender.wake)
+        routes: list[web.RouteDef] = api.routes()
         for channel in self.channels.values():
             channel_routes = getattr(channel, "routes", None)
             if channel_routes is not None:

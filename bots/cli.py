@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+agents_app = typer.Typer(help="People who answer tickets.", no_args_is_help=True)
+app.add_typer(agents_app, name="agents")
 
 err = Console(stderr=True)
 
@@ -107,6 +109,47 @@ def db_upgrade(config: ConfigOption = None) -> None:
     cfg = _config(config)
     upgrade(cfg.database.url)
     typer.echo(f"database at revision {current(cfg.database.url)}")
+
+
+@agents_app.command("add")
+def agents_add(
+    name: Annotated[str, typer.Argument(help="The agent's name, unique.")],
+    role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
+    config: ConfigOption = None,
+) -> None:
+    """Create an agent and print their API token (shown once, stored only hashed)."""
+    import secrets
+
+    from bots.api import token_hash
+    from bots.app import system_clock
+    from storage.migrate import upgrade
+    from storage.store import Store
+    from storage.tickets import ROLES, TicketStore
+
+    if role not in ROLES:
+        raise _fail(f"--role: expected one of {', '.join(ROLES)}, got {role!r}")
+    if not name.strip() or len(name) > 128:
+        raise _fail("NAME: 1 to 128 characters")
+    cfg = _config(config)
+    upgrade(cfg.database.url)
+    token = secrets.token_urlsafe(32)
+
+    async def add() -> None:
+        store = Store.open(cfg.database.url)
+        try:
+            await TicketStore(store).add_agent(
+                name.strip(), role, token_hash(token), system_clock()
+            )
+        finally:
+            await store.close()
+
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        asyncio.run(add())
+    except IntegrityError:
+        raise _fail(f"NAME: an agent called {name!r} exists already", code=1) from None
+    typer.echo(f"agent {name} ({role}) created. API token, shown only now:\n{token}")
 
 
 @app.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from channels.base import Button, Message, Reply
+from channels.base import Button, Message, OpenTicket, Reply
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.conversation import LANG_CALLBACK
 
@@ -27,7 +27,7 @@ class CommandStage:
     """Answers the commands; other stages may add more before it in the chain."""
 
     def __repr__(self) -> str:
-        return "CommandStage(start, help, lang)"
+        return "CommandStage(start, help, lang, ticket)"
 
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         parsed = parse_command(message.text)
@@ -38,6 +38,13 @@ class CommandStage:
             return Handled(intent="help", actions=[help_reply(message, ctx)])
         if name == "lang":
             return Handled(intent="language_choice", actions=[language_menu(message, ctx)])
+        if name == "ticket":
+            summary = _payload or ctx.t("tickets.asked_for_person")
+            return Handled(
+                intent="handoff",
+                handoff=True,
+                actions=[OpenTicket(category="other", summary=summary)],
+            )
         return PASS
 
 

@@ -16,6 +16,7 @@ from channels.base import Action, Capabilities, Message, Reply
 if TYPE_CHECKING:
     from handlers.texts import Texts
     from storage.store import Store
+    from storage.tickets import TicketStore
 
 Verdict = Literal["clean", "suspicious", "scam"]
 _SEVERITY: dict[str, int] = {"clean": 0, "suspicious": 1, "scam": 2}
@@ -66,6 +67,8 @@ class Context:
     identity_id: int | None = None
     conversation_id: int | None = None
     chosen_language: str | None = None
+    ticket_id: int | None = None  # an open ticket: the user is talking to people
+    tickets: TicketStore | None = None
     scam: ScamReport = field(default_factory=ScamReport)
 
     def t(self, key: str, **values: Any) -> str:

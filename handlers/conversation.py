@@ -12,6 +12,7 @@ from handlers.context import PASS, Context, Handled, Pass
 
 MAX_TEXT = 8000  # characters the answering stages read; the guard reads everything
 LANG_CALLBACK = "lang:"
+RATE_CALLBACK = "rate:"
 
 
 class ConversationStage:
@@ -25,6 +26,17 @@ class ConversationStage:
             return Handled(intent="ignored")
         if message.callback and message.callback.startswith(LANG_CALLBACK):
             return await self._set_language(message, ctx, message.callback[len(LANG_CALLBACK) :])
+        if message.callback and message.callback.startswith(RATE_CALLBACK):
+            return await self._rate(message, ctx, message.callback[len(RATE_CALLBACK) :])
+        if ctx.ticket_id is not None:
+            # the conversation is with people now: the message joins the ticket's
+            # transcript (it is recorded already) and the bot keeps out of it
+            if ctx.tickets is not None:
+                await ctx.tickets.on_user_message(ctx.ticket_id)
+            if message.text.strip().lower().startswith("/ticket"):
+                text = ctx.t("tickets.still_open", number=ctx.ticket_id)
+                return self._reply(message, ctx, "ticket_message", text)
+            return Handled(intent="ticket_message")
         if message.callback:
             return PASS
         text = message.text.strip()
@@ -42,6 +54,16 @@ class ConversationStage:
             await ctx.store.set_language(ctx.identity_id, code)
         ctx.language = ctx.chosen_language = code
         return self._reply(message, ctx, "language_set", ctx.t("lang.set"))
+
+    async def _rate(self, message: Message, ctx: Context, data: str) -> Handled:
+        ticket, _, score = data.partition(":")
+        if not (ticket.isdigit() and score in ("1", "2", "3", "4", "5")):
+            return Handled(intent="ignored")
+        if ctx.tickets is None or ctx.conversation_id is None:
+            return Handled(intent="ignored")
+        if not await ctx.tickets.rate(int(ticket), ctx.conversation_id, int(score)):
+            return Handled(intent="ignored")  # not theirs, not resolved, or rated already
+        return self._reply(message, ctx, "rating", ctx.t("tickets.rating_thanks"))
 
     @staticmethod
     def _reply(message: Message, ctx: Context, intent: str, text: str) -> Handled:

@@ -23,6 +23,7 @@ from channels.base import (
     ChatKind,
     MemberEvent,
     Message,
+    OpenTicket,
     Reply,
     action_to_dict,
     split_text,
@@ -33,6 +34,7 @@ from handlers.router import Router
 from handlers.secrets import redact
 from handlers.texts import Texts
 from storage.store import Inbound, NewOutbound, Store
+from storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,7 @@ class Pipeline:
     detector: LanguageDetector = field(default_factory=LanguageDetector)
     wake: Callable[[], None] = lambda: None
     member_checks: tuple[Any, ...] = ()
+    tickets: TicketStore | None = None
     _locks: KeyedLocks = field(default_factory=KeyedLocks, repr=False)
 
     async def dispatch(self, event: Message | MemberEvent) -> Decision | None:
@@ -103,6 +106,8 @@ class Pipeline:
             log.debug("inbox: %s/%s already handled", message.channel, message.platform_message_id)
             return None
         decision = await self.decide(message, inbound=inbound, now=now)
+        if self.tickets is not None and any(isinstance(a, OpenTicket) for a in decision.actions):
+            decision.actions = await self._open_ticket(message, inbound, decision, now)
         outbound = self.outbound(decision.actions, message.channel, inbound.conversation_id)
         done = await self.store.complete_inbound(
             inbound,
@@ -138,8 +143,47 @@ class Pipeline:
             identity_id=inbound.identity_id if inbound else None,
             conversation_id=inbound.conversation_id if inbound else None,
             chosen_language=chosen,
+            ticket_id=inbound.open_ticket_id if inbound else None,
+            tickets=self.tickets if inbound else None,
         )
         return await self.router.route(message, ctx)
+
+    async def _open_ticket(
+        self, message: Message, inbound: Inbound, decision: Decision, now: datetime
+    ) -> list[Action]:
+        """Open (or find) the conversation's ticket and tell the user and the staff.
+
+        Idempotent: a message handled again after a crash finds the same ticket.
+        """
+        assert self.tickets is not None
+        request = next(a for a in decision.actions if isinstance(a, OpenTicket))
+        opened = await self.tickets.open(
+            inbound.conversation_id,
+            category=request.category,
+            summary=request.summary or message.text[:200],
+            language=decision.language,
+            now=now,
+        )
+        key = "tickets.opened" if opened.created else "tickets.still_open"
+        ack = Reply(
+            chat_id=message.chat_id,
+            thread_id=message.thread_id,
+            text=self.texts.get(
+                key, decision.language, number=opened.ticket_id, position=opened.position
+            ),
+        )
+        actions = [a for a in decision.actions if not isinstance(a, OpenTicket)] + [ack]
+        if opened.created:
+            staff = self.texts.get(
+                "tickets.staff_new",
+                "en",
+                number=opened.ticket_id,
+                category=request.category,
+                channel=message.channel,
+                summary=request.summary[:200],
+            )
+            actions.append(AlertStaff(text=staff))
+        return actions
 
     def outbound(
         self,

@@ -105,3 +105,49 @@ class OutboxItem(SQLModel, table=True):
     platform_message_id: str | None = Field(default=None, max_length=128)
     created_at: datetime = utc_column()
     delivered_at: datetime | None = None
+
+
+class Ticket(SQLModel, table=True):
+    """A conversation handed to people: one open ticket per conversation at a time."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (Index("ix_tickets_queue", "status", "priority", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True)
+    channel: str = Field(max_length=32)
+    chat_id: str = Field(max_length=128)
+    language: str = Field(default="en", max_length=8)
+    category: str = Field(default="other", max_length=32)
+    priority: int = 2  # 1 urgent, 2 normal, 3 low
+    status: str = Field(default="open", max_length=12)  # open | pending | resolved
+    summary: str = ""
+    assignee_id: int | None = Field(default=None, foreign_key="agents.id")
+    created_at: datetime = utc_column()
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    rating: int | None = None
+
+
+class Agent(SQLModel, table=True):
+    """A person who answers tickets; the API token is stored only as a hash."""
+
+    __tablename__ = "agents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128, unique=True)
+    role: str = Field(max_length=16)  # agent | supervisor | admin
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = utc_column()
+
+
+class TicketNote(SQLModel, table=True):
+    """An internal note on a ticket: agents see it, the user never does."""
+
+    __tablename__ = "ticket_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    agent_id: int = Field(foreign_key="agents.id")
+    text: str
+    created_at: datetime = utc_column()

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy import Table, and_, bindparam, exists, func, insert, select, update
 
-from storage.models import Conversation, Identity, MessageRecord, OutboxItem
+from storage.models import Conversation, Identity, MessageRecord, OutboxItem, Ticket
 
 IDENT: Table = Identity.__table__  # type: ignore[assignment]
 CONV: Table = Conversation.__table__  # type: ignore[assignment]
 MSG: Table = MessageRecord.__table__  # type: ignore[assignment]
 OUT: Table = OutboxItem.__table__  # type: ignore[assignment]
+TICKET: Table = Ticket.__table__  # type: ignore[assignment]
 
 # identity and, when it exists, its conversation in this chat
 IDENTITY_AND_CONVERSATION = (
@@ -97,4 +98,8 @@ SETTLE = (
         delivered_at=bindparam("delivered_at"),
         next_attempt_at=func.coalesce(bindparam("next_attempt_at"), OUT.c.next_attempt_at),
     )
+)
+
+OPEN_TICKET = select(TICKET.c.id).where(
+    TICKET.c.conversation_id == bindparam("conversation_id"), TICKET.c.status != "resolved"
 )

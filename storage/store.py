@@ -40,6 +40,7 @@ class Inbound:
     conversation_id: int
     chosen_language: str | None
     already_processed: bool
+    open_ticket_id: int | None = None  # the conversation is with people, not the bot
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,11 @@ class Store:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, partial(fn, *args))
 
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(conn, *args)`` in a transaction (grouped with others on SQLite);
+        for repositories that share this store, such as the tickets."""
+        return await self._writer.run(fn, *args)
+
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
@@ -166,9 +172,10 @@ class Store:
                     "last_message_at": now,
                 },
             ).scalar_one()
+        ticket = conn.execute(sql.OPEN_TICKET, {"conversation_id": conversation_id}).scalar()
         if existing is not None:
             return Inbound(
-                existing[0], identity_id, conversation_id, language, existing[1] is not None
+                existing[0], identity_id, conversation_id, language, existing[1] is not None, ticket
             )
         message_id = conn.execute(
             sql.INSERT_MESSAGE,
@@ -186,7 +193,7 @@ class Store:
                 "processed_at": None,
             },
         ).scalar_one()
-        return Inbound(message_id, identity_id, conversation_id, language, False)
+        return Inbound(message_id, identity_id, conversation_id, language, False, ticket)
 
     async def complete_inbound(
         self,
@@ -225,7 +232,7 @@ class Store:
             sql.TOUCH_CONVERSATION,
             {"conversation_id": inbound.conversation_id, "language": language, "now": now},
         )
-        self._add_outbound(conn, outbound, now, inbound.message_id)
+        self.add_outbound(conn, outbound, now, inbound.message_id)
         return True
 
     async def unprocessed_inbound(self, limit: int = 1000) -> list[InboundEnvelope]:
@@ -254,10 +261,10 @@ class Store:
 
     async def enqueue(self, outbound: Sequence[NewOutbound], now: datetime) -> list[int]:
         """Enqueue actions that no inbound message caused (agent replies, notices)."""
-        return await self._writer.run(self._add_outbound, outbound, now, None)
+        return await self._writer.run(self.add_outbound, outbound, now, None)
 
     @staticmethod
-    def _add_outbound(
+    def add_outbound(
         conn: Connection, outbound: Sequence[NewOutbound], now: datetime, source: int | None
     ) -> list[int]:
         if not outbound:

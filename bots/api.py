@@ -1,0 +1,297 @@
+"""The agents' REST API under ``/api/``: tickets to list, read, claim, answer, resolve.
+
+Every call needs ``Authorization: Bearer <token>`` (tokens are created with
+``socialdesk agents add`` and stored only as a SHA-256 hash) and is checked against the
+agent's role: agents work the open queue and their own tickets; supervisors and admins
+see and change everything. Replies reach the user through the outbox, on the platform
+they wrote from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from channels.base import Button, Reply
+from handlers.pipeline import Pipeline
+from handlers.texts import Texts
+from storage.tickets import AgentRecord, TicketStore
+
+Clock = Callable[[], datetime]
+Handler = Callable[[web.Request, AgentRecord], Awaitable[web.StreamResponse]]
+STATUSES = ("open", "pending", "resolved")
+
+
+def token_hash(token: str) -> str:
+    """Tokens are 256-bit random strings, so a plain SHA-256 is a safe store."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AgentApi:
+    """aiohttp routes for the agents; built by the composition root."""
+
+    def __init__(
+        self,
+        tickets: TicketStore,
+        pipeline: Pipeline,
+        texts: Texts,
+        clock: Clock,
+        wake: Callable[[], None],
+    ) -> None:
+        self.tickets = tickets
+        self.pipeline = pipeline
+        self.texts = texts
+        self.clock = clock
+        self.wake = wake
+
+    def __repr__(self) -> str:
+        return "AgentApi(/api)"
+
+    def routes(self) -> list[web.RouteDef]:
+        guard = self._authenticated
+        return [
+            web.get("/api/openapi.json", self._openapi),
+            web.get("/api/tickets", guard(self._list)),
+            web.get("/api/tickets/{id:\\d+}", guard(self._get)),
+            web.patch("/api/tickets/{id:\\d+}", guard(self._patch, "supervisor")),
+            web.post("/api/tickets/{id:\\d+}/claim", guard(self._claim)),
+            web.post("/api/tickets/{id:\\d+}/reply", guard(self._reply)),
+            web.post("/api/tickets/{id:\\d+}/notes", guard(self._note)),
+            web.post("/api/tickets/{id:\\d+}/resolve", guard(self._resolve)),
+            web.post("/api/tickets/{id:\\d+}/reopen", guard(self._reopen)),
+        ]
+
+    def _authenticated(self, handler: Handler, role: str = "agent") -> Callable[..., Any]:
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            header = request.headers.get("Authorization", "")
+            scheme, _, token = header.partition(" ")
+            agent = None
+            if scheme.lower() == "bearer" and token:
+                agent = await self.tickets.agent_by_token_hash(token_hash(token.strip()))
+            if agent is None:
+                return _error(
+                    401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+                )
+            if role != "agent" and agent.role not in ("supervisor", "admin"):
+                return _error(403, f"this needs the {role} role")
+            return await handler(request, agent)
+
+        return wrapped
+
+    async def _list(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        filters: dict[str, Any] = {}
+        for key in ("status", "category", "channel", "language"):
+            if key in request.query:
+                filters[key] = request.query[key]
+        for key in ("priority", "assignee"):
+            if key in request.query:
+                if not request.query[key].isdigit():
+                    return _error(400, f"{key} must be a number")
+                filters[key] = int(request.query[key])
+        if filters.get("status") not in (None, *STATUSES):
+            return _error(400, f"status must be one of {', '.join(STATUSES)}")
+        return _json({"tickets": await self.tickets.list(agent, **filters)})
+
+    async def _ticket(
+        self, request: web.Request, agent: AgentRecord
+    ) -> dict[str, Any] | web.Response:
+        ticket = await self.tickets.get(int(request.match_info["id"]))
+        if ticket is None:
+            return _error(404, "no such ticket")
+        visible = ticket["assignee_id"] in (None, agent.id)
+        if agent.role == "agent" and not visible:
+            return _error(403, "this ticket is assigned to another agent")
+        return ticket
+
+    async def _get(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        ticket = await self._ticket(request, agent)
+        return ticket if isinstance(ticket, web.Response) else _json(ticket)
+
+    async def _claim(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        ticket = await self._ticket(request, agent)
+        if isinstance(ticket, web.Response):
+            return ticket
+        if not await self.tickets.claim(ticket["id"], agent.id):
+            return _error(409, "the ticket was claimed by someone else or is resolved")
+        return _json({"id": ticket["id"], "assignee_id": agent.id})
+
+    async def _owned(
+        self, request: web.Request, agent: AgentRecord
+    ) -> dict[str, Any] | web.Response:
+        ticket = await self._ticket(request, agent)
+        if isinstance(ticket, web.Response):
+            return ticket
+        if agent.role == "agent" and ticket["assignee_id"] != agent.id:
+            return _error(403, "claim the ticket first")
+        return ticket
+
+    async def _reply(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        ticket = await self._owned(request, agent)
+        if isinstance(ticket, web.Response):
+            return ticket
+        text = await _text_field(request)
+        if isinstance(text, web.Response):
+            return text
+        reply = Reply(chat_id=ticket["chat_id"], text=text)
+        rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
+        if not await self.tickets.reply(ticket["id"], rows, self.clock()):
+            return _error(409, "the ticket is resolved; reopen it to reply")
+        self.wake()
+        return _json({"id": ticket["id"], "queued": len(rows)}, status=202)
+
+    async def _note(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        ticket = await self._ticket(request, agent)
+        if isinstance(ticket, web.Response):
+            return ticket
+        text = await _text_field(request)
+        if isinstance(text, web.Response):
+            return text
+        await self.tickets.add_note(ticket["id"], agent.id, text, self.clock())
+        return _json({"id": ticket["id"]}, status=201)
+
+    async def _resolve(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        ticket = await self._owned(request, agent)
+        if isinstance(ticket, web.Response):
+            return ticket
+        language = ticket["language"]
+        scores = tuple(Button(label=str(n), data=f"rate:{ticket['id']}:{n}") for n in range(1, 6))
+        reply = Reply(
+            chat_id=ticket["chat_id"],
+            buttons=(scores,),
+            text=self.texts.get("tickets.resolved", language, number=ticket["id"]),
+        )
+        rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
+        if not await self.tickets.set_status(ticket["id"], "resolved", rows, self.clock()):
+            return _error(409, "the ticket is resolved already")
+        self.wake()
+        return _json({"id": ticket["id"], "status": "resolved"})
+
+    async def _reopen(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        ticket = await self._ticket(request, agent)
+        if isinstance(ticket, web.Response):
+            return ticket
+        reply = Reply(
+            chat_id=ticket["chat_id"],
+            text=self.texts.get("tickets.reopened", ticket["language"], number=ticket["id"]),
+        )
+        rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
+        if not await self.tickets.set_status(ticket["id"], "open", rows, self.clock()):
+            return _error(409, "only a resolved ticket can be reopened")
+        self.wake()
+        return _json({"id": ticket["id"], "status": "open"})
+
+    async def _patch(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        body = await _body(request)
+        if isinstance(body, web.Response):
+            return body
+        values: dict[str, Any] = {}
+        if "category" in body:
+            if not isinstance(body["category"], str) or not body["category"]:
+                return _error(400, "category must be a non-empty string")
+            values["category"] = body["category"][:32]
+        if "priority" in body:
+            if body["priority"] not in (1, 2, 3):
+                return _error(400, "priority must be 1 (urgent), 2 (normal) or 3 (low)")
+            values["priority"] = body["priority"]
+        if not values:
+            return _error(400, "give category and/or priority")
+        if not await self.tickets.update_fields(int(request.match_info["id"]), **values):
+            return _error(404, "no such ticket")
+        return _json({"id": int(request.match_info["id"]), **values})
+
+    async def _openapi(self, _request: web.Request) -> web.StreamResponse:
+        return _json(OPENAPI)
+
+
+async def _body(request: web.Request) -> dict[str, Any] | web.Response:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _error(400, "the body must be a JSON object")
+    if not isinstance(body, dict):
+        return _error(400, "the body must be a JSON object")
+    return body
+
+
+async def _text_field(request: web.Request) -> str | web.Response:
+    body = await _body(request)
+    if isinstance(body, web.Response):
+        return body
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return _error(400, "text must be a non-empty string")
+    return text.strip()
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, default=str))
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=headers)
+
+
+def _op(summary: str, *, body: bool = False, role: str = "agent") -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "x-role": role,
+        "responses": {
+            "200": {"description": "OK"},
+            "401": {"description": "no valid token"},
+            "403": {"description": "the role does not allow it"},
+        },
+    }
+    if body:
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"text": {"type": "string"}},
+                        "required": ["text"],
+                    }
+                }
+            },
+        }
+    return op
+
+
+_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "socialdesk agent API", "version": "1"},
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "paths": {
+        "/api/tickets": {
+            "get": {
+                **_op(
+                    "List tickets (filters: status, category, priority, "
+                    "channel, language, assignee)"
+                )
+            }
+        },
+        "/api/tickets/{id}": {
+            "parameters": _ID,
+            "get": _op("A ticket with its transcript and notes"),
+            "patch": _op("Change category and/or priority", role="supervisor"),
+        },
+        "/api/tickets/{id}/claim": {"parameters": _ID, "post": _op("Claim an unassigned ticket")},
+        "/api/tickets/{id}/reply": {"parameters": _ID, "post": _op("Reply to the user", body=True)},
+        "/api/tickets/{id}/notes": {
+            "parameters": _ID,
+            "post": _op("Add an internal note", body=True),
+        },
+        "/api/tickets/{id}/resolve": {
+            "parameters": _ID,
+            "post": _op("Resolve and ask the user for a rating"),
+        },
+        "/api/tickets/{id}/reopen": {"parameters": _ID, "post": _op("Reopen a resolved ticket")},
+    },
+}

@@ -1,0 +1,138 @@
+"""Tickets end to end: a web-chat user asks for a person, agents answer through the API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bots.api import token_hash
+from bots.app import App, system_clock
+from bots.config import Config
+
+SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[App]:
+    config = Config.model_validate(
+        {"database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"}, "server": {"port": 0}}
+    )
+    async with App(config) as app:
+        assert app.tickets is not None
+        for name, role in (("ana", "agent"), ("ben", "agent"), ("sue", "supervisor")):
+            await app.tickets.add_agent(name, role, token_hash(f"token-{name}"), system_clock())
+        yield app
+
+
+def auth(name: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer token-{name}"}
+
+
+async def receive(ws: aiohttp.ClientWebSocketResponse, kind: str = "reply") -> dict:
+    while True:
+        frame = json.loads((await asyncio.wait_for(ws.receive(), timeout=10)).data)
+        if frame["type"] == kind:
+            return frame
+
+
+async def test_from_asking_for_a_person_to_a_rated_resolution(bot: App) -> None:
+    api = f"{bot.url}/api/tickets"
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"{bot.url}/chat/ws?session=ticket-user-1") as ws,
+    ):
+        await ws.send_json({"type": "message", "id": "t1", "text": "/ticket my deposit is missing"})
+        ack = await receive(ws)
+        assert "Ticket #1" in ack["text"] and "number 1 in the queue" in ack["text"]
+
+        await ws.send_json({"type": "message", "id": "t2", "text": f"here you go {SEED}"})
+        await ws.send_json({"type": "message", "id": "t3", "text": "txid 0xabc, 50 USDT on TRC20"})
+        await receive(ws, "ack")
+        # the guard still warns about the secret, but the bot does not answer the rest
+        warning = await receive(ws)
+        assert "seed phrase" in warning["text"]
+
+        async with http.get(api) as r:
+            assert r.status == 401
+        async with http.get(api, headers={"Authorization": "Bearer wrong"}) as r:
+            assert r.status == 401
+        async with http.get(api, headers=auth("ana")) as r:
+            tickets = (await r.json())["tickets"]
+        assert [t["id"] for t in tickets] == [1] and tickets[0]["status"] == "open"
+
+        claims = await asyncio.gather(
+            http.post(f"{api}/1/claim", headers=auth("ana")),
+            http.post(f"{api}/1/claim", headers=auth("ben")),
+        )
+        assert sorted(c.status for c in claims) == [200, 409]  # exactly one wins
+        winner = "ana" if claims[0].status == 200 else "ben"
+        loser = "ben" if winner == "ana" else "ana"
+
+        async with http.get(f"{api}/1", headers=auth(winner)) as r:
+            ticket = await r.json()
+        texts = [m["text"] for m in ticket["transcript"] if m["direction"] == "in"]
+        assert texts[0] == "/ticket my deposit is missing"
+        assert "[redacted: seed phrase]" in texts[1] and "abandon" not in json.dumps(ticket)
+        assert texts[2] == "txid 0xabc, 50 USDT on TRC20"
+        async with http.get(f"{api}/1", headers=auth(loser)) as r:
+            assert r.status == 403  # assigned to someone else
+
+        body = {"text": "We found your deposit; it is credited now."}
+        async with http.post(f"{api}/1/reply", json=body, headers=auth(loser)) as r:
+            assert r.status == 403
+        async with http.post(f"{api}/1/reply", json=body, headers=auth(winner)) as r:
+            assert r.status == 202
+        assert (await receive(ws))["text"] == body["text"]
+
+        async with http.post(f"{api}/1/resolve", headers=auth(winner)) as r:
+            assert r.status == 200
+        resolved = await receive(ws)
+        assert "resolved" in resolved["text"]
+        assert [b["data"] for b in resolved["buttons"][0]] == [f"rate:1:{n}" for n in range(1, 6)]
+        async with http.post(f"{api}/1/reply", json=body, headers=auth(winner)) as r:
+            assert r.status == 409  # resolved: reopen first
+
+        await ws.send_json({"type": "button", "id": "t4", "data": "rate:1:5"})
+        assert "Thank you" in (await receive(ws))["text"]
+        async with http.get(f"{api}/1", headers=auth(winner)) as r:
+            assert (await r.json())["rating"] == 5
+
+        # after resolution the bot answers again
+        await ws.send_json({"type": "message", "id": "t5", "text": "hello"})
+        assert "support assistant" in (await receive(ws))["text"]
+
+
+async def test_roles_and_bad_requests(bot: App) -> None:
+    api = f"{bot.url}/api/tickets"
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"{bot.url}/chat/ws?session=ticket-user-2") as ws,
+    ):
+        await ws.send_json({"type": "message", "id": "x1", "text": "/ticket"})
+        await receive(ws)
+        patch = {"priority": 1}
+        async with http.patch(f"{api}/1", json=patch, headers=auth("ana")) as r:
+            assert r.status == 403
+        async with http.patch(f"{api}/1", json=patch, headers=auth("sue")) as r:
+            assert r.status == 200
+        async with http.patch(f"{api}/1", json={"priority": 9}, headers=auth("sue")) as r:
+            assert r.status == 400 and "priority" in (await r.json())["error"]
+        async with http.post(f"{api}/1/notes", data=b"not json", headers=auth("ana")) as r:
+            assert r.status == 400
+        async with http.post(f"{api}/1/notes", json={"text": "VIP"}, headers=auth("ana")) as r:
+            assert r.status == 201
+        async with http.get(f"{api}/99", headers=auth("sue")) as r:
+            assert r.status == 404
+        async with http.get(f"{api}?status=lost", headers=auth("sue")) as r:
+            assert r.status == 400
+        async with http.get(f"{bot.url}/api/openapi.json") as r:
+            spec = await r.json()
+        assert "/api/tickets/{id}/claim" in spec["paths"]
+        # asking again while the ticket is open says so instead of opening a second one
+        await ws.send_json({"type": "message", "id": "x2", "text": "/ticket"})
+        assert "still open" in (await receive(ws))["text"]
