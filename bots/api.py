@@ -113,12 +113,12 @@ class AgentApi:
         return ticket if isinstance(ticket, web.Response) else _json(ticket)
 
     async def _claim(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
-        ticket = await self._ticket(request, agent)
-        if isinstance(ticket, web.Response):
-            return ticket
-        if not await self.tickets.claim(ticket["id"], agent.id):
-            return _error(409, "the ticket was claimed by someone else or is resolved")
-        return _json({"id": ticket["id"], "assignee_id": agent.id})
+        ticket_id = int(request.match_info["id"])
+        if await self.tickets.claim(ticket_id, agent.id):
+            return _json({"id": ticket_id, "assignee_id": agent.id})
+        if await self.tickets.get(ticket_id) is None:
+            return _error(404, "no such ticket")
+        return _error(409, "the ticket was claimed by someone else or is resolved")
 
     async def _owned(
         self, request: web.Request, agent: AgentRecord
