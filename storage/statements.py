@@ -20,7 +20,7 @@ TICKET: Table = Ticket.__table__  # type: ignore[assignment]
 
 # identity and, when it exists, its conversation in this chat
 IDENTITY_AND_CONVERSATION = (
-    select(IDENT.c.id, IDENT.c.language, IDENT.c.display_name, CONV.c.id)
+    select(IDENT.c.id, IDENT.c.language, IDENT.c.display_name, CONV.c.id, TICKET.c.id)
     .select_from(
         IDENT.outerjoin(
             CONV,
@@ -29,6 +29,8 @@ IDENTITY_AND_CONVERSATION = (
                 CONV.c.channel == bindparam("channel"),
                 CONV.c.chat_id == bindparam("chat_id"),
             ),
+        ).outerjoin(
+            TICKET, and_(TICKET.c.conversation_id == CONV.c.id, TICKET.c.status != "resolved")
         )
     )
     .where(IDENT.c.channel == bindparam("channel"), IDENT.c.platform_user_id == bindparam("sender"))

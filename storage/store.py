@@ -29,6 +29,7 @@ from storage.statements import IDENT, OUT
 from storage.writer import TransactionRunner
 
 T = TypeVar("T")
+_UNKNOWN: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +150,11 @@ class Store:
                     "created_at": now,
                 },
             ).scalar_one()
-            language, conversation_id = None, None
+            language, conversation_id, ticket = None, None, None
         else:
-            identity_id, language, known_name, conversation_id = row
+            identity_id, language, known_name, conversation_id, ticket = row
+            if conversation_id is None:
+                ticket = _UNKNOWN
             if display_name and display_name != known_name:
                 conn.execute(
                     sql.RENAME_IDENTITY,
@@ -172,7 +175,8 @@ class Store:
                     "last_message_at": now,
                 },
             ).scalar_one()
-        ticket = conn.execute(sql.OPEN_TICKET, {"conversation_id": conversation_id}).scalar()
+        if ticket is _UNKNOWN:
+            ticket = conn.execute(sql.OPEN_TICKET, {"conversation_id": conversation_id}).scalar()
         if existing is not None:
             return Inbound(
                 existing[0], identity_id, conversation_id, language, existing[1] is not None, ticket
@@ -284,6 +288,9 @@ class Store:
             }
             for o in outbound
         ]
+        if source is not None:  # an inbound message's replies: nobody needs their ids
+            conn.execute(sql.INSERT_OUTBOX, rows)
+            return []
         if len(rows) == 1:
             return [conn.execute(sql.INSERT_OUTBOX.returning(OUT.c.id), rows[0]).scalar_one()]
         return [r[0] for r in conn.execute(sql.INSERT_OUTBOX.returning(OUT.c.id), rows)]

@@ -7,8 +7,9 @@ whether a question is personal; they never choose the entry.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from handlers.answers.matcher import normalize
@@ -33,13 +34,26 @@ class Cues:
                     else:
                         self._dense.setdefault(aspect, set()).add(norm.replace(" ", ""))
 
+    @cached_property
+    def _patterns(self) -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]]]:
+        """One alternation per aspect: the scan runs in the regex engine, not in Python."""
+
+        def compile_all(table: dict[str, set[str]]) -> dict[str, re.Pattern[str]]:
+            return {
+                aspect: re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len)))
+                for aspect, phrases in table.items()
+            }
+
+        return compile_all(self._words), compile_all(self._dense)
+
     def find(self, text: str) -> frozenset[str]:
         """Every aspect ``text`` mentions."""
         norm = normalize(text)
         padded = f" {norm} "
         compact = norm.replace(" ", "")
-        found = {a for a, words in self._words.items() if any(w in padded for w in words)}
-        found |= {a for a, parts in self._dense.items() if any(p in compact for p in parts)}
+        words, dense = self._patterns
+        found = {a for a, pattern in words.items() if pattern.search(padded)}
+        found |= {a for a, pattern in dense.items() if pattern.search(compact)}
         return frozenset(found)
 
 
