@@ -32,9 +32,12 @@ from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
 from handlers.router import Router
 from handlers.texts import Texts
+from scheduler.runtime import Runtime, bind
+from scheduler.service import Scheduler
+from scheduler.sla import sweep_sla
 from storage.migrate import upgrade
 from storage.store import Store
-from storage.tickets import TicketStore
+from storage.tickets import SlaStore, TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,21 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
     if config.webchat.enabled:
         channels["web"] = WebChatAdapter(page_texts=_page_texts(texts, config.bot.brand_profile()))
     return channels
+
+
+def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, Any]]]:
+    """Every job the scheduler runs, with its trigger (``socialdesk jobs`` lists them)."""
+    return [
+        (
+            sweep_sla,
+            {
+                "id": "sla-sweep",
+                "name": "ticket SLA sweep",
+                "trigger": "interval",
+                "seconds": config.tickets.sweep_seconds,
+            },
+        ),
+    ]
 
 
 def staff_chats(config: Config) -> tuple[StaffChat, ...]:
@@ -135,6 +153,7 @@ class App:
         self.pipeline: Pipeline | None = None
         self.server: Server | None = None
         self.tickets: TicketStore | None = None
+        self.scheduler: Scheduler | None = None
 
     def __repr__(self) -> str:
         return f"App(channels={sorted(self.channels)})"
@@ -187,6 +206,18 @@ class App:
         if resumed:
             log.info("inbox: handled %d message(s) left unanswered by the last run", resumed)
         await self.sender.start()
+        bind(
+            Runtime(
+                pipeline=self.pipeline,
+                texts=self.texts,
+                clock=self.clock,
+                wake=self.sender.wake,
+                sla=SlaStore(self.store),
+                sla_settings=self.config.tickets,
+            )
+        )
+        self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))
+        await self.scheduler.start()
         for channel in self.channels.values():
             await channel.start(self.pipeline.dispatch)
         log.info("socialdesk is up: %s on %s", ", ".join(self.channels) or "no channels", self.url)
@@ -197,6 +228,9 @@ class App:
                 await channel.stop()
             except Exception:
                 log.exception("stopping %s failed", channel.name)
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+            bind(None)
         if self.sender is not None:
             await self.sender.stop()
         await self.reloader.stop()

@@ -111,6 +111,31 @@ def db_upgrade(config: ConfigOption = None) -> None:
     typer.echo(f"database at revision {current(cfg.database.url)}")
 
 
+@app.command()
+def jobs(config: ConfigOption = None) -> None:
+    """List the scheduled jobs stored in the database and when each runs next."""
+    from rich.table import Table
+
+    from scheduler.service import list_jobs
+    from storage.engine import make_engine
+    from storage.migrate import upgrade
+
+    cfg = _config(config)
+    upgrade(cfg.database.url)
+    engine = make_engine(cfg.database.url)
+    try:
+        rows = list_jobs(engine)
+    finally:
+        engine.dispose()
+    if not rows:
+        typer.echo("no jobs stored yet: `socialdesk run` schedules them on start")
+        return
+    table = Table("id", "job", "next run", "trigger")
+    for row in rows:
+        table.add_row(row["id"], row["name"], str(row["next_run"]), row["trigger"])
+    Console().print(table)
+
+
 @agents_app.command("add")
 def agents_add(
     name: Annotated[str, typer.Argument(help="The agent's name, unique.")],

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from handlers.answers.settings import KnowledgeSettings
 from handlers.context import Brand
 from handlers.language import UI_LANGUAGES
+from scheduler.sla import SlaSettings
 
 
 class ConfigError(Exception):
@@ -87,6 +88,7 @@ class Config(Section):
     webchat: WebChatSettings = Field(default_factory=WebChatSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    tickets: SlaSettings = Field(default_factory=SlaSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""

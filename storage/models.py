@@ -127,6 +127,8 @@ class Ticket(SQLModel, table=True):
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
     rating: int | None = None
+    sla_warned_at: datetime | None = None  # staff told the first response is due soon
+    sla_breached_at: datetime | None = None  # the first response came too late: escalated
 
 
 class Agent(SQLModel, table=True):

@@ -301,3 +301,57 @@ class TicketStore:
             select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(AGENT.c.token_hash == token_hash)
         ).first()
         return AgentRecord(row.id, row.name, row.role) if row else None
+
+
+class SlaStore:
+    """The reads and marks of the SLA sweep (kept apart from the agents' calls)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def awaiting_first_response(self) -> list[dict[str, Any]]:
+        """Open tickets nobody has answered yet and that have not breached already."""
+        return await self.store.write(self._awaiting)
+
+    @staticmethod
+    def _awaiting(conn: Connection) -> list[dict[str, Any]]:
+        query = select(
+            TICKET.c.id,
+            TICKET.c.category,
+            TICKET.c.channel,
+            TICKET.c.summary,
+            TICKET.c.created_at,
+            TICKET.c.sla_warned_at,
+        ).where(
+            TICKET.c.status == "open",
+            TICKET.c.first_response_at.is_(None),
+            TICKET.c.sla_breached_at.is_(None),
+        )
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+    async def mark(
+        self, ticket_id: int, breached: bool, outbound: Sequence[NewOutbound], now: datetime
+    ) -> bool:
+        """Record a warning or a breach (a breach makes the ticket urgent) and enqueue the
+        staff alert in the same transaction; ``False`` if it was marked already."""
+        return await self.store.write(self._mark, ticket_id, breached, outbound, now)
+
+    @staticmethod
+    def _mark(
+        conn: Connection,
+        ticket_id: int,
+        breached: bool,
+        outbound: Sequence[NewOutbound],
+        now: datetime,
+    ) -> bool:
+        column = TICKET.c.sla_breached_at if breached else TICKET.c.sla_warned_at
+        values: dict[str, Any] = {column.name: now}
+        if breached:
+            values["priority"] = 1
+        done = conn.execute(
+            update(TICKET).where(TICKET.c.id == ticket_id, column.is_(None)).values(**values)
+        )
+        if done.rowcount != 1:
+            return False
+        Store.add_outbound(conn, outbound, now, None)
+        return True

@@ -1,0 +1,120 @@
+"""APScheduler, with its jobs in the bot's own database so schedules survive restarts.
+
+Several processes may run against one PostgreSQL database; only the one holding the
+scheduler's advisory lock runs jobs, and another takes over when it goes away. On
+SQLite there is one process, so no lock is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+JOBS_TABLE = "apscheduler_jobs"
+LOCK_KEY = 0x50C1A1DE5C  # one advisory lock per database: "the socialdesk scheduler"
+RETRY_LOCK_SECONDS = 15.0
+
+
+class Scheduler:
+    """Owns the APScheduler instance and, on PostgreSQL, the leadership lock."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        jobs: list[tuple[Callable[..., Any], dict[str, Any]]],
+        *,
+        retry_lock_seconds: float = RETRY_LOCK_SECONDS,
+    ) -> None:
+        self.engine = engine
+        self.jobs = jobs
+        self.retry_lock_seconds = retry_lock_seconds
+        self._scheduler: AsyncIOScheduler | None = None
+        self._lock_conn: Connection | None = None
+        self._waiter: asyncio.Task[None] | None = None
+
+    def __repr__(self) -> str:
+        return f"Scheduler(jobs={[kw.get('id') for _, kw in self.jobs]})"
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None
+
+    async def start(self) -> None:
+        if self.engine.dialect.name != "postgresql" or await asyncio.to_thread(self._take_lock):
+            self._start_scheduler()
+        else:
+            log.info("scheduler: another process holds the lock; standing by")
+            self._waiter = asyncio.create_task(self._wait_for_lock(), name="scheduler-lock")
+
+    async def stop(self) -> None:
+        if self._waiter is not None:
+            self._waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._waiter
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._lock_conn is not None:
+            await asyncio.to_thread(self._lock_conn.close)  # releases the advisory lock
+            self._lock_conn = None
+
+    def _start_scheduler(self) -> None:
+        scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
+        for func, options in self.jobs:
+            scheduler.add_job(func, replace_existing=True, **options)
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("scheduler: running %d job(s)", len(scheduler.get_jobs()))
+
+    def _take_lock(self) -> bool:
+        conn = self.engine.connect()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
+        conn.commit()
+        if got:
+            self._lock_conn = conn
+            return True
+        conn.close()
+        return False
+
+    async def _wait_for_lock(self) -> None:
+        while True:
+            if await asyncio.to_thread(self._take_lock):
+                break
+            await asyncio.sleep(self.retry_lock_seconds)
+        log.info("scheduler: took over the lock")
+        self._start_scheduler()
+
+
+def list_jobs(engine: Engine) -> list[dict[str, Any]]:
+    """The stored jobs with their next run, read without running any (``socialdesk jobs``)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)}
+    )
+    scheduler.start(paused=True)
+    try:
+        return [
+            {
+                "id": job.id,
+                "next_run": job.next_run_time,
+                "trigger": str(job.trigger),
+                "name": job.name,
+            }
+            for job in scheduler.get_jobs()
+        ]
+    finally:
+        scheduler.shutdown(wait=False)

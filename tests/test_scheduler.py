@@ -1,0 +1,102 @@
+"""Scheduled work: the SLA sweep, and schedules that survive a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bots.app import App
+from bots.cli import app as cli
+from bots.config import Config
+from channels.base import Reply
+from handlers.pipeline import StaffChat
+from scheduler.sla import sweep_sla
+from storage.tickets import AgentRecord
+from tests.builders import message
+from tests.fakes.recording import RecordingChannel
+
+SUPERVISOR = AgentRecord(id=0, name="sweep-test", role="supervisor")
+
+
+def config(tmp_path: Path) -> Config:
+    return Config.model_validate(
+        {
+            "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
+            "server": {"port": 0},
+            "tickets": {"first_response_minutes": {"default": 60, "deposits": 10}},
+        }
+    )
+
+
+async def test_staff_are_warned_then_the_ticket_escalates_once(tmp_path, clock) -> None:
+    bot = App(config(tmp_path), clock=clock)
+    staff = RecordingChannel("staffroom")
+    bot.channels["staffroom"] = staff
+    async with bot:
+        assert bot.pipeline is not None and bot.tickets is not None and bot.sender is not None
+        bot.pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
+        await bot.pipeline.dispatch(
+            message("/ticket deposit missing", channel="staffroom", chat_id="u1", sender_id="u1")
+        )
+        opened = await bot.tickets.list(SUPERVISOR)
+        await bot.tickets.update_fields(opened[0]["id"], category="deposits")
+        await bot.sender.drain()
+        staff.sent.clear()
+
+        clock.advance(7 * 60)  # 7 of 10 minutes: not yet
+        assert await sweep_sla() == 0
+        clock.advance(60)  # 8 minutes: the warning
+        assert await sweep_sla() == 1
+        assert await sweep_sla() == 0  # once
+        clock.advance(3 * 60)  # 11 minutes: breached, now urgent
+        assert await sweep_sla() == 1
+        assert await sweep_sla() == 0
+        await bot.sender.drain()
+        alerts = [a.text for a in staff.sent if isinstance(a, Reply) and a.chat_id == "desk"]
+        assert len(alerts) == 2
+        assert "waited 8 min" in alerts[0] and "target is 10 min" in alerts[0]
+        assert "missed its 10 min" in alerts[1]
+        ticket = await bot.tickets.get(opened[0]["id"])
+        assert ticket is not None and ticket["priority"] == 1
+
+
+async def test_schedules_are_stored_and_survive_a_restart(tmp_path, clock) -> None:
+    async with App(config(tmp_path), clock=clock) as bot:
+        assert bot.scheduler is not None and bot.scheduler.running
+    runner = CliRunner()
+    path = tmp_path / "c.toml"
+    path.write_text(f"[database]\nurl = 'sqlite:///{tmp_path / 'bot.db'}'\n")
+    result = runner.invoke(cli, ["jobs", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "sla-sweep" in result.output and "interval" in result.output
+    async with App(config(tmp_path), clock=clock) as bot:  # started again: the same one job
+        assert bot.scheduler is not None
+        assert [j.id for j in bot.scheduler._scheduler.get_jobs()] == ["sla-sweep"]
+
+
+async def test_one_process_runs_the_jobs_and_another_takes_over(db_url: str) -> None:
+    import asyncio
+
+    from scheduler.service import Scheduler
+    from storage.engine import make_engine
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite serves one process: there is no lock to hand over")
+    jobs = [(sweep_sla, {"id": "sla-sweep", "trigger": "interval", "seconds": 60})]
+    first_engine, second_engine = make_engine(db_url), make_engine(db_url)
+    first = Scheduler(first_engine, jobs, retry_lock_seconds=0.1)
+    second = Scheduler(second_engine, jobs, retry_lock_seconds=0.1)
+    await first.start()
+    await second.start()
+    assert first.running and not second.running
+    await first.stop()
+    for _ in range(100):
+        if second.running:
+            break
+        await asyncio.sleep(0.05)
+    assert second.running
+    await second.stop()
+    first_engine.dispose()
+    second_engine.dispose()
