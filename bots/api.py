@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -20,11 +21,13 @@ from aiohttp import web
 from channels.base import Button, Reply
 from handlers.pipeline import Pipeline
 from handlers.texts import Texts
+from scheduler.sla import SlaSettings
 from storage.tickets import AgentRecord, TicketStore
 
 Clock = Callable[[], datetime]
 Handler = Callable[[web.Request, AgentRecord], Awaitable[web.StreamResponse]]
 STATUSES = ("open", "pending", "resolved")
+CONSOLE = Path(__file__).with_name("console.html")
 
 
 def token_hash(token: str) -> str:
@@ -42,7 +45,9 @@ class AgentApi:
         texts: Texts,
         clock: Clock,
         wake: Callable[[], None],
+        sla: SlaSettings,
     ) -> None:
+        self.sla = sla
         self.tickets = tickets
         self.pipeline = pipeline
         self.texts = texts
@@ -56,6 +61,8 @@ class AgentApi:
         guard = self._authenticated
         return [
             web.get("/api/openapi.json", self._openapi),
+            web.get("/console", self._console),
+            web.get("/api/canned", guard(self._canned)),
             web.get("/api/tickets", guard(self._list)),
             web.get("/api/tickets/{id:\\d+}", guard(self._get)),
             web.patch("/api/tickets/{id:\\d+}", guard(self._patch, "supervisor")),
@@ -95,7 +102,31 @@ class AgentApi:
                 filters[key] = int(request.query[key])
         if filters.get("status") not in (None, *STATUSES):
             return _error(400, f"status must be one of {', '.join(STATUSES)}")
-        return _json({"tickets": await self.tickets.list(agent, **filters)})
+        tickets = await self.tickets.list(agent, **filters)
+        for ticket in tickets:
+            target = timedelta(minutes=self.sla.target(ticket["category"]))
+            ticket["sla_due_at"] = ticket["created_at"] + target
+        return _json({"tickets": tickets})
+
+    async def _canned(self, request: web.Request, _agent: AgentRecord) -> web.StreamResponse:
+        language = request.query.get("language", "en")
+        entries = self.texts.section("canned.", language)
+        names = sorted({key.split(".")[1] for key in entries})
+        return _json(
+            {
+                "replies": [
+                    {
+                        "id": name,
+                        "title": entries[f"canned.{name}.title"],
+                        "text": entries[f"canned.{name}.text"],
+                    }
+                    for name in names
+                ]
+            }
+        )
+
+    async def _console(self, _request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(CONSOLE, headers={"Cache-Control": "no-store"})
 
     async def _ticket(
         self, request: web.Request, agent: AgentRecord
@@ -229,7 +260,12 @@ async def _text_field(request: web.Request) -> str | web.Response:
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, default=str))
+    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, default=_iso))
+
+
+def _iso(value: Any) -> str:
+    """Datetimes as ISO 8601 (what browsers parse); anything else as its text."""
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
@@ -293,5 +329,6 @@ OPENAPI: dict[str, Any] = {
             "post": _op("Resolve and ask the user for a rating"),
         },
         "/api/tickets/{id}/reopen": {"parameters": _ID, "post": _op("Reopen a resolved ticket")},
+        "/api/canned": {"get": _op("Canned replies for a language (query: language)")},
     },
 }

@@ -192,7 +192,14 @@ class App:
         )
         self.pipeline.wake = self.sender.wake
         self.pipeline.tickets = self.tickets = TicketStore(self.store)
-        api = AgentApi(self.tickets, self.pipeline, self.texts, self.clock, self.sender.wake)
+        api = AgentApi(
+            self.tickets,
+            self.pipeline,
+            self.texts,
+            self.clock,
+            self.sender.wake,
+            self.config.tickets,
+        )
         routes: list[web.RouteDef] = api.routes()
         for channel in self.channels.values():
             channel_routes = getattr(channel, "routes", None)
@@ -202,6 +209,8 @@ class App:
             build_server(routes, self._health), self.config.server.host, self.config.server.port
         )
         await self.server.start()
+        # load the language models now, not while the first user waits for an answer
+        await asyncio.to_thread(self.pipeline.detector.detect, "warm up the language models")
         resumed = await self.pipeline.resume()
         if resumed:
             log.info("inbox: handled %d message(s) left unanswered by the last run", resumed)

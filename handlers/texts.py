@@ -64,6 +64,14 @@ class Texts:
         template = self._catalogs.get(language, {}).get(key, "")
         return {name for _, name, _, _ in Formatter().parse(template) if name}
 
+    def section(self, prefix: str, language: str) -> dict[str, str]:
+        """Every key under ``prefix`` (``"canned."``) in ``language``, English filling gaps."""
+        merged = {k: v for k, v in self._catalogs[FALLBACK].items() if k.startswith(prefix)}
+        merged.update(
+            (k, v) for k, v in self._catalogs.get(language, {}).items() if k.startswith(prefix)
+        )
+        return merged
+
     def keys(self, language: str) -> Iterable[str]:
         return self._catalogs.get(language, {}).keys()
 

@@ -164,6 +164,9 @@ class TicketStore:
             .where(CONV.c.id == ticket["conversation_id"])
         ).one()
         ticket["user"] = dict(ident._mapping)
+        ticket["assignee"] = conn.execute(
+            select(AGENT.c.name).where(AGENT.c.id == ticket["assignee_id"])
+        ).scalar()
         ticket["transcript"] = [
             dict(r._mapping)
             for r in conn.execute(
