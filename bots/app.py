@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from bots.api import AgentApi
 from bots.config import Config
 from bots.server import Server, build_server
 from channels.base import Channel
+from channels.telegram import TelegramAdapter
 from channels.webchat import WebChatAdapter
 from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
 from handlers.commands import CommandStage
@@ -68,7 +70,22 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
     if config.webchat.enabled:
         channels["web"] = WebChatAdapter(page_texts=_page_texts(texts, config.bot.brand_profile()))
+    if config.telegram.enabled:
+        channels["telegram"] = TelegramAdapter(
+            config.telegram,
+            os.environ[config.telegram.token_env],
+            webhook_secret=os.environ.get(config.telegram.webhook_secret_env),
+            commands={
+                code: _commands(texts, "telegram.commands.", code) for code in config.bot.languages
+            },
+        )
     return channels
+
+
+def _commands(texts: Texts, prefix: str, language: str) -> dict[str, str]:
+    """Command menu entries in ``language``, in the order the menu shows them."""
+    section = texts.section(prefix, language)
+    return {key.removeprefix(prefix): text for key, text in section.items()}
 
 
 def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, Any]]]:

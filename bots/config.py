@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from channels.telegram.settings import TelegramSettings
 from handlers.answers.settings import KnowledgeSettings
 from handlers.context import Brand
 from handlers.language import UI_LANGUAGES
@@ -89,6 +90,7 @@ class Config(Section):
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     tickets: SlaSettings = Field(default_factory=SlaSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""
@@ -96,8 +98,10 @@ class Config(Section):
             section = getattr(self, name)
             if not getattr(section, "enabled", False):
                 continue
-            for key, value in section:
-                if key.endswith("_env") and isinstance(value, str) and not environ.get(value):
+            required = getattr(section, "required_env", None)
+            pairs = required() if required else [(k, v) for k, v in section if k.endswith("_env")]
+            for key, value in pairs:
+                if isinstance(value, str) and not environ.get(value):
                     raise ConfigError(
                         f"{name}.{key}: {name} is enabled but the environment variable "
                         f"{value} is not set"

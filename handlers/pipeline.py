@@ -21,6 +21,7 @@ from channels.base import (
     AlertStaff,
     Capabilities,
     ChatKind,
+    InvitePrivate,
     MemberEvent,
     Message,
     OpenTicket,
@@ -157,6 +158,20 @@ class Pipeline:
         """
         assert self.tickets is not None
         request = next(a for a in decision.actions if isinstance(a, OpenTicket))
+        others = [a for a in decision.actions if not isinstance(a, OpenTicket)]
+        if message.chat_kind.is_public:
+            # personal details never in public: the ticket starts in a private chat,
+            # which the deep link opens with the request carried over
+            invite = InvitePrivate(
+                chat_id=message.chat_id,
+                user_id=message.sender_id,
+                text=self.texts.get("tickets.move_private", decision.language),
+                button_label=self.texts.get("tickets.open_private", decision.language),
+                topic=f"/ticket {request.summary or message.text}"[:500],
+                reply_to=message.platform_message_id,
+                thread_id=message.thread_id,
+            )
+            return [*others, invite]
         opened = await self.tickets.open(
             inbound.conversation_id,
             category=request.category,
@@ -172,7 +187,7 @@ class Pipeline:
                 key, decision.language, number=opened.ticket_id, position=opened.position
             ),
         )
-        actions = [a for a in decision.actions if not isinstance(a, OpenTicket)] + [ack]
+        actions = [*others, ack]
         if opened.created:
             staff = self.texts.get(
                 "tickets.staff_new",

@@ -1,0 +1,303 @@
+"""The Telegram channel: python-telegram-bot, on our event loop.
+
+The bot is started through its lifecycle (``initialize``, ``start``, then
+``updater.start_polling``), never ``run_polling``, which would take the loop. In webhook
+mode there is no updater: the bot's own aiohttp server receives Telegram's POSTs at
+``/telegram/webhook``, checks the secret token, and feeds the application's queue.
+Sends are plain text (no parse mode), so whatever a user wrote is shown exactly as
+written and nothing needs escaping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import json
+import logging
+import secrets
+from collections import OrderedDict
+from typing import Any
+
+from aiohttp import web
+from telegram import (
+    BotCommand,
+    ChatPermissions,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyParameters,
+    Update,
+)
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from channels.base import (
+    Action,
+    Capabilities,
+    Delete,
+    DeliveryError,
+    Dispatch,
+    InvitePrivate,
+    Message,
+    RateRule,
+    Reply,
+    Restrict,
+)
+from channels.telegram.convert import to_events
+from channels.telegram.settings import TelegramSettings
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+MAX_TOPICS = 10_000
+
+# command -> description, per language code ("" = every other language)
+CommandTexts = dict[str, dict[str, str]]
+
+
+class TelegramAdapter:
+    """A :class:`channels.base.Channel` for one Telegram bot."""
+
+    name = "telegram"
+    capabilities = Capabilities(
+        max_length=4096,
+        length_unit="utf16",
+        buttons=True,
+        delete=True,
+        restrict=True,
+        edit=True,
+        threads=True,
+        rate_limits=(
+            RateRule("global", 30, 1.0),
+            RateRule("chat", 1, 1.0),
+            RateRule("chat", 20, 60.0, chat_prefix="-"),
+        ),
+    )
+
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        token: str,
+        *,
+        webhook_secret: str | None = None,
+        commands: CommandTexts | None = None,
+        concurrency: int = 64,
+    ) -> None:
+        self.settings = settings
+        self._token = token
+        self._webhook_secret = webhook_secret
+        self._commands = commands or {}
+        self._concurrency = concurrency
+        self._dispatch: Dispatch | None = None
+        self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._topics: OrderedDict[str, str] = OrderedDict()  # deep-link payload -> topic
+        self._warned_rights: set[str] = set()
+        self.username = ""
+        self.bot_id = 0
+
+    def __repr__(self) -> str:
+        return f"TelegramAdapter(mode={self.settings.mode}, bot=@{self.username or '?'})"
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    async def start(self, dispatch: Dispatch) -> None:
+        self._dispatch = dispatch
+        builder = (
+            ApplicationBuilder()
+            .token(self._token)
+            .base_url(self.settings.base_url)
+            .base_file_url(self.settings.base_url.replace("/bot", "/file/bot"))
+            .concurrent_updates(self._concurrency)
+            .connection_pool_size(max(self._concurrency, 64))
+            .read_timeout(15)
+            .write_timeout(15)
+            .connect_timeout(10)
+            .pool_timeout(10)
+        )
+        if self.settings.mode == "webhook":
+            builder = builder.updater(None)
+        app = builder.build()
+        app.add_handler(TypeHandler(Update, self._on_update))
+        app.add_error_handler(self._on_error)
+        await app.initialize()  # getMe
+        self._app = app
+        self.username = app.bot.username
+        self.bot_id = app.bot.id
+        await self._register_commands()
+        await app.start()
+        if self.settings.mode == "webhook":
+            assert self.settings.webhook_url is not None
+            await app.bot.set_webhook(
+                self.settings.webhook_url,
+                secret_token=self._webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                timeout=self.settings.poll_timeout, allowed_updates=ALLOWED_UPDATES
+            )
+        log.info("telegram: @%s is up (%s)", self.username, self.settings.mode)
+
+    async def stop(self) -> None:
+        app, self._app = self._app, None
+        if app is None:
+            return
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        self._dispatch = None
+
+    def routes(self) -> list[web.RouteDef]:
+        """The webhook route, mounted on the bot's server (webhook mode only)."""
+        if self.settings.mode != "webhook":
+            return []
+        return [web.post(WEBHOOK_PATH, self._webhook)]
+
+    async def _register_commands(self) -> None:
+        assert self._app is not None
+        for language, texts in self._commands.items():
+            commands = [BotCommand(name, text) for name, text in texts.items()]
+            await self._app.bot.set_my_commands(commands, language_code=language or None)
+
+    # --- receiving -------------------------------------------------------------------
+
+    async def _webhook(self, request: web.Request) -> web.StreamResponse:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not self._webhook_secret or not hmac.compare_digest(given, self._webhook_secret):
+            return web.Response(status=403, text="wrong secret token")
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self._app.bot if self._app else None)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("telegram: unreadable webhook body: %s", exc)
+            return web.Response(status=400, text="not an Update")
+        if self._app is None or update is None:
+            return web.Response(status=503, text="starting")
+        await self._app.update_queue.put(update)
+        return web.Response(text="ok")
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self._dispatch is None:
+            return
+        if update.callback_query is not None:
+            # stop the client's spinner at once; the answer itself comes as a message
+            asyncio.create_task(self._answer_callback(update))  # noqa: RUF006
+        for event in to_events(update, self.bot_id, self.username):
+            if isinstance(event, Message):
+                event = self._carry_topic(event)
+            await self._dispatch(event)
+
+    async def _answer_callback(self, update: Update) -> None:
+        assert update.callback_query is not None
+        try:
+            await update.callback_query.answer()
+        except TelegramError as exc:
+            log.info("telegram: answering a button press failed: %s", exc)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.warning("telegram: handling an update failed: %r", context.error)
+
+    def _carry_topic(self, message: Message) -> Message:
+        """``/start <payload>`` from a deep link continues the conversation it came from."""
+        command, _, payload = message.text.partition(" ")
+        if command.split("@")[0] != "/start" or not payload:
+            return message
+        topic = self._topics.get(payload.strip())
+        if topic is None:
+            return message
+        from dataclasses import replace
+
+        return replace(message, text=topic)
+
+    # --- sending ---------------------------------------------------------------------
+
+    async def perform(self, action: Action) -> str | None:
+        if self._app is None:
+            raise DeliveryError("telegram is not started", retry_after=5.0)
+        bot = self._app.bot
+        try:
+            if isinstance(action, Reply):
+                sent = await bot.send_message(
+                    chat_id=int(action.chat_id),
+                    text=action.text,
+                    reply_markup=_keyboard(action),
+                    reply_parameters=_reply_to(action.reply_to),
+                    message_thread_id=int(action.thread_id) if action.thread_id else None,
+                )
+                return str(sent.message_id)
+            if isinstance(action, InvitePrivate):
+                payload = self._remember(action.topic)
+                link = f"https://t.me/{self.username}?start={payload}"
+                markup = InlineKeyboardMarkup(
+                    [[InlineKeyboardButton(action.button_label, url=link)]]
+                )
+                sent = await bot.send_message(
+                    chat_id=int(action.chat_id),
+                    text=action.text,
+                    reply_markup=markup,
+                    reply_parameters=_reply_to(action.reply_to),
+                    message_thread_id=int(action.thread_id) if action.thread_id else None,
+                )
+                return str(sent.message_id)
+            if isinstance(action, Delete):
+                await bot.delete_message(int(action.chat_id), int(action.message_id.split(":")[0]))
+                return None
+            if isinstance(action, Restrict):
+                await bot.restrict_chat_member(
+                    int(action.chat_id),
+                    int(action.user_id),
+                    ChatPermissions.no_permissions(),
+                    until_date=action.until,
+                )
+                return None
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+            raise DeliveryError(f"429: {exc}", retry_after=seconds) from exc
+        except Forbidden as exc:
+            raise DeliveryError(f"forbidden: {exc}", permanent=True) from exc
+        except ChatMigrated as exc:
+            raise DeliveryError(f"chat moved to {exc.new_chat_id}", permanent=True) from exc
+        except BadRequest as exc:
+            if isinstance(action, Delete) and "not found" in str(exc).lower():
+                return None  # gone already: what we wanted
+            if "rights" in str(exc).lower() and action.chat_id not in self._warned_rights:
+                self._warned_rights.add(action.chat_id)
+                log.warning("telegram: no admin rights in chat %s: %s", action.chat_id, exc)
+            raise DeliveryError(f"bad request: {exc}", permanent=True) from exc
+        except TelegramError as exc:  # NetworkError, TimedOut, 5xx
+            raise DeliveryError(f"telegram: {exc}") from exc
+        raise DeliveryError(f"telegram cannot {action.type}", permanent=True)
+
+    def _remember(self, topic: str) -> str:
+        payload = secrets.token_urlsafe(12)
+        self._topics[payload] = topic
+        while len(self._topics) > MAX_TOPICS:
+            self._topics.popitem(last=False)
+        return payload
+
+
+def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=(b.data or b.label)[:64])
+                for b in row
+            ]
+            for row in reply.buttons
+        ]
+    )
+
+
+def _reply_to(message_id: str | None) -> ReplyParameters | None:
+    if not message_id or not message_id.split(":")[0].isdigit():
+        return None
+    return ReplyParameters(int(message_id.split(":")[0]), allow_sending_without_reply=True)

@@ -1,0 +1,128 @@
+"""Telegram updates as socialdesk events: pure functions, no I/O.
+
+``addressed`` follows Telegram's own conventions for groups: the bot speaks when it is
+mentioned, replied to, or given a command (one meant for another bot does not count);
+in private every message is for the bot.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import Chat, MessageEntity, Update, User
+from telegram import Message as TgMessage
+
+from channels.base import Attachment, ChatKind, MemberEvent, Message
+
+CHANNEL = "telegram"
+_KINDS = {
+    Chat.PRIVATE: ChatKind.PRIVATE,
+    Chat.GROUP: ChatKind.GROUP,
+    Chat.SUPERGROUP: ChatKind.GROUP,
+    Chat.CHANNEL: ChatKind.CHANNEL,
+}
+
+
+def to_events(update: Update, bot_id: int, bot_username: str) -> list[Message | MemberEvent]:
+    """The events in one update; an update socialdesk does not handle gives none."""
+    if update.callback_query is not None:
+        return _callback(update)
+    message = update.message or update.edited_message
+    if message is None or message.from_user is None:
+        return []  # channel posts, polls, chat member changes, ...
+    if message.new_chat_members:
+        return [
+            MemberEvent(
+                channel=CHANNEL,
+                chat_id=str(message.chat.id),
+                user_id=str(user.id),
+                display_name=user.full_name,
+                username=user.username,
+                kind="join",
+                received_at=_when(message.date),
+                raw=update,
+            )
+            for user in message.new_chat_members
+        ]
+    text = message.text or message.caption or ""
+    edited = update.edited_message is not None
+    platform_id = str(message.message_id)
+    if edited and message.edit_date is not None:
+        platform_id = f"{message.message_id}:e{int(message.edit_date.timestamp())}"
+    kind = _KINDS.get(message.chat.type, ChatKind.GROUP)
+    return [
+        Message(
+            channel=CHANNEL,
+            chat_id=str(message.chat.id),
+            chat_kind=kind,
+            sender_id=str(message.from_user.id),
+            text=text,
+            platform_message_id=platform_id,
+            received_at=_when(message.date),
+            display_name=message.from_user.full_name,
+            username=message.from_user.username,
+            language_hint=message.from_user.language_code,
+            attachments=_attachments(message),
+            reply_to=str(message.reply_to_message.message_id) if message.reply_to_message else None,
+            thread_id=str(message.message_thread_id) if message.is_topic_message else None,
+            edited=edited,
+            addressed=kind is ChatKind.PRIVATE or _addressed(message, bot_id, bot_username),
+            raw=update,
+        )
+    ]
+
+
+def _callback(update: Update) -> list[Message | MemberEvent]:
+    query = update.callback_query
+    assert query is not None
+    chat = query.message.chat if query.message is not None else None
+    user: User = query.from_user
+    chat_id = chat.id if chat is not None else user.id
+    kind = _KINDS.get(chat.type, ChatKind.GROUP) if chat is not None else ChatKind.PRIVATE
+    return [
+        Message(
+            channel=CHANNEL,
+            chat_id=str(chat_id),
+            chat_kind=kind,
+            sender_id=str(user.id),
+            text="",
+            platform_message_id=f"cb:{query.id}",
+            received_at=datetime.now(UTC),
+            display_name=user.full_name,
+            username=user.username,
+            language_hint=user.language_code,
+            callback=(query.data or "")[:256],
+            addressed=True,
+            raw=update,
+        )
+    ]
+
+
+def _addressed(message: TgMessage, bot_id: int, bot_username: str) -> bool:
+    reply = message.reply_to_message
+    if reply is not None and reply.from_user is not None and reply.from_user.id == bot_id:
+        return True
+    mention = f"@{bot_username}".lower()
+    for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
+        if entity.type == MessageEntity.MENTION and value.lower() == mention:
+            return True
+    commands = message.parse_entities([MessageEntity.BOT_COMMAND])
+    for entity, value in commands.items():
+        if entity.offset == 0:
+            target = value.partition("@")[2].lower()
+            return target in ("", bot_username.lower())
+    return False
+
+
+def _attachments(message: TgMessage) -> tuple[Attachment, ...]:
+    kinds = []
+    for kind in ("photo", "document", "sticker", "video", "voice", "audio", "animation"):
+        if getattr(message, kind):
+            kinds.append(Attachment(kind=kind))
+    return tuple(kinds)
+
+
+def _when(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

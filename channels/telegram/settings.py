@@ -1,0 +1,37 @@
+"""The ``[telegram]`` configuration section."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class TelegramSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = False
+    token_env: str = "SOCIALDESK_TELEGRAM_TOKEN"
+    mode: Literal["polling", "webhook"] = "polling"
+    base_url: str = "https://api.telegram.org/bot"
+    poll_timeout: int = Field(default=20, ge=0, le=50)
+    webhook_url: str | None = None
+    webhook_secret_env: str = "SOCIALDESK_TELEGRAM_WEBHOOK_SECRET"
+    staff_chat_id: int | None = None
+    group_ids: list[int] = Field(default_factory=list)
+    announcement_channel_id: int | None = None
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> TelegramSettings:
+        if self.enabled and self.mode == "webhook" and not self.webhook_url:
+            raise ValueError(
+                "webhook_url: mode = 'webhook' needs the public URL of /telegram/webhook"
+            )
+        return self
+
+    def required_env(self) -> list[tuple[str, str]]:
+        """(key, variable) pairs that must be set when the section is enabled."""
+        needed = [("token_env", self.token_env)]
+        if self.mode == "webhook":
+            needed.append(("webhook_secret_env", self.webhook_secret_env))
+        return needed

@@ -1,0 +1,373 @@
+"""A fake Telegram Bot API server that the real python-telegram-bot talks to.
+
+It speaks the wire protocol (``POST /bot<token>/<method>``, form-encoded or JSON
+parameters, ``{"ok": ..., "result": ...}`` envelopes with the HTTP status equal to the
+error code), long-polls ``getUpdates``, keeps every call the bot made, enforces
+Telegram's published limits with real 429 answers carrying ``retry_after``, and can be
+told to fail a share of calls (500s, dropped connections).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import math
+import random
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT = {"id": 777000, "is_bot": True, "first_name": "Support", "username": "example_support_bot"}
+LIMITS = {"global": (30, 1.0), "private": (1, 1.0), "group": (20, 60.0)}
+RATE_LIMITED = {
+    "sendmessage",
+    "editmessagetext",
+    "deletemessage",
+    "restrictchatmember",
+    "banchatmember",
+    "pinchatmessage",
+}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeTelegram:
+    """Run with ``async with FakeTelegram() as tg:``; ``tg.base_url`` goes to the bot."""
+
+    def __init__(self, *, token: str = "123456:TEST", limits: bool = True, seed: int = 7) -> None:
+        self.token = token
+        self.limits = limits
+        self.fail_rate = 0.0  # share of rate-limited methods answered with HTTP 500
+        self.drop_rate = 0.0  # share of them whose connection is dropped unanswered
+        self.calls: list[Call] = []
+        self.updates: list[dict[str, Any]] = []
+        self.webhook: dict[str, Any] | None = None
+        self.blocked: set[int] = set()  # users who blocked the bot
+        self.no_admin_rights: set[int] = set()  # groups where the bot cannot moderate
+        self._random = random.Random(seed)
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
+        self._new_update = asyncio.Event()
+        self._windows: dict[tuple[str, int], deque[float]] = defaultdict(deque)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def __aenter__(self) -> FakeTelegram:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._new_update.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what the bot did -----------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method.lower()]
+
+    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Texts the bot sent successfully, oldest first."""
+        return [
+            c.params
+            for c in self.calls
+            if c.method == "sendmessage"
+            and c.params.get("_ok")
+            and (chat_id is None or int(c.params["chat_id"]) == chat_id)
+        ]
+
+    async def wait_sent(
+        self, count: int, chat_id: int | None = None, within: float = 10
+    ) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            sent = self.sent(chat_id)
+            if len(sent) >= count:
+                return sent
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"expected {count} message(s) to {chat_id}, got {self.sent(chat_id)}")
+
+    # --- what users do --------------------------------------------------------------
+
+    def user(
+        self, user_id: int, name: str = "Alice", language: str | None = "en"
+    ) -> dict[str, Any]:
+        user: dict[str, Any] = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": name,
+            "username": name.lower(),
+        }
+        if language:
+            user["language_code"] = language
+        return user
+
+    def message(
+        self, chat: dict[str, Any], sender: dict[str, Any], text: str, **extra: Any
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids[chat["id"]]),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": sender,
+            "text": text,
+            **extra,
+        }
+        entities = list(extra.get("entities", []))
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            entities.insert(0, {"type": "bot_command", "offset": 0, "length": length})
+        at = text.find(f"@{BOT['username']}")
+        if at >= 0:
+            entities.append(
+                {
+                    "type": "mention",
+                    "offset": _utf16(text[:at]),
+                    "length": _utf16(BOT["username"]) + 1,
+                }
+            )
+        if entities:
+            message["entities"] = entities
+        return message
+
+    def push(self, **update: Any) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), **update}
+        self.updates.append(update)
+        self._new_update.set()
+        return update
+
+    def private(self, user_id: int, text: str, **kw: Any) -> dict[str, Any]:
+        sender = self.user(user_id, kw.pop("name", "Alice"), kw.pop("language", "en"))
+        chat = {"id": user_id, "type": "private", "first_name": sender["first_name"]}
+        return self.push(message=self.message(chat, sender, text, **kw))
+
+    def group(self, chat_id: int, user_id: int, text: str, **kw: Any) -> dict[str, Any]:
+        sender = self.user(user_id, kw.pop("name", "Bob"), kw.pop("language", "en"))
+        chat = {"id": chat_id, "type": "supergroup", "title": "Example community"}
+        return self.push(message=self.message(chat, sender, text, **kw))
+
+    def reply_to_bot(
+        self, chat_id: int, user_id: int, text: str, bot_message_id: int
+    ) -> dict[str, Any]:
+        original = {
+            "message_id": bot_message_id,
+            "date": int(time.time()),
+            "text": "...",
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Example community"},
+            "from": BOT,
+        }
+        return self.group(chat_id, user_id, text, reply_to_message=original)
+
+    def press(self, user_id: int, chat_id: int, data: str, message_id: int = 1) -> dict[str, Any]:
+        chat_type = "private" if chat_id > 0 else "supergroup"
+        return self.push(
+            callback_query={
+                "id": f"cbq{next(self._update_ids)}",
+                "from": self.user(user_id),
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "from": BOT,
+                    "chat": {"id": chat_id, "type": chat_type},
+                    "text": "...",
+                },
+            }
+        )
+
+    def edit(self, update: dict[str, Any], text: str) -> dict[str, Any]:
+        message = dict(update["message"], text=text, edit_date=int(time.time()) + 1)
+        message.pop("entities", None)
+        return self.push(edited_message=message)
+
+    def join(self, chat_id: int, user: dict[str, Any]) -> dict[str, Any]:
+        chat = {"id": chat_id, "type": "supergroup", "title": "Example community"}
+        return self.push(
+            message={
+                "message_id": next(self._message_ids[chat_id]),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": user,
+                "new_chat_members": [user],
+            }
+        )
+
+    # --- the API --------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return _envelope(404, error="Not Found")
+        method = request.match_info["method"].lower()
+        params = await _params(request)
+        call = Call(method, params)
+        self.calls.append(call)
+        if method in RATE_LIMITED:
+            if self._random.random() < self.drop_rate:
+                assert request.transport is not None
+                request.transport.close()
+                return web.Response(status=500)
+            if self._random.random() < self.fail_rate:
+                return _envelope(500, error="Internal Server Error")
+            wait = self._rate_limit(int(params.get("chat_id", 0)))
+            if wait is not None:
+                return _envelope(
+                    429,
+                    error=f"Too Many Requests: retry after {wait}",
+                    parameters={"retry_after": wait},
+                )
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return _envelope(404, error="Not Found: method not found")
+        status, result = await handler(params)
+        if status == 200:
+            params["_ok"] = True
+            return _envelope(200, result=result)
+        return _envelope(status, error=result)
+
+    def _rate_limit(self, chat_id: int) -> int | None:
+        if not self.limits:
+            return None
+        now = time.monotonic()
+        keys = [("global", 0), ("group" if chat_id < 0 else "private", chat_id)]
+        for kind, key in keys:
+            window = self._windows[(kind, key)]
+            limit, period = LIMITS[kind]
+            while window and window[0] <= now - period:
+                window.popleft()
+            if len(window) >= limit:
+                return max(1, math.ceil(window[0] + period - now))
+        for kind, key in keys:
+            self._windows[(kind, key)].append(now)
+        return None
+
+    async def _m_getme(self, _p: dict[str, Any]) -> tuple[int, Any]:
+        return 200, BOT
+
+    async def _m_getupdates(self, p: dict[str, Any]) -> tuple[int, Any]:
+        offset = int(p.get("offset", 0) or 0)
+        timeout = float(p.get("timeout", 0) or 0)
+        deadline = time.monotonic() + timeout
+        while True:
+            pending = [u for u in self.updates if u["update_id"] >= offset]
+            if pending or time.monotonic() >= deadline:
+                return 200, pending[: int(p.get("limit", 100) or 100)]
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(deadline - time.monotonic()):
+                    await self._new_update.wait()
+
+    async def _m_deletewebhook(self, _p: dict[str, Any]) -> tuple[int, Any]:
+        self.webhook = None
+        return 200, True
+
+    async def _m_setwebhook(self, p: dict[str, Any]) -> tuple[int, Any]:
+        self.webhook = p
+        return 200, True
+
+    async def _m_setmycommands(self, _p: dict[str, Any]) -> tuple[int, Any]:
+        return 200, True
+
+    async def _m_sendmessage(self, p: dict[str, Any]) -> tuple[int, Any]:
+        chat_id = int(p["chat_id"])
+        if chat_id in self.blocked:
+            return 403, "Forbidden: bot was blocked by the user"
+        if not str(p.get("text", "")).strip():
+            return 400, "Bad Request: message text is empty"
+        if _utf16(p["text"]) > 4096:
+            return 400, "Bad Request: message is too long"
+        chat_type = "private" if chat_id > 0 else "supergroup"
+        message = {
+            "message_id": next(self._message_ids[chat_id]),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": chat_type},
+            "from": BOT,
+            "text": p["text"],
+        }
+        p["_message_id"] = message["message_id"]
+        return 200, message
+
+    async def _m_editmessagetext(self, p: dict[str, Any]) -> tuple[int, Any]:
+        chat_id = int(p["chat_id"])
+        return 200, {
+            "message_id": int(p["message_id"]),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "text": p["text"],
+        }
+
+    async def _moderate(self, p: dict[str, Any]) -> tuple[int, Any]:
+        if int(p["chat_id"]) in self.no_admin_rights:
+            return 400, "Bad Request: not enough rights to restrict/unrestrict chat member"
+        return 200, True
+
+    _m_deletemessage = _moderate
+    _m_restrictchatmember = _moderate
+    _m_banchatmember = _moderate
+    _m_pinchatmessage = _moderate
+
+    async def _m_answercallbackquery(self, _p: dict[str, Any]) -> tuple[int, Any]:
+        return 200, True
+
+    async def _m_getchatmember(self, p: dict[str, Any]) -> tuple[int, Any]:
+        status = "administrator" if int(p["user_id"]) == BOT["id"] else "member"
+        return 200, {
+            "status": status,
+            "user": BOT if status == "administrator" else self.user(int(p["user_id"])),
+        }
+
+    async def _m_getchat(self, p: dict[str, Any]) -> tuple[int, Any]:
+        chat_id = int(p["chat_id"])
+        return 200, {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        data = await request.json()
+        return dict(data) if isinstance(data, dict) else {}
+    form = await request.post()
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        if isinstance(value, str) and value[:1] in "[{" and key != "text":
+            try:
+                params[key] = json.loads(value)
+                continue
+            except json.JSONDecodeError:
+                pass
+        params[key] = value
+    return params
+
+
+def _envelope(status: int, *, result: Any = None, error: str = "", **extra: Any) -> web.Response:
+    body: dict[str, Any]
+    if status == 200:
+        body = {"ok": True, "result": result}
+    else:
+        body = {"ok": False, "error_code": status, "description": error, **extra}
+    return web.Response(
+        status=status, body=json.dumps(body).encode(), content_type="application/json"
+    )
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
