@@ -146,6 +146,5 @@ def _first_error(exc: ValidationError) -> str:
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    return f"{key}: {message}" + (
-        f" (got {error['input']!r})" if error["type"] != "missing" else ""
-    )
+    shown = error["type"] != "missing" and not isinstance(error["input"], dict)
+    return f"{key}: {message}" + (f" (got {error['input']!r})" if shown else "")

@@ -17,6 +17,11 @@ class TelegramSettings(BaseModel):
     poll_timeout: int = Field(default=20, ge=0, le=50)
     webhook_url: str | None = None
     webhook_secret_env: str = "SOCIALDESK_TELEGRAM_WEBHOOK_SECRET"
+    # Telegram's limits, which the outbox keeps to (raise them only if Telegram raised
+    # them for this bot, e.g. paid broadcasts)
+    max_per_second: float = Field(default=30, gt=0)
+    max_per_chat_per_second: float = Field(default=1, gt=0)
+    max_per_group_per_minute: float = Field(default=20, gt=0)
     staff_chat_id: int | None = None
     group_ids: list[int] = Field(default_factory=list)
     announcement_channel_id: int | None = None

@@ -53,6 +53,8 @@ class FakeTelegram:
         self.updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] | None = None
         self.blocked: set[int] = set()  # users who blocked the bot
+        self.injected: list[tuple[int, float]] = []  # (user, when), by the load control
+        self._load: asyncio.Task[None] | None = None
         self.no_admin_rights: set[int] = set()  # groups where the bot cannot moderate
         self._random = random.Random(seed)
         self._update_ids = itertools.count(1)
@@ -69,6 +71,10 @@ class FakeTelegram:
     async def __aenter__(self) -> FakeTelegram:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        # control routes, for a benchmark that runs the fake in a process of its own
+        app.router.add_post("/_fake/private", self._control_private)
+        app.router.add_post("/_fake/load", self._control_load)
+        app.router.add_get("/_fake/sent", self._control_sent)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -105,7 +111,11 @@ class FakeTelegram:
             if len(sent) >= count:
                 return sent
             await asyncio.sleep(0.02)
-        raise AssertionError(f"expected {count} message(s) to {chat_id}, got {self.sent(chat_id)}")
+        got = self.sent(chat_id)
+        raise AssertionError(
+            f"expected {count} message(s) to {chat_id}, got {len(got)}: "
+            f"{[m['text'][:60] for m in got[-5:]]}"
+        )
 
     # --- what users do --------------------------------------------------------------
 
@@ -212,6 +222,36 @@ class FakeTelegram:
                 "new_chat_members": [user],
             }
         )
+
+    async def _control_private(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        update = self.private(int(body["user"]), str(body["text"]), language=None)
+        return web.json_response({"update_id": update["update_id"], "at": time.monotonic()})
+
+    async def _control_load(self, request: web.Request) -> web.Response:
+        """Inject ``count`` private messages from ``users`` users at ``rate`` per second,
+        from this process, so the bot's process does nothing but be the bot."""
+        body = await request.json()
+        count, users, rate = int(body["count"]), int(body["users"]), float(body["rate"])
+        texts = [str(t) for t in body["texts"]]
+
+        async def load() -> None:
+            began = time.monotonic()
+            for i in range(count):
+                self.private(1000 + i % users, texts[i % len(texts)], language=None)
+                self.injected.append((1000 + i % users, time.monotonic()))
+                await asyncio.sleep(max(0.0, began + (i + 1) / rate - time.monotonic()))
+
+        self._load = asyncio.create_task(load())
+        return web.json_response({"count": count})
+
+    async def _control_sent(self, _request: web.Request) -> web.Response:
+        sent = [
+            {"chat_id": int(c.params["chat_id"]), "at": c.at}
+            for c in self.calls
+            if c.method == "sendmessage" and c.params.get("_ok")
+        ]
+        return web.json_response({"sent": sent, "injected": self.injected})
 
     # --- the API --------------------------------------------------------------------
 
