@@ -68,6 +68,7 @@ class Context:
     conversation_id: int | None = None
     chosen_language: str | None = None
     ticket_id: int | None = None  # an open ticket: the user is talking to people
+    flooding: bool | None = None  # over the flood limit (True: say so, False: stay quiet)
     tickets: TicketStore | None = None
     scam: ScamReport = field(default_factory=ScamReport)
 

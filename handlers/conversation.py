@@ -24,6 +24,10 @@ class ConversationStage:
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         if not message.addressed:
             return Handled(intent="ignored")
+        if ctx.flooding is not None:
+            if ctx.flooding:
+                return self._reply(message, ctx, "flood", ctx.t("input.too_fast"))
+            return Handled(intent="flood")
         if message.callback and message.callback.startswith(LANG_CALLBACK):
             return await self._set_language(message, ctx, message.callback[len(LANG_CALLBACK) :])
         if message.callback and message.callback.startswith(RATE_CALLBACK):

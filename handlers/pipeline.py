@@ -30,6 +30,7 @@ from channels.base import (
     split_text,
 )
 from handlers.context import Brand, Context, Decision
+from handlers.flood import FloodGate
 from handlers.language import LanguageDetector, choose_language
 from handlers.router import Router
 from handlers.secrets import redact
@@ -86,6 +87,7 @@ class Pipeline:
     wake: Callable[[], None] = lambda: None
     member_checks: tuple[Any, ...] = ()
     tickets: TicketStore | None = None
+    flood: FloodGate = field(default_factory=FloodGate)
     _locks: KeyedLocks = field(default_factory=KeyedLocks, repr=False)
 
     async def dispatch(self, event: Message | MemberEvent) -> Decision | None:
@@ -106,7 +108,9 @@ class Pipeline:
         if inbound.already_processed:
             log.debug("inbox: %s/%s already handled", message.channel, message.platform_message_id)
             return None
-        decision = await self.decide(message, inbound=inbound, now=now)
+        admitted, first_refusal = await self.flood.admit(message.conversation_key)
+        flooding = None if admitted else first_refusal
+        decision = await self.decide(message, inbound=inbound, now=now, flooding=flooding)
         if self.tickets is not None and any(isinstance(a, OpenTicket) for a in decision.actions):
             decision.actions = await self._open_ticket(message, inbound, decision, now)
         outbound = self.outbound(decision.actions, message.channel, inbound.conversation_id)
@@ -122,7 +126,12 @@ class Pipeline:
         return decision if done else None
 
     async def decide(
-        self, message: Message, *, inbound: Inbound | None = None, now: datetime | None = None
+        self,
+        message: Message,
+        *,
+        inbound: Inbound | None = None,
+        now: datetime | None = None,
+        flooding: bool | None = None,
     ) -> Decision:
         """Route one message; without ``inbound`` it touches no storage (``ask``)."""
         chosen = inbound.chosen_language if inbound else None
@@ -146,6 +155,7 @@ class Pipeline:
             chosen_language=chosen,
             ticket_id=inbound.open_ticket_id if inbound else None,
             tickets=self.tickets if inbound else None,
+            flooding=flooding,
         )
         return await self.router.route(message, ctx)
 

@@ -178,3 +178,51 @@ async def test_control_and_broken_characters_never_crash(store, clock, text) -> 
     pipeline, _ = make(store, clock, channel)
     decision = await pipeline.dispatch(message(text, channel="rec"))
     assert decision is not None and decision.reply
+
+
+async def test_a_flooding_user_is_slowed_down_and_others_still_answered(store, clock) -> None:
+    channel = RecordingChannel("rec")
+    pipeline, sender = make(store, clock, channel)
+    flood = [
+        message(
+            f"hello there, this is message number {i}",
+            channel="rec",
+            chat_id="spammer",
+            sender_id="spammer",
+        )
+        for i in range(200)
+    ]
+    await asyncio.gather(*(pipeline.dispatch(m) for m in flood))
+    await pipeline.dispatch(message("hello", channel="rec", chat_id="calm", sender_id="calm"))
+    await sender.drain()
+    to_spammer = [a for a in channel.sent if isinstance(a, Reply) and a.chat_id == "spammer"]
+    notices = [a for a in to_spammer if "faster than I can read" in a.text]
+    assert len(notices) == 1  # told once, not 180 times
+    # a burst of `rate` is answered (the bucket leaks a little while it fills), then one notice
+    assert pipeline.flood.rate + 1 <= len(to_spammer) <= pipeline.flood.rate + 3
+    assert [a for a in channel.sent if isinstance(a, Reply) and a.chat_id == "calm"]
+    recorded = [m for m in await store.messages("in") if m.chat_id == "spammer"]
+    assert len(recorded) == 200  # nothing lost
+
+
+async def test_a_flooding_spammer_still_meets_the_guard(store, clock) -> None:
+    channel = RecordingChannel("rec")
+    pipeline, sender = make(store, clock, channel)
+    for i in range(pipeline.flood.rate + 5):
+        await pipeline.dispatch(
+            message(
+                f"spam {i}", channel="rec", chat_id="-7", chat_kind=ChatKind.GROUP, sender_id="s"
+            )
+        )
+    await pipeline.dispatch(
+        message(
+            SEED,
+            channel="rec",
+            chat_id="-7",
+            chat_kind=ChatKind.GROUP,
+            sender_id="s",
+            platform_message_id="last",
+        )
+    )
+    await sender.drain()
+    assert any(a.type == "delete" and a.message_id == "last" for a in channel.sent)

@@ -220,3 +220,25 @@ async def test_a_ticket_asked_for_in_a_group_moves_to_private(bot: App, tg: Fake
     ticket = await bot.tickets.get(1)
     assert ticket is not None and ticket["chat_id"] == "7"
     assert ticket["summary"] == "my withdrawal is stuck"
+
+
+async def test_a_flood_from_one_user_does_not_silence_the_others(
+    bot: App, tg: FakeTelegram
+) -> None:
+    tg.limits = False  # measure the bot's own flood control, not Telegram's
+    for i in range(300):
+        tg.private(66, f"hello there, this is message number {i}")
+    tg.private(67, "/help")
+    (answer,) = await tg.wait_sent(1, chat_id=67, within=30)
+    assert "/lang" in answer["text"]
+    assert bot.pipeline is not None and bot.store is not None
+    for _ in range(200):  # every flooded update is recorded, none lost
+        recorded = [m for m in await bot.store.messages("in") if m.chat_id == "66"]
+        if len(recorded) == 300:
+            break
+        await asyncio.sleep(0.05)
+    assert len(recorded) == 300
+    await asyncio.sleep(0.5)
+    to_flooder = tg.sent(66)
+    assert len(to_flooder) <= bot.pipeline.flood.rate + 3
+    assert sum("faster than I can read" in m["text"] for m in to_flooder) == 1
