@@ -39,6 +39,7 @@ from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
 from storage.migrate import upgrade
 from storage.store import Store
+from storage.subscriptions import SubscriptionStore
 from storage.tickets import SlaStore, TicketStore
 
 log = logging.getLogger(__name__)
@@ -209,6 +210,7 @@ class App:
         )
         self.pipeline.wake = self.sender.wake
         self.pipeline.tickets = self.tickets = TicketStore(self.store)
+        self.pipeline.subscriptions = SubscriptionStore(self.store)
         api = AgentApi(
             self.tickets,
             self.pipeline,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from channels.base import Button, Message, OpenTicket, Reply
+from channels.base import Button, InvitePrivate, Message, OpenTicket, Reply
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.conversation import LANG_CALLBACK
 
@@ -27,7 +27,7 @@ class CommandStage:
     """Answers the commands; other stages may add more before it in the chain."""
 
     def __repr__(self) -> str:
-        return "CommandStage(start, help, lang, ticket)"
+        return "CommandStage(start, help, lang, ticket, subscribe, unsubscribe)"
 
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         parsed = parse_command(message.text)
@@ -38,6 +38,8 @@ class CommandStage:
             return Handled(intent="help", actions=[help_reply(message, ctx)])
         if name == "lang":
             return Handled(intent="language_choice", actions=[language_menu(message, ctx)])
+        if name in ("subscribe", "unsubscribe"):
+            return await _subscription(name, message, ctx)
         if name == "ticket":
             summary = _payload or ctx.t("tickets.asked_for_person")
             return Handled(
@@ -46,6 +48,32 @@ class CommandStage:
                 actions=[OpenTicket(category="other", summary=summary)],
             )
         return PASS
+
+
+async def _subscription(name: str, message: Message, ctx: Context) -> Handled:
+    """Opt in or out of notices; only in private, where a notice can reach one person."""
+    if message.chat_kind.is_public:
+        invite = InvitePrivate(
+            chat_id=message.chat_id,
+            user_id=message.sender_id,
+            text=ctx.t("subscribe.in_private"),
+            button_label=ctx.t("tickets.open_private"),
+            topic=f"/{name}",
+            reply_to=message.platform_message_id,
+            thread_id=message.thread_id,
+        )
+        return Handled(intent=name, actions=[invite])
+    if ctx.subscriptions is None or ctx.identity_id is None:
+        return PASS  # ``ask`` has no storage: nothing to change
+    if name == "subscribe":
+        new = await ctx.subscriptions.subscribe(
+            ctx.identity_id, message.channel, message.chat_id, ctx.language, ctx.now
+        )
+        key = "subscribe.done" if new else "subscribe.already"
+    else:
+        gone = await ctx.subscriptions.unsubscribe(message.channel, message.chat_id)
+        key = "subscribe.stopped" if gone else "subscribe.not_subscribed"
+    return Handled(intent=name, actions=[Reply(chat_id=message.chat_id, text=ctx.t(key))])
 
 
 def help_reply(message: Message, ctx: Context) -> Reply:

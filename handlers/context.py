@@ -16,6 +16,7 @@ from channels.base import Action, Capabilities, Message, Reply
 if TYPE_CHECKING:
     from handlers.texts import Texts
     from storage.store import Store
+    from storage.subscriptions import SubscriptionStore
     from storage.tickets import TicketStore
 
 Verdict = Literal["clean", "suspicious", "scam"]
@@ -70,6 +71,7 @@ class Context:
     ticket_id: int | None = None  # an open ticket: the user is talking to people
     flooding: bool | None = None  # over the flood limit (True: say so, False: stay quiet)
     tickets: TicketStore | None = None
+    subscriptions: SubscriptionStore | None = None
     scam: ScamReport = field(default_factory=ScamReport)
 
     def t(self, key: str, **values: Any) -> str:

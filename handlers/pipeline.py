@@ -36,6 +36,7 @@ from handlers.router import Router
 from handlers.secrets import redact
 from handlers.texts import Texts
 from storage.store import Inbound, NewOutbound, Store
+from storage.subscriptions import SubscriptionStore
 from storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class Pipeline:
     wake: Callable[[], None] = lambda: None
     member_checks: tuple[Any, ...] = ()
     tickets: TicketStore | None = None
+    subscriptions: SubscriptionStore | None = None
     flood: FloodGate = field(default_factory=FloodGate)
     _locks: KeyedLocks = field(default_factory=KeyedLocks, repr=False)
 
@@ -155,6 +157,7 @@ class Pipeline:
             chosen_language=chosen,
             ticket_id=inbound.open_ticket_id if inbound else None,
             tickets=self.tickets if inbound else None,
+            subscriptions=self.subscriptions if inbound else None,
             flooding=flooding,
         )
         return await self.router.route(message, ctx)

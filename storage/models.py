@@ -153,3 +153,17 @@ class TicketNote(SQLModel, table=True):
     agent_id: int = Field(foreign_key="agents.id")
     text: str
     created_at: datetime = utc_column()
+
+
+class Subscription(SQLModel, table=True):
+    """A user who opted in to notices with /subscribe, in the chat they asked from."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", name="uq_subscription_chat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity_id: int = Field(foreign_key="identities.id", index=True)
+    channel: str = Field(max_length=32)
+    chat_id: str = Field(max_length=128)
+    language: str = Field(default="en", max_length=8)
+    created_at: datetime = utc_column()

@@ -242,3 +242,32 @@ async def test_a_flood_from_one_user_does_not_silence_the_others(
     queued = [i.action["text"] for i in await bot.store.outbox() if i.chat_id == "66"]
     assert len(queued) <= bot.pipeline.flood.rate + 3
     assert sum("faster than I can read" in text for text in queued) == 1
+
+
+async def test_subscribing_to_notices(bot: App, tg: FakeTelegram) -> None:
+    from storage.subscriptions import SubscriptionStore
+
+    assert bot.store is not None
+    subscriptions = SubscriptionStore(bot.store)
+    tg.private(42, "/subscribe", language="de")
+    assert "Abonniert" in (await tg.wait_sent(1, chat_id=42))[0]["text"]
+    assert [(s["chat_id"], s["language"]) for s in await subscriptions.list("telegram")] == [
+        ("42", "de")
+    ]
+    tg.private(42, "/subscribe", language="de")
+    assert "schon" in (await tg.wait_sent(2, chat_id=42, within=5))[1]["text"]
+    tg.private(42, "/unsubscribe", language="de")
+    assert "beendet" in (await tg.wait_sent(3, chat_id=42, within=5))[2]["text"]
+    assert await subscriptions.list("telegram") == []
+    tg.group(GROUP, 42, "/subscribe")
+    (invite,) = await tg.wait_sent(1, chat_id=GROUP)
+    assert invite["reply_markup"]["inline_keyboard"][0][0]["url"].startswith("https://t.me/")
+    menu = next(c for c in tg.calls_to("setMyCommands") if c.params.get("language_code") == "en")
+    assert {c["command"] for c in menu.params["commands"]} == {
+        "start",
+        "help",
+        "lang",
+        "ticket",
+        "subscribe",
+        "unsubscribe",
+    }
