@@ -57,7 +57,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
         knowledge = KnowledgeBase(config.knowledge.paths)
         knowledge.refresh()
     return Router(
-        GuardStage(),
+        GuardStage(config.guard, official_contracts=knowledge.official_contracts()),
         ConversationStage(),
         CommandStage(),
         AnswerStage(knowledge, config.knowledge),
@@ -144,14 +144,16 @@ def build_pipeline(
     knowledge: KnowledgeBase | None = None,
 ) -> Pipeline:
     channels = channels or {}
+    router = build_router(config, knowledge)
     return Pipeline(
         store=store,
-        router=build_router(config, knowledge),
+        router=router,
         texts=texts,
         brand=config.bot.brand_profile(),
         clock=clock,
         capabilities={name: ch.capabilities for name, ch in channels.items()},
         staff_chats=staff_chats(config),
+        member_checks=tuple(s for s in router.handlers if isinstance(s, GuardStage)),
         detector=detector or LanguageDetector(),
     )
 

@@ -20,6 +20,7 @@ from channels.telegram.settings import TelegramSettings
 from handlers.answers.settings import KnowledgeSettings
 from handlers.context import Brand
 from handlers.language import UI_LANGUAGES
+from handlers.scam.settings import GuardSettings
 from scheduler.sla import SlaSettings
 
 
@@ -90,6 +91,7 @@ class Config(Section):
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     tickets: SlaSettings = Field(default_factory=SlaSettings)
+    guard: GuardSettings = Field(default_factory=GuardSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:

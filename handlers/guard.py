@@ -1,52 +1,192 @@
 """The guard: the first stage, which reads every message (addressed or not, edited too).
 
-It warns a user who posted a wallet secret and, in a group, removes the message so
-nobody else can read it. It never stops the chain in a private chat: a user in danger
-must still get help with what they asked.
+It runs the detectors of ``handlers.scam``, records the verdict in ``ctx.scam``, and acts
+by policy (``[guard]``): in a group a scam is removed, its sender timed out and staff
+alerted; everywhere the user is told what is wrong and what to do. In a private chat it
+never stops the chain: a user in danger must still get help with what they asked.
+Staff accounts (``bot.official_handles``) are exempt.
 """
 
 from __future__ import annotations
 
-from channels.base import Action, AlertStaff, Delete, Message, Reply
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+from channels.base import Action, AlertStaff, Delete, MemberEvent, Message, Reply, Restrict
 from handlers.context import PASS, Context, Handled, Pass
-from handlers.secrets import KIND_KEY, KIND_SEED, find_secrets
+from handlers.scam.detect import Finding, inspect
+from handlers.scam.links import BlockList
+from handlers.scam.normalize import skeleton
+from handlers.scam.settings import GuardSettings
+from handlers.secrets import KIND_KEY, KIND_SEED
+
+STAFF_WORDS = ("admin", "support", "official", "team", "mod", "help", "service")
 
 
 class GuardStage:
     """Scam and safety checks that run before anything is answered."""
 
+    def __init__(
+        self,
+        settings: GuardSettings | None = None,
+        *,
+        official_contracts: Mapping[str, str] | None = None,
+    ) -> None:
+        self.settings = settings or GuardSettings()
+        self.official_contracts = dict(official_contracts or {})
+        self.blocklist = BlockList.load(Path(p) for p in self.settings.blocklist_paths)
+
     def __repr__(self) -> str:
-        return "GuardStage()"
+        return f"GuardStage(blocklist={self.blocklist.size} domains)"
 
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
-        kinds = {s.kind for s in find_secrets(message.text)} & {KIND_SEED, KIND_KEY}
-        if not kinds:
+        if _is_staff(message.username, ctx):
             return PASS
-        kind = KIND_SEED if KIND_SEED in kinds else KIND_KEY
-        ctx.scam.raise_to("suspicious", f"secret_{kind}", kind=kind)
-        warning = ctx.t(f"guard.secret_{kind}", brand=ctx.brand.name)
-        actions: list[Action] = []
+        findings = inspect(
+            message.text,
+            official_domains=ctx.brand.official_domains,
+            blocklist=self.blocklist,
+            official_addresses=tuple(self.settings.official_addresses),
+            official_contracts=self.official_contracts,
+        )
+        if not findings:
+            return PASS
+        for f in findings:
+            ctx.scam.raise_to(f.verdict, f.reason, **f.evidence)  # type: ignore[arg-type]
+        return self._act(message, ctx, findings)
+
+    def _act(self, message: Message, ctx: Context, findings: list[Finding]) -> Handled:
         public = message.chat_kind.is_public
-        if public and (ctx.capabilities is None or ctx.capabilities.delete):
+        caps = ctx.capabilities
+        secret = any(f.reason in (f"secret_{KIND_SEED}", f"secret_{KIND_KEY}") for f in findings)
+        scam = ctx.scam.verdict == "scam"
+        remove = public and (secret or (scam and self.settings.delete_in_groups))
+        warning = self._warning(findings, ctx)
+        actions: list[Action] = []
+        if remove and (caps is None or caps.delete):
             actions.append(Delete(chat_id=message.chat_id, message_id=message.platform_message_id))
+        if public and scam and self.settings.restrict_minutes and (caps is None or caps.restrict):
             actions.append(
-                AlertStaff(
-                    text=ctx.texts.get("guard.secret_removed", "en"),
-                    evidence=(
-                        ("channel", message.channel),
-                        ("chat", message.chat_id),
-                        ("user", message.sender_id),
-                        ("kind", kind),
-                    ),
+                Restrict(
+                    chat_id=message.chat_id,
+                    user_id=message.sender_id,
+                    until=ctx.now + timedelta(minutes=self.settings.restrict_minutes),
+                    reason=", ".join(ctx.scam.reasons),
                 )
             )
+        if (remove or scam) and self.settings.alert_staff:
+            actions.append(self._alert(message, ctx, findings))
+        if remove:
+            name = message.display_name or message.username or message.sender_id
+            text = ctx.t("guard.removed_public", name=name, reason_text=warning)
+            actions.append(Reply(chat_id=message.chat_id, text=text, thread_id=message.thread_id))
+            return Handled(intent="secret_warning" if secret else "scam_removed", actions=actions)
         actions.append(
             Reply(
                 chat_id=message.chat_id,
                 text=warning,
-                reply_to=None if public else message.platform_message_id,
                 thread_id=message.thread_id,
+                reply_to=message.platform_message_id if public else None,
             )
         )
-        # In public the warning is the whole answer: the message itself is gone.
-        return Handled(intent="secret_warning", actions=actions, final=public)
+        intent = "secret_warning" if secret else "scam_warning"
+        return Handled(intent=intent, actions=actions, final=False)
+
+    @staticmethod
+    def _warning(findings: list[Finding], ctx: Context) -> str:
+        parts: list[str] = []
+        officials = ", ".join(ctx.brand.official_domains)
+        for finding in findings:
+            key = f"guard.{finding.reason}"
+            values = {"brand": ctx.brand.name, "officials": officials, **finding.evidence}
+            text = ctx.t(key, **values)
+            if text not in parts:
+                parts.append(text)
+        if not any(f.reason.startswith("secret_") for f in findings):
+            parts.append(ctx.t("guard.never_dm", brand=ctx.brand.name))
+        return "\n\n".join(parts)
+
+    @staticmethod
+    def _alert(message: Message, ctx: Context, findings: list[Finding]) -> AlertStaff:
+        evidence = [
+            ("channel", message.channel),
+            ("chat", message.chat_id),
+            ("user", message.username or message.sender_id),
+            ("verdict", ctx.scam.verdict),
+        ]
+        for finding in findings:
+            detail = ", ".join(f"{k}={v}" for k, v in finding.evidence.items())
+            evidence.append((finding.reason, detail))
+        text = ctx.texts.get(
+            "guard.staff_alert",
+            "en",
+            verdict=ctx.scam.verdict,
+            user=message.username or message.sender_id,
+            chat=message.chat_id,
+            channel=message.channel,
+            reasons=", ".join(ctx.scam.reasons),
+        )
+        return AlertStaff(text=text, evidence=tuple(evidence))
+
+    async def check_member(self, event: MemberEvent, ctx: Context) -> list[Action]:
+        """A new or renamed member who looks like staff, the brand or the bot."""
+        if _is_staff(event.username, ctx):
+            return []
+        imitates = _imitates(event.display_name, event.username, ctx)
+        if imitates is None:
+            return []
+        name = event.display_name or event.username or event.user_id
+        text = ctx.texts.get(
+            "guard.impersonator",
+            "en",
+            chat=event.chat_id,
+            channel=event.channel,
+            name=name,
+            imitates=imitates,
+        )
+        actions: list[Action] = [
+            AlertStaff(
+                text=text,
+                evidence=(
+                    ("user_id", event.user_id),
+                    ("username", event.username or ""),
+                    ("display_name", event.display_name),
+                    ("event", event.kind),
+                ),
+            )
+        ]
+        caps = ctx.capabilities
+        if self.settings.restrict_impersonators and (caps is None or caps.restrict):
+            actions.append(
+                Restrict(
+                    chat_id=event.chat_id, user_id=event.user_id, reason=f"impersonates {imitates}"
+                )
+            )
+        return actions
+
+
+def _is_staff(username: str | None, ctx: Context) -> bool:
+    if not username:
+        return False
+    handles = {h.lstrip("@").casefold() for h in ctx.brand.official_handles}
+    return username.lstrip("@").casefold() in handles
+
+
+def _imitates(display_name: str, username: str | None, ctx: Context) -> str | None:
+    """What a member name imitates: an official handle, or the brand dressed as staff."""
+    brand = skeleton(ctx.brand.name).replace(" ", "")
+    brand_words = [w for w in skeleton(ctx.brand.name).split() if len(w) >= 4]
+    for raw in (display_name, username or ""):
+        if not raw:
+            continue
+        seen = skeleton(raw)
+        compact = "".join(ch for ch in seen if ch.isalnum())
+        for handle in ctx.brand.official_handles:
+            official = "".join(ch for ch in skeleton(handle) if ch.isalnum())
+            if official and (compact == official or (official in compact and len(official) >= 5)):
+                return handle
+        staffish = any(word in compact for word in STAFF_WORDS)
+        if staffish and (brand in compact or any(w in compact for w in brand_words)):
+            return f"{ctx.brand.name} staff"
+    return None

@@ -69,7 +69,11 @@ _NEUTRAL = frozenset(
     ]
 )
 _PUNCTUATION = "?!.,:;¿¡()\"'"
-_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#$]\w+|\b[A-Z0-9]{2,}\b|\d+([.,:]\d+)*")
+# links, handles, tickers, numbers, and addresses or hashes (long runs of letters mixed
+# with digits): none of them says anything about the language around them
+_NOISE = re.compile(
+    r"https?://\S+|www\.\S+|[@#$]\w+|\b[A-Z0-9]{2,}\b|\b(?=\w*\d)\w{16,}\b|\d+([.,:]\d+)*"
+)
 _VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 _TURKISH = re.compile("[ğışİĞŞ]")
 # Vietnamese typed without tone marks: two of these words are very unlikely elsewhere.

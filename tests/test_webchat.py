@@ -115,3 +115,16 @@ async def test_the_page_and_health_are_served(bot: App) -> None:
             assert r.status == 200 and (await r.json())["status"] == "ok"
         async with http.get(f"{bot.url}/chat/ws?session=x") as r:
             assert r.status == 400
+
+
+async def test_a_wrong_network_deposit_gets_a_warning_and_an_answer(bot: App) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"{bot.url}/chat/ws?session=browser-session-6") as ws,
+    ):
+        text = "I sent USDT to TT67rPNwgmpeimvHUMVzFfKsjL9GZ1wGw8 on ERC20, it has not arrived"
+        await ws.send_json({"type": "message", "id": "w1", "text": text})
+        warning = await receive(ws, "reply")
+        assert "TRON" in warning["text"] and "lost" in warning["text"]
+        answer = await receive(ws, "reply")  # the question itself is still answered
+        assert answer["text"] != warning["text"]

@@ -271,3 +271,36 @@ async def test_subscribing_to_notices(bot: App, tg: FakeTelegram) -> None:
         "subscribe",
         "unsubscribe",
     }
+
+
+async def test_a_phishing_link_in_a_group_is_removed_and_its_sender_muted(
+    bot: App, tg: FakeTelegram
+) -> None:
+    posted = tg.group(GROUP, 13, "🎁 Claim your bonus at https://examp1e-airdrop.com/claim")
+    (notice,) = await tg.wait_sent(1, chat_id=GROUP)
+    assert "removed" in notice["text"] and "examp1e-airdrop.com" in notice["text"]
+    assert [int(c.params["message_id"]) for c in tg.calls_to("deleteMessage")] == [
+        posted["message"]["message_id"]
+    ]
+    (muted,) = tg.calls_to("restrictChatMember")
+    assert (
+        int(muted.params["user_id"]) == 13
+        and muted.params["permissions"]["can_send_messages"] is False
+    )
+    staff = await tg.wait_sent(1, chat_id=-999)
+    assert "phishing_link" in staff[0]["text"] and "examp1e-airdrop.com" in staff[0]["text"]
+
+
+async def test_an_impersonator_joining_is_reported(bot: App, tg: FakeTelegram) -> None:
+    tg.join(
+        GROUP,
+        {
+            "id": 31,
+            "is_bot": False,
+            "first_name": "Example Exchange",
+            "last_name": "Support",
+            "username": "exchange_helpdesk",
+        },
+    )
+    (alert,) = await tg.wait_sent(1, chat_id=-999)
+    assert "impersonator" in alert["text"] and "Example Exchange Support" in alert["text"]

@@ -1,0 +1,1 @@
+"""Detectors the guard runs on every message: each is a pure function of the text."""

@@ -1,0 +1,144 @@
+"""Deposit addresses: which network an address belongs to, and whether it is valid.
+
+EVM addresses are checked against EIP-55 (Keccak-256 from pycryptodome) when written in
+mixed case; TRON, legacy Bitcoin and P2SH addresses by their Base58Check checksum
+(``base58``); SegWit addresses by BIP-173/BIP-350 (bech32 and bech32m, ported from the
+BIPs' description); Solana addresses by decoding to 32 bytes. The network a user names
+next to an address ("ERC20", "TRC20", "BEP20") is compared with the address's own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import base58
+from Crypto.Hash import keccak
+
+_EVM = re.compile(r"\b0x[0-9a-fA-F]{40}\b")
+_TRON = re.compile(r"\bT[1-9A-HJ-NP-Za-km-z]{33}\b")
+_BTC_BASE58 = re.compile(r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b")
+_BECH32 = re.compile(r"\b(?:bc|tb)1[02-9ac-hj-np-z]{8,87}\b", re.IGNORECASE)
+_SOLANA = re.compile(r"\b[1-9A-HJ-NP-Za-km-z]{32,44}\b")
+
+# the network family a user's words name
+NETWORK_WORDS = {
+    "evm": re.compile(
+        r"\b(?:erc-?20|bep-?20|bsc|ethereum|polygon|arbitrum|optimism|base chain)\b", re.IGNORECASE
+    ),
+    "tron": re.compile(r"\b(?:trc-?20|tron)\b", re.IGNORECASE),
+    "btc": re.compile(r"\b(?:btc network|bitcoin network|bitcoin|segwit)\b", re.IGNORECASE),
+    "solana": re.compile(r"\b(?:sol|solana|spl)\b", re.IGNORECASE),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    text: str
+    network: str  # evm | tron | btc | solana
+    valid: bool
+
+
+def addresses_in(text: str) -> list[Address]:
+    text = text[:20_000]
+    found: list[Address] = []
+    taken: set[str] = set()
+
+    def add(raw: str, network: str, valid: bool) -> None:
+        if raw not in taken:
+            taken.add(raw)
+            found.append(Address(raw, network, valid))
+
+    for m in _EVM.finditer(text):
+        add(m.group(), "evm", eip55_ok(m.group()))
+    for m in _TRON.finditer(text):
+        add(m.group(), "tron", _base58check_version(m.group()) == 0x41)
+    for m in _BECH32.finditer(text):
+        add(m.group(), "btc", segwit_ok(m.group()))
+    for m in _BTC_BASE58.finditer(text):
+        if m.group() not in taken and _base58check_version(m.group()) in (0x00, 0x05):
+            add(m.group(), "btc", True)
+    for m in _SOLANA.finditer(text):
+        raw = m.group()
+        if raw in taken or any(raw in t for t in taken):
+            continue
+        try:
+            if len(base58.b58decode(raw)) == 32 and not raw.isdigit():
+                add(raw, "solana", True)
+        except ValueError:
+            continue
+    return found
+
+
+def named_networks(text: str) -> set[str]:
+    return {family for family, words in NETWORK_WORDS.items() if words.search(text[:20_000])}
+
+
+def eip55_ok(address: str) -> bool:
+    """All-lowercase and all-uppercase carry no checksum; mixed case must match it."""
+    body = address[2:]
+    if body == body.lower() or body == body.upper():
+        return True
+    digest = keccak.new(digest_bits=256, data=body.lower().encode()).hexdigest()
+    return all(
+        (ch.upper() if int(digest[i], 16) >= 8 else ch.lower()) == ch for i, ch in enumerate(body)
+    )
+
+
+def _base58check_version(raw: str) -> int | None:
+    try:
+        payload = base58.b58decode_check(raw)
+    except ValueError:
+        return None
+    return payload[0] if len(payload) in (21,) else None
+
+
+_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_BECH32M_CONST = 0x2BC830A3
+
+
+def _polymod(values: list[int]) -> int:
+    generators = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    checksum = 1
+    for value in values:
+        top = checksum >> 25
+        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
+        for i, generator in enumerate(generators):
+            checksum ^= generator if (top >> i) & 1 else 0
+    return checksum
+
+
+def segwit_ok(address: str) -> bool:
+    """BIP-173 for witness version 0, BIP-350 (bech32m) for versions 1 to 16."""
+    if address.lower() != address and address.upper() != address:
+        return False
+    address = address.lower()
+    hrp, _, data_part = address.rpartition("1")
+    if hrp not in ("bc", "tb") or len(data_part) < 7:
+        return False
+    data = [_CHARSET.find(ch) for ch in data_part]
+    if -1 in data:
+        return False
+    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    constant = _polymod(expanded + data)
+    version = data[0]
+    if constant != (1 if version == 0 else _BECH32M_CONST):
+        return False
+    program = _convert_bits(data[1:-6])
+    if program is None or not 2 <= len(program) <= 40 or version > 16:
+        return False
+    return version != 0 or len(program) in (20, 32)
+
+
+def _convert_bits(data: list[int]) -> list[int] | None:
+    acc = bits = 0
+    out: list[int] = []
+    for value in data:
+        acc = (acc << 5) | value
+        bits += 5
+        while bits >= 8:
+            bits -= 8
+            out.append((acc >> bits) & 0xFF)
+    if bits >= 5 or (acc << (8 - bits)) & 0xFF:
+        return None
+    return out

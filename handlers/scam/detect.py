@@ -1,0 +1,118 @@
+"""All detectors over one text: findings with a verdict, a reason code and evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from handlers.scam.addresses import addresses_in, named_networks
+from handlers.scam.links import BlockList, hosts_in, lookalike
+from handlers.scam.normalize import readable, unhidden, visible
+from handlers.scam.phrases import find_phrases
+from handlers.secrets import KIND_KEY, KIND_SEED, find_secrets
+
+NETWORK_NAMES = {
+    "evm": "EVM (ERC-20/BEP-20)",
+    "tron": "TRON (TRC-20)",
+    "btc": "Bitcoin",
+    "solana": "Solana",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    verdict: str  # suspicious | scam
+    reason: str
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+def inspect(
+    text: str,
+    *,
+    official_domains: tuple[str, ...],
+    blocklist: BlockList,
+    official_addresses: tuple[str, ...] = (),
+    official_contracts: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Every finding in ``text``; bounded work whatever its size."""
+    found: list[Finding] = []
+    kinds = {s.kind for s in find_secrets(text)}
+    for kind in (KIND_SEED, KIND_KEY):
+        if kind in kinds:
+            found.append(Finding("suspicious", f"secret_{kind}", {"kind": kind}))
+    shown = visible(text[:100_000])
+    hosts = hosts_in(shown)
+    for host in hosts:
+        listed = blocklist.check(host.host)
+        if listed is not None:
+            found.append(
+                Finding("scam", "blocklisted_link", {"domain": host.host, "match": listed[1]})
+            )
+            continue
+        imitation = lookalike(host, official_domains)
+        if imitation is not None:
+            found.append(
+                Finding(
+                    "scam",
+                    "phishing_link",
+                    {"domain": host.host, "official": imitation[1], "how": imitation[0]},
+                )
+            )
+        elif host.host.replace(".", "").isdigit():
+            found.append(Finding("suspicious", "ip_link", {"domain": host.host}))
+    asking = "?" in text or "？" in text
+    for phrase in find_phrases(readable(text), has_link=bool(hosts), asking=asking):
+        verdict = "scam" if phrase.strong else "suspicious"
+        found.append(Finding(verdict, phrase.reason, {"phrase": phrase.evidence[:80]}))
+    found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
+    return found
+
+
+def _addresses(text: str, official: tuple[str, ...], contracts: Mapping[str, str]) -> list[Finding]:
+    found: list[Finding] = []
+    addresses = addresses_in(text)
+    if not addresses:
+        return found
+    named = named_networks(text)
+    upper = text.upper()
+    for address in addresses:
+        if not address.valid:
+            found.append(Finding("suspicious", "bad_address", {"address": address.text}))
+            continue
+        if named and address.network not in named:
+            found.append(
+                Finding(
+                    "suspicious",
+                    "wrong_network",
+                    {
+                        "address": address.text,
+                        "actual": NETWORK_NAMES[address.network],
+                        "named": ", ".join(NETWORK_NAMES[n] for n in sorted(named)),
+                    },
+                )
+            )
+        for mine in official:
+            if _poisoned(address.text, mine):
+                found.append(
+                    Finding(
+                        "scam", "address_poisoning", {"address": address.text, "official": mine}
+                    )
+                )
+        if address.network == "evm":
+            for token, contract in contracts.items():
+                mentioned = f"${token.upper()}" in upper or f" {token.upper()} " in f" {upper} "
+                if mentioned and address.text.lower() != contract.lower():
+                    found.append(
+                        Finding(
+                            "scam",
+                            "fake_contract",
+                            {"address": address.text, "token": token, "official": contract},
+                        )
+                    )
+    return found
+
+
+def _poisoned(candidate: str, official: str) -> bool:
+    """Same first 3 and last 4 characters, different in between (scam-notes §4)."""
+    a, b = candidate.lower().removeprefix("0x"), official.lower().removeprefix("0x")
+    return a != b and len(a) == len(b) and a[:3] == b[:3] and a[-4:] == b[-4:]

@@ -1,0 +1,77 @@
+"""Undoing the disguises scammers put on words before matching them.
+
+"Ｃｌａｉｍ", "cl@im", "c.l.a.i.m", "clаim" (with a Cyrillic а) and "c\u200blaim" all
+read "claim" to a person; matching works on what a person reads. The homoglyph table
+covers the look-alikes seen in crypto scams (Cyrillic and Greek letters, digits and
+symbols for Latin letters); the result is for comparison only, never shown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# zero-width characters, bidi controls, soft hyphen, variation selectors
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe00-\ufe0f]")
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "х": "x",
+        "у": "y",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ɡ": "g",
+        "һ": "h",
+        "ӏ": "l",
+        "ո": "n",
+        "ս": "u",
+        "α": "a",
+        "ε": "e",
+        "ο": "o",
+        "ρ": "p",
+        "ν": "v",
+        "τ": "t",
+        "κ": "k",
+        "ι": "i",
+        "ı": "i",
+        "ℓ": "l",
+    }
+)
+_LEET = str.maketrans(
+    {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e"}
+)
+# letters spaced or dotted apart: "c l a i m", "c.l.a.i.m", "c-l-a-i-m"
+_SPACED = re.compile(r"\b(?:\w[ .\-_*]){2,}\w\b")
+_NON_WORD_RUN = re.compile(r"[^\w\s]+")
+
+
+def unhidden(text: str) -> str:
+    """NFKC without invisible characters; case kept (addresses are case-sensitive)."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def visible(text: str) -> str:
+    """NFKC, case-folded, without invisible characters."""
+    return unhidden(text).casefold()
+
+
+def skeleton(text: str) -> str:
+    """What ``text`` looks like: accents dropped, homoglyphs and leetspeak mapped to
+    Latin letters ("exámple", "ехample", "examp1e" all give "example")."""
+    text = visible(text).translate(_HOMOGLYPHS).translate(_LEET)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def readable(text: str) -> str:
+    """The text as a person reads it, for phrase matching (bounded: first 20,000 chars)."""
+    text = visible(text[:20_000]).translate(_HOMOGLYPHS)
+    text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), text)
+    text = "".join(ch if not unicodedata.category(ch).startswith("S") else " " for ch in text)
+    return _NON_WORD_RUN.sub(" ", text)
