@@ -11,6 +11,7 @@ import re
 from channels.base import Button, InvitePrivate, Message, OpenTicket, Reply
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.conversation import LANG_CALLBACK
+from handlers.guard import is_official
 
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL | re.IGNORECASE)
 
@@ -27,7 +28,7 @@ class CommandStage:
     """Answers the commands; other stages may add more before it in the chain."""
 
     def __repr__(self) -> str:
-        return "CommandStage(start, help, lang, ticket, subscribe, unsubscribe)"
+        return "CommandStage(start, help, lang, ticket, subscribe, unsubscribe, verify)"
 
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         parsed = parse_command(message.text)
@@ -38,6 +39,22 @@ class CommandStage:
             return Handled(intent="help", actions=[help_reply(message, ctx)])
         if name == "lang":
             return Handled(intent="language_choice", actions=[language_menu(message, ctx)])
+        if name == "verify" and _payload:
+            official = is_official(_payload, ctx)
+            key = "guard.verify_official" if official else "guard.verify_not_official"
+            text = ctx.t(
+                key,
+                item=_payload[:200],
+                handles=", ".join(ctx.brand.official_handles),
+                sites=", ".join(ctx.brand.official_domains),
+            )
+            reply = Reply(
+                chat_id=message.chat_id,
+                text=text,
+                thread_id=message.thread_id,
+                reply_to=message.platform_message_id if message.chat_kind.is_public else None,
+            )
+            return Handled(intent="verify", actions=[reply])
         if name in ("subscribe", "unsubscribe"):
             return await _subscription(name, message, ctx)
         if name == "ticket":

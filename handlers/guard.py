@@ -16,7 +16,7 @@ from pathlib import Path
 from channels.base import Action, AlertStaff, Delete, MemberEvent, Message, Reply, Restrict
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.scam.detect import Finding, inspect
-from handlers.scam.links import BlockList
+from handlers.scam.links import BlockList, hosts_in
 from handlers.scam.normalize import skeleton
 from handlers.scam.settings import GuardSettings
 from handlers.secrets import KIND_KEY, KIND_SEED
@@ -164,6 +164,19 @@ class GuardStage:
                 )
             )
         return actions
+
+
+def is_official(item: str, ctx: Context) -> bool:
+    """Whether a handle (``@name``) or a link belongs to the exchange (``/verify``)."""
+    item = item.strip()
+    hosts = hosts_in(item.casefold())
+    if hosts:
+        return all(
+            any(h.registered == d or h.host.endswith("." + d) for d in ctx.brand.official_domains)
+            for h in hosts
+        )
+    handles = {h.lstrip("@").casefold() for h in ctx.brand.official_handles}
+    return item.lstrip("@").casefold() in handles
 
 
 def _is_staff(username: str | None, ctx: Context) -> bool:

@@ -50,13 +50,15 @@ async def reply_to(app: App, text: str) -> str:
     return decision.reply
 
 
-async def eventually(app: App, text: str, phrase: str) -> str:
-    for _ in range(300):
+async def eventually(app: App, text: str, phrase: str, within: float = 10.0) -> str:
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
         reply = await reply_to(app, text)
         if phrase in reply:
             return reply
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{phrase!r} never appeared; last reply: {reply!r}")
         await asyncio.sleep(0.01)
-    raise AssertionError(f"{phrase!r} never appeared; last reply: {reply!r}")
 
 
 async def test_an_edit_is_answered_without_a_restart_and_a_broken_one_changes_nothing(
@@ -67,6 +69,9 @@ async def test_an_edit_is_answered_without_a_restart_and_a_broken_one_changes_no
     kb.write_text(KB.format(status="distributed"), encoding="utf-8")
     await eventually(app, "when will I get ABC?", "the ABC tokens were distributed")
     kb.write_text(KB.format(status="distributed").replace("token = ", "token "), encoding="utf-8")
-    await asyncio.sleep(0.1)  # several reload rounds see the broken file
+    for _ in range(1000):  # the reloader sees the broken file (every 10 ms; slower under load)
+        if app.knowledge.errors:
+            break
+        await asyncio.sleep(0.01)
     assert app.knowledge.errors and app.knowledge.errors[0].startswith(f"{kb}:3: TOML syntax")
     assert "the ABC tokens were distributed" in await reply_to(app, "when will I get ABC?")

@@ -318,3 +318,24 @@ async def test_impersonators_are_reported_to_staff() -> None:
 async def test_hostile_input_gets_a_verdict(text: str) -> None:
     _, context = await run(text, ChatKind.GROUP)
     assert context.scam.verdict in ("clean", "suspicious", "scam")
+
+
+@pytest.mark.parametrize(
+    ("item", "official"),
+    [
+        ("@example_support", True),
+        ("@EXAMPLE", True),
+        ("@examp1e_support", False),
+        ("@example_support_team", False),
+        ("https://example.com/login", True),
+        ("help.example.com", True),
+        ("examp1e.com", False),
+        ("example.com.evil.net", False),
+    ],
+)
+async def test_verify_says_whether_a_handle_or_link_is_official(item: str, official: bool) -> None:
+    from handlers.commands import CommandStage
+
+    result = await CommandStage().handle(message(f"/verify {item}"), ctx())
+    (reply,) = [a for a in result.actions if isinstance(a, Reply)]
+    assert reply.text.startswith("✅" if official else "❌")

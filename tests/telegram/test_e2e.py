@@ -270,6 +270,7 @@ async def test_subscribing_to_notices(bot: App, tg: FakeTelegram) -> None:
         "ticket",
         "subscribe",
         "unsubscribe",
+        "verify",
     }
 
 
