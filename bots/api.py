@@ -81,11 +81,11 @@ class AgentApi:
             if scheme.lower() == "bearer" and token:
                 agent = await self.tickets.agent_by_token_hash(token_hash(token.strip()))
             if agent is None:
-                return _error(
+                raise _refusal(
                     401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
                 )
             if role != "agent" and agent.role not in ("supervisor", "admin"):
-                return _error(403, f"this needs the {role} role")
+                raise _refusal(403, f"this needs the {role} role")
             return await handler(request, agent)
 
         return wrapped
@@ -98,10 +98,10 @@ class AgentApi:
         for key in ("priority", "assignee"):
             if key in request.query:
                 if not request.query[key].isdigit():
-                    return _error(400, f"{key} must be a number")
+                    raise _refusal(400, f"{key} must be a number")
                 filters[key] = int(request.query[key])
         if filters.get("status") not in (None, *STATUSES):
-            return _error(400, f"status must be one of {', '.join(STATUSES)}")
+            raise _refusal(400, f"status must be one of {', '.join(STATUSES)}")
         tickets = await self.tickets.list(agent, **filters)
         for ticket in tickets:
             target = timedelta(minutes=self.sla.target(ticket["category"]))
@@ -128,67 +128,50 @@ class AgentApi:
     async def _console(self, _request: web.Request) -> web.StreamResponse:
         return web.FileResponse(CONSOLE, headers={"Cache-Control": "no-store"})
 
-    async def _ticket(
-        self, request: web.Request, agent: AgentRecord
-    ) -> dict[str, Any] | web.Response:
+    async def _ticket(self, request: web.Request, agent: AgentRecord) -> dict[str, Any]:
         ticket = await self.tickets.get(int(request.match_info["id"]))
         if ticket is None:
-            return _error(404, "no such ticket")
+            raise _refusal(404, "no such ticket")
         visible = ticket["assignee_id"] in (None, agent.id)
         if agent.role == "agent" and not visible:
-            return _error(403, "this ticket is assigned to another agent")
+            raise _refusal(403, "this ticket is assigned to another agent")
         return ticket
 
     async def _get(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
-        ticket = await self._ticket(request, agent)
-        return ticket if isinstance(ticket, web.Response) else _json(ticket)
+        return _json(await self._ticket(request, agent))
 
     async def _claim(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket_id = int(request.match_info["id"])
         if await self.tickets.claim(ticket_id, agent.id):
             return _json({"id": ticket_id, "assignee_id": agent.id})
         if await self.tickets.get(ticket_id) is None:
-            return _error(404, "no such ticket")
-        return _error(409, "the ticket was claimed by someone else or is resolved")
+            raise _refusal(404, "no such ticket")
+        raise _refusal(409, "the ticket was claimed by someone else or is resolved")
 
-    async def _owned(
-        self, request: web.Request, agent: AgentRecord
-    ) -> dict[str, Any] | web.Response:
+    async def _owned(self, request: web.Request, agent: AgentRecord) -> dict[str, Any]:
         ticket = await self._ticket(request, agent)
-        if isinstance(ticket, web.Response):
-            return ticket
         if agent.role == "agent" and ticket["assignee_id"] != agent.id:
-            return _error(403, "claim the ticket first")
+            raise _refusal(403, "claim the ticket first")
         return ticket
 
     async def _reply(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._owned(request, agent)
-        if isinstance(ticket, web.Response):
-            return ticket
         text = await _text_field(request)
-        if isinstance(text, web.Response):
-            return text
         reply = Reply(chat_id=ticket["chat_id"], text=text)
         rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
         if not await self.tickets.reply(ticket["id"], rows, self.clock()):
-            return _error(409, "the ticket is resolved; reopen it to reply")
+            raise _refusal(409, "the ticket is resolved; reopen it to reply")
         self.wake()
         return _json({"id": ticket["id"], "queued": len(rows)}, status=202)
 
     async def _note(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._ticket(request, agent)
-        if isinstance(ticket, web.Response):
-            return ticket
         text = await _text_field(request)
-        if isinstance(text, web.Response):
-            return text
         await self.tickets.add_note(ticket["id"], agent.id, text, self.clock())
         return _json({"id": ticket["id"]}, status=201)
 
     async def _resolve(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._owned(request, agent)
-        if isinstance(ticket, web.Response):
-            return ticket
         language = ticket["language"]
         scores = tuple(Button(label=str(n), data=f"rate:{ticket['id']}:{n}") for n in range(1, 6))
         reply = Reply(
@@ -198,64 +181,58 @@ class AgentApi:
         )
         rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
         if not await self.tickets.set_status(ticket["id"], "resolved", rows, self.clock()):
-            return _error(409, "the ticket is resolved already")
+            raise _refusal(409, "the ticket is resolved already")
         self.wake()
         return _json({"id": ticket["id"], "status": "resolved"})
 
     async def _reopen(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._ticket(request, agent)
-        if isinstance(ticket, web.Response):
-            return ticket
         reply = Reply(
             chat_id=ticket["chat_id"],
             text=self.texts.get("tickets.reopened", ticket["language"], number=ticket["id"]),
         )
         rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
         if not await self.tickets.set_status(ticket["id"], "open", rows, self.clock()):
-            return _error(409, "only a resolved ticket can be reopened")
+            raise _refusal(409, "only a resolved ticket can be reopened")
         self.wake()
         return _json({"id": ticket["id"], "status": "open"})
 
     async def _patch(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         body = await _body(request)
-        if isinstance(body, web.Response):
-            return body
         values: dict[str, Any] = {}
         if "category" in body:
             if not isinstance(body["category"], str) or not body["category"]:
-                return _error(400, "category must be a non-empty string")
+                raise _refusal(400, "category must be a non-empty string")
             values["category"] = body["category"][:32]
         if "priority" in body:
             if body["priority"] not in (1, 2, 3):
-                return _error(400, "priority must be 1 (urgent), 2 (normal) or 3 (low)")
+                raise _refusal(400, "priority must be 1 (urgent), 2 (normal) or 3 (low)")
             values["priority"] = body["priority"]
         if not values:
-            return _error(400, "give category and/or priority")
+            raise _refusal(400, "give category and/or priority")
         if not await self.tickets.update_fields(int(request.match_info["id"]), **values):
-            return _error(404, "no such ticket")
+            raise _refusal(404, "no such ticket")
         return _json({"id": int(request.match_info["id"]), **values})
 
     async def _openapi(self, _request: web.Request) -> web.StreamResponse:
         return _json(OPENAPI)
 
 
-async def _body(request: web.Request) -> dict[str, Any] | web.Response:
+async def _body(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return _error(400, "the body must be a JSON object")
+        raise _refusal(400, "the body must be a JSON object") from None
     if not isinstance(body, dict):
-        return _error(400, "the body must be a JSON object")
+        raise _refusal(400, "the body must be a JSON object")
     return body
 
 
-async def _text_field(request: web.Request) -> str | web.Response:
+async def _text_field(request: web.Request) -> str:
     body = await _body(request)
-    if isinstance(body, web.Response):
-        return body
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
-        return _error(400, "text must be a non-empty string")
+        raise _refusal(400, "text must be a non-empty string")
     return text.strip()
 
 
@@ -268,8 +245,20 @@ def _iso(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"error": message}, status=status, headers=headers)
+_REFUSALS: dict[int, type[web.HTTPException]] = {
+    400: web.HTTPBadRequest,
+    401: web.HTTPUnauthorized,
+    403: web.HTTPForbidden,
+    404: web.HTTPNotFound,
+    409: web.HTTPConflict,
+}
+
+
+def _refusal(status: int, message: str, headers: dict[str, str] | None = None) -> web.HTTPException:
+    """An error answer to raise: ``{"error": message}`` with the status."""
+    return _REFUSALS[status](
+        text=json.dumps({"error": message}), content_type="application/json", headers=headers
+    )
 
 
 def _op(summary: str, *, body: bool = False, role: str = "agent") -> dict[str, Any]:

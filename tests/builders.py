@@ -23,3 +23,15 @@ def message(text: str = "hello", **fields: Any) -> Message:
     }
     values.update(fields)
     return Message(text=text, **values)
+
+
+def bot_config(tmp_path: Any, **sections: Any) -> Any:
+    """A configuration for a bot under test: its own SQLite file, a free port."""
+    from bots.config import Config
+
+    data: dict[str, Any] = {
+        "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
+        "server": {"port": 0},
+    }
+    data.update(sections)
+    return Config.model_validate(data)

@@ -17,7 +17,7 @@ import pytest
 
 from bots.api import token_hash
 from bots.app import App, system_clock
-from bots.config import Config
+from tests.builders import bot_config
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -35,10 +35,7 @@ ARGS = [
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[App]:
-    config = Config.model_validate(
-        {"database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"}, "server": {"port": 0}}
-    )
-    async with App(config) as app:
+    async with App(bot_config(tmp_path)) as app:
         assert app.tickets is not None
         await app.tickets.add_agent("ana", "agent", token_hash("token-ana"), system_clock())
         yield app

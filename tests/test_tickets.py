@@ -12,17 +12,14 @@ import pytest
 
 from bots.api import token_hash
 from bots.app import App, system_clock
-from bots.config import Config
+from tests.builders import bot_config
 
 SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
 
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[App]:
-    config = Config.model_validate(
-        {"database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"}, "server": {"port": 0}}
-    )
-    async with App(config) as app:
+    async with App(bot_config(tmp_path)) as app:
         assert app.tickets is not None
         for name, role in (("ana", "agent"), ("ben", "agent"), ("sue", "supervisor")):
             await app.tickets.add_agent(name, role, token_hash(f"token-{name}"), system_clock())

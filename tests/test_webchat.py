@@ -11,17 +11,14 @@ import aiohttp
 import pytest
 
 from bots.app import App
-from bots.config import Config
+from tests.builders import bot_config
 
 SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
 
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[App]:
-    config = Config.model_validate(
-        {"database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"}, "server": {"port": 0}}
-    )
-    async with App(config) as app:
+    async with App(bot_config(tmp_path)) as app:
         yield app
 
 
