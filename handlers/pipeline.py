@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from channels.base import (
     Action,
@@ -42,6 +42,16 @@ from storage.tickets import TicketStore
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+class MemberCheck(Protocol):
+    """Looks at a member who joined or changed their name (the guard implements it).
+
+    Implementations return the actions to take and must not raise for a member who is
+    of no concern: they return ``[]``.
+    """
+
+    async def check_member(self, event: MemberEvent, ctx: Context) -> list[Action]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +87,7 @@ class KeyedLocks:
 class Pipeline:
     """Turns each inbound event into recorded, enqueued actions."""
 
-    store: Store
+    store: Store  # ``socialdesk ask`` passes None and only calls ``decide``
     router: Router
     texts: Texts
     brand: Brand
@@ -86,7 +96,7 @@ class Pipeline:
     staff_chats: tuple[StaffChat, ...] = ()
     detector: LanguageDetector = field(default_factory=LanguageDetector)
     wake: Callable[[], None] = lambda: None
-    member_checks: tuple[Any, ...] = ()
+    member_checks: tuple[MemberCheck, ...] = ()
     tickets: TicketStore | None = None
     subscriptions: SubscriptionStore | None = None
     flood: FloodGate = field(default_factory=FloodGate)
