@@ -115,3 +115,18 @@ async def test_the_reloader_picks_up_a_changed_file(tmp_path: Path) -> None:
                 break
             await asyncio.sleep(0.01)
     assert base.official_contracts() == {}
+
+
+def test_the_reloader_never_loads_a_file_caught_half_written(tmp_path: Path) -> None:
+    path = write(tmp_path / "kb.toml", GOOD)
+    base = KnowledgeBase([path])
+    assert base.refresh()
+    good = base.current
+    path.write_text(GOOD[: len(GOOD) // 2], encoding="utf-8")  # the editor is mid-write
+    assert not base.refresh(settle=True)  # first look: it just changed, wait
+    assert base.current is good and base.errors == []
+    write(path, GOOD.replace("ABC launch airdrop", "ABC airdrop, renamed"))  # write done
+    assert not base.refresh(settle=True)  # changed again since the last look: wait
+    assert base.refresh(settle=True)  # it stood still: now it is read
+    assert base.current.by_ref["airdrop:abc-launch"].name["en"] == "ABC airdrop, renamed"
+    assert base.errors == []

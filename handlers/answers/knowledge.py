@@ -137,6 +137,7 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int:
 @dataclass(slots=True)
 class _FileState:
     stamp: tuple[int, int] | None = None
+    seen: tuple[int, int] | None = None  # the stamp at the last look, loaded or not
     good: KnowledgeFile | None = None
     error: str | None = None
 
@@ -166,8 +167,11 @@ class KnowledgeBase:
         """The one-line reason of every file currently rejected."""
         return [s.error for s in self._files.values() if s.error]
 
-    def refresh(self) -> bool:
+    def refresh(self, *, settle: bool = False) -> bool:
         """Reload the files that changed since the last look; ``True`` if the base changed.
+
+        With ``settle`` (the periodic reloader) a changed file is read only once it has
+        stood still between two looks, so a file caught half-written is never loaded.
 
         A file that fails keeps its last good version in service; its error is logged
         once per change of the file and kept in :attr:`errors`.
@@ -181,7 +185,12 @@ class KnowledgeBase:
                 stamp = None
             if stamp == state.stamp and state.stamp is not None:
                 continue
-            state.stamp = stamp
+            if settle and state.stamp is not None and stamp != state.seen:
+                # changed since the last look: maybe still being written; read it once
+                # it has stood still for one interval, not half-written
+                state.seen = stamp
+                continue
+            state.stamp = state.seen = stamp
             try:
                 state.good = load_file(path)
                 state.error = None

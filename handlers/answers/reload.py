@@ -50,6 +50,6 @@ class KnowledgeReloader:
         while True:
             await asyncio.sleep(self.interval)
             try:
-                await asyncio.to_thread(self.base.refresh)
+                await asyncio.to_thread(self.base.refresh, settle=True)
             except Exception:  # a reload bug must not stop future reloads
                 log.exception("knowledge reload failed")

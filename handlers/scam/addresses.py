@@ -15,20 +15,23 @@ from dataclasses import dataclass
 import base58
 from Crypto.Hash import keccak
 
-_EVM = re.compile(r"\b0x[0-9a-fA-F]{40}\b")
-_TRON = re.compile(r"\bT[1-9A-HJ-NP-Za-km-z]{33}\b")
-_BTC_BASE58 = re.compile(r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b")
-_BECH32 = re.compile(r"\b(?:bc|tb)1[02-9ac-hj-np-z]{8,87}\b", re.IGNORECASE)
-_SOLANA = re.compile(r"\b[1-9A-HJ-NP-Za-km-z]{32,44}\b")
+# edges by ASCII letters and digits, not \b: in "往TT67…转" the CJK characters around
+# an address are word characters too
+_A, _Z = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
+_EVM = re.compile(_A + r"0x[0-9a-fA-F]{40}" + _Z)
+_TRON = re.compile(_A + r"T[1-9A-HJ-NP-Za-km-z]{33}" + _Z)
+_BTC_BASE58 = re.compile(_A + r"[13][1-9A-HJ-NP-Za-km-z]{25,34}" + _Z)
+_BECH32 = re.compile(_A + r"(?:bc|tb)1[02-9ac-hj-np-z]{8,87}" + _Z, re.IGNORECASE)
+_SOLANA = re.compile(_A + r"[1-9A-HJ-NP-Za-km-z]{32,44}" + _Z)
 
 # the network family a user's words name
 NETWORK_WORDS = {
     "evm": re.compile(
-        r"\b(?:erc-?20|bep-?20|bsc|ethereum|polygon|arbitrum|optimism|base chain)\b", re.IGNORECASE
+        _A + r"(?:erc-?20|bep-?20|bsc|ethereum|polygon|arbitrum|optimism)" + _Z, re.IGNORECASE
     ),
-    "tron": re.compile(r"\b(?:trc-?20|tron)\b", re.IGNORECASE),
-    "btc": re.compile(r"\b(?:btc network|bitcoin network|bitcoin|segwit)\b", re.IGNORECASE),
-    "solana": re.compile(r"\b(?:sol|solana|spl)\b", re.IGNORECASE),
+    "tron": re.compile(_A + r"(?:trc-?20|tron)" + _Z, re.IGNORECASE),
+    "btc": re.compile(_A + r"(?:btc network|bitcoin network|bitcoin|segwit)" + _Z, re.IGNORECASE),
+    "solana": re.compile(_A + r"(?:sol|solana|spl)" + _Z, re.IGNORECASE),
 }
 
 

@@ -69,9 +69,20 @@ def skeleton(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_LATIN = re.compile("[a-z]")
+_WORD = re.compile(r"\w+")
+
+
+def _unmix(word: re.Match[str]) -> str:
+    """A word mixing Latin with look-alike letters ("clаim") is read as Latin; a word in
+    Cyrillic or Greek alone is a real word of that language and stays as it is."""
+    text = word.group()
+    return text.translate(_HOMOGLYPHS) if _LATIN.search(text) else text
+
+
 def readable(text: str) -> str:
     """The text as a person reads it, for phrase matching (bounded: first 20,000 chars)."""
-    text = visible(text[:20_000]).translate(_HOMOGLYPHS)
+    text = _WORD.sub(_unmix, visible(text[:20_000]))
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), text)
     text = "".join(ch if not unicodedata.category(ch).startswith("S") else " " for ch in text)
     return _NON_WORD_RUN.sub(" ", text)
