@@ -34,6 +34,7 @@ from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
 from handlers.router import Router
 from handlers.texts import Texts
+from scheduler.blocklists import refresh_blocklists
 from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
@@ -99,6 +100,15 @@ def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, A
                 "name": "ticket SLA sweep",
                 "trigger": "interval",
                 "seconds": config.tickets.sweep_seconds,
+            },
+        ),
+        (
+            refresh_blocklists,
+            {
+                "id": "blocklist-refresh",
+                "name": "phishing block lists",
+                "trigger": "interval",
+                "minutes": config.guard.blocklist_refresh_minutes,
             },
         ),
     ]
@@ -244,6 +254,7 @@ class App:
                 wake=self.sender.wake,
                 sla=SlaStore(self.store),
                 sla_settings=self.config.tickets,
+                guards=tuple(s for s in self.pipeline.router.handlers if isinstance(s, GuardStage)),
             )
         )
         self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))

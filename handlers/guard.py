@@ -9,17 +9,30 @@ Staff accounts (``bot.official_handles``) are exempt.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
-from channels.base import Action, AlertStaff, Delete, MemberEvent, Message, Reply, Restrict
+from channels.base import (
+    Action,
+    AlertStaff,
+    Delete,
+    MemberEvent,
+    Message,
+    OpenTicket,
+    Reply,
+    Restrict,
+)
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.scam.detect import Finding, inspect
 from handlers.scam.links import BlockList, hosts_in
-from handlers.scam.normalize import skeleton
+from handlers.scam.normalize import readable, skeleton
+from handlers.scam.phrases import already_sent
 from handlers.scam.settings import GuardSettings
 from handlers.secrets import KIND_KEY, KIND_SEED
+
+log = logging.getLogger(__name__)
 
 STAFF_WORDS = ("admin", "support", "official", "team", "mod", "help", "service")
 
@@ -35,7 +48,21 @@ class GuardStage:
     ) -> None:
         self.settings = settings or GuardSettings()
         self.official_contracts = dict(official_contracts or {})
-        self.blocklist = BlockList.load(Path(p) for p in self.settings.blocklist_paths)
+        self.blocklist = BlockList()
+        self.reload()
+
+    def reload(self) -> bool:
+        """Read the block lists again (the scheduler does, every few minutes).
+
+        A missing or broken file is logged and the lists in service stay: a bad
+        download must not switch the phishing check off.
+        """
+        try:
+            self.blocklist = BlockList.load(Path(p) for p in self.settings.blocklist_paths)
+        except (OSError, ValueError) as exc:
+            log.error("guard: block lists not reloaded, the previous ones stay: %s", exc)
+            return False
+        return True
 
     def __repr__(self) -> str:
         return f"GuardStage(blocklist={self.blocklist.size} domains)"
@@ -90,6 +117,11 @@ class GuardStage:
                 reply_to=message.platform_message_id if public else None,
             )
         )
+        if not secret and already_sent(readable(message.text)):
+            # the funds are gone: an anti-fraud ticket, at the front of the queue
+            summary = f"anti-fraud: {', '.join(ctx.scam.reasons)}: {message.text[:300]}"
+            actions.append(OpenTicket(category="anti_fraud", summary=summary))
+            return Handled(intent="handoff", actions=actions, handoff=True)
         intent = "secret_warning" if secret else "scam_warning"
         return Handled(intent=intent, actions=actions, final=False)
 

@@ -201,6 +201,7 @@ class Pipeline:
             summary=request.summary or message.text[:200],
             language=decision.language,
             now=now,
+            priority=1 if request.category == "anti_fraud" else 2,
         )
         key = "tickets.opened" if opened.created else "tickets.still_open"
         ack = Reply(

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from handlers.guard import GuardStage
     from handlers.pipeline import Pipeline
     from handlers.texts import Texts
     from scheduler.sla import SlaSettings
@@ -27,6 +28,7 @@ class Runtime:
     wake: Callable[[], None]
     sla: SlaStore
     sla_settings: SlaSettings
+    guards: tuple[GuardStage, ...] = ()
 
 
 _current: Runtime | None = None

@@ -61,9 +61,12 @@ class TicketStore:
         summary: str,
         language: str,
         now: datetime,
+        priority: int = 2,
     ) -> Opened:
         """Open a ticket for a conversation, or return the one already open."""
-        return await self.store.write(self._open, conversation_id, category, summary, language, now)
+        return await self.store.write(
+            self._open, conversation_id, category, summary, language, now, priority
+        )
 
     @staticmethod
     def _open(
@@ -73,6 +76,7 @@ class TicketStore:
         summary: str,
         language: str,
         now: datetime,
+        priority: int,
     ) -> Opened:
         existing = conn.execute(
             select(TICKET.c.id).where(
@@ -92,7 +96,7 @@ class TicketStore:
                     "chat_id": conv.chat_id,
                     "language": language,
                     "category": category,
-                    "priority": 2,
+                    "priority": priority,
                     "status": "open",
                     "summary": summary[:500],
                     "created_at": now,

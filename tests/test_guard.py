@@ -339,3 +339,30 @@ async def test_verify_says_whether_a_handle_or_link_is_official(item: str, offic
     result = await CommandStage().handle(message(f"/verify {item}"), ctx())
     (reply,) = [a for a in result.actions if isinstance(a, Reply)]
     assert reply.text.startswith("✅" if official else "❌")
+
+
+def test_more_networks_are_recognized_and_checked() -> None:
+    found = {
+        a.text: (a.network, a.valid)
+        for a in addresses_in(
+            "LaMT348PWRnrqeeWArpwQPbuanpXDZGEUz DH5yaieqoZN36fDVciNyRueRGvGLR3mr7L "
+            "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh EQBvW8Z5huBkMJYdnfAEM5JqTNkuWX3diqYENkWsIL0XggGG "
+            "EQBvW8Z5huBkMJYdnfAEM5JqTNkuWX3diqYENkWsIL0XggGH"
+        )
+    }
+    assert found["LaMT348PWRnrqeeWArpwQPbuanpXDZGEUz"] == ("ltc", True)
+    assert found["DH5yaieqoZN36fDVciNyRueRGvGLR3mr7L"] == ("doge", True)
+    assert found["rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh"] == ("xrp", True)
+    assert found["EQBvW8Z5huBkMJYdnfAEM5JqTNkuWX3diqYENkWsIL0XggGG"] == ("ton", True)
+    assert found["EQBvW8Z5huBkMJYdnfAEM5JqTNkuWX3diqYENkWsIL0XggGH"] == ("ton", False)
+
+
+async def test_a_dogecoin_address_named_as_litecoin_is_questioned() -> None:
+    _, context = await run("send my LTC to DH5yaieqoZN36fDVciNyRueRGvGLR3mr7L please")
+    assert "wrong_network" in context.scam.reasons
+
+
+async def test_words_that_are_also_network_names_do_not_confuse_it() -> None:
+    # "ton" is French for "your", "sol" Spanish for "sun": only TON and SOL name networks
+    _, context = await run("Voici ton adresse de dépôt 0x52908400098527886E0F7030069857D2E4169EE7")
+    assert context.scam.verdict == "clean"

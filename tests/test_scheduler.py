@@ -70,10 +70,13 @@ async def test_schedules_are_stored_and_survive_a_restart(tmp_path, clock) -> No
     path.write_text(f"[database]\nurl = 'sqlite:///{tmp_path / 'bot.db'}'\n")
     result = runner.invoke(cli, ["jobs", "--config", str(path)])
     assert result.exit_code == 0, result.output
-    assert "sla-sweep" in result.output and "interval" in result.output
+    assert "sla-sweep" in result.output and "blocklist-refresh" in result.output
     async with App(config(tmp_path), clock=clock) as bot:  # started again: the same one job
         assert bot.scheduler is not None
-        assert [j.id for j in bot.scheduler._scheduler.get_jobs()] == ["sla-sweep"]
+        assert sorted(j.id for j in bot.scheduler._scheduler.get_jobs()) == [
+            "blocklist-refresh",
+            "sla-sweep",
+        ]
 
 
 async def test_one_process_runs_the_jobs_and_another_takes_over(db_url: str) -> None:
@@ -100,3 +103,26 @@ async def test_one_process_runs_the_jobs_and_another_takes_over(db_url: str) -> 
     await second.stop()
     first_engine.dispose()
     second_engine.dispose()
+
+
+async def test_block_lists_are_read_again_by_the_scheduler(tmp_path, clock) -> None:
+    from scheduler.blocklists import refresh_blocklists
+    from scheduler.runtime import current
+
+    listed = tmp_path / "phishing.txt"
+    listed.write_text("bad-one.com\n")
+    cfg = config(tmp_path).model_copy(
+        update={
+            "guard": config(tmp_path).guard.model_copy(update={"blocklist_paths": [str(listed)]})
+        }
+    )
+    async with App(cfg, clock=clock):
+        (guard,) = current().guards
+        assert guard.blocklist.check("bad-one.com") is not None
+        assert guard.blocklist.check("bad-two.com") is None
+        listed.write_text("bad-one.com\nbad-two.com\n")
+        assert await refresh_blocklists() == 1
+        assert guard.blocklist.check("bad-two.com") is not None
+        listed.unlink()  # a failed download: the lists in service stay
+        assert await refresh_blocklists() == 0
+        assert guard.blocklist.check("bad-two.com") is not None

@@ -133,3 +133,20 @@ async def test_roles_and_bad_requests(bot: App) -> None:
         # asking again while the ticket is open says so instead of opening a second one
         await ws.send_json({"type": "message", "id": "x2", "text": "/ticket"})
         assert "still open" in (await receive(ws))["text"]
+
+
+async def test_a_user_who_already_paid_a_scammer_gets_an_urgent_anti_fraud_ticket(bot: App) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"{bot.url}/chat/ws?session=ticket-user-3") as ws,
+    ):
+        text = "I already paid the 50 USDT unlock fee for my airdrop at examp1e-airdrop.com"
+        await ws.send_json({"type": "message", "id": "f1", "text": text})
+        warning = await receive(ws)
+        assert "examp1e-airdrop.com" in warning["text"]
+        ack = await receive(ws)
+        assert "Ticket #1" in ack["text"]
+    assert bot.tickets is not None
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None
+    assert ticket["category"] == "anti_fraud" and ticket["priority"] == 1

@@ -20,8 +20,12 @@ from Crypto.Hash import keccak
 _A, _Z = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
 _EVM = re.compile(_A + r"0x[0-9a-fA-F]{40}" + _Z)
 _TRON = re.compile(_A + r"T[1-9A-HJ-NP-Za-km-z]{33}" + _Z)
-_BTC_BASE58 = re.compile(_A + r"[13][1-9A-HJ-NP-Za-km-z]{25,34}" + _Z)
-_BECH32 = re.compile(_A + r"(?:bc|tb)1[02-9ac-hj-np-z]{8,87}" + _Z, re.IGNORECASE)
+_BTC_BASE58 = re.compile(_A + r"[13LMD9A][1-9A-HJ-NP-Za-km-z]{25,34}" + _Z)
+_BECH32 = re.compile(_A + r"(?:bc|tb|ltc)1[02-9ac-hj-np-z]{8,87}" + _Z, re.IGNORECASE)
+_XRP = re.compile(_A + r"r[1-9A-HJ-NP-Za-km-z]{24,34}" + _Z)
+_TON = re.compile(r"(?<![\w+/-])[EUk0]Q[A-Za-z0-9_+/-]{46}(?![\w+/-])")
+# Base58Check version byte -> network (0x05, "3...", is BTC P2SH and old LTC P2SH)
+_VERSIONS = {0x00: "btc", 0x05: "btc", 0x30: "ltc", 0x32: "ltc", 0x1E: "doge", 0x16: "doge"}
 _SOLANA = re.compile(_A + r"[1-9A-HJ-NP-Za-km-z]{32,44}" + _Z)
 
 # the network family a user's words name
@@ -31,14 +35,18 @@ NETWORK_WORDS = {
     ),
     "tron": re.compile(_A + r"(?:trc-?20|tron)" + _Z, re.IGNORECASE),
     "btc": re.compile(_A + r"(?:btc network|bitcoin network|bitcoin|segwit)" + _Z, re.IGNORECASE),
-    "solana": re.compile(_A + r"(?:sol|solana|spl)" + _Z, re.IGNORECASE),
+    "solana": re.compile(_A + r"(?:(?-i:SOL)|solana|spl)" + _Z, re.IGNORECASE),
+    "ltc": re.compile(_A + r"(?:ltc|litecoin)" + _Z, re.IGNORECASE),
+    "doge": re.compile(_A + r"(?:doge|dogecoin)" + _Z, re.IGNORECASE),
+    "xrp": re.compile(_A + r"(?:xrp|ripple|xrpl)" + _Z, re.IGNORECASE),
+    "ton": re.compile(_A + r"(?:(?-i:TON)|toncoin)" + _Z, re.IGNORECASE),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Address:
     text: str
-    network: str  # evm | tron | btc | solana
+    network: str  # evm | tron | btc | ltc | doge | xrp | ton | solana
     valid: bool
 
 
@@ -57,10 +65,17 @@ def addresses_in(text: str) -> list[Address]:
     for m in _TRON.finditer(text):
         add(m.group(), "tron", _base58check_version(m.group()) == 0x41)
     for m in _BECH32.finditer(text):
-        add(m.group(), "btc", segwit_ok(m.group()))
+        network = "ltc" if m.group().lower().startswith("ltc") else "btc"
+        add(m.group(), network, segwit_ok(m.group()))
     for m in _BTC_BASE58.finditer(text):
-        if m.group() not in taken and _base58check_version(m.group()) in (0x00, 0x05):
-            add(m.group(), "btc", True)
+        network = _VERSIONS.get(_base58check_version(m.group()) or -1)
+        if m.group() not in taken and network is not None:
+            add(m.group(), network, True)
+    for m in _XRP.finditer(text):
+        if m.group() not in taken and _xrp_ok(m.group()):
+            add(m.group(), "xrp", True)
+    for m in _TON.finditer(text):
+        add(m.group(), "ton", ton_ok(m.group()))
     for m in _SOLANA.finditer(text):
         raw = m.group()
         if raw in taken or any(raw in t for t in taken):
@@ -86,6 +101,34 @@ def eip55_ok(address: str) -> bool:
     return all(
         (ch.upper() if int(digest[i], 16) >= 8 else ch.lower()) == ch for i, ch in enumerate(body)
     )
+
+
+def _xrp_ok(raw: str) -> bool:
+    """XRP Ledger classic address: Base58Check in the XRP alphabet, account prefix 0."""
+    try:
+        payload = base58.b58decode_check(raw, alphabet=base58.XRP_ALPHABET)
+    except ValueError:
+        return False
+    return len(payload) == 21 and payload[0] == 0
+
+
+def ton_ok(raw: str) -> bool:
+    """TON user-friendly address: 36 bytes (flags, workchain, hash) ending in a
+    CRC16-XMODEM of the first 34."""
+    import base64
+
+    try:
+        data = base64.urlsafe_b64decode(raw.replace("+", "-").replace("/", "_"))
+    except ValueError:
+        return False
+    if len(data) != 36:
+        return False
+    crc = 0
+    for byte in data[:34]:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021 if crc & 0x8000 else crc << 1) & 0xFFFF
+    return crc == int.from_bytes(data[34:], "big")
 
 
 def _base58check_version(raw: str) -> int | None:
@@ -117,7 +160,7 @@ def segwit_ok(address: str) -> bool:
         return False
     address = address.lower()
     hrp, _, data_part = address.rpartition("1")
-    if hrp not in ("bc", "tb") or len(data_part) < 7:
+    if hrp not in ("bc", "tb", "ltc") or len(data_part) < 7:
         return False
     data = [_CHARSET.find(ch) for ch in data_part]
     if -1 in data:

@@ -16,6 +16,10 @@ NETWORK_NAMES = {
     "tron": "TRON (TRC-20)",
     "btc": "Bitcoin",
     "solana": "Solana",
+    "ltc": "Litecoin",
+    "doge": "Dogecoin",
+    "xrp": "XRP Ledger",
+    "ton": "TON",
 }
 
 

@@ -10,6 +10,8 @@ class GuardSettings(BaseModel):
 
     # block lists: eth-phishing-detect config.json files or one domain per line
     blocklist_paths: list[str] = Field(default_factory=list)
+    # how often the scheduler reads them again, in minutes
+    blocklist_refresh_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # the exchange's own deposit/hot-wallet addresses: near-copies are address poisoning
     official_addresses: list[str] = Field(default_factory=list)
     # a scam in a group: remove it, time its sender out (minutes; 0: no), tell staff
