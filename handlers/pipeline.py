@@ -204,13 +204,15 @@ class Pipeline:
             priority=1 if request.category == "anti_fraud" else 2,
         )
         key = "tickets.opened" if opened.created else "tickets.still_open"
-        ack = Reply(
-            chat_id=message.chat_id,
-            thread_id=message.thread_id,
-            text=self.texts.get(
-                key, decision.language, number=opened.ticket_id, position=opened.position
-            ),
+        text = self.texts.get(
+            key, decision.language, number=opened.ticket_id, position=opened.position
         )
+        if opened.created and opened.expected_wait is not None:
+            wait = self.texts.get(
+                "tickets.expected_wait", decision.language, minutes=opened.expected_wait
+            )
+            text = f"{text} {wait}"
+        ack = Reply(chat_id=message.chat_id, thread_id=message.thread_id, text=text)
         actions = [*others, ack]
         if opened.created:
             staff = self.texts.get(

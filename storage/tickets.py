@@ -8,9 +8,10 @@ once exactly one wins.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -33,6 +34,7 @@ class Opened:
     ticket_id: int
     position: int  # 1 = next in line
     created: bool  # False: the conversation already had this ticket open
+    expected_wait: int | None = None  # minutes, from recent first answers; None: unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,7 @@ class TicketStore:
                 TICKET.c.status == "open", TICKET.c.assignee_id.is_(None), TICKET.c.id <= existing
             )
         ).scalar_one()
-        return Opened(existing, max(position, 1), created)
+        return Opened(existing, max(position, 1), created, _expected_wait(conn, now))
 
     async def rate(self, ticket_id: int, conversation_id: int, rating: int) -> bool:
         """Record the user's rating of their own resolved ticket (once)."""
@@ -308,6 +310,26 @@ class TicketStore:
             select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(AGENT.c.token_hash == token_hash)
         ).first()
         return AgentRecord(row.id, row.name, row.role) if row else None
+
+
+WAIT_SAMPLE = 50  # recent first answers the expected wait is taken from
+WAIT_MIN_SAMPLES = 5  # fewer than this: no estimate rather than a guess
+
+
+def _expected_wait(conn: Connection, now: datetime) -> int | None:
+    """Median minutes to a first answer over the last week's recent tickets."""
+    rows = conn.execute(
+        select(TICKET.c.created_at, TICKET.c.first_response_at)
+        .where(
+            TICKET.c.first_response_at.is_not(None), TICKET.c.created_at >= now - timedelta(days=7)
+        )
+        .order_by(TICKET.c.id.desc())
+        .limit(WAIT_SAMPLE)
+    ).all()
+    if len(rows) < WAIT_MIN_SAMPLES:
+        return None
+    waits = sorted((answered - created).total_seconds() for created, answered in rows)
+    return max(1, round(statistics.median(waits) / 60))
 
 
 class SlaStore:

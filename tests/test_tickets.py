@@ -150,3 +150,26 @@ async def test_a_user_who_already_paid_a_scammer_gets_an_urgent_anti_fraud_ticke
     ticket = await bot.tickets.get(1)
     assert ticket is not None
     assert ticket["category"] == "anti_fraud" and ticket["priority"] == 1
+
+
+async def test_the_acknowledgement_tells_the_recent_wait_once_there_is_history(
+    tmp_path, clock
+) -> None:
+    from channels.base import Reply
+    from tests.builders import message
+
+    async with App(bot_config(tmp_path), clock=clock) as app:
+        assert app.pipeline is not None and app.tickets is not None
+        first = await app.pipeline.dispatch(message("/ticket help", chat_id="u0", sender_id="u0"))
+        assert first is not None
+        (ack,) = [a for a in first.actions if isinstance(a, Reply)]
+        assert "Recently" not in ack.text  # no history yet: no made-up estimate
+        for i in range(1, 6):
+            await app.pipeline.dispatch(message("/ticket help", chat_id=f"u{i}", sender_id=f"u{i}"))
+        clock.advance(12 * 60)
+        for ticket_id in range(1, 7):
+            await app.tickets.reply(ticket_id, [], clock())  # answered after 12 minutes
+        later = await app.pipeline.dispatch(message("/ticket help", chat_id="u9", sender_id="u9"))
+        assert later is not None
+        (ack,) = [a for a in later.actions if isinstance(a, Reply)]
+        assert "about 12 min" in ack.text
