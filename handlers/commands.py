@@ -12,6 +12,7 @@ from channels.base import Button, InvitePrivate, Message, OpenTicket, Reply
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.conversation import LANG_CALLBACK
 from handlers.guard import is_official
+from handlers.secrets import redact
 
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL | re.IGNORECASE)
 
@@ -44,7 +45,7 @@ class CommandStage:
             key = "guard.verify_official" if official else "guard.verify_not_official"
             text = ctx.t(
                 key,
-                item=_payload[:200],
+                item=redact(_payload[:200])[0],
                 handles=", ".join(ctx.brand.official_handles),
                 sites=", ".join(ctx.brand.official_domains),
             )

@@ -182,6 +182,8 @@ class Pipeline:
         assert self.tickets is not None
         request = next(a for a in decision.actions if isinstance(a, OpenTicket))
         others = [a for a in decision.actions if not isinstance(a, OpenTicket)]
+        # the summary is the user's own words: stored and shown to staff, so redacted
+        summary, _ = redact(request.summary or message.text[:200])
         if message.chat_kind.is_public:
             # personal details never in public: the ticket starts in a private chat,
             # which the deep link opens with the request carried over
@@ -190,7 +192,7 @@ class Pipeline:
                 user_id=message.sender_id,
                 text=self.texts.get("tickets.move_private", decision.language),
                 button_label=self.texts.get("tickets.open_private", decision.language),
-                topic=f"/ticket {request.summary or message.text}"[:500],
+                topic=f"/ticket {summary}"[:500],
                 reply_to=message.platform_message_id,
                 thread_id=message.thread_id,
             )
@@ -198,7 +200,7 @@ class Pipeline:
         opened = await self.tickets.open(
             inbound.conversation_id,
             category=request.category,
-            summary=request.summary or message.text[:200],
+            summary=summary,
             language=decision.language,
             now=now,
             priority=1 if request.category == "anti_fraud" else 2,
@@ -221,7 +223,7 @@ class Pipeline:
                 number=opened.ticket_id,
                 category=request.category,
                 channel=message.channel,
-                summary=request.summary[:200],
+                summary=summary[:200],
             )
             actions.append(AlertStaff(text=staff))
         return actions

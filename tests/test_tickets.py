@@ -173,3 +173,23 @@ async def test_the_acknowledgement_tells_the_recent_wait_once_there_is_history(
         assert later is not None
         (ack,) = [a for a in later.actions if isinstance(a, Reply)]
         assert "about 12 min" in ack.text
+
+
+async def test_a_ticket_summary_never_keeps_a_secret(bot: App) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"{bot.url}/chat/ws?session=ticket-user-4") as ws,
+    ):
+        await ws.send_json(
+            {
+                "type": "message",
+                "id": "s1",
+                "text": "/ticket locked out, my password is Hunter2Hunter2",
+            }
+        )
+        assert "Ticket #1" in (await receive(ws))["text"]
+    assert bot.tickets is not None
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None
+    assert "Hunter2Hunter2" not in json.dumps(ticket, default=str)
+    assert "[redacted: password]" in ticket["summary"]
