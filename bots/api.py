@@ -158,7 +158,9 @@ class AgentApi:
         ticket = await self._owned(request, agent)
         text = await _text_field(request)
         reply = Reply(chat_id=ticket["chat_id"], text=text)
-        rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
+        rows = self.pipeline.outbound(
+            [reply], ticket["channel"], ticket["conversation_id"], sender=f"agent:{agent.name}"
+        )
         if not await self.tickets.reply(ticket["id"], rows, self.clock()):
             raise _refusal(409, "the ticket is resolved; reopen it to reply")
         self.wake()

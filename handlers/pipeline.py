@@ -234,6 +234,7 @@ class Pipeline:
         channel: str,
         conversation_id: int | None = None,
         priority: int = 0,
+        sender: str = "bot",
     ) -> list[NewOutbound]:
         """Actions as outbox rows on ``channel``: long replies split at the channel's
         limit, staff alerts addressed to the staff chats."""
@@ -245,7 +246,12 @@ class Pipeline:
             for part in self._split(action, channel):
                 rows.append(
                     NewOutbound(
-                        channel, _chat_of(part), action_to_dict(part), conversation_id, priority
+                        channel,
+                        _chat_of(part),
+                        action_to_dict(part),
+                        conversation_id,
+                        priority,
+                        sender,
                     )
                 )
         return rows

@@ -98,6 +98,7 @@ class OutboxItem(SQLModel, table=True):
     conversation_id: int | None = Field(default=None, foreign_key="conversations.id")
     source_message_id: int | None = Field(default=None, foreign_key="messages.id")
     priority: int = 0  # lower goes first: interactive replies before bulk traffic
+    sender: str = Field(default="bot", max_length=64)  # who speaks: the bot, or "agent:<name>"
     status: str = Field(default="pending", max_length=12)  # pending|sending|delivered|failed
     attempts: int = 0
     next_attempt_at: datetime = utc_column()

@@ -72,7 +72,13 @@ _BLOCKED = exists().where(
 )
 CLAIMABLE = (
     select(
-        OUT.c.id, OUT.c.channel, OUT.c.chat_id, OUT.c.action, OUT.c.conversation_id, OUT.c.attempts
+        OUT.c.id,
+        OUT.c.channel,
+        OUT.c.chat_id,
+        OUT.c.action,
+        OUT.c.conversation_id,
+        OUT.c.attempts,
+        OUT.c.sender,
     )
     .where(
         OUT.c.status == "pending",

@@ -53,6 +53,7 @@ class NewOutbound:
     action: dict[str, Any]
     conversation_id: int | None = None
     priority: int = 0
+    sender: str = "bot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class OutboundWork:
     action: dict[str, Any]
     conversation_id: int | None
     attempts: int
+    sender: str = "bot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +283,7 @@ class Store:
                 "conversation_id": o.conversation_id,
                 "source_message_id": source,
                 "priority": o.priority,
+                "sender": o.sender,
                 "status": "pending",
                 "attempts": 0,
                 "next_attempt_at": now,
@@ -344,7 +347,13 @@ class Store:
             channels = [r[0] for r in conn.execute(select(OUT.c.channel).distinct())]
         work = [
             OutboundWork(
-                r.id, r.channel, r.chat_id, dict(r.action), r.conversation_id, r.attempts + 1
+                r.id,
+                r.channel,
+                r.chat_id,
+                dict(r.action),
+                r.conversation_id,
+                r.attempts + 1,
+                r.sender,
             )
             for r in conn.execute(
                 sql.CLAIMABLE, {"now": now, "channels": list(channels), "limit": limit}
@@ -378,7 +387,7 @@ class Store:
                 "channel": o.work.channel,
                 "chat_id": o.work.chat_id,
                 "platform_message_id": o.platform_message_id,
-                "sender_id": "bot",
+                "sender_id": o.work.sender,
                 "text": o.text,
                 "envelope": {},
                 "created_at": now,

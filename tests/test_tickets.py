@@ -85,6 +85,13 @@ async def test_from_asking_for_a_person_to_a_rated_resolution(bot: App) -> None:
         async with http.post(f"{api}/1/reply", json=body, headers=auth(winner)) as r:
             assert r.status == 202
         assert (await receive(ws))["text"] == body["text"]
+        for _ in range(100):  # the delivery is recorded a moment after it reaches the user
+            async with http.get(f"{api}/1", headers=auth(winner)) as r:
+                said = [(m["sender_id"], m["text"]) for m in (await r.json())["transcript"]]
+            if (f"agent:{winner}", body["text"]) in said:
+                break
+            await asyncio.sleep(0.05)
+        assert (f"agent:{winner}", body["text"]) in said  # the agent, not the bot, said it
 
         async with http.post(f"{api}/1/resolve", headers=auth(winner)) as r:
             assert r.status == 200
