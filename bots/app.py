@@ -21,6 +21,7 @@ from bots.api import AgentApi
 from bots.config import Config
 from bots.server import Server, build_server
 from channels.base import Channel
+from channels.discord import DiscordAdapter
 from channels.telegram import TelegramAdapter
 from channels.webchat import WebChatAdapter
 from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
@@ -77,9 +78,13 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
             config.telegram,
             os.environ[config.telegram.token_env],
             webhook_secret=os.environ.get(config.telegram.webhook_secret_env),
-            commands={
-                code: _commands(texts, "telegram.commands.", code) for code in config.bot.languages
-            },
+            commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
+        )
+    if config.discord.enabled:
+        channels["discord"] = DiscordAdapter(
+            config.discord,
+            os.environ[config.discord.token_env],
+            commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
         )
     return channels
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from channels.discord.settings import DiscordSettings
 from channels.telegram.settings import TelegramSettings
 from handlers.answers.settings import KnowledgeSettings
 from handlers.context import Brand
@@ -93,6 +94,7 @@ class Config(Section):
     tickets: SlaSettings = Field(default_factory=SlaSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""

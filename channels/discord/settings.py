@@ -1,0 +1,36 @@
+"""The ``[discord]`` configuration section."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DiscordSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = False
+    token_env: str = "SOCIALDESK_DISCORD_TOKEN"
+    # Servers the bot serves: slash commands are registered in each (a server's commands
+    # appear at once; global ones take up to an hour), and messages from any other
+    # server are ignored, so nobody can show "the official bot" in a server of their own.
+    guild_ids: list[int] = Field(default_factory=list)
+    staff_channel_id: int | None = None
+    announcement_channel_ids: list[int] = Field(default_factory=list)
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    # discord.py waits out 429s itself up to this many seconds; a longer wait goes back
+    # to the outbox, which retries the send later without holding a connection
+    max_ratelimit_wait: float = Field(default=10.0, gt=0, le=600)
+    # Discord's documented limits, which the outbox keeps to
+    max_per_second: float = Field(default=50, gt=0)
+    max_per_channel: int = Field(default=5, ge=1)
+    channel_period_seconds: float = Field(default=5.0, gt=0)
+
+    @property
+    def staff_chat_id(self) -> int | None:
+        """Where staff alerts go (the name every channel section shares)."""
+        return self.staff_channel_id
+
+    def required_env(self) -> list[tuple[str, str]]:
+        """(key, variable) pairs that must be set when the section is enabled."""
+        return [("token_env", self.token_env)]
