@@ -194,7 +194,11 @@ class App:
         return f"App(channels={sorted(self.channels)})"
 
     async def __aenter__(self) -> App:
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()  # a channel that cannot start leaves nothing running
+            raise
         return self
 
     async def __aexit__(self, *_exc: object) -> None:

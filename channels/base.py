@@ -221,6 +221,14 @@ class Capabilities:
         return len(text)
 
 
+class ChannelStartError(Exception):
+    """A channel cannot start: the platform refused its credentials or settings.
+
+    The message is one line that names the setting to fix; ``socialdesk run`` prints it
+    instead of a traceback.
+    """
+
+
 class DeliveryError(Exception):
     """A send failed; ``retry_after`` is the platform's wait, if it named one.
 

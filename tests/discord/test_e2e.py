@@ -19,7 +19,13 @@ SEED = "abandon ability able about above absent absorb abstract absurd abuse acc
 
 
 async def start_bot(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> App:
-    config = Config.model_validate(
+    app = App(config(tmp_path, dc, **discord))
+    await app.start()
+    return app
+
+
+def config(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> Config:
+    return Config.model_validate(
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},
@@ -34,9 +40,6 @@ async def start_bot(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> App:
             },
         }
     )
-    app = App(config)
-    await app.start()
-    return app
 
 
 @pytest.fixture
@@ -248,3 +251,19 @@ async def test_attachments_only_and_other_bots_are_handled_quietly(
     await asyncio.sleep(0.3)
     assert [m.sender_id for m in await bot.store.messages("in")] == ["42"]
     assert dc.sent(dc.dm_channel("77")) == []  # never a conversation between bots
+
+
+async def test_a_rejected_token_or_missing_intents_stop_the_start_with_a_clear_error(
+    tmp_path: Path, dc: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channels.base import ChannelStartError
+
+    monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "not-the-token")
+    with pytest.raises(ChannelStartError, match="SOCIALDESK_DISCORD_TOKEN"):
+        async with App(config(tmp_path, dc)):
+            pass
+    monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "discord-test-token")
+    dc.privileged_intents_enabled = False
+    with pytest.raises(ChannelStartError, match="Message Content and Server Members"):
+        async with App(config(tmp_path, dc)):
+            pass

@@ -35,6 +35,7 @@ INTERACTION_WINDOW = 3.0  # seconds Discord waits for an interaction's first ans
 # per-route buckets: (sends, seconds), as Discord's headers report them
 MESSAGE_BUCKET = (5, 2.0)
 MESSAGE_CONTENT_INTENT = 1 << 15
+PRIVILEGED = MESSAGE_CONTENT_INTENT | (1 << 1) | (1 << 8)  # content, members, presences
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
 
@@ -61,6 +62,7 @@ class FakeDiscord:
         self.token = token
         self.fail_rate = 0.0  # share of message sends answered with HTTP 500
         self.rate_limit_next = 0  # answer this many of the next sends with 429
+        self.privileged_intents_enabled = True  # as switched on in the developer portal
         self.calls: list[Call] = []
         self.identified_intents: int | None = None
         self.identifies = 0
@@ -250,6 +252,9 @@ class FakeDiscord:
     async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
         if data.get("token") != self.token:
             await ws.close(code=4004, message=b"Authentication failed.")
+            return
+        if not self.privileged_intents_enabled and int(data.get("intents", 0)) & PRIVILEGED:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         self.identifies += 1
         self.identified_intents = int(data.get("intents", 0))
