@@ -296,6 +296,14 @@ class DiscordAdapter:
         if client is None or client.user is None:
             raise DeliveryError("discord is not started", retry_after=5.0)
         try:
+            # a request that hangs must not hold the outbox: it is retried instead
+            async with asyncio.timeout(self.settings.request_timeout):
+                return await self._perform(client, action)
+        except TimeoutError as exc:
+            raise DeliveryError("discord: no answer in time") from exc
+
+    async def _perform(self, client: discord.Client, action: Action) -> str | None:
+        try:
             if isinstance(action, Reply):
                 return await self._reply(client, action)
             if isinstance(action, InvitePrivate):
@@ -320,7 +328,7 @@ class DiscordAdapter:
             if exc.status == 429:
                 raise DeliveryError(f"429: {exc.text}", retry_after=1.0) from exc
             raise DeliveryError(f"bad request: {exc.text}", permanent=True) from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except aiohttp.ClientError as exc:
             raise DeliveryError(f"discord: {exc!r}") from exc
         raise DeliveryError(f"discord cannot {action.type}", permanent=True)
 

@@ -206,6 +206,20 @@ async def test_injected_500s_still_deliver_every_reply_once(bot: App, dc: FakeDi
     assert any(c.status == 500 for c in dc.calls)  # the faults really happened
 
 
+async def test_a_send_that_hangs_is_given_up_and_retried(tmp_path: Path, dc: FakeDiscord) -> None:
+    app = await start_bot(tmp_path, dc, request_timeout=0.5)
+    try:
+        dc.stall_next = 1
+        dc.dm("42", "/help")
+        channel = dc.dm_channel("42")
+        await dc.wait_sent(1, channel_id=channel, within=20)
+        await asyncio.sleep(3.5)  # the held request ends too, and must not count twice
+        assert len(dc.sent(channel)) == 1
+        assert next(c.status for c in dc.calls if c.route.endswith("/messages")) == 499
+    finally:
+        await app.stop()
+
+
 async def test_closed_dms_are_recorded_as_undeliverable(bot: App, dc: FakeDiscord) -> None:
     dc.blocked.add("55")
     dc.dm("55", "/help")
