@@ -281,3 +281,25 @@ async def test_a_rejected_token_or_missing_intents_stop_the_start_with_a_clear_e
     with pytest.raises(ChannelStartError, match="Message Content and Server Members"):
         async with App(config(tmp_path, dc)):
             pass
+
+
+async def test_other_mentions_read_as_names_and_a_deleted_reference_is_no_obstacle(
+    bot: App, dc: FakeDiscord
+) -> None:
+    bob = dc.user("555", "bob")
+    dc.post(SUPPORT, "7", f"{MENTION} is <@555> an admin?", mentions=[BOT, bob])
+    await dc.wait_sent(1, channel_id=SUPPORT)
+    gone = {"message_id": "1234567890", "channel_id": SUPPORT, "guild_id": GUILD}
+    reply = dc.post(
+        SUPPORT,
+        "7",
+        f"{MENTION} when is the NOVA airdrop?",
+        message_reference=gone,
+        referenced_message=None,
+    )
+    sent = await dc.wait_sent(2, channel_id=SUPPORT)
+    assert "NOVA" in sent[1]["content"]
+    assert str(sent[1]["message_reference"]["message_id"]) == reply["id"]
+    assert bot.store is not None
+    texts = [m.text for m in await bot.store.messages("in") if m.chat_id == SUPPORT]
+    assert texts[0] == "is @bob an admin?"
