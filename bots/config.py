@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from channels.telegram.settings import TelegramSettings
+from channels.x.settings import XSettings
 from handlers.answers.settings import KnowledgeSettings
 from handlers.context import Brand
 from handlers.language import UI_LANGUAGES
@@ -93,6 +94,7 @@ class Config(Section):
     tickets: SlaSettings = Field(default_factory=SlaSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    x: XSettings = Field(default_factory=XSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""

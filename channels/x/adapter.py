@@ -150,7 +150,11 @@ class XAdapter:
         client.session = self._session
         self._client = client
         if not self.account_id:
-            me = await client.get_me(user_auth=True)
+            try:
+                me = await client.get_me(user_auth=True)
+            except Exception:
+                await self.stop()
+                raise
             self.account_id = str(me.data["id"])
         self._dispatch = dispatch
         if self.settings.mode == "polling":

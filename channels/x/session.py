@@ -19,7 +19,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+_ID_SEGMENT = re.compile(r"(?<=[a-z_])/\d+(?=/|$)")
 
 
 @dataclass(frozen=True, slots=True)
