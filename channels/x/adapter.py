@@ -360,14 +360,14 @@ class XAdapter:
 
     async def _post(self, chat: str, reply_to: str | None, text: str, link: str | None) -> str:
         """Post ``text`` under ``reply_to`` (else the thread's root), as a numbered
-        thread when long; the first post's id. Progress is saved after each post, so a
-        retry after a failure part-way continues the thread instead of repeating it."""
+        thread when long; the first post's id. A thread's progress is saved after each
+        post, so a retry after a failure part-way continues it instead of repeating it."""
         assert self._client is not None and self._cursors is not None
         parent = reply_to or chat.removeprefix(POST_PREFIX)
         parts = thread_parts(text)
         key = "thread:" + hashlib.sha256(f"{chat}\n{parent}\n{text}".encode()).hexdigest()[:40]
         done, first = 0, ""
-        progress = await self._cursors.get(key)
+        progress = await self._cursors.get(key) if len(parts) > 1 else None
         if progress:
             count, first, parent = progress.split(":")
             done = int(count)
@@ -380,5 +380,6 @@ class XAdapter:
             )
             parent = str(sent.data["id"])
             first = first or parent
-            await self._cursors.set(key, f"{index + 1}:{first}:{parent}")
+            if len(parts) > 1:
+                await self._cursors.set(key, f"{index + 1}:{first}:{parent}")
         return first
