@@ -216,6 +216,7 @@ class XAdapter:
         until one reaches what was seen."""
         assert self._client is not None and self._cursors is not None
         seen = await self._cursors.get(DMS_CURSOR)
+        own = self.account_id
         events: list[dict[str, Any]] = []
         users: dict[str, Any] = {}
         token: str | None = None
@@ -237,15 +238,9 @@ class XAdapter:
             token = response.meta.get("next_token")
             if seen is None or len(fresh) < len(page) or not token:
                 break
-        events.sort(key=lambda e: int(e["id"]))
-        if seen is None:  # first start: begin after the newest, answer no history
-            await self._cursors.set(DMS_CURSOR, events[-1]["id"] if events else NOTHING_YET)
-            return requests
-        for event in events:
-            message = dm_to_message(event, users, self.account_id)
-            if message is not None:
-                await self._hand_over(message)
-            await self._cursors.set(DMS_CURSOR, str(event["id"]))
+        await self._hand_over(
+            DMS_CURSOR, events, seen is None, lambda e: dm_to_message(e, users, own)
+        )
         return requests
 
     async def _poll_mentions(self) -> int:
@@ -253,6 +248,7 @@ class XAdapter:
         first; the number of requests made."""
         assert self._client is not None and self._cursors is not None
         seen = await self._cursors.get(MENTIONS_CURSOR)
+        own = self.account_id
         since = seen if seen not in (None, NOTHING_YET) else None
         tweets: list[dict[str, Any]] = []
         users: dict[str, Any] = {}
@@ -275,20 +271,31 @@ class XAdapter:
             token = response.meta.get("next_token")
             if seen is None or not token:
                 break
-        tweets.sort(key=lambda t: int(t["id"]))
-        if seen is None:  # first start: begin after the newest, answer no history
-            await self._cursors.set(MENTIONS_CURSOR, tweets[-1]["id"] if tweets else NOTHING_YET)
-            return requests
-        for tweet in tweets:
-            message = mention_to_message(tweet, users, self.account_id)
-            if message is not None:
-                await self._hand_over(message)
-            await self._cursors.set(MENTIONS_CURSOR, str(tweet["id"]))
+        await self._hand_over(
+            MENTIONS_CURSOR, tweets, seen is None, lambda t: mention_to_message(t, users, own)
+        )
         return requests
 
-    async def _hand_over(self, message: Message) -> None:
-        if self._dispatch is not None:
-            await self._dispatch(message)
+    async def _hand_over(
+        self,
+        cursor: str,
+        items: list[dict[str, Any]],
+        first_start: bool,
+        convert: Callable[[dict[str, Any]], Message | None],
+    ) -> None:
+        """Dispatch ``items`` oldest first, moving ``cursor`` past each once it is
+        recorded, so a crash part-way repeats nothing that was handled. A first start
+        only notes the newest item: the account's history is not answered."""
+        assert self._cursors is not None
+        items.sort(key=lambda item: int(item["id"]))
+        if first_start:
+            await self._cursors.set(cursor, items[-1]["id"] if items else NOTHING_YET)
+            return
+        for item in items:
+            message = convert(item)
+            if message is not None and self._dispatch is not None:
+                await self._dispatch(message)
+            await self._cursors.set(cursor, str(item["id"]))
 
     def _until_reset(self, exc: TooManyRequests) -> float:
         reset = exc.reset_time
