@@ -184,3 +184,14 @@ async def test_the_webhook_answers_the_crc_and_checks_signatures(tmp_path: Path,
         await app.stop()
     (answer,) = x.dms_sent
     assert answer["participant_id"] == "222" and "NOVA" in answer["text"]
+
+
+async def test_the_language_is_chosen_by_typing_where_there_are_no_buttons(
+    bot: App, x: FakeX
+) -> None:
+    x.dm("222", "/lang")
+    await x.wait_until(lambda: len(x.dms_sent) >= 1, what="the language menu")
+    assert "/lang vi — Tiếng Việt" in x.dms_sent[0]["text"]
+    x.dm("222", "/lang vi")
+    await x.wait_until(lambda: len(x.dms_sent) >= 2, what="the confirmation")
+    assert "tiếng Việt" in x.dms_sent[1]["text"]
