@@ -12,6 +12,7 @@ import pytest
 
 from bots.app import App
 from bots.config import Config
+from tests.builders import eventually
 from tests.fakes.discord import BOT, GUILD, NO_THREADS, STAFF, SUPPORT, FakeDiscord
 
 MENTION = f"<@{BOT['id']}>"
@@ -131,11 +132,13 @@ async def test_a_ticket_asked_for_in_public_opens_a_private_thread(
     assert ticket is not None and ticket["chat_id"] == thread_id
     assert ticket["summary"] == "my withdrawal is stuck"
     dc.post(thread_id, "7", "it was 2 BTC, sent yesterday")  # no mention needed there
-    for _ in range(100):
-        transcript = [m.text for m in await bot.store.messages("in") if m.chat_id == thread_id]
-        if "it was 2 BTC, sent yesterday" in transcript:
-            break
-        await asyncio.sleep(0.05)
+    store = bot.store
+    assert store is not None
+
+    async def transcript_of_thread() -> list[str]:
+        return [m.text for m in await store.messages("in") if m.chat_id == thread_id]
+
+    transcript = await eventually(transcript_of_thread, lambda t: len(t) >= 2)
     assert "it was 2 BTC, sent yesterday" in transcript
 
 
@@ -224,11 +227,7 @@ async def test_closed_dms_are_recorded_as_undeliverable(bot: App, dc: FakeDiscor
     dc.blocked.add("55")
     dc.dm("55", "/help")
     assert bot.store is not None
-    for _ in range(100):
-        failed = await bot.store.outbox("failed")
-        if failed:
-            break
-        await asyncio.sleep(0.05)
+    failed = await eventually(lambda: bot.store.outbox("failed"), bool)
     assert failed and "forbidden" in (failed[0].last_error or "")
 
 
@@ -257,11 +256,7 @@ async def test_attachments_only_and_other_bots_are_handled_quietly(
     other_bot = {**dc.user("77", "otherbot"), "bot": True}
     dc._message_create(dc.dm_channel("77"), None, other_bot, "/help", {})
     assert bot.store is not None
-    for _ in range(100):
-        recorded = await bot.store.messages("in")
-        if recorded:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: bot.store.messages("in"), bool)
     await asyncio.sleep(0.3)
     assert [m.sender_id for m in await bot.store.messages("in")] == ["42"]
     assert dc.sent(dc.dm_channel("77")) == []  # never a conversation between bots
