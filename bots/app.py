@@ -29,6 +29,7 @@ from handlers.context import Brand
 from handlers.conversation import ConversationStage
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
+from handlers.intake import IntakeStage
 from handlers.language import LanguageDetector, normalize_code
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
@@ -59,6 +60,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
         knowledge.refresh()
     return Router(
         GuardStage(config.guard, official_contracts=knowledge.official_contracts()),
+        IntakeStage(),
         ConversationStage(),
         CommandStage(),
         AnswerStage(knowledge, config.knowledge),

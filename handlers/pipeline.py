@@ -31,6 +31,7 @@ from channels.base import (
 )
 from handlers.context import Brand, Context, Decision
 from handlers.flood import FloodGate
+from handlers.intake import first_step, question
 from handlers.language import LanguageDetector, choose_language
 from handlers.router import Router
 from handlers.secrets import redact
@@ -204,6 +205,7 @@ class Pipeline:
             language=decision.language,
             now=now,
             priority=1 if request.category == "anti_fraud" else 2,
+            intake_step=first_step(request.category),
         )
         key = "tickets.opened" if opened.created else "tickets.still_open"
         text = self.texts.get(
@@ -216,6 +218,17 @@ class Pipeline:
             text = f"{text} {wait}"
         ack = Reply(chat_id=message.chat_id, thread_id=message.thread_id, text=text)
         actions = [*others, ack]
+        step = first_step(request.category)
+        if opened.created and step is not None:
+            caps = self.capabilities.get(message.channel)
+            ask = question(
+                step,
+                self.texts,
+                decision.language,
+                chat_id=message.chat_id,
+                buttons=caps is not None and caps.buttons,
+            )
+            actions.append(ask.model_copy(update={"thread_id": message.thread_id}))
         if opened.created:
             staff = self.texts.get(
                 "tickets.staff_new",

@@ -130,6 +130,15 @@ class Ticket(SQLModel, table=True):
     rating: int | None = None
     sla_warned_at: datetime | None = None  # staff told the first response is due soon
     sla_breached_at: datetime | None = None  # the first response came too late: escalated
+    # structured intake: what the bot asked the user in private, one question at a time
+    intake_step: str | None = Field(default=None, max_length=16)  # the question awaiting
+    coin: str | None = Field(default=None, max_length=32)
+    network: str | None = Field(default=None, max_length=32)
+    amount: str | None = Field(default=None, max_length=64)
+    tx_hash: str | None = Field(default=None, max_length=128)
+    address: str | None = Field(default=None, max_length=128)
+    uid: str | None = Field(default=None, max_length=64)
+    reward: str | None = Field(default=None, max_length=200)
 
 
 class Agent(SQLModel, table=True):

@@ -25,6 +25,8 @@ AGENT = Agent.__table__
 NOTE = TicketNote.__table__
 
 ROLES = ("agent", "supervisor", "admin")
+# the ticket columns the intake fills, one per question (the category has its own)
+INTAKE_FIELDS = ("coin", "network", "amount", "tx_hash", "address", "uid", "reward")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,16 @@ class Opened:
     position: int  # 1 = next in line
     created: bool  # False: the conversation already had this ticket open
     expected_wait: int | None = None  # minutes, from recent first answers; None: unknown
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeState:
+    """Where a ticket's intake stands: the question awaiting an answer, if any."""
+
+    ticket_id: int
+    category: str
+    step: str | None
+    network: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +76,13 @@ class TicketStore:
         language: str,
         now: datetime,
         priority: int = 2,
+        intake_step: str | None = None,
     ) -> Opened:
-        """Open a ticket for a conversation, or return the one already open."""
+        """Open a ticket for a conversation, or return the one already open.
+
+        ``intake_step`` is the first question the bot asks (``None``: none)."""
         return await self.store.write(
-            self._open, conversation_id, category, summary, language, now, priority
+            self._open, conversation_id, category, summary, language, now, priority, intake_step
         )
 
     @staticmethod
@@ -79,6 +94,7 @@ class TicketStore:
         language: str,
         now: datetime,
         priority: int,
+        intake_step: str | None,
     ) -> Opened:
         existing = conn.execute(
             select(TICKET.c.id).where(
@@ -102,6 +118,7 @@ class TicketStore:
                     "status": "open",
                     "summary": summary[:500],
                     "created_at": now,
+                    "intake_step": intake_step,
                 },
             ).scalar_one()
         position = conn.execute(
@@ -126,6 +143,52 @@ class TicketStore:
                 TICKET.c.rating.is_(None),
             )
             .values(rating=rating)
+        )
+        return done.rowcount == 1
+
+    async def intake(self, ticket_id: int) -> IntakeState | None:
+        """Where the ticket's intake stands (``None``: no such ticket)."""
+        return await self.store.write(self._intake, ticket_id)
+
+    @staticmethod
+    def _intake(conn: Connection, ticket_id: int) -> IntakeState | None:
+        row = conn.execute(
+            select(TICKET.c.category, TICKET.c.intake_step, TICKET.c.network).where(
+                TICKET.c.id == ticket_id
+            )
+        ).first()
+        if row is None:
+            return None
+        return IntakeState(ticket_id, row.category, row.intake_step, row.network)
+
+    async def record_intake(
+        self, ticket_id: int, step: str, value: str | None, following: str | None
+    ) -> bool:
+        """Store one answer (``None``: skipped) and move to the next question.
+
+        Conditional on the question still awaiting, so an answer handled twice (a
+        double tap, a redelivery) is stored once. Like any message from the user, it
+        puts a ticket waiting for them back in the queue."""
+        return await self.store.write(self._record_intake, ticket_id, step, value, following)
+
+    @staticmethod
+    def _record_intake(
+        conn: Connection, ticket_id: int, step: str, value: str | None, following: str | None
+    ) -> bool:
+        values: dict[str, Any] = {"intake_step": following}
+        if step == "category":
+            values["category"] = value or "other"
+        elif step in INTAKE_FIELDS:
+            values[step] = value
+        done = conn.execute(
+            update(TICKET)
+            .where(TICKET.c.id == ticket_id, TICKET.c.intake_step == step)
+            .values(**values)
+        )
+        conn.execute(
+            update(TICKET)
+            .where(TICKET.c.id == ticket_id, TICKET.c.status == "pending")
+            .values(status="open")
         )
         return done.rowcount == 1
 

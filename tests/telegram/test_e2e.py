@@ -215,8 +215,10 @@ async def test_a_ticket_asked_for_in_a_group_moves_to_private(bot: App, tg: Fake
     assert await bot.tickets.get(1) is None  # nothing personal opened in public
     payload = button["url"].split("start=")[1]
     tg.private(7, f"/start {payload}")  # the user taps the link: Telegram sends /start
-    (ack,) = await tg.wait_sent(1, chat_id=7)
+    ack, intake = await tg.wait_sent(2, chat_id=7)
     assert "Ticket #1" in ack["text"]
+    keys = [b["callback_data"] for row in intake["reply_markup"]["inline_keyboard"] for b in row]
+    assert "intake:category:withdrawal_delayed" in keys and "intake:category:skip" in keys
     ticket = await bot.tickets.get(1)
     assert ticket is not None and ticket["chat_id"] == "7"
     assert ticket["summary"] == "my withdrawal is stuck"
