@@ -18,8 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
-from channels.base import Button, Reply
+from channels.base import Reply
 from handlers.pipeline import Pipeline
+from handlers.staffdesk import resolution_reply
 from handlers.texts import Texts
 from scheduler.sla import SlaSettings
 from storage.tickets import AgentRecord, TicketStore
@@ -174,13 +175,7 @@ class AgentApi:
 
     async def _resolve(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._owned(request, agent)
-        language = ticket["language"]
-        scores = tuple(Button(label=str(n), data=f"rate:{ticket['id']}:{n}") for n in range(1, 6))
-        reply = Reply(
-            chat_id=ticket["chat_id"],
-            buttons=(scores,),
-            text=self.texts.get("tickets.resolved", language, number=ticket["id"]),
-        )
+        reply = resolution_reply(ticket, self.texts)
         rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
         if not await self.tickets.set_status(ticket["id"], "resolved", rows, self.clock()):
             raise _refusal(409, "the ticket is resolved already")

@@ -34,6 +34,7 @@ from handlers.language import LanguageDetector, normalize_code
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
 from handlers.router import Router
+from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
 from scheduler.blocklists import refresh_blocklists
 from scheduler.runtime import Runtime, bind
@@ -225,6 +226,7 @@ class App:
         self.pipeline.wake = self.sender.wake
         self.pipeline.tickets = self.tickets = TicketStore(self.store)
         self.pipeline.subscriptions = SubscriptionStore(self.store)
+        self.pipeline.staff_desk = StaffDesk(self.tickets, self.texts, self.pipeline.outbound)
         api = AgentApi(
             self.tickets,
             self.pipeline,

@@ -177,6 +177,46 @@ def agents_add(
     typer.echo(f"agent {name} ({role}) created. API token, shown only now:\n{token}")
 
 
+@agents_app.command("link")
+def agents_link(
+    name: Annotated[str, typer.Argument(help="The agent's name.")],
+    telegram_user_id: Annotated[
+        str, typer.Option(help="Their Telegram user id (numeric); empty to unlink.")
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Link an agent to their Telegram account, so their presses and replies in the
+    staff group act as them (claim, answer, resolve)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.migrate import upgrade
+    from storage.store import Store
+    from storage.tickets import TicketStore
+
+    user_id = telegram_user_id.strip() or None
+    if user_id is not None and not user_id.lstrip("-").isdigit():
+        raise _fail(f"--telegram-user-id: a number, got {telegram_user_id!r}")
+    cfg = _config(config)
+    upgrade(cfg.database.url)
+
+    async def link() -> bool:
+        store = Store.open(cfg.database.url)
+        try:
+            return await TicketStore(store).link_telegram(name, user_id)
+        finally:
+            await store.close()
+
+    try:
+        found = asyncio.run(link())
+    except IntegrityError:
+        raise _fail("--telegram-user-id: another agent is linked to it", code=1) from None
+    if not found:
+        raise _fail(f"NAME: no agent called {name!r}", code=1)
+    typer.echo(
+        f"agent {name} linked to Telegram user {user_id}" if user_id else f"agent {name} unlinked"
+    )
+
+
 @app.command()
 def ask(
     text: Annotated[str | None, typer.Argument(help="The message to route.")] = None,

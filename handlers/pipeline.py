@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from channels.base import (
     Action,
     AlertStaff,
+    Button,
     Capabilities,
     ChatKind,
     InvitePrivate,
@@ -29,12 +30,13 @@ from channels.base import (
     action_to_dict,
     split_text,
 )
-from handlers.context import Brand, Context, Decision
+from handlers.context import Brand, Context, Decision, ScamReport
 from handlers.flood import FloodGate
 from handlers.intake import first_step, question
 from handlers.language import LanguageDetector, choose_language
 from handlers.router import Router
 from handlers.secrets import redact
+from handlers.staffdesk import STAFF_CALLBACK, StaffDesk
 from handlers.texts import Texts
 from storage.store import Inbound, NewOutbound, Store
 from storage.subscriptions import SubscriptionStore
@@ -101,6 +103,7 @@ class Pipeline:
     tickets: TicketStore | None = None
     subscriptions: SubscriptionStore | None = None
     flood: FloodGate = field(default_factory=FloodGate)
+    staff_desk: StaffDesk | None = None  # claims, replies and resolutions from the staff chat
     _locks: KeyedLocks = field(default_factory=KeyedLocks, repr=False)
 
     async def dispatch(self, event: Message | MemberEvent) -> Decision | None:
@@ -121,9 +124,22 @@ class Pipeline:
         if inbound.already_processed:
             log.debug("inbox: %s/%s already handled", message.channel, message.platform_message_id)
             return None
-        admitted, first_refusal = await self.flood.admit(message.conversation_key)
-        flooding = None if admitted else first_refusal
-        decision = await self.decide(message, inbound=inbound, now=now, flooding=flooding)
+        staff = self.staff_desk is not None and self._from_staff(message)
+        if staff:
+            assert self.staff_desk is not None
+            decision = Decision(
+                message=message,
+                intent="staff",
+                language="en",
+                actions=await self.staff_desk.handle(message, now),
+                refs=[],
+                scam=ScamReport(),
+                handoff=False,
+            )
+        else:
+            admitted, first_refusal = await self.flood.admit(message.conversation_key)
+            flooding = None if admitted else first_refusal
+            decision = await self.decide(message, inbound=inbound, now=now, flooding=flooding)
         if self.tickets is not None and any(isinstance(a, OpenTicket) for a in decision.actions):
             decision.actions = await self._open_ticket(message, inbound, decision, now)
         outbound = self.outbound(decision.actions, message.channel, inbound.conversation_id)
@@ -134,9 +150,14 @@ class Pipeline:
             outbound=outbound,
             now=self.clock(),
         )
-        if done and outbound:
-            self.wake()
+        if done and (outbound or staff):
+            self.wake()  # a staff action may have enqueued a reply to a user itself
         return decision if done else None
+
+    def _from_staff(self, message: Message) -> bool:
+        return any(
+            s.channel == message.channel and s.chat_id == message.chat_id for s in self.staff_chats
+        )
 
     async def decide(
         self,
@@ -238,7 +259,11 @@ class Pipeline:
                 channel=message.channel,
                 summary=summary[:200],
             )
-            actions.append(AlertStaff(text=staff))
+            claim = Button(
+                label=self.texts.get("tickets.staff_claim", "en"),
+                data=f"{STAFF_CALLBACK}claim:{opened.ticket_id}",
+            )
+            actions.append(AlertStaff(text=staff, buttons=((claim,),)))
         return actions
 
     def outbound(
@@ -293,14 +318,13 @@ class Pipeline:
             log.warning("staff alert with no staff chat configured: %s", alert.text)
             return []
         lines = [alert.text, *(f"{k}: {v}" for k, v in alert.evidence)]
-        return [
-            NewOutbound(
-                staff.channel,
-                staff.chat_id,
-                action_to_dict(Reply(chat_id=staff.chat_id, text="\n".join(lines))),
-            )
-            for staff in self.staff_chats
-        ]
+        rows = []
+        for staff in self.staff_chats:
+            caps = self.capabilities.get(staff.channel)
+            buttons = alert.buttons if caps is None or caps.buttons else ()
+            reply = Reply(chat_id=staff.chat_id, text="\n".join(lines), buttons=buttons)
+            rows.append(NewOutbound(staff.channel, staff.chat_id, action_to_dict(reply)))
+        return rows
 
     async def _member(self, event: MemberEvent) -> None:
         actions: list[Action] = []

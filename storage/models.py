@@ -151,6 +151,8 @@ class Agent(SQLModel, table=True):
     role: str = Field(max_length=16)  # agent | supervisor | admin
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = utc_column()
+    # who presses the staff group's buttons: their Telegram user id, linked by an admin
+    telegram_user_id: str | None = Field(default=None, max_length=64, unique=True)
 
 
 class TicketNote(SQLModel, table=True):

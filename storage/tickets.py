@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import Agent, TicketNote
-from storage.statements import CONV, IDENT, MSG, TICKET
+from storage.statements import CONV, IDENT, MSG, OUT, TICKET
 from storage.store import NewOutbound, Store
 
 AGENT = Agent.__table__
@@ -373,6 +373,54 @@ class TicketStore:
             select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(AGENT.c.token_hash == token_hash)
         ).first()
         return AgentRecord(row.id, row.name, row.role) if row else None
+
+    async def agent_by_telegram(self, user_id: str) -> AgentRecord | None:
+        """The agent whose Telegram account this is (the staff group's buttons)."""
+        return await self.store.write(self._agent_by_telegram, user_id)
+
+    @staticmethod
+    def _agent_by_telegram(conn: Connection, user_id: str) -> AgentRecord | None:
+        row = conn.execute(
+            select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(
+                AGENT.c.telegram_user_id == user_id
+            )
+        ).first()
+        return AgentRecord(row.id, row.name, row.role) if row else None
+
+    async def link_telegram(self, name: str, user_id: str | None) -> bool:
+        """Link (or with ``None`` unlink) an agent's Telegram account; ``False``: no
+        such agent. Raises ``IntegrityError`` if another agent has that account."""
+        return await self.store.write(self._link_telegram, name, user_id)
+
+    @staticmethod
+    def _link_telegram(conn: Connection, name: str, user_id: str | None) -> bool:
+        done = conn.execute(
+            update(AGENT).where(AGENT.c.name == name).values(telegram_user_id=user_id)
+        )
+        return done.rowcount == 1
+
+    async def sent_action(
+        self, channel: str, chat_id: str, platform_message_id: str
+    ) -> dict[str, Any] | None:
+        """The action the bot sent as ``platform_message_id`` in a chat, if it did:
+        staff reply to an announcement, and its buttons say which ticket it was."""
+        return await self.store.write(self._sent_action, channel, chat_id, platform_message_id)
+
+    @staticmethod
+    def _sent_action(
+        conn: Connection, channel: str, chat_id: str, platform_message_id: str
+    ) -> dict[str, Any] | None:
+        action = conn.execute(
+            select(OUT.c.action)
+            .where(
+                OUT.c.channel == channel,
+                OUT.c.chat_id == chat_id,
+                OUT.c.platform_message_id == platform_message_id,
+                OUT.c.status == "delivered",
+            )
+            .order_by(OUT.c.id.desc())
+        ).first()
+        return dict(action[0]) if action else None
 
 
 WAIT_SAMPLE = 50  # recent first answers the expected wait is taken from

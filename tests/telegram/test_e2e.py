@@ -40,13 +40,6 @@ async def start_bot(tmp_path: Path, tg: FakeTelegram, **telegram: Any) -> App:
 
 
 @pytest.fixture
-async def tg(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegram]:
-    monkeypatch.setenv("SOCIALDESK_TELEGRAM_TOKEN", "123456:TEST")
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def bot(tmp_path: Path, tg: FakeTelegram) -> AsyncIterator[App]:
     app = await start_bot(tmp_path, tg)
     yield app
