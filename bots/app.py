@@ -41,6 +41,7 @@ from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
 from storage.migrate import upgrade
+from storage.queue import QueueStore
 from storage.store import Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import SlaStore, TicketStore
@@ -224,7 +225,8 @@ class App:
             knowledge=self.knowledge,
         )
         self.pipeline.wake = self.sender.wake
-        self.pipeline.tickets = self.tickets = TicketStore(self.store)
+        round_robin = self.config.tickets.round_robin
+        self.pipeline.tickets = self.tickets = TicketStore(self.store, round_robin=round_robin)
         self.pipeline.subscriptions = SubscriptionStore(self.store)
         self.pipeline.staff_desk = StaffDesk(self.tickets, self.texts, self.pipeline.outbound)
         api = AgentApi(
@@ -234,6 +236,7 @@ class App:
             self.clock,
             self.sender.wake,
             self.config.tickets,
+            QueueStore(self.store, round_robin=round_robin),
         )
         routes: list[web.RouteDef] = api.routes()
         for channel in self.channels.values():

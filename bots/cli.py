@@ -140,6 +140,9 @@ def jobs(config: ConfigOption = None) -> None:
 def agents_add(
     name: Annotated[str, typer.Argument(help="The agent's name, unique.")],
     role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
+    tier: Annotated[
+        int, typer.Option(min=1, max=3, help="Highest support tier they take (1-3).")
+    ] = 1,
     config: ConfigOption = None,
 ) -> None:
     """Create an agent and print their API token (shown once, stored only hashed)."""
@@ -163,7 +166,7 @@ def agents_add(
         store = Store.open(cfg.database.url)
         try:
             await TicketStore(store).add_agent(
-                name.strip(), role, token_hash(token), system_clock()
+                name.strip(), role, token_hash(token), system_clock(), tier
             )
         finally:
             await store.close()

@@ -269,6 +269,7 @@ class IntakeStage:
         if not is_skip(answer, ctx.texts, ctx.language):
             checked = check(step, answer, state, ctx.texts, ctx.language)
             if isinstance(checked, Problem):
+                await ctx.tickets.on_user_message(state.ticket_id)  # the user is here
                 again = question(
                     step, ctx.texts, ctx.language, chat_id=message.chat_id, buttons=buttons
                 )

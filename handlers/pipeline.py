@@ -259,11 +259,16 @@ class Pipeline:
                 channel=message.channel,
                 summary=summary[:200],
             )
-            claim = Button(
-                label=self.texts.get("tickets.staff_claim", "en"),
-                data=f"{STAFF_CALLBACK}claim:{opened.ticket_id}",
+            verb = "claim"
+            if opened.assignee is not None:  # round robin gave it to someone already
+                verb = "resolve"
+                assigned = self.texts.get("tickets.staff_assigned", "en", agent=opened.assignee)
+                staff = f"{staff}\n{assigned}"
+            button = Button(
+                label=self.texts.get(f"tickets.staff_{verb}", "en"),
+                data=f"{STAFF_CALLBACK}{verb}:{opened.ticket_id}",
             )
-            actions.append(AlertStaff(text=staff, buttons=((claim,),)))
+            actions.append(AlertStaff(text=staff, buttons=((button,),)))
         return actions
 
     def outbound(

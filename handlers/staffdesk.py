@@ -95,7 +95,7 @@ class StaffDesk:
         if agent is None:
             return [self._say(message, "tickets.staff_not_linked", user_id=message.sender_id)]
         if verb == "claim":
-            if not await self.tickets.claim(ticket_id, agent.id):
+            if not await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):
                 return [self._say(message, "tickets.staff_taken", number=ticket_id)]
             return [self._claimed(message, ticket_id, agent)]
         ticket = await self._owned(message, ticket_id, agent)
@@ -137,7 +137,7 @@ class StaffDesk:
         if agent is None:
             return [self._say(message, "tickets.staff_not_linked", user_id=message.sender_id)]
         said: list[Action] = []
-        if await self.tickets.claim(ticket_id, agent.id):  # answering an unclaimed one takes it
+        if await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):  # replying takes it
             said.append(self._claimed(message, ticket_id, agent))
         ticket = await self._owned(message, ticket_id, agent)
         if isinstance(ticket, Reply):

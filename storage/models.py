@@ -139,6 +139,9 @@ class Ticket(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=128)
     uid: str | None = Field(default=None, max_length=64)
     reward: str | None = Field(default=None, max_length=200)
+    # queue rules: hidden from the queue until then (the user writing ends it early)
+    snoozed_until: datetime | None = None
+    tier: int = 1  # support tier that handles it: 1, escalated to 2, then 3
 
 
 class Agent(SQLModel, table=True):
@@ -153,6 +156,10 @@ class Agent(SQLModel, table=True):
     created_at: datetime = utc_column()
     # who presses the staff group's buttons: their Telegram user id, linked by an admin
     telegram_user_id: str | None = Field(default=None, max_length=64, unique=True)
+    tier: int = 1  # the highest support tier whose tickets they take
+    online: bool = False  # taking tickets now: round-robin assignment picks among these
+    # round robin gives the next ticket to the online agent whose turn is lowest
+    round_robin_turn: int = 0
 
 
 class TicketNote(SQLModel, table=True):

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import Agent, TicketNote
+from storage.queue import MAX_TIER, assign_round_robin
 from storage.statements import CONV, IDENT, MSG, OUT, TICKET
 from storage.store import NewOutbound, Store
 
@@ -37,6 +38,7 @@ class Opened:
     position: int  # 1 = next in line
     created: bool  # False: the conversation already had this ticket open
     expected_wait: int | None = None  # minutes, from recent first answers; None: unknown
+    assignee: str | None = None  # given to this agent at once (round robin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +56,28 @@ class AgentRecord:
     id: int
     name: str
     role: str
+    tier: int = 1
+
+    @property
+    def sees_all(self) -> bool:
+        """Supervisors and admins see and take every ticket, whatever its tier."""
+        return self.role != "agent"
+
+    @property
+    def takes_tier(self) -> int:
+        """The highest tier of ticket this agent may claim."""
+        return MAX_TIER if self.sees_all else self.tier
 
 
 class TicketStore:
     """Repository for tickets, agents and notes; shares the store's transactions."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, round_robin: bool = False) -> None:
         self.store = store
+        self.round_robin = round_robin
 
     def __repr__(self) -> str:
-        return "TicketStore()"
+        return f"TicketStore(round_robin={self.round_robin})"
 
     # --- the user's side -----------------------------------------------------------
 
@@ -82,7 +96,15 @@ class TicketStore:
 
         ``intake_step`` is the first question the bot asks (``None``: none)."""
         return await self.store.write(
-            self._open, conversation_id, category, summary, language, now, priority, intake_step
+            self._open,
+            conversation_id,
+            category,
+            summary,
+            language,
+            now,
+            priority,
+            intake_step,
+            self.round_robin,
         )
 
     @staticmethod
@@ -95,6 +117,7 @@ class TicketStore:
         now: datetime,
         priority: int,
         intake_step: str | None,
+        round_robin: bool,
     ) -> Opened:
         existing = conn.execute(
             select(TICKET.c.id).where(
@@ -102,6 +125,7 @@ class TicketStore:
             )
         ).scalar()
         created = existing is None
+        assignee = None
         if created:
             conv = conn.execute(
                 select(CONV.c.channel, CONV.c.chat_id).where(CONV.c.id == conversation_id)
@@ -121,12 +145,14 @@ class TicketStore:
                     "intake_step": intake_step,
                 },
             ).scalar_one()
+            if round_robin:
+                assignee = assign_round_robin(conn, existing, 1)
         position = conn.execute(
             select(func.count()).where(
                 TICKET.c.status == "open", TICKET.c.assignee_id.is_(None), TICKET.c.id <= existing
             )
         ).scalar_one()
-        return Opened(existing, max(position, 1), created, _expected_wait(conn, now))
+        return Opened(existing, max(position, 1), created, _expected_wait(conn, now), assignee)
 
     async def rate(self, ticket_id: int, conversation_id: int, rating: int) -> bool:
         """Record the user's rating of their own resolved ticket (once)."""
@@ -185,33 +211,36 @@ class TicketStore:
             .where(TICKET.c.id == ticket_id, TICKET.c.intake_step == step)
             .values(**values)
         )
-        conn.execute(
-            update(TICKET)
-            .where(TICKET.c.id == ticket_id, TICKET.c.status == "pending")
-            .values(status="open")
-        )
+        TicketStore._user_wrote(conn, ticket_id)
         return done.rowcount == 1
 
     # --- the agents' side ------------------------------------------------------------
 
-    async def list(self, agent: AgentRecord, **filters: Any) -> list[dict[str, Any]]:
-        """Tickets the agent may see, oldest first; filters: status, category,
-        priority, channel, language, assignee."""
-        return await self.store.write(self._list, agent, filters)
+    async def list(self, agent: AgentRecord, now: datetime, **filters: Any) -> list[dict[str, Any]]:
+        """Tickets the agent may see, by priority then age; filters: status (or
+        ``"snoozed"``: only the snoozed ones, which the others leave out), category,
+        priority, tier, channel, language, assignee."""
+        return await self.store.write(self._list, agent, now, filters)
 
     @staticmethod
     def _list(
-        conn: Connection, agent: AgentRecord, filters: dict[str, Any]
+        conn: Connection, agent: AgentRecord, now: datetime, filters: dict[str, Any]
     ) -> list[dict[str, Any]]:
         query = select(TICKET).order_by(TICKET.c.priority, TICKET.c.created_at)
-        for key in ("status", "category", "priority", "channel", "language"):
-            if filters.get(key) is not None:
+        snoozed = TICKET.c.snoozed_until > now
+        if filters.get("status") == "snoozed":
+            query = query.where(snoozed, TICKET.c.status != "resolved")
+        else:
+            query = query.where(TICKET.c.snoozed_until.is_(None) | ~snoozed)
+        for key in ("status", "category", "priority", "tier", "channel", "language"):
+            if filters.get(key) is not None and filters[key] != "snoozed":
                 query = query.where(TICKET.c[key] == filters[key])
         if filters.get("assignee") is not None:
             query = query.where(TICKET.c.assignee_id == filters["assignee"])
-        if agent.role == "agent":  # agents see the open queue and their own tickets
+        if not agent.sees_all:  # agents see their tier's open queue and their own tickets
             query = query.where(
-                (TICKET.c.assignee_id.is_(None)) | (TICKET.c.assignee_id == agent.id)
+                (TICKET.c.assignee_id.is_(None) & (TICKET.c.tier <= agent.tier))
+                | (TICKET.c.assignee_id == agent.id)
             )
         return [dict(r._mapping) for r in conn.execute(query.limit(500))]
 
@@ -254,18 +283,20 @@ class TicketStore:
         ]
         return ticket
 
-    async def claim(self, ticket_id: int, agent_id: int) -> bool:
-        """Assign an unassigned, unresolved ticket; ``False`` if someone was first."""
-        return await self.store.write(self._claim, ticket_id, agent_id)
+    async def claim(self, ticket_id: int, agent_id: int, tier: int = MAX_TIER) -> bool:
+        """Assign an unassigned, unresolved ticket of tier ``tier`` or below; ``False``
+        if someone was first (or the ticket is above the agent's tier)."""
+        return await self.store.write(self._claim, ticket_id, agent_id, tier)
 
     @staticmethod
-    def _claim(conn: Connection, ticket_id: int, agent_id: int) -> bool:
+    def _claim(conn: Connection, ticket_id: int, agent_id: int, tier: int) -> bool:
         done = conn.execute(
             update(TICKET)
             .where(
                 TICKET.c.id == ticket_id,
                 TICKET.c.assignee_id.is_(None),
                 TICKET.c.status != "resolved",
+                TICKET.c.tier <= tier,
             )
             .values(assignee_id=agent_id)
         )
@@ -349,19 +380,30 @@ class TicketStore:
             .where(TICKET.c.id == ticket_id, TICKET.c.status == "pending")
             .values(status="open")
         )
+        conn.execute(  # a snoozed ticket is back in the queue when the user writes
+            update(TICKET)
+            .where(TICKET.c.id == ticket_id, TICKET.c.snoozed_until.is_not(None))
+            .values(snoozed_until=None)
+        )
 
     # --- agents ----------------------------------------------------------------------
 
-    async def add_agent(self, name: str, role: str, token_hash: str, now: datetime) -> int:
+    async def add_agent(
+        self, name: str, role: str, token_hash: str, now: datetime, tier: int = 1
+    ) -> int:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
-        return await self.store.write(self._add_agent, name, role, token_hash, now)
+        if not 1 <= tier <= MAX_TIER:
+            raise ValueError(f"tier must be 1 to {MAX_TIER}")
+        return await self.store.write(self._add_agent, name, role, token_hash, now, tier)
 
     @staticmethod
-    def _add_agent(conn: Connection, name: str, role: str, token_hash: str, now: datetime) -> int:
+    def _add_agent(
+        conn: Connection, name: str, role: str, token_hash: str, now: datetime, tier: int
+    ) -> int:
         return conn.execute(
             insert(AGENT).returning(AGENT.c.id),
-            {"name": name, "role": role, "token_hash": token_hash, "created_at": now},
+            {"name": name, "role": role, "token_hash": token_hash, "created_at": now, "tier": tier},
         ).scalar_one()
 
     async def agent_by_token_hash(self, token_hash: str) -> AgentRecord | None:
@@ -370,9 +412,11 @@ class TicketStore:
     @staticmethod
     def _agent_by_hash(conn: Connection, token_hash: str) -> AgentRecord | None:
         row = conn.execute(
-            select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(AGENT.c.token_hash == token_hash)
+            select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
+                AGENT.c.token_hash == token_hash
+            )
         ).first()
-        return AgentRecord(row.id, row.name, row.role) if row else None
+        return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
 
     async def agent_by_telegram(self, user_id: str) -> AgentRecord | None:
         """The agent whose Telegram account this is (the staff group's buttons)."""
@@ -381,11 +425,11 @@ class TicketStore:
     @staticmethod
     def _agent_by_telegram(conn: Connection, user_id: str) -> AgentRecord | None:
         row = conn.execute(
-            select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(
+            select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
                 AGENT.c.telegram_user_id == user_id
             )
         ).first()
-        return AgentRecord(row.id, row.name, row.role) if row else None
+        return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
 
     async def link_telegram(self, name: str, user_id: str | None) -> bool:
         """Link (or with ``None`` unlink) an agent's Telegram account; ``False``: no

@@ -165,3 +165,5 @@ def test_agents_link_a_telegram_account_once(tmp_path: Path) -> None:
         app, ["agents", "link", "ben", "--telegram-user-id", "@ben", "--config", str(config)]
     )
     assert bad.exit_code == 2
+    tiered = runner.invoke(app, ["agents", "add", "ted", "--tier", "4", "--config", str(config)])
+    assert tiered.exit_code == 2  # tiers are 1 to 3
