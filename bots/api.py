@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,11 +25,13 @@ from handlers.staffdesk import STAFF_CALLBACK, resolution_reply
 from handlers.texts import Texts
 from scheduler.sla import SlaSettings
 from storage.queue import MAX_TIER, QueueStore
-from storage.tickets import AgentRecord, TicketStore
+from storage.tickets import LIST_LIMIT, AgentRecord, TicketStore
 
 Clock = Callable[[], datetime]
 Handler = Callable[[web.Request, AgentRecord], Awaitable[web.StreamResponse]]
 STATUSES = ("open", "pending", "resolved")
+MAX_LIST = 500
+AUTH_TTL = 5.0  # seconds a token's agent is remembered
 CONSOLE = Path(__file__).with_name("console.html")
 
 
@@ -52,6 +55,7 @@ class AgentApi:
     ) -> None:
         self.sla = sla
         self.queue = queue or QueueStore(tickets.store, round_robin=sla.round_robin)
+        self._tokens: dict[str, tuple[AgentRecord, float]] = {}
         self.tickets = tickets
         self.pipeline = pipeline
         self.texts = texts
@@ -87,7 +91,7 @@ class AgentApi:
             scheme, _, token = header.partition(" ")
             agent = None
             if scheme.lower() == "bearer" and token:
-                agent = await self.tickets.agent_by_token_hash(token_hash(token.strip()))
+                agent = await self._agent(token_hash(token.strip()))
             if agent is None:
                 raise _refusal(
                     401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
@@ -98,16 +102,37 @@ class AgentApi:
 
         return wrapped
 
+    async def _agent(self, hashed: str) -> AgentRecord | None:
+        """The token's agent, remembered for ``AUTH_TTL`` seconds: a console polls and
+        an agent claims in bursts, and each call would otherwise read the agents table
+        first. A changed role or tier applies within that time."""
+        now = time.monotonic()
+        known = self._tokens.get(hashed)
+        if known is not None and known[1] > now:
+            return known[0]
+        agent = await self.tickets.agent_by_token_hash(hashed)
+        if agent is not None:
+            if len(self._tokens) > 10_000:
+                self._tokens.clear()
+            self._tokens[hashed] = (agent, now + AUTH_TTL)
+        return agent
+
     async def _list(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         filters: dict[str, Any] = {}
         for key in ("status", "category", "channel", "language"):
             if key in request.query:
                 filters[key] = request.query[key]
-        for key in ("priority", "assignee", "tier"):
+        numbers = ["priority", "assignee", "tier", "limit"]
+        if request.query.get("assignee") == "none":  # the unclaimed queue
+            filters["unassigned"] = True
+            numbers.remove("assignee")
+        for key in numbers:
             if key in request.query:
                 if not request.query[key].isdigit():
-                    raise _refusal(400, f"{key} must be a number")
+                    raise _refusal(400, f"{key} must be a number (assignee: or none)")
                 filters[key] = int(request.query[key])
+        if not 1 <= filters.get("limit", LIST_LIMIT) <= MAX_LIST:
+            raise _refusal(400, f"limit must be 1 to {MAX_LIST}")
         if filters.get("status") not in (None, *STATUSES, "snoozed"):
             raise _refusal(400, f"status must be one of {', '.join(STATUSES)} or snoozed")
         now = self.clock()
@@ -154,9 +179,9 @@ class AgentApi:
 
     async def _claim(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket_id = int(request.match_info["id"])
-        if await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):
+        won, ticket = await self.tickets.try_claim(ticket_id, agent.id, agent.takes_tier)
+        if won:
             return _json({"id": ticket_id, "assignee_id": agent.id})
-        ticket = await self.tickets.get(ticket_id)
         if ticket is None:
             raise _refusal(404, "no such ticket")
         if ticket["tier"] > agent.takes_tier and ticket["assignee_id"] is None:
@@ -391,8 +416,8 @@ OPENAPI: dict[str, Any] = {
         "/api/tickets": {
             "get": {
                 **_op(
-                    "List tickets (filters: status or snoozed, category, priority, tier, "
-                    "channel, language, assignee)"
+                    "List tickets, a page of limit (default 100, at most 500; filters: "
+                    "status or snoozed, category, priority, tier, channel, language, assignee)"
                 )
             }
         },

@@ -26,6 +26,7 @@ AGENT = Agent.__table__
 NOTE = TicketNote.__table__
 
 ROLES = ("agent", "supervisor", "admin")
+LIST_LIMIT = 100  # tickets in one page of the queue (``limit`` asks for up to 500)
 # the ticket columns the intake fills, one per question (the category has its own)
 INTAKE_FIELDS = ("coin", "network", "amount", "tx_hash", "address", "uid", "reward")
 
@@ -174,7 +175,7 @@ class TicketStore:
 
     async def intake(self, ticket_id: int) -> IntakeState | None:
         """Where the ticket's intake stands (``None``: no such ticket)."""
-        return await self.store.write(self._intake, ticket_id)
+        return await self.store.read(self._intake, ticket_id)
 
     @staticmethod
     def _intake(conn: Connection, ticket_id: int) -> IntakeState | None:
@@ -217,10 +218,10 @@ class TicketStore:
     # --- the agents' side ------------------------------------------------------------
 
     async def list(self, agent: AgentRecord, now: datetime, **filters: Any) -> list[dict[str, Any]]:
-        """Tickets the agent may see, by priority then age; filters: status (or
-        ``"snoozed"``: only the snoozed ones, which the others leave out), category,
-        priority, tier, channel, language, assignee."""
-        return await self.store.write(self._list, agent, now, filters)
+        """Tickets the agent may see, by priority then age, a page of ``limit``; filters:
+        status (or ``"snoozed"``: only the snoozed ones, which the others leave out),
+        category, priority, tier, channel, language, assignee, unassigned."""
+        return await self.store.read(self._list, agent, now, filters)
 
     @staticmethod
     def _list(
@@ -237,16 +238,20 @@ class TicketStore:
                 query = query.where(TICKET.c[key] == filters[key])
         if filters.get("assignee") is not None:
             query = query.where(TICKET.c.assignee_id == filters["assignee"])
+        if filters.get("unassigned"):
+            query = query.where(TICKET.c.assignee_id.is_(None))
         if not agent.sees_all:  # agents see their tier's open queue and their own tickets
             query = query.where(
                 (TICKET.c.assignee_id.is_(None) & (TICKET.c.tier <= agent.tier))
                 | (TICKET.c.assignee_id == agent.id)
             )
-        return [dict(r._mapping) for r in conn.execute(query.limit(500))]
+        result = conn.execute(query.limit(filters.get("limit") or LIST_LIMIT))
+        keys = list(result.keys())
+        return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
     async def get(self, ticket_id: int) -> dict[str, Any] | None:
         """A ticket with its transcript (redacted at storage) and notes."""
-        return await self.store.write(self._get, ticket_id)
+        return await self.store.read(self._get, ticket_id)
 
     @staticmethod
     def _get(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
@@ -283,10 +288,35 @@ class TicketStore:
         ]
         return ticket
 
+    @staticmethod
+    def _brief(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
+        row = conn.execute(
+            select(TICKET.c.status, TICKET.c.tier, TICKET.c.assignee_id).where(
+                TICKET.c.id == ticket_id
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
     async def claim(self, ticket_id: int, agent_id: int, tier: int = MAX_TIER) -> bool:
         """Assign an unassigned, unresolved ticket of tier ``tier`` or below; ``False``
         if someone was first (or the ticket is above the agent's tier)."""
         return await self.store.write(self._claim, ticket_id, agent_id, tier)
+
+    async def try_claim(
+        self, ticket_id: int, agent_id: int, tier: int = MAX_TIER
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """:meth:`claim`, and when refused, the ticket's status, tier and assignee
+        (``None``: no such ticket), read in the same transaction: the API says why
+        without a second round trip."""
+        return await self.store.write(self._try_claim, ticket_id, agent_id, tier)
+
+    @staticmethod
+    def _try_claim(
+        conn: Connection, ticket_id: int, agent_id: int, tier: int
+    ) -> tuple[bool, dict[str, Any] | None]:
+        if TicketStore._claim(conn, ticket_id, agent_id, tier):
+            return True, None
+        return False, TicketStore._brief(conn, ticket_id)
 
     @staticmethod
     def _claim(conn: Connection, ticket_id: int, agent_id: int, tier: int) -> bool:
@@ -407,7 +437,7 @@ class TicketStore:
         ).scalar_one()
 
     async def agent_by_token_hash(self, token_hash: str) -> AgentRecord | None:
-        return await self.store.write(self._agent_by_hash, token_hash)
+        return await self.store.read(self._agent_by_hash, token_hash)
 
     @staticmethod
     def _agent_by_hash(conn: Connection, token_hash: str) -> AgentRecord | None:
@@ -420,7 +450,7 @@ class TicketStore:
 
     async def agent_by_telegram(self, user_id: str) -> AgentRecord | None:
         """The agent whose Telegram account this is (the staff group's buttons)."""
-        return await self.store.write(self._agent_by_telegram, user_id)
+        return await self.store.read(self._agent_by_telegram, user_id)
 
     @staticmethod
     def _agent_by_telegram(conn: Connection, user_id: str) -> AgentRecord | None:
@@ -448,7 +478,7 @@ class TicketStore:
     ) -> dict[str, Any] | None:
         """The action the bot sent as ``platform_message_id`` in a chat, if it did:
         staff reply to an announcement, and its buttons say which ticket it was."""
-        return await self.store.write(self._sent_action, channel, chat_id, platform_message_id)
+        return await self.store.read(self._sent_action, channel, chat_id, platform_message_id)
 
     @staticmethod
     def _sent_action(

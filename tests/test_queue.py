@@ -120,6 +120,19 @@ async def test_escalation_moves_a_ticket_up_the_tiers_to_the_next_queue(
         assert await queue(http, app, "ana", "?tier=1") == []  # sue's ticket now
 
 
+async def test_the_unclaimed_queue_comes_in_pages(tmp_path: Path, clock: FakeClock) -> None:
+    async with running(tmp_path, clock) as app, aiohttp.ClientSession() as http:
+        await open_tickets(app, 3)
+        async with http.post(f"{app.url}/api/tickets/1/claim", headers=auth("ana")) as r:
+            assert r.status == 200
+        assert await queue(http, app, "ana") == [1, 2, 3]  # the queue and her own
+        assert await queue(http, app, "ana", "?assignee=none") == [2, 3]
+        assert await queue(http, app, "ana", "?assignee=none&limit=1") == [2]
+        for bad in ("?limit=0", "?limit=501", "?assignee=nobody"):
+            async with http.get(f"{app.url}/api/tickets{bad}", headers=auth("ana")) as r:
+                assert r.status == 400, bad
+
+
 async def test_round_robin_gives_new_tickets_to_online_agents_in_turn(
     tmp_path: Path, clock: FakeClock
 ) -> None:
