@@ -24,6 +24,7 @@ from handlers.pipeline import Pipeline
 from handlers.staffdesk import STAFF_CALLBACK, resolution_reply
 from handlers.texts import Texts
 from scheduler.sla import SlaSettings
+from storage.links import LinkStore
 from storage.queue import MAX_TIER, QueueStore
 from storage.tickets import LIST_LIMIT, AgentRecord, TicketStore
 
@@ -52,10 +53,12 @@ class AgentApi:
         wake: Callable[[], None],
         sla: SlaSettings,
         queue: QueueStore | None = None,
+        links: LinkStore | None = None,
     ) -> None:
         self.sla = sla
         self.queue = queue or QueueStore(tickets.store, round_robin=sla.round_robin)
         self._tokens: dict[str, tuple[AgentRecord, float]] = {}
+        self.links = links or LinkStore(tickets.store)
         self.tickets = tickets
         self.pipeline = pipeline
         self.texts = texts
@@ -175,6 +178,8 @@ class AgentApi:
     async def _get(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._ticket(request, agent)
         ticket["snoozed"] = _snoozed(ticket, self.clock())
+        # the person across platforms: linked accounts and their other conversations
+        ticket["customer"] = await self.links.customer(ticket["conversation_id"])
         return _json(ticket)
 
     async def _claim(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
@@ -423,7 +428,10 @@ OPENAPI: dict[str, Any] = {
         },
         "/api/tickets/{id}": {
             "parameters": _ID,
-            "get": _op("A ticket with its transcript and notes"),
+            "get": _op(
+                "A ticket with its transcript, notes, and customer (linked accounts and "
+                "their other conversations)"
+            ),
             "patch": _op("Change category, priority and/or tier", role="supervisor"),
         },
         "/api/tickets/{id}/claim": {"parameters": _ID, "post": _op("Claim an unassigned ticket")},

@@ -40,6 +40,7 @@ from scheduler.blocklists import refresh_blocklists
 from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
+from storage.links import LinkStore
 from storage.migrate import upgrade
 from storage.queue import QueueStore
 from storage.store import Store
@@ -228,6 +229,7 @@ class App:
         round_robin = self.config.tickets.round_robin
         self.pipeline.tickets = self.tickets = TicketStore(self.store, round_robin=round_robin)
         self.pipeline.subscriptions = SubscriptionStore(self.store)
+        self.pipeline.links = LinkStore(self.store)
         self.pipeline.staff_desk = StaffDesk(self.tickets, self.texts, self.pipeline.outbound)
         api = AgentApi(
             self.tickets,
@@ -237,6 +239,7 @@ class App:
             self.sender.wake,
             self.config.tickets,
             QueueStore(self.store, round_robin=round_robin),
+            LinkStore(self.store),
         )
         routes: list[web.RouteDef] = api.routes()
         for channel in self.channels.values():

@@ -38,6 +38,7 @@ from handlers.router import Router
 from handlers.secrets import redact
 from handlers.staffdesk import STAFF_CALLBACK, StaffDesk
 from handlers.texts import Texts
+from storage.links import LinkStore
 from storage.store import Inbound, NewOutbound, Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import TicketStore
@@ -102,6 +103,7 @@ class Pipeline:
     member_checks: tuple[MemberCheck, ...] = ()
     tickets: TicketStore | None = None
     subscriptions: SubscriptionStore | None = None
+    links: LinkStore | None = None
     flood: FloodGate = field(default_factory=FloodGate)
     staff_desk: StaffDesk | None = None  # claims, replies and resolutions from the staff chat
     _locks: KeyedLocks = field(default_factory=KeyedLocks, repr=False)
@@ -190,6 +192,7 @@ class Pipeline:
             ticket_id=inbound.open_ticket_id if inbound else None,
             tickets=self.tickets if inbound else None,
             subscriptions=self.subscriptions if inbound else None,
+            links=self.links if inbound else None,
             flooding=flooding,
         )
         return await self.router.route(message, ctx)

@@ -27,6 +27,8 @@ class Identity(SQLModel, table=True):
     display_name: str = Field(default="", max_length=256)
     language: str | None = Field(default=None, max_length=8)  # chosen with /lang
     created_at: datetime = utc_column()
+    # accounts the person linked with /link share this key (the id of one of them)
+    customer_id: int | None = Field(default=None, index=True)
 
 
 class Conversation(SQLModel, table=True):
@@ -186,3 +188,17 @@ class Subscription(SQLModel, table=True):
     chat_id: str = Field(max_length=128)
     language: str = Field(default="en", max_length=8)
     created_at: datetime = utc_column()
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code from ``/link``: entered on another platform, it joins the two
+    accounts into one customer. Only its hash is stored; it expires unused."""
+
+    __tablename__ = "link_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    identity_id: int = Field(foreign_key="identities.id", index=True)
+    created_at: datetime = utc_column()
+    expires_at: datetime = utc_column()
+    used_at: datetime | None = None

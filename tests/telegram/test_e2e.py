@@ -266,6 +266,7 @@ async def test_subscribing_to_notices(bot: App, tg: FakeTelegram) -> None:
         "subscribe",
         "unsubscribe",
         "verify",
+        "link",
     }
 
 
