@@ -305,7 +305,8 @@ class AgentApi:
             data=f"{STAFF_CALLBACK}claim:{ticket['id']}",
         )
         rows = self.pipeline.outbound([AlertStaff(text=text.strip(), buttons=((claim,),))], "")
-        done = await self.queue.escalate(ticket["id"], agent.id, reason.strip(), rows, self.clock())
+        note = self.texts.get("tickets.note_escalated", "en", tier=tier, reason=reason.strip())
+        done = await self.queue.escalate(ticket["id"], agent.id, note.strip(), rows, self.clock())
         if done is None:
             raise _refusal(409, f"the ticket is resolved or at tier {MAX_TIER} already")
         self.wake()

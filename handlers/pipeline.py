@@ -222,6 +222,7 @@ class Pipeline:
                 thread_id=message.thread_id,
             )
             return [*others, invite]
+        step = first_step(request.category)  # the intake's first question
         opened = await self.tickets.open(
             inbound.conversation_id,
             category=request.category,
@@ -229,7 +230,7 @@ class Pipeline:
             language=decision.language,
             now=now,
             priority=1 if request.category == "anti_fraud" else 2,
-            intake_step=first_step(request.category),
+            intake_step=step,
         )
         key = "tickets.opened" if opened.created else "tickets.still_open"
         text = self.texts.get(
@@ -242,7 +243,6 @@ class Pipeline:
             text = f"{text} {wait}"
         ack = Reply(chat_id=message.chat_id, thread_id=message.thread_id, text=text)
         actions = [*others, ack]
-        step = first_step(request.category)
         if opened.created and step is not None:
             caps = self.capabilities.get(message.channel)
             ask = question(

@@ -78,16 +78,16 @@ class QueueStore:
         self,
         ticket_id: int,
         agent_id: int,
-        reason: str,
+        note: str,
         outbound: Sequence[NewOutbound],
         now: datetime,
     ) -> tuple[int, str | None] | None:
         """Move a ticket up one tier, back to that tier's queue (or, with round robin,
-        to an online agent of it), noting why; the staff alert is enqueued in the same
-        transaction. Returns the new tier and the new assignee, ``None`` if the ticket is
-        resolved or at the top tier already."""
+        to an online agent of it), with ``note`` on the ticket; the staff alert is
+        enqueued in the same transaction. Returns the new tier and the new assignee,
+        ``None`` if the ticket is resolved or at the top tier already."""
         return await self.store.write(
-            self._escalate, ticket_id, agent_id, reason, outbound, now, self.round_robin
+            self._escalate, ticket_id, agent_id, note, outbound, now, self.round_robin
         )
 
     @staticmethod
@@ -95,7 +95,7 @@ class QueueStore:
         conn: Connection,
         ticket_id: int,
         agent_id: int,
-        reason: str,
+        note: str,
         outbound: Sequence[NewOutbound],
         now: datetime,
         round_robin: bool,
@@ -112,10 +112,9 @@ class QueueStore:
         ).scalar()
         if tier is None:
             return None
-        text = f"escalated to tier {tier}" + (f": {reason}" if reason else "")
         conn.execute(
             insert(NOTE),
-            {"ticket_id": ticket_id, "agent_id": agent_id, "text": text, "created_at": now},
+            {"ticket_id": ticket_id, "agent_id": agent_id, "text": note, "created_at": now},
         )
         assignee = assign_round_robin(conn, ticket_id, tier) if round_robin else None
         Store.add_outbound(conn, outbound, now, None)

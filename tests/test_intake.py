@@ -153,3 +153,18 @@ async def test_in_public_the_ticket_still_moves_to_private_without_questions(bot
     assert public is not None
     assert [a.type for a in public.actions] == ["invite_private"]
     assert bot.tickets is not None and await bot.tickets.get(1) is None
+
+
+async def test_a_german_user_is_told_why_in_german(bot: App) -> None:
+    de = {"language_hint": "de", "chat_id": "c3", "sender_id": "u3"}
+    await say(bot, "/ticket Einzahlung fehlt", **de)
+    for text, callback in (("", "intake:category:deposit_missing"), ("", "intake:coin:USDT")):
+        await say(bot, text, callback=callback, **de)
+    await say(bot, "TRC20", **de)
+    await say(bot, "50", **de)
+    wrong_tx = await say(bot, "0x" + TX_HEX, **de)
+    assert "kein Transaktions-Hash auf TRC20" in wrong_tx.text and "ohne 0x" in wrong_tx.text
+    await say(bot, TX_HEX, **de)
+    wrong_address = await say(bot, EVM, **de)
+    assert "Adresse im Netzwerk Ethereum-Art" in wrong_address.text
+    assert "Überspringen" in buttons(wrong_address)

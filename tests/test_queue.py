@@ -106,7 +106,7 @@ async def test_escalation_moves_a_ticket_up_the_tiers_to_the_next_queue(
         async with http.get(api, headers=auth("ted")) as r:
             view = await r.json()
         assert view["tier"] == 2 and view["assignee"] == "ted"
-        assert [n["text"] for n in view["notes"]] == ["escalated to tier 2: needs on-chain tracing"]
+        assert [n["text"] for n in view["notes"]] == ["Escalated to tier 2. needs on-chain tracing"]
 
         async with http.post(f"{api}/escalate", headers=auth("ted")) as r:
             assert (await r.json())["tier"] == 3
