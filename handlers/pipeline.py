@@ -126,7 +126,7 @@ class Pipeline:
         if inbound.already_processed:
             log.debug("inbox: %s/%s already handled", message.channel, message.platform_message_id)
             return None
-        staff = self.staff_desk is not None and self._from_staff(message)
+        staff = self._from_staff(message)
         if staff:
             assert self.staff_desk is not None
             decision = Decision(
@@ -157,6 +157,9 @@ class Pipeline:
         return decision if done else None
 
     def _from_staff(self, message: Message) -> bool:
+        """A message in a staff chat that is a desk (claims, replies to tickets)."""
+        if self.staff_desk is None or not self.staff_desk.serves(message.channel):
+            return False
         return any(
             s.channel == message.channel and s.chat_id == message.chat_id for s in self.staff_chats
         )
@@ -329,7 +332,8 @@ class Pipeline:
         rows = []
         for staff in self.staff_chats:
             caps = self.capabilities.get(staff.channel)
-            buttons = alert.buttons if caps is None or caps.buttons else ()
+            desk = self.staff_desk is not None and self.staff_desk.serves(staff.channel)
+            buttons = alert.buttons if desk and (caps is None or caps.buttons) else ()
             reply = Reply(chat_id=staff.chat_id, text="\n".join(lines), buttons=buttons)
             rows.append(NewOutbound(staff.channel, staff.chat_id, action_to_dict(reply)))
         return rows

@@ -20,6 +20,8 @@ from storage.store import NewOutbound
 from storage.tickets import AgentRecord, TicketStore
 
 STAFF_CALLBACK = "staff:"
+# platforms whose staff chat is a desk: those where an agent's account can be linked
+DESK_CHANNELS = frozenset({"telegram"})
 Outbound = Callable[..., list[NewOutbound]]  # Pipeline.outbound
 
 
@@ -43,6 +45,12 @@ class StaffDesk:
 
     def __repr__(self) -> str:
         return "StaffDesk(claim, reply, resolve)"
+
+    @staticmethod
+    def serves(channel: str) -> bool:
+        """Whether a staff chat on ``channel`` is a desk (gets buttons, is listened to);
+        elsewhere a staff chat only receives alerts."""
+        return channel in DESK_CHANNELS
 
     async def handle(self, message: Message, now: datetime) -> list[Action]:
         """The staff chat's answer to one message; ``[]`` for ordinary staff chatter.
@@ -75,8 +83,6 @@ class StaffDesk:
         return None
 
     async def _agent(self, message: Message) -> AgentRecord | None:
-        if message.channel != "telegram":
-            return None
         return await self.tickets.agent_by_telegram(message.sender_id)
 
     def _say(self, message: Message, key: str, buttons: tuple[Button, ...] = (), **v: Any) -> Reply:

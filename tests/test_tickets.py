@@ -204,3 +204,30 @@ async def test_a_ticket_summary_never_keeps_a_secret(bot: App) -> None:
     assert ticket is not None
     assert "Hunter2Hunter2" not in json.dumps(ticket, default=str)
     assert "[redacted: password]" in ticket["summary"]
+
+
+async def test_a_staff_chat_without_a_desk_gets_alerts_and_stays_an_ordinary_chat(
+    tmp_path: Path,
+) -> None:
+    from channels.base import Reply
+    from handlers.pipeline import StaffChat
+    from tests.builders import message
+    from tests.fakes.recording import RecordingChannel
+
+    app = App(bot_config(tmp_path))
+    room = RecordingChannel("staffroom")  # a platform where agents cannot be linked
+    app.channels["staffroom"] = room
+    async with app:
+        assert app.pipeline is not None and app.sender is not None
+        app.pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
+        await app.pipeline.dispatch(message("/ticket help", channel="staffroom", chat_id="u1"))
+        await app.sender.drain()
+        (alert,) = [a for a in room.sent if isinstance(a, Reply) and a.chat_id == "desk"]
+        assert "New ticket #1" in alert.text and alert.buttons == ()  # no Claim to press
+        await app.pipeline.dispatch(
+            message("/help", channel="staffroom", chat_id="desk", sender_id="mod")
+        )
+        await app.sender.drain()
+        assert any(
+            isinstance(a, Reply) and "/lang" in a.text for a in room.sent if a.chat_id == "desk"
+        )
