@@ -127,7 +127,9 @@ async def test_without_buttons_the_choices_are_numbered_and_skip_is_a_word(bot: 
     assert ticket is not None and ticket["category"] == "account_kyc" and ticket["uid"] is None
 
 
-async def test_a_stale_button_and_skipping_the_category(bot: App) -> None:
+async def test_a_reward_ticket_in_german_and_stale_buttons_do_nothing(
+    bot: App, clock: FakeClock
+) -> None:
     first = await say(bot, "/ticket", language_hint="de")
     assert "worum geht es" in first.text and "Überspringen" in buttons(first)
     await say(bot, callback="intake:category:reward_missing")
@@ -143,6 +145,11 @@ async def test_a_stale_button_and_skipping_the_category(bot: App) -> None:
     ticket = await bot.tickets.get(1)
     assert ticket is not None
     assert (ticket["reward"], ticket["uid"]) == ("Spring-Festival Airdrop", "12345678")
+    # the ticket closes; its old buttons then do nothing (no greeting, no question)
+    assert await bot.tickets.set_status(1, "resolved", [], clock())
+    for stale in ("intake:category:account_kyc", "staff:claim:1"):
+        pressed = await bot.pipeline.dispatch(message("", callback=stale))
+        assert pressed is not None and pressed.actions == [], stale
 
 
 async def test_in_public_the_ticket_still_moves_to_private_without_questions(bot: App) -> None:
