@@ -34,6 +34,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/answers.py
+	$(BIN)/python bench/tickets.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

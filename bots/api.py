@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,15 +19,20 @@ from typing import Any
 
 from aiohttp import web
 
-from channels.base import Button, Reply
+from channels.base import AlertStaff, Button, Reply
 from handlers.pipeline import Pipeline
+from handlers.staffdesk import STAFF_CALLBACK, resolution_reply
 from handlers.texts import Texts
 from scheduler.sla import SlaSettings
-from storage.tickets import AgentRecord, TicketStore
+from storage.links import LinkStore
+from storage.queue import MAX_TIER, QueueStore
+from storage.tickets import LIST_LIMIT, AgentRecord, TicketStore
 
 Clock = Callable[[], datetime]
 Handler = Callable[[web.Request, AgentRecord], Awaitable[web.StreamResponse]]
 STATUSES = ("open", "pending", "resolved")
+MAX_LIST = 500
+AUTH_TTL = 5.0  # seconds a token's agent is remembered
 CONSOLE = Path(__file__).with_name("console.html")
 
 
@@ -46,8 +52,13 @@ class AgentApi:
         clock: Clock,
         wake: Callable[[], None],
         sla: SlaSettings,
+        queue: QueueStore | None = None,
+        links: LinkStore | None = None,
     ) -> None:
         self.sla = sla
+        self.queue = queue or QueueStore(tickets.store, round_robin=sla.round_robin)
+        self._tokens: dict[str, tuple[AgentRecord, float]] = {}
+        self.links = links or LinkStore(tickets.store)
         self.tickets = tickets
         self.pipeline = pipeline
         self.texts = texts
@@ -71,6 +82,10 @@ class AgentApi:
             web.post("/api/tickets/{id:\\d+}/notes", guard(self._note)),
             web.post("/api/tickets/{id:\\d+}/resolve", guard(self._resolve)),
             web.post("/api/tickets/{id:\\d+}/reopen", guard(self._reopen)),
+            web.post("/api/tickets/{id:\\d+}/snooze", guard(self._snooze)),
+            web.post("/api/tickets/{id:\\d+}/escalate", guard(self._escalate)),
+            web.get("/api/agents/me", guard(self._me)),
+            web.post("/api/agents/me/presence", guard(self._presence)),
         ]
 
     def _authenticated(self, handler: Handler, role: str = "agent") -> Callable[..., Any]:
@@ -79,7 +94,7 @@ class AgentApi:
             scheme, _, token = header.partition(" ")
             agent = None
             if scheme.lower() == "bearer" and token:
-                agent = await self.tickets.agent_by_token_hash(token_hash(token.strip()))
+                agent = await self._agent(token_hash(token.strip()))
             if agent is None:
                 raise _refusal(
                     401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
@@ -90,22 +105,45 @@ class AgentApi:
 
         return wrapped
 
+    async def _agent(self, hashed: str) -> AgentRecord | None:
+        """The token's agent, remembered for ``AUTH_TTL`` seconds: a console polls and
+        an agent claims in bursts, and each call would otherwise read the agents table
+        first. A changed role or tier applies within that time."""
+        now = time.monotonic()
+        known = self._tokens.get(hashed)
+        if known is not None and known[1] > now:
+            return known[0]
+        agent = await self.tickets.agent_by_token_hash(hashed)
+        if agent is not None:
+            if len(self._tokens) > 10_000:
+                self._tokens.clear()
+            self._tokens[hashed] = (agent, now + AUTH_TTL)
+        return agent
+
     async def _list(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         filters: dict[str, Any] = {}
         for key in ("status", "category", "channel", "language"):
             if key in request.query:
                 filters[key] = request.query[key]
-        for key in ("priority", "assignee"):
+        numbers = ["priority", "assignee", "tier", "limit"]
+        if request.query.get("assignee") == "none":  # the unclaimed queue
+            filters["unassigned"] = True
+            numbers.remove("assignee")
+        for key in numbers:
             if key in request.query:
                 if not request.query[key].isdigit():
-                    raise _refusal(400, f"{key} must be a number")
+                    raise _refusal(400, f"{key} must be a number (assignee: or none)")
                 filters[key] = int(request.query[key])
-        if filters.get("status") not in (None, *STATUSES):
-            raise _refusal(400, f"status must be one of {', '.join(STATUSES)}")
-        tickets = await self.tickets.list(agent, **filters)
+        if not 1 <= filters.get("limit", LIST_LIMIT) <= MAX_LIST:
+            raise _refusal(400, f"limit must be 1 to {MAX_LIST}")
+        if filters.get("status") not in (None, *STATUSES, "snoozed"):
+            raise _refusal(400, f"status must be one of {', '.join(STATUSES)} or snoozed")
+        now = self.clock()
+        tickets = await self.tickets.list(agent, now, **filters)
         for ticket in tickets:
             target = timedelta(minutes=self.sla.target(ticket["category"]))
             ticket["sla_due_at"] = ticket["created_at"] + target
+            ticket["snoozed"] = _snoozed(ticket, now)
         return _json({"tickets": tickets})
 
     async def _canned(self, request: web.Request, _agent: AgentRecord) -> web.StreamResponse:
@@ -138,14 +176,21 @@ class AgentApi:
         return ticket
 
     async def _get(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
-        return _json(await self._ticket(request, agent))
+        ticket = await self._ticket(request, agent)
+        ticket["snoozed"] = _snoozed(ticket, self.clock())
+        # the person across platforms: linked accounts and their other conversations
+        ticket["customer"] = await self.links.customer(ticket["conversation_id"])
+        return _json(ticket)
 
     async def _claim(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket_id = int(request.match_info["id"])
-        if await self.tickets.claim(ticket_id, agent.id):
+        won, ticket = await self.tickets.try_claim(ticket_id, agent.id, agent.takes_tier)
+        if won:
             return _json({"id": ticket_id, "assignee_id": agent.id})
-        if await self.tickets.get(ticket_id) is None:
+        if ticket is None:
             raise _refusal(404, "no such ticket")
+        if ticket["tier"] > agent.takes_tier and ticket["assignee_id"] is None:
+            raise _refusal(403, f"the ticket is at tier {ticket['tier']}, above yours")
         raise _refusal(409, "the ticket was claimed by someone else or is resolved")
 
     async def _owned(self, request: web.Request, agent: AgentRecord) -> dict[str, Any]:
@@ -174,13 +219,7 @@ class AgentApi:
 
     async def _resolve(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._owned(request, agent)
-        language = ticket["language"]
-        scores = tuple(Button(label=str(n), data=f"rate:{ticket['id']}:{n}") for n in range(1, 6))
-        reply = Reply(
-            chat_id=ticket["chat_id"],
-            buttons=(scores,),
-            text=self.texts.get("tickets.resolved", language, number=ticket["id"]),
-        )
+        reply = resolution_reply(ticket, self.texts)
         rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
         if not await self.tickets.set_status(ticket["id"], "resolved", rows, self.clock()):
             raise _refusal(409, "the ticket is resolved already")
@@ -210,11 +249,79 @@ class AgentApi:
             if body["priority"] not in (1, 2, 3):
                 raise _refusal(400, "priority must be 1 (urgent), 2 (normal) or 3 (low)")
             values["priority"] = body["priority"]
+        if "tier" in body:
+            if body["tier"] not in range(1, MAX_TIER + 1):
+                raise _refusal(400, f"tier must be 1 to {MAX_TIER}")
+            values["tier"] = body["tier"]
         if not values:
-            raise _refusal(400, "give category and/or priority")
+            raise _refusal(400, "give category, priority and/or tier")
         if not await self.tickets.update_fields(int(request.match_info["id"]), **values):
             raise _refusal(404, "no such ticket")
         return _json({"id": int(request.match_info["id"]), **values})
+
+    async def _snooze(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        """``{"until": ISO 8601}`` or ``{"minutes": n}`` hides the ticket from the
+        queue until then; ``{"until": null}`` shows it again."""
+        ticket = await self._ticket(request, agent)
+        body = await _body(request)
+        now = self.clock()
+        until: datetime | None
+        if "minutes" in body:
+            minutes = body["minutes"]
+            if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+                raise _refusal(400, "minutes must be a positive whole number")
+            until = now + timedelta(minutes=minutes)
+        elif "until" in body:
+            until = _instant(body["until"]) if body["until"] is not None else None
+        else:
+            raise _refusal(400, "give until (ISO 8601, or null to unsnooze) or minutes")
+        if until is not None and until <= now:
+            raise _refusal(400, "until must be in the future")
+        if until is not None and until > now + timedelta(days=self.sla.max_snooze_days):
+            raise _refusal(400, f"a ticket can be snoozed {self.sla.max_snooze_days} days at most")
+        if not await self.queue.snooze(ticket["id"], until):
+            raise _refusal(409, "a resolved ticket cannot be snoozed")
+        return _json({"id": ticket["id"], "snoozed_until": until, "snoozed": until is not None})
+
+    async def _escalate(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        """Up one support tier, back to that tier's queue; the staff chats are told."""
+        ticket = await self._owned(request, agent)
+        body = await _body(request) if request.can_read_body else {}
+        reason = body.get("reason") or ""
+        if not isinstance(reason, str):
+            raise _refusal(400, "reason must be text")
+        tier = ticket["tier"] + 1
+        text = self.texts.get(
+            "tickets.staff_escalated",
+            "en",
+            number=ticket["id"],
+            category=ticket["category"],
+            tier=tier,
+            agent=agent.name,
+            reason=reason.strip()[:300],
+        )
+        claim = Button(
+            label=self.texts.get("tickets.staff_claim", "en"),
+            data=f"{STAFF_CALLBACK}claim:{ticket['id']}",
+        )
+        rows = self.pipeline.outbound([AlertStaff(text=text.strip(), buttons=((claim,),))], "")
+        note = self.texts.get("tickets.note_escalated", "en", tier=tier, reason=reason.strip())
+        done = await self.queue.escalate(ticket["id"], agent.id, note.strip(), rows, self.clock())
+        if done is None:
+            raise _refusal(409, f"the ticket is resolved or at tier {MAX_TIER} already")
+        self.wake()
+        return _json({"id": ticket["id"], "tier": done[0], "assignee": done[1]})
+
+    async def _me(self, _request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        return _json({"id": agent.id, "name": agent.name, "role": agent.role, "tier": agent.tier})
+
+    async def _presence(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
+        """``{"online": true}``: round robin may give this agent new tickets."""
+        online = (await _body(request)).get("online")
+        if not isinstance(online, bool):
+            raise _refusal(400, "online must be true or false")
+        await self.queue.set_online(agent.id, online)
+        return _json({"id": agent.id, "online": online})
 
     async def _openapi(self, _request: web.Request) -> web.StreamResponse:
         return _json(OPENAPI)
@@ -236,6 +343,22 @@ async def _text_field(request: web.Request) -> str:
     if not isinstance(text, str) or not text.strip():
         raise _refusal(400, "text must be a non-empty string")
     return text.strip()
+
+
+def _snoozed(ticket: dict[str, Any], now: datetime) -> bool:
+    until = ticket.get("snoozed_until")
+    return until is not None and until > now
+
+
+def _instant(value: Any) -> datetime:
+    """An ISO 8601 instant with its offset; a time without one is ambiguous: 400."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise _refusal(400, "until must be an ISO 8601 instant with its offset (…Z or +hh:mm)")
+    return moment
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -299,15 +422,18 @@ OPENAPI: dict[str, Any] = {
         "/api/tickets": {
             "get": {
                 **_op(
-                    "List tickets (filters: status, category, priority, "
-                    "channel, language, assignee)"
+                    "List tickets, a page of limit (default 100, at most 500; filters: "
+                    "status or snoozed, category, priority, tier, channel, language, assignee)"
                 )
             }
         },
         "/api/tickets/{id}": {
             "parameters": _ID,
-            "get": _op("A ticket with its transcript and notes"),
-            "patch": _op("Change category and/or priority", role="supervisor"),
+            "get": _op(
+                "A ticket with its transcript, notes, and customer (linked accounts and "
+                "their other conversations)"
+            ),
+            "patch": _op("Change category, priority and/or tier", role="supervisor"),
         },
         "/api/tickets/{id}/claim": {"parameters": _ID, "post": _op("Claim an unassigned ticket")},
         "/api/tickets/{id}/reply": {"parameters": _ID, "post": _op("Reply to the user", body=True)},
@@ -320,6 +446,18 @@ OPENAPI: dict[str, Any] = {
             "post": _op("Resolve and ask the user for a rating"),
         },
         "/api/tickets/{id}/reopen": {"parameters": _ID, "post": _op("Reopen a resolved ticket")},
+        "/api/tickets/{id}/snooze": {
+            "parameters": _ID,
+            "post": _op("Hide from the queue until a time ({until} or {minutes}; until null: now)"),
+        },
+        "/api/tickets/{id}/escalate": {
+            "parameters": _ID,
+            "post": _op("Up one support tier, back to its queue ({reason} optional)"),
+        },
+        "/api/agents/me": {"get": _op("Who the token belongs to: name, role, tier")},
+        "/api/agents/me/presence": {
+            "post": _op("Go online or offline for round-robin assignment ({online})")
+        },
         "/api/canned": {"get": _op("Canned replies for a language (query: language)")},
     },
 }

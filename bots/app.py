@@ -31,17 +31,21 @@ from handlers.context import Brand
 from handlers.conversation import ConversationStage
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
+from handlers.intake import IntakeStage
 from handlers.language import LanguageDetector, normalize_code
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
 from handlers.router import Router
+from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
 from scheduler.blocklists import refresh_blocklists
 from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
 from storage.cursors import CursorStore
+from storage.links import LinkStore
 from storage.migrate import upgrade
+from storage.queue import QueueStore
 from storage.store import Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import SlaStore, TicketStore
@@ -62,6 +66,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
         knowledge.refresh()
     return Router(
         GuardStage(config.guard, official_contracts=knowledge.official_contracts()),
+        IntakeStage(),
         ConversationStage(),
         CommandStage(),
         AnswerStage(knowledge, config.knowledge),
@@ -244,8 +249,11 @@ class App:
             knowledge=self.knowledge,
         )
         self.pipeline.wake = self.sender.wake
-        self.pipeline.tickets = self.tickets = TicketStore(self.store)
+        round_robin = self.config.tickets.round_robin
+        self.pipeline.tickets = self.tickets = TicketStore(self.store, round_robin=round_robin)
         self.pipeline.subscriptions = SubscriptionStore(self.store)
+        self.pipeline.links = LinkStore(self.store)
+        self.pipeline.staff_desk = StaffDesk(self.tickets, self.texts, self.pipeline.outbound)
         api = AgentApi(
             self.tickets,
             self.pipeline,
@@ -253,6 +261,8 @@ class App:
             self.clock,
             self.sender.wake,
             self.config.tickets,
+            QueueStore(self.store, round_robin=round_robin),
+            LinkStore(self.store),
         )
         routes: list[web.RouteDef] = api.routes()
         for channel in self.channels.values():

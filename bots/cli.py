@@ -143,6 +143,9 @@ def jobs(config: ConfigOption = None) -> None:
 def agents_add(
     name: Annotated[str, typer.Argument(help="The agent's name, unique.")],
     role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
+    tier: Annotated[
+        int, typer.Option(min=1, max=3, help="Highest support tier they take (1-3).")
+    ] = 1,
     config: ConfigOption = None,
 ) -> None:
     """Create an agent and print their API token (shown once, stored only hashed)."""
@@ -166,7 +169,7 @@ def agents_add(
         store = Store.open(cfg.database.url)
         try:
             await TicketStore(store).add_agent(
-                name.strip(), role, token_hash(token), system_clock()
+                name.strip(), role, token_hash(token), system_clock(), tier
             )
         finally:
             await store.close()
@@ -178,6 +181,46 @@ def agents_add(
     except IntegrityError:
         raise _fail(f"NAME: an agent called {name!r} exists already", code=1) from None
     typer.echo(f"agent {name} ({role}) created. API token, shown only now:\n{token}")
+
+
+@agents_app.command("link")
+def agents_link(
+    name: Annotated[str, typer.Argument(help="The agent's name.")],
+    telegram_user_id: Annotated[
+        str, typer.Option(help="Their Telegram user id (numeric); empty to unlink.")
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Link an agent to their Telegram account, so their presses and replies in the
+    staff group act as them (claim, answer, resolve)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.migrate import upgrade
+    from storage.store import Store
+    from storage.tickets import TicketStore
+
+    user_id = telegram_user_id.strip() or None
+    if user_id is not None and not user_id.lstrip("-").isdigit():
+        raise _fail(f"--telegram-user-id: a number, got {telegram_user_id!r}")
+    cfg = _config(config)
+    upgrade(cfg.database.url)
+
+    async def link() -> bool:
+        store = Store.open(cfg.database.url)
+        try:
+            return await TicketStore(store).link_telegram(name, user_id)
+        finally:
+            await store.close()
+
+    try:
+        found = asyncio.run(link())
+    except IntegrityError:
+        raise _fail("--telegram-user-id: another agent is linked to it", code=1) from None
+    if not found:
+        raise _fail(f"NAME: no agent called {name!r}", code=1)
+    typer.echo(
+        f"agent {name} linked to Telegram user {user_id}" if user_id else f"agent {name} unlinked"
+    )
 
 
 @app.command()

@@ -153,6 +153,7 @@ class AlertStaff(_Action):
     type: Literal["alert_staff"] = "alert_staff"
     text: str
     evidence: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[tuple[Button, ...], ...] = ()  # e.g. Claim, where the staff chat has them
 
 
 class OpenTicket(_Action):

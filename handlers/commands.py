@@ -12,6 +12,7 @@ from channels.base import Button, InvitePrivate, Message, OpenTicket, Reply
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.conversation import LANG_CALLBACK
 from handlers.guard import is_official
+from handlers.linking import link
 from handlers.secrets import redact
 
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL | re.IGNORECASE)
@@ -29,7 +30,7 @@ class CommandStage:
     """Answers the commands; other stages may add more before it in the chain."""
 
     def __repr__(self) -> str:
-        return "CommandStage(start, help, lang, ticket, subscribe, unsubscribe, verify)"
+        return "CommandStage(start, help, lang, ticket, subscribe, unsubscribe, verify, link)"
 
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         parsed = parse_command(message.text)
@@ -58,6 +59,8 @@ class CommandStage:
             return Handled(intent="verify", actions=[reply])
         if name in ("subscribe", "unsubscribe"):
             return await _subscription(name, message, ctx)
+        if name == "link":
+            return await link(message, _payload, ctx)
         if name == "ticket":
             summary = _payload or ctx.t("tickets.asked_for_person")
             return Handled(

@@ -15,6 +15,7 @@ from channels.base import Action, Capabilities, Message, Reply
 
 if TYPE_CHECKING:
     from handlers.texts import Texts
+    from storage.links import LinkStore
     from storage.store import Store
     from storage.subscriptions import SubscriptionStore
     from storage.tickets import TicketStore
@@ -72,6 +73,7 @@ class Context:
     flooding: bool | None = None  # over the flood limit (True: say so, False: stay quiet)
     tickets: TicketStore | None = None
     subscriptions: SubscriptionStore | None = None
+    links: LinkStore | None = None
     scam: ScamReport = field(default_factory=ScamReport)
 
     def t(self, key: str, **values: Any) -> str:

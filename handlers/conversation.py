@@ -11,12 +11,16 @@ import re
 
 from channels.base import Message, Reply
 from handlers.context import PASS, Context, Handled, Pass
+from handlers.intake import INTAKE_CALLBACK
+from handlers.staffdesk import STAFF_CALLBACK
 
 MAX_TEXT = 8000  # characters the answering stages read; the guard reads everything
 LANG_CALLBACK = "lang:"
 # ``/lang vi``: the choice typed, where a channel has no buttons to press (X)
 _LANG_TYPED = re.compile(r"^/lang(?:@\w+)?\s+([a-z]{2,3})\s*$", re.IGNORECASE)
 RATE_CALLBACK = "rate:"
+# buttons that belong to an open ticket: without one, pressing them does nothing
+STALE_WITHOUT_TICKET = (INTAKE_CALLBACK, STAFF_CALLBACK)
 
 
 class ConversationStage:
@@ -48,6 +52,8 @@ class ConversationStage:
                 text = ctx.t("tickets.still_open", number=ctx.ticket_id)
                 return self._reply(message, ctx, "ticket_message", text)
             return Handled(intent="ticket_message")
+        if message.callback and message.callback.startswith(STALE_WITHOUT_TICKET):
+            return Handled(intent="ignored")  # a ticket's button, pressed after it closed
         if message.callback:
             return PASS
         text = message.text.strip()

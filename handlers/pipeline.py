@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from channels.base import (
     Action,
     AlertStaff,
+    Button,
     Capabilities,
     ChatKind,
     InvitePrivate,
@@ -29,12 +30,15 @@ from channels.base import (
     action_to_dict,
     split_text,
 )
-from handlers.context import Brand, Context, Decision
+from handlers.context import Brand, Context, Decision, ScamReport
 from handlers.flood import FloodGate
+from handlers.intake import first_step, question
 from handlers.language import LanguageDetector, choose_language
 from handlers.router import Router
 from handlers.secrets import redact
+from handlers.staffdesk import STAFF_CALLBACK, StaffDesk
 from handlers.texts import Texts
+from storage.links import LinkStore
 from storage.store import Inbound, NewOutbound, Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import TicketStore
@@ -99,7 +103,9 @@ class Pipeline:
     member_checks: tuple[MemberCheck, ...] = ()
     tickets: TicketStore | None = None
     subscriptions: SubscriptionStore | None = None
+    links: LinkStore | None = None
     flood: FloodGate = field(default_factory=FloodGate)
+    staff_desk: StaffDesk | None = None  # claims, replies and resolutions from the staff chat
     _locks: KeyedLocks = field(default_factory=KeyedLocks, repr=False)
 
     async def dispatch(self, event: Message | MemberEvent) -> Decision | None:
@@ -120,9 +126,22 @@ class Pipeline:
         if inbound.already_processed:
             log.debug("inbox: %s/%s already handled", message.channel, message.platform_message_id)
             return None
-        admitted, first_refusal = await self.flood.admit(message.conversation_key)
-        flooding = None if admitted else first_refusal
-        decision = await self.decide(message, inbound=inbound, now=now, flooding=flooding)
+        staff = self._from_staff(message)
+        if staff:
+            assert self.staff_desk is not None
+            decision = Decision(
+                message=message,
+                intent="staff",
+                language="en",
+                actions=await self.staff_desk.handle(message, now),
+                refs=[],
+                scam=ScamReport(),
+                handoff=False,
+            )
+        else:
+            admitted, first_refusal = await self.flood.admit(message.conversation_key)
+            flooding = None if admitted else first_refusal
+            decision = await self.decide(message, inbound=inbound, now=now, flooding=flooding)
         if self.tickets is not None and any(isinstance(a, OpenTicket) for a in decision.actions):
             decision.actions = await self._open_ticket(message, inbound, decision, now)
         outbound = self.outbound(decision.actions, message.channel, inbound.conversation_id)
@@ -133,9 +152,17 @@ class Pipeline:
             outbound=outbound,
             now=self.clock(),
         )
-        if done and outbound:
-            self.wake()
+        if done and (outbound or staff):
+            self.wake()  # a staff action may have enqueued a reply to a user itself
         return decision if done else None
+
+    def _from_staff(self, message: Message) -> bool:
+        """A message in a staff chat that is a desk (claims, replies to tickets)."""
+        if self.staff_desk is None or not self.staff_desk.serves(message.channel):
+            return False
+        return any(
+            s.channel == message.channel and s.chat_id == message.chat_id for s in self.staff_chats
+        )
 
     async def decide(
         self,
@@ -168,6 +195,7 @@ class Pipeline:
             ticket_id=inbound.open_ticket_id if inbound else None,
             tickets=self.tickets if inbound else None,
             subscriptions=self.subscriptions if inbound else None,
+            links=self.links if inbound else None,
             flooding=flooding,
         )
         return await self.router.route(message, ctx)
@@ -197,6 +225,7 @@ class Pipeline:
                 thread_id=message.thread_id,
             )
             return [*others, invite]
+        step = first_step(request.category)  # the intake's first question
         opened = await self.tickets.open(
             inbound.conversation_id,
             category=request.category,
@@ -204,6 +233,7 @@ class Pipeline:
             language=decision.language,
             now=now,
             priority=1 if request.category == "anti_fraud" else 2,
+            intake_step=step,
         )
         key = "tickets.opened" if opened.created else "tickets.still_open"
         text = self.texts.get(
@@ -216,6 +246,16 @@ class Pipeline:
             text = f"{text} {wait}"
         ack = Reply(chat_id=message.chat_id, thread_id=message.thread_id, text=text)
         actions = [*others, ack]
+        if opened.created and step is not None:
+            caps = self.capabilities.get(message.channel)
+            ask = question(
+                step,
+                self.texts,
+                decision.language,
+                chat_id=message.chat_id,
+                buttons=caps is not None and caps.buttons,
+            )
+            actions.append(ask.model_copy(update={"thread_id": message.thread_id}))
         if opened.created:
             staff = self.texts.get(
                 "tickets.staff_new",
@@ -225,7 +265,16 @@ class Pipeline:
                 channel=message.channel,
                 summary=summary[:200],
             )
-            actions.append(AlertStaff(text=staff))
+            verb = "claim"
+            if opened.assignee is not None:  # round robin gave it to someone already
+                verb = "resolve"
+                assigned = self.texts.get("tickets.staff_assigned", "en", agent=opened.assignee)
+                staff = f"{staff}\n{assigned}"
+            button = Button(
+                label=self.texts.get(f"tickets.staff_{verb}", "en"),
+                data=f"{STAFF_CALLBACK}{verb}:{opened.ticket_id}",
+            )
+            actions.append(AlertStaff(text=staff, buttons=((button,),)))
         return actions
 
     def outbound(
@@ -280,14 +329,14 @@ class Pipeline:
             log.warning("staff alert with no staff chat configured: %s", alert.text)
             return []
         lines = [alert.text, *(f"{k}: {v}" for k, v in alert.evidence)]
-        return [
-            NewOutbound(
-                staff.channel,
-                staff.chat_id,
-                action_to_dict(Reply(chat_id=staff.chat_id, text="\n".join(lines))),
-            )
-            for staff in self.staff_chats
-        ]
+        rows = []
+        for staff in self.staff_chats:
+            caps = self.capabilities.get(staff.channel)
+            desk = self.staff_desk is not None and self.staff_desk.serves(staff.channel)
+            buttons = alert.buttons if desk and (caps is None or caps.buttons) else ()
+            reply = Reply(chat_id=staff.chat_id, text="\n".join(lines), buttons=buttons)
+            rows.append(NewOutbound(staff.channel, staff.chat_id, action_to_dict(reply)))
+        return rows
 
     async def _member(self, event: MemberEvent) -> None:
         actions: list[Action] = []

@@ -21,6 +21,9 @@ class SlaSettings(BaseModel):
     first_response_minutes: dict[str, int] = Field(default_factory=lambda: {"default": 60})
     warn_at: float = Field(default=0.8, gt=0, lt=1)
     sweep_seconds: int = Field(default=60, ge=5, le=3600)
+    # queue rules (the [tickets] section holds them too)
+    round_robin: bool = False
+    max_snooze_days: int = Field(default=30, ge=1, le=365)
 
     @field_validator("first_response_minutes")
     @classmethod

@@ -27,6 +27,8 @@ class Identity(SQLModel, table=True):
     display_name: str = Field(default="", max_length=256)
     language: str | None = Field(default=None, max_length=8)  # chosen with /lang
     created_at: datetime = utc_column()
+    # accounts the person linked with /link share this key (the id of one of them)
+    customer_id: int | None = Field(default=None, index=True)
 
 
 class Conversation(SQLModel, table=True):
@@ -130,6 +132,18 @@ class Ticket(SQLModel, table=True):
     rating: int | None = None
     sla_warned_at: datetime | None = None  # staff told the first response is due soon
     sla_breached_at: datetime | None = None  # the first response came too late: escalated
+    # structured intake: what the bot asked the user in private, one question at a time
+    intake_step: str | None = Field(default=None, max_length=16)  # the question awaiting
+    coin: str | None = Field(default=None, max_length=32)
+    network: str | None = Field(default=None, max_length=32)
+    amount: str | None = Field(default=None, max_length=64)
+    tx_hash: str | None = Field(default=None, max_length=128)
+    address: str | None = Field(default=None, max_length=128)
+    uid: str | None = Field(default=None, max_length=64)
+    reward: str | None = Field(default=None, max_length=200)
+    # queue rules: hidden from the queue until then (the user writing ends it early)
+    snoozed_until: datetime | None = None
+    tier: int = 1  # support tier that handles it: 1, escalated to 2, then 3
 
 
 class Agent(SQLModel, table=True):
@@ -142,6 +156,12 @@ class Agent(SQLModel, table=True):
     role: str = Field(max_length=16)  # agent | supervisor | admin
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = utc_column()
+    # who presses the staff group's buttons: their Telegram user id, linked by an admin
+    telegram_user_id: str | None = Field(default=None, max_length=64, unique=True)
+    tier: int = 1  # the highest support tier whose tickets they take
+    online: bool = False  # taking tickets now: round-robin assignment picks among these
+    # round robin gives the next ticket to the online agent whose turn is lowest
+    round_robin_turn: int = 0
 
 
 class TicketNote(SQLModel, table=True):
@@ -182,3 +202,17 @@ class ChannelCursor(SQLModel, table=True):
     key: str = Field(max_length=128)
     value: str = Field(default="", max_length=512)
     updated_at: datetime = utc_column()
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code from ``/link``: entered on another platform, it joins the two
+    accounts into one customer. Only its hash is stored; it expires unused."""
+
+    __tablename__ = "link_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    identity_id: int = Field(foreign_key="identities.id", index=True)
+    created_at: datetime = utc_column()
+    expires_at: datetime = utc_column()
+    used_at: datetime | None = None

@@ -100,12 +100,21 @@ class Store:
             max_workers=1 if sqlite else (workers or 8), thread_name_prefix="store"
         )
         self._writer = TransactionRunner(engine, self._executor, group_commit=sqlite)
+        # reads on threads of their own, so a long read never delays a write queued
+        # behind it (SQLite in WAL mode lets readers run beside its one writer); an
+        # in-memory SQLite database has one connection, so it reads through the writer
+        memory = sqlite and (engine.url.database or "") in ("", ":memory:")
+        self._readers = (
+            None if memory else ThreadPoolExecutor(max_workers=4, thread_name_prefix="read")
+        )
 
     @classmethod
     def open(cls, url: str) -> Store:
         return cls(make_engine(url), workers=1 if is_sqlite(url) else None)
 
     async def close(self) -> None:
+        if self._readers is not None:
+            self._readers.shutdown(wait=True)
         await asyncio.get_running_loop().run_in_executor(self._executor, self.engine.dispose)
         self._executor.shutdown(wait=True)
 
@@ -117,6 +126,19 @@ class Store:
         """Run ``fn(conn, *args)`` in a transaction (grouped with others on SQLite);
         for repositories that share this store, such as the tickets."""
         return await self._writer.run(fn, *args)
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(conn, *args)``, which only reads, beside the writer: it sees every
+        write that completed before it started. For the agents' views, which must not
+        hold up claims and replies."""
+        if self._readers is None:
+            return await self.write(fn, *args)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, partial(self._read, fn, args))
+
+    def _read(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        with self.engine.connect() as conn:
+            return fn(conn, *args)
 
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -18,13 +18,17 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import Agent, TicketNote
-from storage.statements import CONV, IDENT, MSG, TICKET
+from storage.queue import MAX_TIER, assign_round_robin
+from storage.statements import CONV, IDENT, MSG, OUT, TICKET
 from storage.store import NewOutbound, Store
 
 AGENT = Agent.__table__
 NOTE = TicketNote.__table__
 
 ROLES = ("agent", "supervisor", "admin")
+LIST_LIMIT = 100  # tickets in one page of the queue (``limit`` asks for up to 500)
+# the ticket columns the intake fills, one per question (the category has its own)
+INTAKE_FIELDS = ("coin", "network", "amount", "tx_hash", "address", "uid", "reward")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,17 @@ class Opened:
     position: int  # 1 = next in line
     created: bool  # False: the conversation already had this ticket open
     expected_wait: int | None = None  # minutes, from recent first answers; None: unknown
+    assignee: str | None = None  # given to this agent at once (round robin)
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeState:
+    """Where a ticket's intake stands: the question awaiting an answer, if any."""
+
+    ticket_id: int
+    category: str
+    step: str | None
+    network: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +57,28 @@ class AgentRecord:
     id: int
     name: str
     role: str
+    tier: int = 1
+
+    @property
+    def sees_all(self) -> bool:
+        """Supervisors and admins see and take every ticket, whatever its tier."""
+        return self.role != "agent"
+
+    @property
+    def takes_tier(self) -> int:
+        """The highest tier of ticket this agent may claim."""
+        return MAX_TIER if self.sees_all else self.tier
 
 
 class TicketStore:
     """Repository for tickets, agents and notes; shares the store's transactions."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, round_robin: bool = False) -> None:
         self.store = store
+        self.round_robin = round_robin
 
     def __repr__(self) -> str:
-        return "TicketStore()"
+        return f"TicketStore(round_robin={self.round_robin})"
 
     # --- the user's side -----------------------------------------------------------
 
@@ -64,10 +91,21 @@ class TicketStore:
         language: str,
         now: datetime,
         priority: int = 2,
+        intake_step: str | None = None,
     ) -> Opened:
-        """Open a ticket for a conversation, or return the one already open."""
+        """Open a ticket for a conversation, or return the one already open.
+
+        ``intake_step`` is the first question the bot asks (``None``: none)."""
         return await self.store.write(
-            self._open, conversation_id, category, summary, language, now, priority
+            self._open,
+            conversation_id,
+            category,
+            summary,
+            language,
+            now,
+            priority,
+            intake_step,
+            self.round_robin,
         )
 
     @staticmethod
@@ -79,6 +117,8 @@ class TicketStore:
         language: str,
         now: datetime,
         priority: int,
+        intake_step: str | None,
+        round_robin: bool,
     ) -> Opened:
         existing = conn.execute(
             select(TICKET.c.id).where(
@@ -86,6 +126,7 @@ class TicketStore:
             )
         ).scalar()
         created = existing is None
+        assignee = None
         if created:
             conv = conn.execute(
                 select(CONV.c.channel, CONV.c.chat_id).where(CONV.c.id == conversation_id)
@@ -102,14 +143,17 @@ class TicketStore:
                     "status": "open",
                     "summary": summary[:500],
                     "created_at": now,
+                    "intake_step": intake_step,
                 },
             ).scalar_one()
+            if round_robin:
+                assignee = assign_round_robin(conn, existing, 1)
         position = conn.execute(
             select(func.count()).where(
                 TICKET.c.status == "open", TICKET.c.assignee_id.is_(None), TICKET.c.id <= existing
             )
         ).scalar_one()
-        return Opened(existing, max(position, 1), created, _expected_wait(conn, now))
+        return Opened(existing, max(position, 1), created, _expected_wait(conn, now), assignee)
 
     async def rate(self, ticket_id: int, conversation_id: int, rating: int) -> bool:
         """Record the user's rating of their own resolved ticket (once)."""
@@ -129,32 +173,85 @@ class TicketStore:
         )
         return done.rowcount == 1
 
+    async def intake(self, ticket_id: int) -> IntakeState | None:
+        """Where the ticket's intake stands (``None``: no such ticket)."""
+        return await self.store.read(self._intake, ticket_id)
+
+    @staticmethod
+    def _intake(conn: Connection, ticket_id: int) -> IntakeState | None:
+        row = conn.execute(
+            select(TICKET.c.category, TICKET.c.intake_step, TICKET.c.network).where(
+                TICKET.c.id == ticket_id
+            )
+        ).first()
+        if row is None:
+            return None
+        return IntakeState(ticket_id, row.category, row.intake_step, row.network)
+
+    async def record_intake(
+        self, ticket_id: int, step: str, value: str | None, following: str | None
+    ) -> bool:
+        """Store one answer (``None``: skipped) and move to the next question.
+
+        Conditional on the question still awaiting, so an answer handled twice (a
+        double tap, a redelivery) is stored once. Like any message from the user, it
+        puts a ticket waiting for them back in the queue."""
+        return await self.store.write(self._record_intake, ticket_id, step, value, following)
+
+    @staticmethod
+    def _record_intake(
+        conn: Connection, ticket_id: int, step: str, value: str | None, following: str | None
+    ) -> bool:
+        values: dict[str, Any] = {"intake_step": following}
+        if step == "category":
+            values["category"] = value or "other"
+        elif step in INTAKE_FIELDS:
+            values[step] = value
+        done = conn.execute(
+            update(TICKET)
+            .where(TICKET.c.id == ticket_id, TICKET.c.intake_step == step)
+            .values(**values)
+        )
+        TicketStore._user_wrote(conn, ticket_id)
+        return done.rowcount == 1
+
     # --- the agents' side ------------------------------------------------------------
 
-    async def list(self, agent: AgentRecord, **filters: Any) -> list[dict[str, Any]]:
-        """Tickets the agent may see, oldest first; filters: status, category,
-        priority, channel, language, assignee."""
-        return await self.store.write(self._list, agent, filters)
+    async def list(self, agent: AgentRecord, now: datetime, **filters: Any) -> list[dict[str, Any]]:
+        """Tickets the agent may see, by priority then age, a page of ``limit``; filters:
+        status (or ``"snoozed"``: only the snoozed ones, which the others leave out),
+        category, priority, tier, channel, language, assignee, unassigned."""
+        return await self.store.read(self._list, agent, now, filters)
 
     @staticmethod
     def _list(
-        conn: Connection, agent: AgentRecord, filters: dict[str, Any]
+        conn: Connection, agent: AgentRecord, now: datetime, filters: dict[str, Any]
     ) -> list[dict[str, Any]]:
         query = select(TICKET).order_by(TICKET.c.priority, TICKET.c.created_at)
-        for key in ("status", "category", "priority", "channel", "language"):
-            if filters.get(key) is not None:
+        snoozed = TICKET.c.snoozed_until > now
+        if filters.get("status") == "snoozed":
+            query = query.where(snoozed, TICKET.c.status != "resolved")
+        else:
+            query = query.where(TICKET.c.snoozed_until.is_(None) | ~snoozed)
+        for key in ("status", "category", "priority", "tier", "channel", "language"):
+            if filters.get(key) is not None and filters[key] != "snoozed":
                 query = query.where(TICKET.c[key] == filters[key])
         if filters.get("assignee") is not None:
             query = query.where(TICKET.c.assignee_id == filters["assignee"])
-        if agent.role == "agent":  # agents see the open queue and their own tickets
+        if filters.get("unassigned"):
+            query = query.where(TICKET.c.assignee_id.is_(None))
+        if not agent.sees_all:  # agents see their tier's open queue and their own tickets
             query = query.where(
-                (TICKET.c.assignee_id.is_(None)) | (TICKET.c.assignee_id == agent.id)
+                (TICKET.c.assignee_id.is_(None) & (TICKET.c.tier <= agent.tier))
+                | (TICKET.c.assignee_id == agent.id)
             )
-        return [dict(r._mapping) for r in conn.execute(query.limit(500))]
+        result = conn.execute(query.limit(filters.get("limit") or LIST_LIMIT))
+        keys = list(result.keys())
+        return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
     async def get(self, ticket_id: int) -> dict[str, Any] | None:
         """A ticket with its transcript (redacted at storage) and notes."""
-        return await self.store.write(self._get, ticket_id)
+        return await self.store.read(self._get, ticket_id)
 
     @staticmethod
     def _get(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
@@ -191,18 +288,45 @@ class TicketStore:
         ]
         return ticket
 
-    async def claim(self, ticket_id: int, agent_id: int) -> bool:
-        """Assign an unassigned, unresolved ticket; ``False`` if someone was first."""
-        return await self.store.write(self._claim, ticket_id, agent_id)
+    @staticmethod
+    def _brief(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
+        row = conn.execute(
+            select(TICKET.c.status, TICKET.c.tier, TICKET.c.assignee_id).where(
+                TICKET.c.id == ticket_id
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
+    async def claim(self, ticket_id: int, agent_id: int, tier: int = MAX_TIER) -> bool:
+        """Assign an unassigned, unresolved ticket of tier ``tier`` or below; ``False``
+        if someone was first (or the ticket is above the agent's tier)."""
+        return await self.store.write(self._claim, ticket_id, agent_id, tier)
+
+    async def try_claim(
+        self, ticket_id: int, agent_id: int, tier: int = MAX_TIER
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """:meth:`claim`, and when refused, the ticket's status, tier and assignee
+        (``None``: no such ticket), read in the same transaction: the API says why
+        without a second round trip."""
+        return await self.store.write(self._try_claim, ticket_id, agent_id, tier)
 
     @staticmethod
-    def _claim(conn: Connection, ticket_id: int, agent_id: int) -> bool:
+    def _try_claim(
+        conn: Connection, ticket_id: int, agent_id: int, tier: int
+    ) -> tuple[bool, dict[str, Any] | None]:
+        if TicketStore._claim(conn, ticket_id, agent_id, tier):
+            return True, None
+        return False, TicketStore._brief(conn, ticket_id)
+
+    @staticmethod
+    def _claim(conn: Connection, ticket_id: int, agent_id: int, tier: int) -> bool:
         done = conn.execute(
             update(TICKET)
             .where(
                 TICKET.c.id == ticket_id,
                 TICKET.c.assignee_id.is_(None),
                 TICKET.c.status != "resolved",
+                TICKET.c.tier <= tier,
             )
             .values(assignee_id=agent_id)
         )
@@ -286,30 +410,91 @@ class TicketStore:
             .where(TICKET.c.id == ticket_id, TICKET.c.status == "pending")
             .values(status="open")
         )
+        conn.execute(  # a snoozed ticket is back in the queue when the user writes
+            update(TICKET)
+            .where(TICKET.c.id == ticket_id, TICKET.c.snoozed_until.is_not(None))
+            .values(snoozed_until=None)
+        )
 
     # --- agents ----------------------------------------------------------------------
 
-    async def add_agent(self, name: str, role: str, token_hash: str, now: datetime) -> int:
+    async def add_agent(
+        self, name: str, role: str, token_hash: str, now: datetime, tier: int = 1
+    ) -> int:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
-        return await self.store.write(self._add_agent, name, role, token_hash, now)
+        if not 1 <= tier <= MAX_TIER:
+            raise ValueError(f"tier must be 1 to {MAX_TIER}")
+        return await self.store.write(self._add_agent, name, role, token_hash, now, tier)
 
     @staticmethod
-    def _add_agent(conn: Connection, name: str, role: str, token_hash: str, now: datetime) -> int:
+    def _add_agent(
+        conn: Connection, name: str, role: str, token_hash: str, now: datetime, tier: int
+    ) -> int:
         return conn.execute(
             insert(AGENT).returning(AGENT.c.id),
-            {"name": name, "role": role, "token_hash": token_hash, "created_at": now},
+            {"name": name, "role": role, "token_hash": token_hash, "created_at": now, "tier": tier},
         ).scalar_one()
 
     async def agent_by_token_hash(self, token_hash: str) -> AgentRecord | None:
-        return await self.store.write(self._agent_by_hash, token_hash)
+        return await self.store.read(self._agent_by_hash, token_hash)
 
     @staticmethod
     def _agent_by_hash(conn: Connection, token_hash: str) -> AgentRecord | None:
         row = conn.execute(
-            select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(AGENT.c.token_hash == token_hash)
+            select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
+                AGENT.c.token_hash == token_hash
+            )
         ).first()
-        return AgentRecord(row.id, row.name, row.role) if row else None
+        return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
+
+    async def agent_by_telegram(self, user_id: str) -> AgentRecord | None:
+        """The agent whose Telegram account this is (the staff group's buttons)."""
+        return await self.store.read(self._agent_by_telegram, user_id)
+
+    @staticmethod
+    def _agent_by_telegram(conn: Connection, user_id: str) -> AgentRecord | None:
+        row = conn.execute(
+            select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
+                AGENT.c.telegram_user_id == user_id
+            )
+        ).first()
+        return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
+
+    async def link_telegram(self, name: str, user_id: str | None) -> bool:
+        """Link (or with ``None`` unlink) an agent's Telegram account; ``False``: no
+        such agent. Raises ``IntegrityError`` if another agent has that account."""
+        return await self.store.write(self._link_telegram, name, user_id)
+
+    @staticmethod
+    def _link_telegram(conn: Connection, name: str, user_id: str | None) -> bool:
+        done = conn.execute(
+            update(AGENT).where(AGENT.c.name == name).values(telegram_user_id=user_id)
+        )
+        return done.rowcount == 1
+
+    async def sent_action(
+        self, channel: str, chat_id: str, platform_message_id: str
+    ) -> dict[str, Any] | None:
+        """The action the bot sent as ``platform_message_id`` in a chat, if it did:
+        staff reply to an announcement, and its buttons say which ticket it was."""
+        return await self.store.read(self._sent_action, channel, chat_id, platform_message_id)
+
+    @staticmethod
+    def _sent_action(
+        conn: Connection, channel: str, chat_id: str, platform_message_id: str
+    ) -> dict[str, Any] | None:
+        action = conn.execute(
+            select(OUT.c.action)
+            .where(
+                OUT.c.channel == channel,
+                OUT.c.chat_id == chat_id,
+                OUT.c.platform_message_id == platform_message_id,
+                OUT.c.status == "delivered",
+            )
+            .order_by(OUT.c.id.desc())
+        ).first()
+        return dict(action[0]) if action else None
 
 
 WAIT_SAMPLE = 50  # recent first answers the expected wait is taken from

@@ -143,3 +143,27 @@ def test_ask_at_sets_the_clock() -> None:
 def test_load_config_defaults_need_no_file() -> None:
     config = load_config(None, environ={})
     assert config.webchat.enabled and config.database.url.startswith("sqlite:///var/")
+
+
+def test_agents_link_a_telegram_account_once(tmp_path: Path) -> None:
+    config = write(tmp_path, f"[database]\nurl = 'sqlite:///{tmp_path / 'cli.db'}'\n")
+    for name in ("ana", "ben"):
+        assert runner.invoke(app, ["agents", "add", name, "--config", str(config)]).exit_code == 0
+    linked = runner.invoke(
+        app, ["agents", "link", "ana", "--telegram-user-id", "501", "--config", str(config)]
+    )
+    assert linked.exit_code == 0 and "linked to Telegram user 501" in linked.output
+    taken = runner.invoke(
+        app, ["agents", "link", "ben", "--telegram-user-id", "501", "--config", str(config)]
+    )
+    assert taken.exit_code == 1 and "another agent" in taken.output
+    nobody = runner.invoke(
+        app, ["agents", "link", "zed", "--telegram-user-id", "9", "--config", str(config)]
+    )
+    assert nobody.exit_code == 1 and "no agent called 'zed'" in nobody.output
+    bad = runner.invoke(
+        app, ["agents", "link", "ben", "--telegram-user-id", "@ben", "--config", str(config)]
+    )
+    assert bad.exit_code == 2
+    tiered = runner.invoke(app, ["agents", "add", "ted", "--tier", "4", "--config", str(config)])
+    assert tiered.exit_code == 2  # tiers are 1 to 3

@@ -57,6 +57,14 @@ async def test_an_agent_answers_a_ticket_from_the_console(bot: App, tmp_path: Pa
     ):
         await ws.send_json({"type": "message", "id": "c1", "text": "/ticket withdrawal stuck"})
         await receive(ws)
+        question = await receive(ws)  # the intake: what is it about?
+        assert any(
+            b["data"] == "intake:category:account_kyc" for row in question["buttons"] for b in row
+        )
+        await ws.send_json({"type": "button", "id": "c1b", "data": "intake:category:account_kyc"})
+        assert "UID" in (await receive(ws))["text"]
+        await ws.send_json({"type": "message", "id": "c1c", "text": "12345678"})
+        assert "everything" in (await receive(ws))["text"]
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = await browser.new_page()
@@ -65,6 +73,7 @@ async def test_an_agent_answers_a_ticket_from_the_console(bot: App, tmp_path: Pa
             await page.click("text=Sign in")
             await page.click("tr.ticket >> text=#1")
             await page.wait_for_selector("text=withdrawal stuck")
+            await page.wait_for_selector("dd:text-is('12345678')")  # the intake's UID
             await page.click("#actions >> text=Claim")
             await page.wait_for_selector("dd:text-is('ana')")  # the assignee
             await page.select_option("#canned", label="Looking into it")

@@ -40,7 +40,7 @@ async def test_staff_are_warned_then_the_ticket_escalates_once(tmp_path, clock) 
         await bot.pipeline.dispatch(
             message("/ticket deposit missing", channel="staffroom", chat_id="u1", sender_id="u1")
         )
-        opened = await bot.tickets.list(SUPERVISOR)
+        opened = await bot.tickets.list(SUPERVISOR, clock())
         await bot.tickets.update_fields(opened[0]["id"], category="deposits")
         await bot.sender.drain()
         staff.sent.clear()

@@ -46,6 +46,9 @@ async def test_from_asking_for_a_person_to_a_rated_resolution(bot: App) -> None:
         await ws.send_json({"type": "message", "id": "t1", "text": "/ticket my deposit is missing"})
         ack = await receive(ws)
         assert "Ticket #1" in ack["text"] and "number 1 in the queue" in ack["text"]
+        assert "what is it about" in (await receive(ws))["text"]  # the intake begins
+        await ws.send_json({"type": "button", "id": "t1b", "data": "intake:category:skip"})
+        assert "that is everything" in (await receive(ws))["text"]
 
         await ws.send_json({"type": "message", "id": "t2", "text": f"here you go {SEED}"})
         await ws.send_json({"type": "message", "id": "t3", "text": "txid 0xabc, 50 USDT on TRC20"})
@@ -72,7 +75,7 @@ async def test_from_asking_for_a_person_to_a_rated_resolution(bot: App) -> None:
 
         async with http.get(f"{api}/1", headers=auth(winner)) as r:
             ticket = await r.json()
-        texts = [m["text"] for m in ticket["transcript"] if m["direction"] == "in"]
+        texts = [m["text"] for m in ticket["transcript"] if m["direction"] == "in" and m["text"]]
         assert texts[0] == "/ticket my deposit is missing"
         assert "[redacted: seed phrase]" in texts[1] and "abandon" not in json.dumps(ticket)
         assert texts[2] == "txid 0xabc, 50 USDT on TRC20"
@@ -119,6 +122,7 @@ async def test_roles_and_bad_requests(bot: App) -> None:
     ):
         await ws.send_json({"type": "message", "id": "x1", "text": "/ticket"})
         await receive(ws)
+        await receive(ws)  # the intake's first question
         patch = {"priority": 1}
         async with http.patch(f"{api}/1", json=patch, headers=auth("ana")) as r:
             assert r.status == 403
@@ -169,7 +173,7 @@ async def test_the_acknowledgement_tells_the_recent_wait_once_there_is_history(
         assert app.pipeline is not None and app.tickets is not None
         first = await app.pipeline.dispatch(message("/ticket help", chat_id="u0", sender_id="u0"))
         assert first is not None
-        (ack,) = [a for a in first.actions if isinstance(a, Reply)]
+        ack = next(a for a in first.actions if isinstance(a, Reply))
         assert "Recently" not in ack.text  # no history yet: no made-up estimate
         for i in range(1, 6):
             await app.pipeline.dispatch(message("/ticket help", chat_id=f"u{i}", sender_id=f"u{i}"))
@@ -178,7 +182,7 @@ async def test_the_acknowledgement_tells_the_recent_wait_once_there_is_history(
             await app.tickets.reply(ticket_id, [], clock())  # answered after 12 minutes
         later = await app.pipeline.dispatch(message("/ticket help", chat_id="u9", sender_id="u9"))
         assert later is not None
-        (ack,) = [a for a in later.actions if isinstance(a, Reply)]
+        ack = next(a for a in later.actions if isinstance(a, Reply))
         assert "about 12 min" in ack.text
 
 
@@ -200,3 +204,30 @@ async def test_a_ticket_summary_never_keeps_a_secret(bot: App) -> None:
     assert ticket is not None
     assert "Hunter2Hunter2" not in json.dumps(ticket, default=str)
     assert "[redacted: password]" in ticket["summary"]
+
+
+async def test_a_staff_chat_without_a_desk_gets_alerts_and_stays_an_ordinary_chat(
+    tmp_path: Path,
+) -> None:
+    from channels.base import Reply
+    from handlers.pipeline import StaffChat
+    from tests.builders import message
+    from tests.fakes.recording import RecordingChannel
+
+    app = App(bot_config(tmp_path))
+    room = RecordingChannel("staffroom")  # a platform where agents cannot be linked
+    app.channels["staffroom"] = room
+    async with app:
+        assert app.pipeline is not None and app.sender is not None
+        app.pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
+        await app.pipeline.dispatch(message("/ticket help", channel="staffroom", chat_id="u1"))
+        await app.sender.drain()
+        (alert,) = [a for a in room.sent if isinstance(a, Reply) and a.chat_id == "desk"]
+        assert "New ticket #1" in alert.text and alert.buttons == ()  # no Claim to press
+        await app.pipeline.dispatch(
+            message("/help", channel="staffroom", chat_id="desk", sender_id="mod")
+        )
+        await app.sender.drain()
+        assert any(
+            isinstance(a, Reply) and "/lang" in a.text for a in room.sent if a.chat_id == "desk"
+        )

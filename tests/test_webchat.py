@@ -76,12 +76,15 @@ async def test_a_message_resent_after_a_reconnect_is_answered_once(bot: App) -> 
 
 async def test_a_reply_waits_for_the_browser_to_come_back(bot: App) -> None:
     url = f"{bot.url}/chat/ws?session=browser-session-4"
+    assert bot.sender is not None
+    await bot.sender.stop()  # hold replies, so the tab surely closes before this one
     async with aiohttp.ClientSession() as http:
         async with http.ws_connect(url) as ws:
             await ws.send_json({"type": "message", "id": "x1", "text": "/help"})
             await receive(ws, "ack")
             await ws.close()  # the tab is closed before the reply goes out
-        await asyncio.sleep(0.2)
+        await bot.sender.start()
+        await asyncio.sleep(0.5)  # the reply finds no tab open and waits
         async with http.ws_connect(url) as ws:
             reply = await receive(ws, "reply")
             assert "/lang" in reply["text"]

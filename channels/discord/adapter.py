@@ -51,7 +51,7 @@ THREAD_NAME = "Support: {name}"
 
 # command -> description, per language code
 CommandTexts = dict[str, dict[str, str]]
-SLASH_COMMANDS = ("help", "ticket", "lang", "subscribe", "unsubscribe", "verify")
+SLASH_COMMANDS = ("help", "ticket", "lang", "subscribe", "unsubscribe", "verify", "link")
 
 
 @dataclass
@@ -190,7 +190,11 @@ class DiscordAdapter:
         async def verify(interaction: discord.Interaction, item: str) -> None:
             await self._slash(interaction, f"/verify {item}")
 
-        with_text = {"ticket": ticket, "verify": verify}
+        @app_commands.describe(code="The code /link gave you on another platform")
+        async def link(interaction: discord.Interaction, code: str | None = None) -> None:
+            await self._slash(interaction, f"/link {code or ''}".strip())
+
+        with_text = {"ticket": ticket, "verify": verify, "link": link}
         for name in SLASH_COMMANDS:
             if name in with_text:
                 command: app_commands.Command[Any, Any, None] = app_commands.Command(

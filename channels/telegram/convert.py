@@ -92,6 +92,8 @@ def _callback(update: Update) -> list[Message | MemberEvent]:
             username=user.username,
             language_hint=user.language_code,
             callback=(query.data or "")[:256],
+            # the message the pressed button belongs to (the staff desk finds its ticket)
+            reply_to=str(query.message.message_id) if query.message is not None else None,
             addressed=True,
             raw=update,
         )

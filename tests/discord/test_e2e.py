@@ -89,6 +89,7 @@ async def test_a_slash_command_is_acknowledged_at_once_and_then_answered(
         "subscribe",
         "unsubscribe",
         "verify",
+        "link",
     }
     lang = next(c for c in dc.commands[GUILD] if c["name"] == "lang")
     assert lang["description_localizations"]["de"] == "Antwortsprache wählen"
@@ -125,8 +126,9 @@ async def test_a_ticket_asked_for_in_public_opens_a_private_thread(
     (button,) = invite["components"][0]["components"]
     assert button["url"] == f"https://discord.com/channels/{GUILD}/{thread_id}"
     # the request continues in the thread: acknowledged there, not asked again
-    (ack,) = await dc.wait_sent(1, channel_id=thread_id)
+    ack, intake = (await dc.wait_sent(2, channel_id=thread_id))[:2]
     assert "Ticket #1" in ack["content"]
+    assert intake["components"]  # the intake's first question, with buttons
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
     assert ticket is not None and ticket["chat_id"] == thread_id
@@ -149,7 +151,7 @@ async def test_where_threads_are_not_allowed_the_ticket_moves_to_a_dm(
     (invite,) = await dc.wait_sent(1, channel_id=NO_THREADS)
     dm = dc.dm_channel("8")
     assert invite["components"][0]["components"][0]["url"].endswith(f"/@me/{dm}")
-    (ack,) = await dc.wait_sent(1, channel_id=dm)
+    ack = (await dc.wait_sent(1, channel_id=dm))[0]
     assert "Ticket #1" in ack["content"]
 
 

@@ -115,6 +115,7 @@ def test_a_button_press() -> None:
     )
     assert msg.callback == "lang:vi" and msg.text == "" and msg.chat_id == "42"
     assert msg.platform_message_id == "cb:cb1"
+    assert msg.reply_to == "9"  # the message whose button it was (the staff desk reads it)
 
 
 def test_media_without_text_and_captions() -> None:

@@ -40,13 +40,6 @@ async def start_bot(tmp_path: Path, tg: FakeTelegram, **telegram: Any) -> App:
 
 
 @pytest.fixture
-async def tg(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegram]:
-    monkeypatch.setenv("SOCIALDESK_TELEGRAM_TOKEN", "123456:TEST")
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def bot(tmp_path: Path, tg: FakeTelegram) -> AsyncIterator[App]:
     app = await start_bot(tmp_path, tg)
     yield app
@@ -215,11 +208,19 @@ async def test_a_ticket_asked_for_in_a_group_moves_to_private(bot: App, tg: Fake
     assert await bot.tickets.get(1) is None  # nothing personal opened in public
     payload = button["url"].split("start=")[1]
     tg.private(7, f"/start {payload}")  # the user taps the link: Telegram sends /start
-    (ack,) = await tg.wait_sent(1, chat_id=7)
+    ack, intake = await tg.wait_sent(2, chat_id=7)
     assert "Ticket #1" in ack["text"]
+    keys = [b["callback_data"] for row in intake["reply_markup"]["inline_keyboard"] for b in row]
+    assert "intake:category:withdrawal_delayed" in keys and "intake:category:skip" in keys
     ticket = await bot.tickets.get(1)
     assert ticket is not None and ticket["chat_id"] == "7"
     assert ticket["summary"] == "my withdrawal is stuck"
+    tg.press(7, 7, "intake:category:account_kyc")  # the intake, with Telegram's buttons
+    assert "UID" in (await tg.wait_sent(3, chat_id=7))[2]["text"]
+    tg.private(7, "12345678")
+    assert "everything" in (await tg.wait_sent(4, chat_id=7))[3]["text"]
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None and (ticket["category"], ticket["uid"]) == ("account_kyc", "12345678")
 
 
 async def test_a_flood_from_one_user_does_not_silence_the_others(
@@ -271,6 +272,7 @@ async def test_subscribing_to_notices(bot: App, tg: FakeTelegram) -> None:
         "subscribe",
         "unsubscribe",
         "verify",
+        "link",
     }
 
 

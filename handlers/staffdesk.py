@@ -1,0 +1,157 @@
+"""The staff chat as a desk: claim, answer and resolve tickets without the console.
+
+Each new ticket is announced in the staff chat with a Claim button. An agent (known by
+the platform account linked to them, ``socialdesk agents link``) presses it to take the
+ticket; replying to the announcement, or to the bot's claim message, sends the reply to
+the user as that agent's, on the platform the user wrote from; Resolve closes the ticket
+and asks the user for a rating. The rules are the API's: of two claims one wins, an
+agent answers only their own tickets, a supervisor any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from channels.base import Action, Button, Message, Reply
+from handlers.texts import Texts
+from storage.store import NewOutbound
+from storage.tickets import AgentRecord, TicketStore
+
+STAFF_CALLBACK = "staff:"
+# platforms whose staff chat is a desk: those where an agent's account can be linked
+DESK_CHANNELS = frozenset({"telegram"})
+Outbound = Callable[..., list[NewOutbound]]  # Pipeline.outbound
+
+
+def resolution_reply(ticket: dict[str, Any], texts: Texts) -> Reply:
+    """What the user is told when their ticket is resolved: the rating buttons."""
+    scores = tuple(Button(label=str(n), data=f"rate:{ticket['id']}:{n}") for n in range(1, 6))
+    return Reply(
+        chat_id=ticket["chat_id"],
+        buttons=(scores,),
+        text=texts.get("tickets.resolved", ticket["language"], number=ticket["id"]),
+    )
+
+
+class StaffDesk:
+    """Turns presses and replies in a staff chat into ticket actions."""
+
+    def __init__(self, tickets: TicketStore, texts: Texts, outbound: Outbound) -> None:
+        self.tickets = tickets
+        self.texts = texts
+        self.outbound = outbound
+
+    def __repr__(self) -> str:
+        return "StaffDesk(claim, reply, resolve)"
+
+    @staticmethod
+    def serves(channel: str) -> bool:
+        """Whether a staff chat on ``channel`` is a desk (gets buttons, is listened to);
+        elsewhere a staff chat only receives alerts."""
+        return channel in DESK_CHANNELS
+
+    async def handle(self, message: Message, now: datetime) -> list[Action]:
+        """The staff chat's answer to one message; ``[]`` for ordinary staff chatter.
+
+        A relayed reply or a resolution is enqueued to the user by the ticket store in
+        the same transaction as the ticket's change; the returned actions are what the
+        staff chat is told."""
+        if message.callback and message.callback.startswith(STAFF_CALLBACK):
+            verb, _, number = message.callback[len(STAFF_CALLBACK) :].partition(":")
+            if not number.isdigit() or verb not in ("claim", "resolve"):
+                return []
+            return await self._press(message, verb, int(number), now)
+        if message.reply_to and message.text.strip():
+            ticket_id = await self._ticket_of(message)
+            if ticket_id is not None:
+                return await self._relay(message, ticket_id, now)
+        return []
+
+    async def _ticket_of(self, message: Message) -> int | None:
+        """The ticket of the bot's message that was replied to, read off its buttons."""
+        assert message.reply_to is not None
+        action = await self.tickets.sent_action(
+            message.channel, message.chat_id, message.reply_to.split(":")[0]
+        )
+        for row in (action or {}).get("buttons", ()):
+            for button in row:
+                data = button.get("data") or ""
+                if data.startswith(STAFF_CALLBACK) and data.rsplit(":", 1)[-1].isdigit():
+                    return int(data.rsplit(":", 1)[-1])
+        return None
+
+    async def _agent(self, message: Message) -> AgentRecord | None:
+        return await self.tickets.agent_by_telegram(message.sender_id)
+
+    def _say(self, message: Message, key: str, buttons: tuple[Button, ...] = (), **v: Any) -> Reply:
+        return Reply(
+            chat_id=message.chat_id,
+            text=self.texts.get(key, "en", **v),
+            reply_to=message.reply_to if message.callback else message.platform_message_id,
+            thread_id=message.thread_id,
+            buttons=(buttons,) if buttons else (),
+        )
+
+    async def _press(
+        self, message: Message, verb: str, ticket_id: int, now: datetime
+    ) -> list[Action]:
+        agent = await self._agent(message)
+        if agent is None:
+            return [self._say(message, "tickets.staff_not_linked", user_id=message.sender_id)]
+        if verb == "claim":
+            if not await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):
+                return [self._say(message, "tickets.staff_taken", number=ticket_id)]
+            return [self._claimed(message, ticket_id, agent)]
+        ticket = await self._owned(message, ticket_id, agent)
+        if isinstance(ticket, Reply):
+            return [ticket]
+        rows = self.outbound(
+            [resolution_reply(ticket, self.texts)], ticket["channel"], ticket["conversation_id"]
+        )
+        if not await self.tickets.set_status(ticket_id, "resolved", rows, now):
+            return [self._say(message, "tickets.staff_closed", number=ticket_id)]
+        return [self._say(message, "tickets.staff_resolved", number=ticket_id, agent=agent.name)]
+
+    def _claimed(self, message: Message, ticket_id: int, agent: AgentRecord) -> Reply:
+        resolve = Button(
+            label=self.texts.get("tickets.staff_resolve", "en"),
+            data=f"{STAFF_CALLBACK}resolve:{ticket_id}",
+        )
+        return self._say(
+            message, "tickets.staff_claimed", (resolve,), number=ticket_id, agent=agent.name
+        )
+
+    async def _owned(
+        self, message: Message, ticket_id: int, agent: AgentRecord
+    ) -> dict[str, Any] | Reply:
+        """The ticket if ``agent`` may act on it, else what the staff chat is told."""
+        ticket = await self.tickets.get(ticket_id)
+        if ticket is None:
+            return self._say(message, "tickets.staff_taken", number=ticket_id)
+        if ticket["status"] == "resolved":
+            return self._say(message, "tickets.staff_closed", number=ticket_id)
+        mine = ticket["assignee_id"] == agent.id
+        if agent.role == "agent" and not mine:
+            owner = ticket["assignee"] or "nobody"
+            return self._say(message, "tickets.staff_not_yours", number=ticket_id, agent=owner)
+        return ticket
+
+    async def _relay(self, message: Message, ticket_id: int, now: datetime) -> list[Action]:
+        agent = await self._agent(message)
+        if agent is None:
+            return [self._say(message, "tickets.staff_not_linked", user_id=message.sender_id)]
+        said: list[Action] = []
+        if await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):  # replying takes it
+            said.append(self._claimed(message, ticket_id, agent))
+        ticket = await self._owned(message, ticket_id, agent)
+        if isinstance(ticket, Reply):
+            return [ticket]
+        reply = Reply(chat_id=ticket["chat_id"], text=message.text.strip())
+        rows = self.outbound(
+            [reply], ticket["channel"], ticket["conversation_id"], sender=f"agent:{agent.name}"
+        )
+        if not await self.tickets.reply(ticket_id, rows, now):
+            return [self._say(message, "tickets.staff_closed", number=ticket_id)]
+        return said
