@@ -46,7 +46,7 @@ async def sweep_sla() -> int:
     runtime = current()
     now = runtime.clock()
     raised = 0
-    for ticket in await runtime.sla.awaiting_first_response():
+    for ticket in await runtime.sla.awaiting_first_response(now):
         target = runtime.sla_settings.target(ticket["category"])
         waited = (now - ticket["created_at"]).total_seconds() / 60
         if waited >= target:

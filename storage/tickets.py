@@ -523,12 +523,13 @@ class SlaStore:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def awaiting_first_response(self) -> list[dict[str, Any]]:
-        """Open tickets nobody has answered yet and that have not breached already."""
-        return await self.store.write(self._awaiting)
+    async def awaiting_first_response(self, now: datetime) -> list[dict[str, Any]]:
+        """Open tickets nobody has answered yet, not breached already and not snoozed
+        (an agent who snoozed one decided it may wait)."""
+        return await self.store.write(self._awaiting, now)
 
     @staticmethod
-    def _awaiting(conn: Connection) -> list[dict[str, Any]]:
+    def _awaiting(conn: Connection, now: datetime) -> list[dict[str, Any]]:
         query = select(
             TICKET.c.id,
             TICKET.c.category,
@@ -540,6 +541,7 @@ class SlaStore:
             TICKET.c.status == "open",
             TICKET.c.first_response_at.is_(None),
             TICKET.c.sla_breached_at.is_(None),
+            TICKET.c.snoozed_until.is_(None) | (TICKET.c.snoozed_until <= now),
         )
         return [dict(r._mapping) for r in conn.execute(query)]
 

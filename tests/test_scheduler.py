@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,23 @@ async def test_block_lists_are_read_again_by_the_scheduler(tmp_path, clock) -> N
         listed.unlink()  # a failed download: the lists in service stay
         assert await refresh_blocklists() == 0
         assert guard.blocklist.check("bad-two.com") is not None
+
+
+async def test_a_snoozed_ticket_is_not_chased_until_it_wakes(tmp_path, clock) -> None:
+    from storage.queue import QueueStore
+
+    bot = App(config(tmp_path), clock=clock)
+    bot.channels["staffroom"] = RecordingChannel("staffroom")
+    async with bot:
+        assert bot.pipeline is not None and bot.tickets is not None and bot.store is not None
+        bot.pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
+        await bot.pipeline.dispatch(
+            message("/ticket deposit missing", channel="staffroom", chat_id="u1", sender_id="u1")
+        )
+        (ticket,) = await bot.tickets.list(SUPERVISOR, clock())
+        await bot.tickets.update_fields(ticket["id"], category="deposits")
+        await QueueStore(bot.store).snooze(ticket["id"], clock() + timedelta(minutes=30))
+        clock.advance(20 * 60)  # past its 10-minute target, but an agent said it may wait
+        assert await sweep_sla() == 0
+        clock.advance(15 * 60)  # the snooze is over: now it is late
+        assert await sweep_sla() == 1
