@@ -187,40 +187,53 @@ def agents_add(
 def agents_link(
     name: Annotated[str, typer.Argument(help="The agent's name.")],
     telegram_user_id: Annotated[
-        str, typer.Option(help="Their Telegram user id (numeric); empty to unlink.")
-    ],
+        str | None, typer.Option(help="Their Telegram user id (numeric); empty to unlink.")
+    ] = None,
+    discord_user_id: Annotated[
+        str | None, typer.Option(help="Their Discord user id (numeric); empty to unlink.")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Link an agent to their Telegram account, so their presses and replies in the
-    staff group act as them (claim, answer, resolve)."""
+    """Link an agent to their Telegram or Discord account, so their presses and replies
+    in the staff chat act as them (claim, answer, resolve)."""
     from sqlalchemy.exc import IntegrityError
 
     from storage.migrate import upgrade
     from storage.store import Store
     from storage.tickets import TicketStore
 
-    user_id = telegram_user_id.strip() or None
-    if user_id is not None and not user_id.lstrip("-").isdigit():
-        raise _fail(f"--telegram-user-id: a number, got {telegram_user_id!r}")
+    given = {"telegram": telegram_user_id, "discord": discord_user_id}
+    accounts = {
+        channel: value.strip() or None for channel, value in given.items() if value is not None
+    }
+    if not accounts:
+        raise _fail("--telegram-user-id or --discord-user-id: name the account to link")
+    for channel, user_id in accounts.items():
+        if user_id is not None and not user_id.lstrip("-").isdigit():
+            raise _fail(f"--{channel}-user-id: a number, got {given[channel]!r}")
     cfg = _config(config)
     upgrade(cfg.database.url)
 
-    async def link() -> bool:
+    async def link(channel: str, user_id: str | None) -> bool:
         store = Store.open(cfg.database.url)
         try:
-            return await TicketStore(store).link_telegram(name, user_id)
+            return await TicketStore(store).link_account(name, channel, user_id)
         finally:
             await store.close()
 
-    try:
-        found = asyncio.run(link())
-    except IntegrityError:
-        raise _fail("--telegram-user-id: another agent is linked to it", code=1) from None
-    if not found:
-        raise _fail(f"NAME: no agent called {name!r}", code=1)
-    typer.echo(
-        f"agent {name} linked to Telegram user {user_id}" if user_id else f"agent {name} unlinked"
-    )
+    for channel, user_id in accounts.items():
+        try:
+            found = asyncio.run(link(channel, user_id))
+        except IntegrityError:
+            raise _fail(f"--{channel}-user-id: another agent is linked to it", code=1) from None
+        if not found:
+            raise _fail(f"NAME: no agent called {name!r}", code=1)
+        platform = channel.capitalize()
+        typer.echo(
+            f"agent {name} linked to {platform} user {user_id}"
+            if user_id
+            else f"agent {name} unlinked from {platform}"
+        )
 
 
 @app.command()

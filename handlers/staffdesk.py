@@ -17,11 +17,11 @@ from typing import Any
 from channels.base import Action, Button, Message, Reply
 from handlers.texts import Texts
 from storage.store import NewOutbound
-from storage.tickets import AgentRecord, TicketStore
+from storage.tickets import ACCOUNT_COLUMNS, AgentRecord, TicketStore
 
 STAFF_CALLBACK = "staff:"
 # platforms whose staff chat is a desk: those where an agent's account can be linked
-DESK_CHANNELS = frozenset({"telegram"})
+DESK_CHANNELS = frozenset(ACCOUNT_COLUMNS)
 Outbound = Callable[..., list[NewOutbound]]  # Pipeline.outbound
 
 
@@ -83,7 +83,16 @@ class StaffDesk:
         return None
 
     async def _agent(self, message: Message) -> AgentRecord | None:
-        return await self.tickets.agent_by_telegram(message.sender_id)
+        return await self.tickets.agent_by_account(message.channel, message.sender_id)
+
+    def _not_linked(self, message: Message) -> Reply:
+        return self._say(
+            message,
+            "tickets.staff_not_linked",
+            user_id=message.sender_id,
+            channel=message.channel,
+            platform=message.channel.capitalize(),
+        )
 
     def _say(self, message: Message, key: str, buttons: tuple[Button, ...] = (), **v: Any) -> Reply:
         return Reply(
@@ -99,7 +108,7 @@ class StaffDesk:
     ) -> list[Action]:
         agent = await self._agent(message)
         if agent is None:
-            return [self._say(message, "tickets.staff_not_linked", user_id=message.sender_id)]
+            return [self._not_linked(message)]
         if verb == "claim":
             if not await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):
                 return [self._say(message, "tickets.staff_taken", number=ticket_id)]
@@ -141,7 +150,7 @@ class StaffDesk:
     async def _relay(self, message: Message, ticket_id: int, now: datetime) -> list[Action]:
         agent = await self._agent(message)
         if agent is None:
-            return [self._say(message, "tickets.staff_not_linked", user_id=message.sender_id)]
+            return [self._not_linked(message)]
         said: list[Action] = []
         if await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):  # replying takes it
             said.append(self._claimed(message, ticket_id, agent))

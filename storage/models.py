@@ -156,8 +156,10 @@ class Agent(SQLModel, table=True):
     role: str = Field(max_length=16)  # agent | supervisor | admin
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = utc_column()
-    # who presses the staff group's buttons: their Telegram user id, linked by an admin
+    # who presses the staff chat's buttons: their Telegram or Discord user id, linked
+    # by an admin (``socialdesk agents link``)
     telegram_user_id: str | None = Field(default=None, max_length=64, unique=True)
+    discord_user_id: str | None = Field(default=None, max_length=64, unique=True)
     tier: int = 1  # the highest support tier whose tickets they take
     online: bool = False  # taking tickets now: round-robin assignment picks among these
     # round robin gives the next ticket to the online agent whose turn is lowest

@@ -26,6 +26,8 @@ AGENT = Agent.__table__
 NOTE = TicketNote.__table__
 
 ROLES = ("agent", "supervisor", "admin")
+# the platforms whose accounts an agent can be linked to, and where the link is kept
+ACCOUNT_COLUMNS = {"telegram": "telegram_user_id", "discord": "discord_user_id"}
 LIST_LIMIT = 100  # tickets in one page of the queue (``limit`` asks for up to 500)
 # the ticket columns the intake fills, one per question (the category has its own)
 INTAKE_FIELDS = ("coin", "network", "amount", "tx_hash", "address", "uid", "reward")
@@ -448,29 +450,30 @@ class TicketStore:
         ).first()
         return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
 
-    async def agent_by_telegram(self, user_id: str) -> AgentRecord | None:
-        """The agent whose Telegram account this is (the staff group's buttons)."""
-        return await self.store.read(self._agent_by_telegram, user_id)
+    async def agent_by_account(self, channel: str, user_id: str) -> AgentRecord | None:
+        """The agent whose account on ``channel`` this is (the staff chat's buttons)."""
+        if channel not in ACCOUNT_COLUMNS:
+            return None
+        return await self.store.read(self._agent_by_account, channel, user_id)
 
     @staticmethod
-    def _agent_by_telegram(conn: Connection, user_id: str) -> AgentRecord | None:
+    def _agent_by_account(conn: Connection, channel: str, user_id: str) -> AgentRecord | None:
         row = conn.execute(
             select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
-                AGENT.c.telegram_user_id == user_id
+                AGENT.c[ACCOUNT_COLUMNS[channel]] == user_id
             )
         ).first()
         return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
 
-    async def link_telegram(self, name: str, user_id: str | None) -> bool:
-        """Link (or with ``None`` unlink) an agent's Telegram account; ``False``: no
-        such agent. Raises ``IntegrityError`` if another agent has that account."""
-        return await self.store.write(self._link_telegram, name, user_id)
+    async def link_account(self, name: str, channel: str, user_id: str | None) -> bool:
+        """Link (or with ``None`` unlink) an agent's account on ``channel``; ``False``:
+        no such agent. Raises ``IntegrityError`` if another agent has that account."""
+        return await self.store.write(self._link_account, name, channel, user_id)
 
     @staticmethod
-    def _link_telegram(conn: Connection, name: str, user_id: str | None) -> bool:
-        done = conn.execute(
-            update(AGENT).where(AGENT.c.name == name).values(telegram_user_id=user_id)
-        )
+    def _link_account(conn: Connection, name: str, channel: str, user_id: str | None) -> bool:
+        values = {ACCOUNT_COLUMNS[channel]: user_id}
+        done = conn.execute(update(AGENT).where(AGENT.c.name == name).values(**values))
         return done.rowcount == 1
 
     async def sent_action(

@@ -165,5 +165,11 @@ def test_agents_link_a_telegram_account_once(tmp_path: Path) -> None:
         app, ["agents", "link", "ben", "--telegram-user-id", "@ben", "--config", str(config)]
     )
     assert bad.exit_code == 2
+    neither = runner.invoke(app, ["agents", "link", "ben", "--config", str(config)])
+    assert neither.exit_code == 2 and "--discord-user-id" in neither.output
+    discord = runner.invoke(
+        app, ["agents", "link", "ben", "--discord-user-id", "601", "--config", str(config)]
+    )
+    assert discord.exit_code == 0 and "linked to Discord user 601" in discord.output
     tiered = runner.invoke(app, ["agents", "add", "ted", "--tier", "4", "--config", str(config)])
     assert tiered.exit_code == 2  # tiers are 1 to 3

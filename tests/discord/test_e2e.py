@@ -44,13 +44,6 @@ def config(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> Config:
 
 
 @pytest.fixture
-async def dc(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "discord-test-token")
-    async with FakeDiscord() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def bot(tmp_path: Path, dc: FakeDiscord) -> AsyncIterator[App]:
     app = await start_bot(tmp_path, dc)
     yield app

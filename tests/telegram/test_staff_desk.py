@@ -25,7 +25,7 @@ async def bot(tmp_path: Path, tg: FakeTelegram) -> AsyncIterator[App]:
     assert app.tickets is not None
     for name, user in (("ana", ANA), ("ben", BEN)):
         await app.tickets.add_agent(name, "agent", token_hash(f"token-{name}"), system_clock())
-        assert await app.tickets.link_telegram(name, str(user))
+        assert await app.tickets.link_account(name, "telegram", str(user))
     yield app
     await app.stop()
 
