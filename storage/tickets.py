@@ -24,7 +24,7 @@ from storage.store import NewOutbound, Store
 AGENT = Agent.__table__
 NOTE = TicketNote.__table__
 
-ROLES = ("agent", "supervisor", "admin")
+ROLES = ("agent", "supervisor", "manager", "admin")
 
 
 @dataclass(frozen=True, slots=True)
