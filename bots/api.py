@@ -27,6 +27,7 @@ from storage.tickets import AgentRecord, TicketStore
 Clock = Callable[[], datetime]
 Handler = Callable[[web.Request, AgentRecord], Awaitable[web.StreamResponse]]
 STATUSES = ("open", "pending", "resolved")
+SEE_ALL = ("supervisor", "admin")  # roles that see and change every ticket
 CONSOLE = Path(__file__).with_name("console.html")
 
 
@@ -73,6 +74,10 @@ class AgentApi:
             web.post("/api/tickets/{id:\\d+}/reopen", guard(self._reopen)),
         ]
 
+    def guard(self, handler: Handler, role: str = "agent") -> Callable[..., Any]:
+        """``handler`` behind the bearer-token check for ``role`` (admins pass every role)."""
+        return self._authenticated(handler, role)
+
     def _authenticated(self, handler: Handler, role: str = "agent") -> Callable[..., Any]:
         async def wrapped(request: web.Request) -> web.StreamResponse:
             header = request.headers.get("Authorization", "")
@@ -84,7 +89,7 @@ class AgentApi:
                 raise _refusal(
                     401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
                 )
-            if role != "agent" and agent.role not in ("supervisor", "admin"):
+            if role != "agent" and agent.role not in (role, "admin"):
                 raise _refusal(403, f"this needs the {role} role")
             return await handler(request, agent)
 
@@ -133,7 +138,7 @@ class AgentApi:
         if ticket is None:
             raise _refusal(404, "no such ticket")
         visible = ticket["assignee_id"] in (None, agent.id)
-        if agent.role == "agent" and not visible:
+        if agent.role not in SEE_ALL and not visible:
             raise _refusal(403, "this ticket is assigned to another agent")
         return ticket
 
@@ -150,7 +155,7 @@ class AgentApi:
 
     async def _owned(self, request: web.Request, agent: AgentRecord) -> dict[str, Any]:
         ticket = await self._ticket(request, agent)
-        if agent.role == "agent" and ticket["assignee_id"] != agent.id:
+        if agent.role not in SEE_ALL and ticket["assignee_id"] != agent.id:
             raise _refusal(403, "claim the ticket first")
         return ticket
 

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bots.api import AgentApi
+from bots.broadcast_api import BroadcastApi
 from bots.config import Config
 from bots.server import Server, build_server
 from channels.base import Channel
@@ -25,6 +26,8 @@ from channels.discord import DiscordAdapter
 from channels.telegram import TelegramAdapter
 from channels.webchat import WebChatAdapter
 from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
+from handlers.broadcasts.service import Broadcaster
+from handlers.broadcasts.verify import NoticeCheckStage
 from handlers.commands import CommandStage
 from handlers.context import Brand
 from handlers.conversation import ConversationStage
@@ -36,9 +39,11 @@ from handlers.pipeline import Pipeline, StaffChat
 from handlers.router import Router
 from handlers.texts import Texts
 from scheduler.blocklists import refresh_blocklists
+from scheduler.broadcasts import broadcast_job, send_broadcast
 from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
+from storage.broadcasts import BroadcastStore
 from storage.migrate import upgrade
 from storage.store import Store
 from storage.subscriptions import SubscriptionStore
@@ -61,6 +66,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
     return Router(
         GuardStage(config.guard, official_contracts=knowledge.official_contracts()),
         ConversationStage(),
+        NoticeCheckStage(),
         CommandStage(),
         AnswerStage(knowledge, config.knowledge),
         GreetingStage(),
@@ -173,6 +179,28 @@ def build_pipeline(
     )
 
 
+def build_broadcaster(
+    config: Config,
+    store: Store,
+    texts: Texts,
+    clock: Clock,
+    channels: set[str],
+    wake: Callable[[], None] = lambda: None,
+) -> Broadcaster:
+    """Broadcast operations for the enabled ``channels`` (the CLI passes their names
+    from the configuration; the bot, its running channels)."""
+    return Broadcaster(
+        BroadcastStore(store),
+        SubscriptionStore(store),
+        texts,
+        channels=channels,
+        languages=tuple(config.bot.languages),
+        clock=clock,
+        settings=config.broadcasts,
+        wake=wake,
+    )
+
+
 class App:
     """A running bot: ``async with App(config) as app: ...``."""
 
@@ -189,6 +217,7 @@ class App:
         self.server: Server | None = None
         self.tickets: TicketStore | None = None
         self.scheduler: Scheduler | None = None
+        self.broadcaster: Broadcaster | None = None
 
     def __repr__(self) -> str:
         return f"App(channels={sorted(self.channels)})"
@@ -236,7 +265,12 @@ class App:
             self.sender.wake,
             self.config.tickets,
         )
+        self.broadcaster = build_broadcaster(
+            self.config, self.store, self.texts, self.clock, set(self.channels), self.sender.wake
+        )
+        self.broadcaster.schedule = self._schedule_broadcast
         routes: list[web.RouteDef] = api.routes()
+        routes += BroadcastApi(self.broadcaster, api.guard).routes()
         for channel in self.channels.values():
             channel_routes = getattr(channel, "routes", None)
             if channel_routes is not None:
@@ -260,6 +294,7 @@ class App:
                 sla=SlaStore(self.store),
                 sla_settings=self.config.tickets,
                 guards=tuple(s for s in self.pipeline.router.handlers if isinstance(s, GuardStage)),
+                broadcaster=self.broadcaster,
             )
         )
         self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))
@@ -285,6 +320,11 @@ class App:
         if self.store is not None:
             await self.store.close()
             self.store = None
+
+    async def _schedule_broadcast(self, broadcast_id: int, at: datetime) -> None:
+        assert self.scheduler is not None and self.broadcaster is not None
+        record = await self.broadcaster.get(broadcast_id)
+        self.scheduler.add_job(send_broadcast, broadcast_job(broadcast_id, at, record["title"]))
 
     def _health(self) -> dict[str, object]:
         return {"status": "ok", "channels": sorted(self.channels)}

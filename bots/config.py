@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from channels.discord.settings import DiscordSettings
 from channels.telegram.settings import TelegramSettings
 from handlers.answers.settings import KnowledgeSettings
+from handlers.broadcasts.settings import BroadcastSettings
 from handlers.context import Brand
 from handlers.language import UI_LANGUAGES
 from handlers.scam.settings import GuardSettings
@@ -95,6 +96,7 @@ class Config(Section):
     guard: GuardSettings = Field(default_factory=GuardSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""

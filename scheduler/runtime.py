@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from handlers.broadcasts.service import Broadcaster
     from handlers.guard import GuardStage
     from handlers.pipeline import Pipeline
     from handlers.texts import Texts
@@ -29,6 +30,7 @@ class Runtime:
     sla: SlaStore
     sla_settings: SlaSettings
     guards: tuple[GuardStage, ...] = ()
+    broadcaster: Broadcaster | None = None
 
 
 _current: Runtime | None = None

@@ -79,6 +79,14 @@ class Scheduler:
         self._scheduler = scheduler
         log.info("scheduler: running %d job(s)", len(scheduler.get_jobs()))
 
+    def add_job(self, func: Callable[..., Any], options: dict[str, Any]) -> None:
+        """Store a job now; the running scheduler wakes for it at once. A process that
+        stands by (another holds the lock) writes it for the leader to find."""
+        if self._scheduler is not None:
+            self._scheduler.add_job(func, **options)
+            return
+        store_job(self.engine, func, options)
+
     def _take_lock(self) -> bool:
         conn = self.engine.connect()
         got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
@@ -116,5 +124,23 @@ def list_jobs(engine: Engine) -> list[dict[str, Any]]:
             }
             for job in scheduler.get_jobs()
         ]
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def store_job(engine: Engine, func: Callable[..., Any], options: dict[str, Any]) -> None:
+    """Write a job into the job store without running anything (the CLI's path).
+
+    The running bot's scheduler finds it at its next wake-up, at most one SLA sweep
+    interval (``tickets.sweep_seconds``) later.
+    """
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)}
+    )
+    scheduler.start(paused=True)
+    try:
+        scheduler.add_job(func, **options)
     finally:
         scheduler.shutdown(wait=False)

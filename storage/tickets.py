@@ -146,7 +146,7 @@ class TicketStore:
                 query = query.where(TICKET.c[key] == filters[key])
         if filters.get("assignee") is not None:
             query = query.where(TICKET.c.assignee_id == filters["assignee"])
-        if agent.role == "agent":  # agents see the open queue and their own tickets
+        if agent.role not in ("supervisor", "admin"):  # the open queue and their own tickets
             query = query.where(
                 (TICKET.c.assignee_id.is_(None)) | (TICKET.c.assignee_id == agent.id)
             )
