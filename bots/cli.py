@@ -30,6 +30,13 @@ app.add_typer(db_app, name="db")
 agents_app = typer.Typer(help="People who answer tickets.", no_args_is_help=True)
 app.add_typer(agents_app, name="agents")
 
+
+def _add_broadcasts() -> None:
+    from bots.broadcast_cli import broadcast_app
+
+    app.add_typer(broadcast_app, name="broadcast")
+
+
 err = Console(stderr=True)
 
 ConfigOption = Annotated[
@@ -139,7 +146,7 @@ def jobs(config: ConfigOption = None) -> None:
 @agents_app.command("add")
 def agents_add(
     name: Annotated[str, typer.Argument(help="The agent's name, unique.")],
-    role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
+    role: Annotated[str, typer.Option(help="agent, supervisor, manager or admin.")] = "agent",
     config: ConfigOption = None,
 ) -> None:
     """Create an agent and print their API token (shown once, stored only hashed)."""
@@ -230,6 +237,9 @@ def _print(result: dict[str, Any], as_json: bool) -> None:
         f"refs={result['refs']} scam={result['scam']['verdict']} handoff={result['handoff']}[/]",
         highlight=False,
     )
+
+
+_add_broadcasts()
 
 
 def main() -> None:  # pragma: no cover - the console script

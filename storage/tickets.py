@@ -311,6 +311,17 @@ class TicketStore:
         ).first()
         return AgentRecord(row.id, row.name, row.role) if row else None
 
+    async def agent_by_name(self, name: str) -> AgentRecord | None:
+        """The agent called ``name`` (the CLI names who creates and approves notices)."""
+        return await self.store.write(self._agent_by_name, name)
+
+    @staticmethod
+    def _agent_by_name(conn: Connection, name: str) -> AgentRecord | None:
+        row = conn.execute(
+            select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(AGENT.c.name == name)
+        ).first()
+        return AgentRecord(row.id, row.name, row.role) if row else None
+
 
 WAIT_SAMPLE = 50  # recent first answers the expected wait is taken from
 WAIT_MIN_SAMPLES = 5  # fewer than this: no estimate rather than a guess
