@@ -89,7 +89,9 @@ async def crash(app: App) -> None:
         sender._task.cancel()
     for task in list(sender._inflight):
         task.cancel()
-    await asyncio.gather(*(t for t in [sender._task, *sender._inflight] if t), return_exceptions=True)
+    await asyncio.gather(
+        *(t for t in [sender._task, *sender._inflight] if t), return_exceptions=True
+    )
     sender._outcomes.clear()  # never written: the process died before its next step
     for channel in app.channels.values():
         await channel.stop()

@@ -79,11 +79,12 @@ async def finished(app: App, ref: int, within: float = 60) -> Any:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while loop.time() < deadline:
-        record, report = await app.broadcaster.report(ref)
-        if record["status"] != "sending" and not report.outcomes["pending"]:
+        if not await app.broadcaster.store.open_rows(ref):
+            record, report = await app.broadcaster.report(ref)
+            assert record["status"] in ("done", "cancelled")
             return report
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"broadcast {ref} still sending: {report.to_json()}")
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"broadcast {ref} still sending")
 
 
 def received(tg: FakeTelegram) -> Counter[int]:
