@@ -36,7 +36,7 @@ PLATFORM_NAMES = {"telegram": "Telegram", "discord": "Discord", "x": "X", "web":
 SPLITTABLE = {("telegram", "chat"), ("telegram", "dm"), ("discord", "dm"), ("web", "dm")}
 
 _TELEGRAM_CHAT = re.compile(r"^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$")
-_SNOWFLAKE = re.compile(r"^\d{15,21}$")
+_SNOWFLAKE = re.compile(r"^\d{1,21}$")
 
 
 class NoticeError(Exception):

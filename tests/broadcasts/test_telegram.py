@@ -185,8 +185,7 @@ async def test_a_killed_bot_resumes_the_broadcast_without_duplicates_or_misses(
     record = await send(first)
     await tg.wait_sent(60)
     tg.pause()  # sends now hang at "Telegram"; the bot dies while they are in flight
-    while tg.held == 0:
-        await asyncio.sleep(0.01)
+    await tg.wait_held()
     await crash(first)
     tg.release(discard=True)
     before = received(tg)

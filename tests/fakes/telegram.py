@@ -127,6 +127,15 @@ class FakeTelegram:
         """Hold every rate-limited call unprocessed until :meth:`release`."""
         self._resume.clear()
 
+    async def wait_held(self, within: float = 10) -> None:
+        """Until at least one call is held by :meth:`pause`."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if self.held:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("no call was held")
+
     def release(self, *, discard: bool = False) -> None:
         """Let held calls through, or (``discard``) answer them 500 unprocessed: the
         sends a killed bot had in flight that never reached Telegram."""
