@@ -39,7 +39,7 @@ from handlers.pipeline import Pipeline, StaffChat
 from handlers.router import Router
 from handlers.texts import Texts
 from scheduler.blocklists import refresh_blocklists
-from scheduler.broadcasts import broadcast_job, send_broadcast
+from scheduler.broadcasts import broadcast_job, job_id, send_broadcast
 from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
@@ -269,6 +269,7 @@ class App:
             self.config, self.store, self.texts, self.clock, set(self.channels), self.sender.wake
         )
         self.broadcaster.schedule = self._schedule_broadcast
+        self.broadcaster.unschedule = self._unschedule_broadcast
         routes: list[web.RouteDef] = api.routes()
         routes += BroadcastApi(self.broadcaster, api.guard).routes()
         for channel in self.channels.values():
@@ -325,6 +326,10 @@ class App:
         assert self.scheduler is not None and self.broadcaster is not None
         record = await self.broadcaster.get(broadcast_id)
         self.scheduler.add_job(send_broadcast, broadcast_job(broadcast_id, at, record["title"]))
+
+    async def _unschedule_broadcast(self, broadcast_id: int) -> None:
+        assert self.scheduler is not None
+        self.scheduler.remove_job(job_id(broadcast_id))
 
     def _health(self) -> dict[str, object]:
         return {"status": "ok", "channels": sorted(self.channels)}

@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -54,8 +55,8 @@ def _channels(config: Config) -> set[str]:
 def _run(config: Config, job: Callable[[Broadcaster], Awaitable[T]], by: str | None = None) -> T:
     """Run ``job`` with a broadcaster on the bot's database; maps refusals to exits."""
     from bots.app import build_broadcaster, system_clock
-    from scheduler.broadcasts import broadcast_job, send_broadcast
-    from scheduler.service import store_job
+    from scheduler.broadcasts import broadcast_job, job_id, send_broadcast
+    from scheduler.service import remove_stored_job, store_job
     from storage.migrate import upgrade
     from storage.store import Store
     from storage.tickets import TicketStore
@@ -78,7 +79,11 @@ def _run(config: Config, job: Callable[[Broadcaster], Awaitable[T]], by: str | N
                 options = broadcast_job(broadcast_id, at, record["title"])
                 await asyncio.to_thread(store_job, store.engine, send_broadcast, options)
 
+            async def unschedule(broadcast_id: int) -> None:
+                await asyncio.to_thread(remove_stored_job, store.engine, job_id(broadcast_id))
+
             broadcaster.schedule = schedule
+            broadcaster.unschedule = unschedule
             return await job(broadcaster)
         finally:
             await store.close()
@@ -98,7 +103,7 @@ def _texts() -> Any:
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(code)
 
 
@@ -116,8 +121,8 @@ def create(
         raise _fail(str(exc), 2) from None
     record, warnings = _run(cfg, lambda b: b.create(notice, by), by=by)
     for warning in warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
-    out.print(f"broadcast {record['id']} ({record['short_id']}) created: {record['title']}")
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    out.print(f"broadcast {record['id']} ({record['short_id']}) created: {escape(record['title'])}")
     if cfg.broadcasts.require_approval:
         out.print("it needs a second manager: socialdesk broadcast approve " + record["short_id"])
 
@@ -127,15 +132,15 @@ def preview(ref: ById, config: ConfigOption = None) -> None:
     """Show each language's text as recipients will see it, and how many get it."""
     result = _run(_config(config), lambda b: b.preview(ref))
     record = result.broadcast
-    out.print(f"[bold]{record['short_id']}[/] {record['title']} ({record['status']})")
+    out.print(f"[bold]{record['short_id']}[/] {escape(record['title'])} ({record['status']})")
     for warning in result.warnings:
-        out.print(f"[yellow]note:[/] {warning}")
+        out.print(f"[yellow]note:[/] {escape(warning)}")
     for channel, kind, language, parts in result.samples:
         label = f"{channel} {kind} [{language}]" + (
             f", {len(parts)} messages" if len(parts) > 1 else ""
         )
-        out.rule(label)
-        out.print("\n[dim]---[/]\n".join(parts))
+        out.rule(escape(label))
+        out.print("\n[dim]---[/]\n".join(escape(p) for p in parts))
     table = Table("channel", "language", "chats")
     for (channel, language), count in sorted(result.recipients.items()):
         table.add_row(channel, language, str(count))
@@ -220,7 +225,7 @@ def _follow(cfg: Config, ref: str, report: Report) -> tuple[dict[str, Any], Repo
 
 def _print_report(record: dict[str, Any], report: Report) -> None:
     out.print(
-        f"[bold]{record['short_id']}[/] {record['title']}: {record['status']}, "
+        f"[bold]{record['short_id']}[/] {escape(record['title'])}: {record['status']}, "
         f"{report.finished}/{report.total} recipient(s) finished"
     )
     table = Table("channel", "language", *OUTCOMES)
@@ -229,7 +234,7 @@ def _print_report(record: dict[str, Any], report: Report) -> None:
     table.add_row("all", "", *(str(report.outcomes[n]) for n in OUTCOMES), style="bold")
     out.print(table)
     for reason, count in report.reasons.most_common():
-        out.print(f"failed: {count} × {reason}")
+        out.print(f"failed: {count} × {escape(reason)}")
 
 
 @broadcast_app.command("list")

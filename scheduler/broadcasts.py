@@ -29,6 +29,10 @@ async def send_broadcast(broadcast_id: int) -> str:
     return outcome
 
 
+def job_id(broadcast_id: int) -> str:
+    return f"broadcast-{broadcast_id}"
+
+
 def broadcast_job(broadcast_id: int, at: datetime, title: str = "") -> dict[str, Any]:
     """The job options for a broadcast at ``at``; a later schedule replaces it.
 
@@ -36,7 +40,7 @@ def broadcast_job(broadcast_id: int, at: datetime, title: str = "") -> dict[str,
     it comes back, rather than never.
     """
     return {
-        "id": f"broadcast-{broadcast_id}",
+        "id": job_id(broadcast_id),
         "name": f"broadcast {broadcast_id}: {title}"[:120],
         "trigger": "date",
         "run_date": at,

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -87,6 +88,14 @@ class Scheduler:
             return
         store_job(self.engine, func, options)
 
+    def remove_job(self, job_id: str) -> None:
+        """Drop a stored job (a cancelled broadcast's); a missing one is no error."""
+        if self._scheduler is not None:
+            with contextlib.suppress(JobLookupError):
+                self._scheduler.remove_job(job_id)
+            return
+        remove_stored_job(self.engine, job_id)
+
     def _take_lock(self) -> bool:
         conn = self.engine.connect()
         got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
@@ -144,3 +153,10 @@ def store_job(engine: Engine, func: Callable[..., Any], options: dict[str, Any])
         scheduler.add_job(func, **options)
     finally:
         scheduler.shutdown(wait=False)
+
+
+def remove_stored_job(engine: Engine, job_id: str) -> None:
+    """Delete a job from the job store without a scheduler (the CLI's path)."""
+    store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
+    with contextlib.suppress(JobLookupError):
+        store.remove_job(job_id)

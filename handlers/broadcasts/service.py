@@ -60,6 +60,7 @@ class Broadcaster:
         settings: BroadcastSettings,
         wake: Callable[[], None] = lambda: None,
         schedule: Schedule | None = None,
+        unschedule: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
         self.subscriptions = subscriptions
@@ -70,6 +71,7 @@ class Broadcaster:
         self.settings = settings
         self.wake = wake
         self.schedule = schedule
+        self.unschedule = unschedule
 
     def __repr__(self) -> str:
         return f"Broadcaster(channels={sorted(self.channels)})"
@@ -198,6 +200,8 @@ class Broadcaster:
             raise BroadcastError(
                 "conflict", f"broadcast {record['short_id']} is {record['status']}"
             )
+        if record["status"] == "scheduled" and self.unschedule is not None:
+            await self.unschedule(record["id"])
         return withdrawn
 
     async def report(self, ref: int | str) -> tuple[dict[str, Any], Report]:

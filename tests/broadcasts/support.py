@@ -32,20 +32,19 @@ def notice_toml(**fields: Any) -> str:
     return _toml(data)
 
 
-def _toml(data: dict[str, Any], prefix: str = "") -> str:
-    scalars, tables = [], []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            tables.append((key, value))
-        elif isinstance(value, datetime):
-            scalars.append(f"{key} = {value.isoformat()}")
-        else:
-            scalars.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-    out = "\n".join(scalars) + "\n"
-    for key, value in tables:
-        name = f"{prefix}{key}"
-        out += f"\n[{name}]\n" + _toml(value, f"{name}.")
-    return out
+def _toml(data: dict[str, Any]) -> str:
+    return "".join(f"{key} = {_value(value)}\n" for key, value in data.items())
+
+
+def _value(value: Any) -> str:
+    """A TOML value; tables are written inline, which TOML allows anywhere."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False)
 
 
 def write_notice(tmp_path: Path, **fields: Any) -> Path:

@@ -46,9 +46,7 @@ async def bot(tmp_path: Path, dc: FakeDiscord) -> AsyncIterator[App]:
     await app.stop()
 
 
-async def test_a_notice_goes_to_a_channel_and_to_subscribers_dms(
-    bot: App, dc: FakeDiscord
-) -> None:
+async def test_a_notice_goes_to_a_channel_and_to_subscribers_dms(bot: App, dc: FakeDiscord) -> None:
     assert bot.broadcaster is not None and bot.store is not None
     for user in ("42", "43"):
         dc.dm(user, "/subscribe")
