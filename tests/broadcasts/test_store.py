@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from handlers.broadcasts.notice import parse_notice
-from handlers.broadcasts.settings import BroadcastSettings
 from handlers.broadcasts.service import Broadcaster, BroadcastError
+from handlers.broadcasts.settings import BroadcastSettings
 from handlers.texts import Texts
 from storage.broadcasts import BroadcastStore
 from storage.store import Store
