@@ -296,6 +296,7 @@ def _op(summary: str, *, body: bool = False, role: str = "agent") -> dict[str, A
 
 
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_BID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "socialdesk agent API", "version": "1"},
@@ -326,5 +327,29 @@ OPENAPI: dict[str, Any] = {
         },
         "/api/tickets/{id}/reopen": {"parameters": _ID, "post": _op("Reopen a resolved ticket")},
         "/api/canned": {"get": _op("Canned replies for a language (query: language)")},
+        "/api/broadcasts": {
+            "get": _op("List broadcasts, newest first", role="manager"),
+            "post": _op("Create a draft from a notice (JSON, as the TOML file)", role="manager"),
+        },
+        "/api/broadcasts/{id}": {
+            "parameters": _BID,
+            "get": _op("Status and report per channel and language", role="manager"),
+        },
+        "/api/broadcasts/{id}/preview": {
+            "parameters": _BID,
+            "get": _op("Texts as recipients see them, recipients counted", role="manager"),
+        },
+        "/api/broadcasts/{id}/approve": {
+            "parameters": _BID,
+            "post": _op("Approve (a manager other than the creator)", role="manager"),
+        },
+        "/api/broadcasts/{id}/send": {
+            "parameters": _BID,
+            "post": _op('Send now, or at {"at": ISO time}', role="manager"),
+        },
+        "/api/broadcasts/{id}/cancel": {
+            "parameters": _BID,
+            "post": _op("Cancel; messages not yet sent are withdrawn", role="manager"),
+        },
     },
 }

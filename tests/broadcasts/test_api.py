@@ -56,6 +56,9 @@ async def test_a_notice_from_draft_to_report_over_the_api(bot: tuple[App, FakeTe
     async with aiohttp.ClientSession() as http:
         async with http.get(base, headers=auth("sam")) as r:
             assert r.status == 403  # agents answer tickets; notices need a manager
+        async with http.get(f"{app.url}/api/openapi.json") as r:
+            spec = await r.json()
+        assert spec["paths"]["/api/broadcasts/{id}/approve"]["post"]["x-role"] == "manager"
         async with http.post(base, json={**NOTICE, "text": {"de": "x"}}, headers=auth("mia")) as r:
             assert r.status == 400
             assert (await r.json())["error"] == (
