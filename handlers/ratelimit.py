@@ -37,7 +37,20 @@ class RateLimits:
     def _bucket(self, key: tuple[str, int, str], rule: RateRule) -> AsyncLimiter:
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = AsyncLimiter(rule.rate, rule.period)
+            bucket = self._buckets[key] = _limiter(rule)
             if len(self._buckets) > MAX_CHAT_BUCKETS:
                 self._buckets.popitem(last=False)  # the least recently created chat bucket
         return bucket
+
+
+def _limiter(rule: RateRule) -> AsyncLimiter:
+    """A bucket for ``rule``. A global bucket sends evenly spaced, with no burst.
+
+    A full bucket of ``rate`` lets a whole period's sends out at once, and as it
+    refills the platform counts up to twice its limit in the first period: a
+    300-message broadcast met 38 answers of 429 that way. Per-chat buckets keep their
+    burst (the parts of one long reply go together).
+    """
+    if rule.scope == "global":
+        return AsyncLimiter(1, rule.period / rule.rate)
+    return AsyncLimiter(rule.rate, rule.period)

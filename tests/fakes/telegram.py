@@ -66,6 +66,7 @@ class FakeTelegram:
         # pause(): sends wait unprocessed, as if Telegram were slow to answer; a bot
         # killed meanwhile never gets them through (release(discard=True))
         self.held = 0
+        self.limited = 0  # calls answered 429
         self._resume = asyncio.Event()
         self._resume.set()
         self._discard_held = False
@@ -276,7 +277,9 @@ class FakeTelegram:
             for c in self.calls
             if c.method == "sendmessage" and c.params.get("_ok")
         ]
-        return web.json_response({"sent": sent, "injected": self.injected})
+        return web.json_response(
+            {"sent": sent, "injected": self.injected, "limited": self.limited}
+        )
 
     # --- the API --------------------------------------------------------------------
 
@@ -302,6 +305,7 @@ class FakeTelegram:
                 return _envelope(500, error="Internal Server Error")
             wait = self._rate_limit(int(params.get("chat_id", 0)))
             if wait is not None:
+                self.limited += 1
                 return _envelope(
                     429,
                     error=f"Too Many Requests: retry after {wait}",
