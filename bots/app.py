@@ -40,6 +40,7 @@ from handlers.router import Router
 from handlers.texts import Texts
 from scheduler.blocklists import refresh_blocklists
 from scheduler.broadcasts import broadcast_job, job_id, send_broadcast
+from scheduler.reminders import send_reminders
 from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
@@ -120,6 +121,15 @@ def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, A
                 "name": "phishing block lists",
                 "trigger": "interval",
                 "minutes": config.guard.blocklist_refresh_minutes,
+            },
+        ),
+        (
+            send_reminders,
+            {
+                "id": "reminders",
+                "name": "activity and airdrop reminders",
+                "trigger": "interval",
+                "seconds": config.broadcasts.reminder_check_seconds,
             },
         ),
     ]
@@ -296,6 +306,7 @@ class App:
                 sla_settings=self.config.tickets,
                 guards=tuple(s for s in self.pipeline.router.handlers if isinstance(s, GuardStage)),
                 broadcaster=self.broadcaster,
+                knowledge=self.knowledge,
             )
         )
         self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from handlers.answers.knowledge import KnowledgeBase
     from handlers.broadcasts.service import Broadcaster
     from handlers.guard import GuardStage
     from handlers.pipeline import Pipeline
@@ -31,6 +32,7 @@ class Runtime:
     sla_settings: SlaSettings
     guards: tuple[GuardStage, ...] = ()
     broadcaster: Broadcaster | None = None
+    knowledge: KnowledgeBase | None = None
 
 
 _current: Runtime | None = None

@@ -57,19 +57,35 @@ class BroadcastStore:
         notice: dict[str, Any],
         created_by: str,
         now: datetime,
-    ) -> dict[str, Any]:
-        """Store a draft; ``new_id`` is asked again on the rare short-id collision."""
+        reminder_key: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Store a draft; ``new_id`` is asked again on the rare short-id collision.
+
+        With ``reminder_key`` the broadcast is a knowledge-base reminder, approved by
+        the base itself; ``None`` comes back when that reminder exists already.
+        """
         for _ in range(10):
             try:
-                return await self.store.write(self._create, new_id(), notice, created_by, now)
+                return await self.store.write(
+                    self._create, new_id(), notice, created_by, now, reminder_key
+                )
             except IntegrityError:
                 continue
         raise RuntimeError("no free short id after 10 tries")
 
     @staticmethod
     def _create(
-        conn: Connection, short_id: str, notice: dict[str, Any], created_by: str, now: datetime
-    ) -> dict[str, Any]:
+        conn: Connection,
+        short_id: str,
+        notice: dict[str, Any],
+        created_by: str,
+        now: datetime,
+        reminder_key: str | None,
+    ) -> dict[str, Any] | None:
+        if reminder_key is not None:
+            seen = select(BC.c.id).where(BC.c.reminder_key == reminder_key)
+            if conn.execute(seen).first() is not None:
+                return None
         values = {
             "short_id": short_id,
             "title": notice["title"],
@@ -79,9 +95,12 @@ class BroadcastStore:
             "send_at": None,
             "created_at": now,
             "recipients": 0,
+            "reminder_key": reminder_key,
         }
+        if reminder_key is not None:
+            values.update(status="approved", approved_by=created_by, approved_at=now)
         new = conn.execute(insert(BC).returning(BC.c.id), values).scalar_one()
-        return _one(conn, new) or {}
+        return _one(conn, new)
 
     async def get(self, ref: int | str) -> dict[str, Any] | None:
         """A broadcast by number or short id (``N-…``, any case)."""

@@ -140,6 +140,8 @@ class Broadcast(SQLModel, table=True):
     started_at: datetime | None = None
     cancelled_at: datetime | None = None
     recipients: int = 0  # rows created when sending started
+    # a knowledge-base reminder ("airdrop:nova:snapshot:1440"): each is sent once
+    reminder_key: str | None = Field(default=None, max_length=160, unique=True)
 
 
 class Ticket(SQLModel, table=True):

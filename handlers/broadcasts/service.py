@@ -95,7 +95,22 @@ class Broadcaster:
         record = await self.store.create(
             new_short_id, notice.model_dump(mode="json"), by, self.clock()
         )
+        assert record is not None
         return record, warnings
+
+    async def remind(self, notice: Notice, key: str) -> dict[str, Any] | None:
+        """Send a knowledge-base reminder once: ``None`` if ``key`` was sent before.
+
+        The knowledge base is written and reviewed by managers, so a reminder needs no
+        second approval.
+        """
+        self.check(notice)
+        record = await self.store.create(
+            new_short_id, notice.model_dump(mode="json"), "knowledge base", self.clock(), key
+        )
+        if record is not None:
+            await self.start(record["id"])
+        return record
 
     async def get(self, ref: int | str) -> dict[str, Any]:
         record = await self.store.get(ref)

@@ -12,3 +12,5 @@ class BroadcastSettings(BaseModel):
     require_approval: bool = False
     # outbox priority of a broadcast's rows; interactive replies are 0 and go first
     priority: int = Field(default=10, ge=1, le=1000)
+    # how often the knowledge base's reminders are checked for ones that fell due
+    reminder_check_seconds: int = Field(default=60, ge=5, le=3600)

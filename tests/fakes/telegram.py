@@ -277,9 +277,7 @@ class FakeTelegram:
             for c in self.calls
             if c.method == "sendmessage" and c.params.get("_ok")
         ]
-        return web.json_response(
-            {"sent": sent, "injected": self.injected, "limited": self.limited}
-        )
+        return web.json_response({"sent": sent, "injected": self.injected, "limited": self.limited})
 
     # --- the API --------------------------------------------------------------------
 

@@ -33,6 +33,9 @@ def upgrade() -> None:
         sa.Column("started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("cancelled_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("recipients", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column(
+            "reminder_key", sqlmodel.sql.sqltypes.AutoString(length=160), nullable=True, unique=True
+        ),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("broadcast_id", sa.Integer(), nullable=True))
