@@ -25,6 +25,7 @@ from channels.base import Channel
 from channels.discord import DiscordAdapter
 from channels.telegram import TelegramAdapter
 from channels.webchat import WebChatAdapter
+from channels.x import XAdapter, XCredentials
 from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
 from handlers.broadcasts.service import Broadcaster
 from handlers.broadcasts.verify import NoticeCheckStage
@@ -45,6 +46,7 @@ from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
 from storage.broadcasts import BroadcastStore
+from storage.cursors import CursorStore
 from storage.migrate import upgrade
 from storage.store import Store
 from storage.subscriptions import SubscriptionStore
@@ -92,6 +94,18 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
             config.discord,
             os.environ[config.discord.token_env],
             commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
+        )
+    if config.x.enabled:
+        x = config.x
+        channels["x"] = XAdapter(
+            x,
+            XCredentials(
+                consumer_key=os.environ[x.consumer_key_env],
+                consumer_secret=os.environ[x.consumer_secret_env],
+                access_token=os.environ[x.access_token_env],
+                access_token_secret=os.environ[x.access_token_secret_env],
+                bearer_token=os.environ.get(x.bearer_token_env) or None,
+            ),
         )
     return channels
 
@@ -233,7 +247,11 @@ class App:
         return f"App(channels={sorted(self.channels)})"
 
     async def __aenter__(self) -> App:
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()  # a channel that cannot start leaves nothing running
+            raise
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
@@ -283,6 +301,10 @@ class App:
         routes: list[web.RouteDef] = api.routes()
         routes += BroadcastApi(self.broadcaster, api.guard).routes()
         for channel in self.channels.values():
+            # a channel that polls keeps its place in the database (X)
+            use_cursors = getattr(channel, "use_cursors", None)
+            if use_cursors is not None:
+                use_cursors(CursorStore(self.store, channel.name))
             channel_routes = getattr(channel, "routes", None)
             if channel_routes is not None:
                 routes += channel_routes()

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from bots.config import Config, ConfigError, load_config
+from channels.base import ChannelStartError
 
 app = typer.Typer(
     help="socialdesk: the support bot for a crypto exchange's social accounts.",
@@ -98,6 +99,8 @@ def run(
         asyncio.run(main())
     except OSError as exc:
         raise _fail(f"cannot start: {exc.strerror or exc}", code=1) from None
+    except ChannelStartError as exc:
+        raise _fail(f"cannot start: {exc}", code=1) from None
 
 
 @app.command("check-config")

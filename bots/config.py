@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from channels.discord.settings import DiscordSettings
 from channels.telegram.settings import TelegramSettings
+from channels.x.settings import XSettings
 from handlers.answers.settings import KnowledgeSettings
 from handlers.broadcasts.settings import BroadcastSettings
 from handlers.context import Brand
@@ -96,6 +97,7 @@ class Config(Section):
     guard: GuardSettings = Field(default_factory=GuardSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    x: XSettings = Field(default_factory=XSettings)
     broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:

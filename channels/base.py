@@ -8,6 +8,7 @@ strings so that a Telegram ``int``, a Discord snowflake and an X id all fit one 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -179,7 +180,21 @@ def action_from_dict(data: dict[str, Any]) -> Action:
     return _ACTION_ADAPTER.validate_python(data)
 
 
-LengthUnit = Literal["codepoints", "utf16"]
+LengthUnit = Literal["codepoints", "utf16", "weighted"]
+
+# X counts these code points once and every other one (CJK, emoji) twice, and any link
+# as 23 (twitter-text's v3 configuration)
+_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+_LINK_WEIGHT = 23
+
+
+def weighted_length(text: str) -> int:
+    """Length as X counts a post: links 23, CJK and emoji 2, everything else 1."""
+    links = _LINK.findall(text)
+    rest = _LINK.sub("", text)
+    heavy = sum(1 for ch in rest if not any(lo <= ord(ch) <= hi for lo, hi in _LIGHT))
+    return len(rest) + heavy + _LINK_WEIGHT * len(links)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,10 +230,21 @@ class Capabilities:
     rate_limits: tuple[RateRule, ...] = ()
 
     def measure(self, text: str) -> int:
-        """Length of ``text`` as the platform counts it (Telegram counts UTF-16 units)."""
+        """Length of ``text`` as the platform counts it (Telegram counts UTF-16 units,
+        X weighs its characters)."""
         if self.length_unit == "utf16":
             return len(text.encode("utf-16-le")) // 2
+        if self.length_unit == "weighted":
+            return weighted_length(text)
         return len(text)
+
+
+class ChannelStartError(Exception):
+    """A channel cannot start: the platform refused its credentials or settings.
+
+    The message is one line that names the setting to fix; ``socialdesk run`` prints it
+    instead of a traceback.
+    """
 
 
 class DeliveryError(Exception):

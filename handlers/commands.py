@@ -115,9 +115,17 @@ def language_menu(message: Message, ctx: Context) -> Reply:
         for code in ctx.brand.languages
     ]
     rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
+    text = ctx.t("lang.prompt")
+    if ctx.capabilities is not None and not ctx.capabilities.buttons:
+        # nothing to press: the choices as commands to type
+        choices = (
+            f"/lang {code} — {b.label}"
+            for code, b in zip(ctx.brand.languages, buttons, strict=True)
+        )
+        text = "\n".join((text, *choices))
     return Reply(
         chat_id=message.chat_id,
-        text=ctx.t("lang.prompt"),
+        text=text,
         buttons=rows,
         thread_id=message.thread_id,
     )

@@ -7,11 +7,15 @@ choice the bot offered (the reply language).
 
 from __future__ import annotations
 
+import re
+
 from channels.base import Message, Reply
 from handlers.context import PASS, Context, Handled, Pass
 
 MAX_TEXT = 8000  # characters the answering stages read; the guard reads everything
 LANG_CALLBACK = "lang:"
+# ``/lang vi``: the choice typed, where a channel has no buttons to press (X)
+_LANG_TYPED = re.compile(r"^/lang(?:@\w+)?\s+([a-z]{2,3})\s*$", re.IGNORECASE)
 RATE_CALLBACK = "rate:"
 
 
@@ -30,6 +34,9 @@ class ConversationStage:
             return Handled(intent="flood")
         if message.callback and message.callback.startswith(LANG_CALLBACK):
             return await self._set_language(message, ctx, message.callback[len(LANG_CALLBACK) :])
+        typed = _LANG_TYPED.match(message.text) if not message.callback else None
+        if typed is not None and typed.group(1).lower() in ctx.brand.languages:
+            return await self._set_language(message, ctx, typed.group(1).lower())
         if message.callback and message.callback.startswith(RATE_CALLBACK):
             return await self._rate(message, ctx, message.callback[len(RATE_CALLBACK) :])
         if ctx.ticket_id is not None:

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from aiolimiter import AsyncLimiter
 
 from channels.base import RateRule
+from handlers.pacing import PacedWindow
 
 MAX_CHAT_BUCKETS = 50_000
 
@@ -21,7 +22,7 @@ class RateLimits:
 
     def __init__(self, rules: dict[str, tuple[RateRule, ...]]) -> None:
         self._rules = rules
-        self._buckets: OrderedDict[tuple[str, int, str], AsyncLimiter] = OrderedDict()
+        self._buckets: OrderedDict[tuple[str, int, str], AsyncLimiter | PacedWindow] = OrderedDict()
 
     def __repr__(self) -> str:
         return f"RateLimits({sorted(self._rules)})"
@@ -34,7 +35,7 @@ class RateLimits:
             key = (channel, index, "" if rule.scope == "global" else chat_id)
             await self._bucket(key, rule).acquire()
 
-    def _bucket(self, key: tuple[str, int, str], rule: RateRule) -> AsyncLimiter:
+    def _bucket(self, key: tuple[str, int, str], rule: RateRule) -> AsyncLimiter | PacedWindow:
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._buckets[key] = _limiter(rule)
@@ -43,14 +44,9 @@ class RateLimits:
         return bucket
 
 
-def _limiter(rule: RateRule) -> AsyncLimiter:
-    """A bucket for ``rule``. A global bucket sends evenly spaced, with no burst.
-
-    A full bucket of ``rate`` lets a whole period's sends out at once, and as it
-    refills the platform counts up to twice its limit in the first period: a
-    300-message broadcast met 38 answers of 429 that way. Per-chat buckets keep their
-    burst (the parts of one long reply go together).
-    """
+def _limiter(rule: RateRule) -> AsyncLimiter | PacedWindow:
+    """A platform-wide bucket sends at an even pace (see ``handlers.pacing``); per-chat
+    buckets keep their burst, so the parts of one long reply go together."""
     if rule.scope == "global":
-        return AsyncLimiter(1, rule.period / rule.rate)
+        return PacedWindow(rule.rate, rule.period)
     return AsyncLimiter(rule.rate, rule.period)

@@ -204,3 +204,17 @@ class Subscription(SQLModel, table=True):
     chat_id: str = Field(max_length=128)
     language: str = Field(default="en", max_length=8)
     created_at: datetime = utc_column()
+
+
+class ChannelCursor(SQLModel, table=True):
+    """Where a polling channel got to (the newest X DM or mention seen, a thread's
+    progress), so a restart neither misses nor repeats what the platform returned."""
+
+    __tablename__ = "channel_cursors"
+    __table_args__ = (UniqueConstraint("channel", "key", name="uq_channel_cursor"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    key: str = Field(max_length=128)
+    value: str = Field(default="", max_length=512)
+    updated_at: datetime = utc_column()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from channels.base import ChatKind, Message
 
 _ids = itertools.count(1)
+T = TypeVar("T")
 
 
 def message(text: str = "hello", **fields: Any) -> Message:
@@ -35,3 +38,19 @@ def bot_config(tmp_path: Any, **sections: Any) -> Any:
     }
     data.update(sections)
     return Config.model_validate(data)
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], done: Callable[[T], bool], within: float = 5.0
+) -> T:
+    """Ask ``probe`` until ``done`` holds or ``within`` seconds pass; its last answer.
+
+    The bot works asynchronously, so a test waits for an outcome instead of sleeping a
+    guessed time; the caller still asserts on what comes back.
+    """
+    deadline = asyncio.get_running_loop().time() + within
+    value = await probe()
+    while not done(value) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+        value = await probe()
+    return value

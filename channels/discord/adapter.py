@@ -27,6 +27,7 @@ from discord import app_commands
 from channels.base import (
     Action,
     Capabilities,
+    ChannelStartError,
     ChatKind,
     Delete,
     DeliveryError,
@@ -43,6 +44,7 @@ from channels.discord.settings import DiscordSettings
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 60.0
+_INTENTS = discord.PrivilegedIntentsRequired
 MAX_TIMEOUT = timedelta(days=28)  # the longest time-out Discord allows
 PENDING_FOR = timedelta(minutes=14)  # an interaction token lives 15 minutes
 THREAD_NAME = "Support: {name}"
@@ -123,7 +125,13 @@ class DiscordAdapter:
         self._add_commands(tree)
         self._listen(client)
         self._client = client
-        await client.login(self._token)
+        try:
+            await client.login(self._token)
+        except discord.LoginFailure:
+            await client.close()
+            raise ChannelStartError(
+                f"discord.token_env: Discord rejected the token in {self.settings.token_env}"
+            ) from None
         self.bot_id = client.user.id if client.user else 0
         await tree.set_translator(_Translator(self._commands))
         for guild_id in self.settings.guild_ids:
@@ -138,9 +146,15 @@ class DiscordAdapter:
         )
         if ready not in done:
             ready.cancel()
+            await client.close()
+            if self._runner in done and isinstance(self._runner.exception(), _INTENTS):
+                raise ChannelStartError(
+                    "discord: switch on the Message Content and Server Members intents "
+                    "on the bot's page in the Discord Developer Portal"
+                )
             if self._runner in done:
-                await self._runner  # raises what stopped the connection (bad token, intents)
-            raise DeliveryError("discord: the gateway did not become ready")
+                await self._runner  # raises what stopped the connection
+            raise ChannelStartError("discord: the gateway did not become ready")
         log.info("discord: %s is up in %d server(s)", client.user, len(client.guilds))
 
     async def stop(self) -> None:
@@ -282,6 +296,14 @@ class DiscordAdapter:
         if client is None or client.user is None:
             raise DeliveryError("discord is not started", retry_after=5.0)
         try:
+            # a request that hangs must not hold the outbox: it is retried instead
+            async with asyncio.timeout(self.settings.request_timeout):
+                return await self._perform(client, action)
+        except TimeoutError as exc:
+            raise DeliveryError("discord: no answer in time") from exc
+
+    async def _perform(self, client: discord.Client, action: Action) -> str | None:
+        try:
             if isinstance(action, Reply):
                 return await self._reply(client, action)
             if isinstance(action, InvitePrivate):
@@ -306,7 +328,7 @@ class DiscordAdapter:
             if exc.status == 429:
                 raise DeliveryError(f"429: {exc.text}", retry_after=1.0) from exc
             raise DeliveryError(f"bad request: {exc.text}", permanent=True) from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except aiohttp.ClientError as exc:
             raise DeliveryError(f"discord: {exc!r}") from exc
         raise DeliveryError(f"discord cannot {action.type}", permanent=True)
 

@@ -21,6 +21,8 @@ class DiscordSettings(BaseModel):
     # discord.py waits out 429s itself up to this many seconds; a longer wait goes back
     # to the outbox, which retries the send later without holding a connection
     max_ratelimit_wait: float = Field(default=10.0, gt=0, le=600)
+    # seconds one send may take before it is given up and retried by the outbox
+    request_timeout: float = Field(default=30.0, gt=0, le=300)
     # Discord's documented limits, which the outbox keeps to
     max_per_second: float = Field(default=50, gt=0)
     max_per_channel: int = Field(default=5, ge=1)

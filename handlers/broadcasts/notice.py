@@ -27,13 +27,21 @@ FALLBACK = "en"
 PLATFORM_CAPABILITIES: dict[str, Capabilities] = {
     "telegram": Capabilities(max_length=4096, length_unit="utf16"),
     "discord": Capabilities(max_length=2000),
-    "x": Capabilities(max_length=280),
+    "x": Capabilities(max_length=280, length_unit="weighted"),
     "web": Capabilities(max_length=4000),
 }
+# where a direct message allows more than a public post
+DM_CAPABILITIES: dict[str, Capabilities] = {"x": Capabilities(max_length=10_000)}
 PLATFORM_NAMES = {"telegram": "Telegram", "discord": "Discord", "x": "X", "web": "the web chat"}
 # where a long text may go out as several messages: Telegram messages and DMs on any
 # platform; a Discord channel post is one message, so it is refused instead
-SPLITTABLE = {("telegram", "chat"), ("telegram", "dm"), ("discord", "dm"), ("web", "dm")}
+SPLITTABLE = {
+    ("telegram", "chat"),
+    ("telegram", "dm"),
+    ("discord", "dm"),
+    ("x", "dm"),
+    ("web", "dm"),
+}
 
 _TELEGRAM_CHAT = re.compile(r"^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$")
 _SNOWFLAKE = re.compile(r"^\d{1,21}$")
@@ -228,7 +236,7 @@ def _check_lengths(
         warnings.append(f"no text in {', '.join(missing)}: those recipients get the English text")
     for channel, kind, code in sorted(set(kinds)):
         language = code if code in notice.text else FALLBACK
-        caps = PLATFORM_CAPABILITIES[channel]
+        caps = capabilities(channel, kind)
         size = caps.measure(render(notice.text_for(language), language))
         if size <= caps.max_length or kind == "post":
             continue  # an X post over 280 becomes a thread in the X adapter
@@ -243,3 +251,10 @@ def _check_lengths(
             f"sent as several messages ({kind})"
         )
     return warnings
+
+
+def capabilities(channel: str, kind: str) -> Capabilities:
+    """The length rules for a notice sent to ``channel`` as a ``kind`` (chat, dm, post)."""
+    if kind == "dm" and channel in DM_CAPABILITIES:
+        return DM_CAPABILITIES[channel]
+    return PLATFORM_CAPABILITIES[channel]

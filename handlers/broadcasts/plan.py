@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.base import Button, Reply, action_to_dict, split_text
-from handlers.broadcasts.notice import PLATFORM_CAPABILITIES, SPLITTABLE, Destination, Notice
+from handlers.broadcasts.notice import SPLITTABLE, Destination, Notice, capabilities
 from handlers.texts import Texts
 
-BROADCAST_PRIORITY = 10  # interactive replies are 0: lower goes first
+X_NEW_POST = "post:"  # the X adapter's chat for a post that replies to nothing
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or retyped safely
 
 
@@ -47,6 +47,9 @@ def destinations(notice: Notice, subscribers: Iterable[dict[str, Any]]) -> list[
             found.setdefault(
                 (name, target.chat), Destination(name, target.chat, target.language, "chat")
             )
+    if notice.targets.x:
+        # one public post on the account; the X adapter threads a text over 280
+        found[("x", X_NEW_POST)] = Destination("x", X_NEW_POST, "en", "post")
     wanted = notice.targets.subscribers
     if wanted is not None:
         for sub in subscribers:
@@ -84,7 +87,7 @@ def recipient_rows(
         key = (place.channel, place.kind, language)
         if key not in rendered:
             text = render(notice, language, short_id, texts)
-            caps = PLATFORM_CAPABILITIES[place.channel]
+            caps = capabilities(place.channel, place.kind)
             splittable = (place.channel, place.kind) in SPLITTABLE
             rendered[key] = split_text(text, caps) if splittable else [text]
         parts = rendered[key]

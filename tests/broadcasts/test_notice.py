@@ -6,7 +6,8 @@ from channels.discord import DiscordAdapter
 from channels.discord.settings import DiscordSettings
 from channels.telegram import TelegramAdapter
 from channels.telegram.settings import TelegramSettings
-from handlers.broadcasts.notice import PLATFORM_CAPABILITIES, parse_notice
+from channels.x.posts import DM_LIMIT, POST_LIMIT
+from handlers.broadcasts.notice import PLATFORM_CAPABILITIES, capabilities, parse_notice
 from handlers.broadcasts.plan import destinations, recipient_rows, render
 from handlers.broadcasts.report import build_report
 from handlers.texts import Texts
@@ -20,6 +21,8 @@ def test_the_limits_notices_are_checked_against_are_the_adapters_own() -> None:
     for name, caps in (("telegram", telegram), ("discord", discord)):
         ours = PLATFORM_CAPABILITIES[name]
         assert (ours.max_length, ours.length_unit) == (caps.max_length, caps.length_unit)
+    assert capabilities("x", "post").max_length == POST_LIMIT
+    assert capabilities("x", "dm").max_length == DM_LIMIT
 
 
 def test_each_chat_is_planned_once_and_subscribers_are_filtered() -> None:

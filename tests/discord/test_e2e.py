@@ -12,6 +12,7 @@ import pytest
 
 from bots.app import App
 from bots.config import Config
+from tests.builders import eventually
 from tests.fakes.discord import BOT, GUILD, NO_THREADS, STAFF, SUPPORT, FakeDiscord
 
 MENTION = f"<@{BOT['id']}>"
@@ -19,7 +20,13 @@ SEED = "abandon ability able about above absent absorb abstract absurd abuse acc
 
 
 async def start_bot(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> App:
-    config = Config.model_validate(
+    app = App(config(tmp_path, dc, **discord))
+    await app.start()
+    return app
+
+
+def config(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> Config:
+    return Config.model_validate(
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},
@@ -34,9 +41,6 @@ async def start_bot(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> App:
             },
         }
     )
-    app = App(config)
-    await app.start()
-    return app
 
 
 @pytest.fixture
@@ -128,11 +132,13 @@ async def test_a_ticket_asked_for_in_public_opens_a_private_thread(
     assert ticket is not None and ticket["chat_id"] == thread_id
     assert ticket["summary"] == "my withdrawal is stuck"
     dc.post(thread_id, "7", "it was 2 BTC, sent yesterday")  # no mention needed there
-    for _ in range(100):
-        transcript = [m.text for m in await bot.store.messages("in") if m.chat_id == thread_id]
-        if "it was 2 BTC, sent yesterday" in transcript:
-            break
-        await asyncio.sleep(0.05)
+    store = bot.store
+    assert store is not None
+
+    async def transcript_of_thread() -> list[str]:
+        return [m.text for m in await store.messages("in") if m.chat_id == thread_id]
+
+    transcript = await eventually(transcript_of_thread, lambda t: len(t) >= 2)
     assert "it was 2 BTC, sent yesterday" in transcript
 
 
@@ -203,15 +209,25 @@ async def test_injected_500s_still_deliver_every_reply_once(bot: App, dc: FakeDi
     assert any(c.status == 500 for c in dc.calls)  # the faults really happened
 
 
+async def test_a_send_that_hangs_is_given_up_and_retried(tmp_path: Path, dc: FakeDiscord) -> None:
+    app = await start_bot(tmp_path, dc, request_timeout=0.5)
+    try:
+        dc.stall_next = 1
+        dc.dm("42", "/help")
+        channel = dc.dm_channel("42")
+        await dc.wait_sent(1, channel_id=channel, within=20)
+        await asyncio.sleep(3.5)  # the held request ends too, and must not count twice
+        assert len(dc.sent(channel)) == 1
+        assert next(c.status for c in dc.calls if c.route.endswith("/messages")) == 499
+    finally:
+        await app.stop()
+
+
 async def test_closed_dms_are_recorded_as_undeliverable(bot: App, dc: FakeDiscord) -> None:
     dc.blocked.add("55")
     dc.dm("55", "/help")
     assert bot.store is not None
-    for _ in range(100):
-        failed = await bot.store.outbox("failed")
-        if failed:
-            break
-        await asyncio.sleep(0.05)
+    failed = await eventually(lambda: bot.store.outbox("failed"), bool)
     assert failed and "forbidden" in (failed[0].last_error or "")
 
 
@@ -240,11 +256,45 @@ async def test_attachments_only_and_other_bots_are_handled_quietly(
     other_bot = {**dc.user("77", "otherbot"), "bot": True}
     dc._message_create(dc.dm_channel("77"), None, other_bot, "/help", {})
     assert bot.store is not None
-    for _ in range(100):
-        recorded = await bot.store.messages("in")
-        if recorded:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: bot.store.messages("in"), bool)
     await asyncio.sleep(0.3)
     assert [m.sender_id for m in await bot.store.messages("in")] == ["42"]
     assert dc.sent(dc.dm_channel("77")) == []  # never a conversation between bots
+
+
+async def test_a_rejected_token_or_missing_intents_stop_the_start_with_a_clear_error(
+    tmp_path: Path, dc: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channels.base import ChannelStartError
+
+    monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "not-the-token")
+    with pytest.raises(ChannelStartError, match="SOCIALDESK_DISCORD_TOKEN"):
+        async with App(config(tmp_path, dc)):
+            pass
+    monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "discord-test-token")
+    dc.privileged_intents_enabled = False
+    with pytest.raises(ChannelStartError, match="Message Content and Server Members"):
+        async with App(config(tmp_path, dc)):
+            pass
+
+
+async def test_other_mentions_read_as_names_and_a_deleted_reference_is_no_obstacle(
+    bot: App, dc: FakeDiscord
+) -> None:
+    bob = dc.user("555", "bob")
+    dc.post(SUPPORT, "7", f"{MENTION} is <@555> an admin?", mentions=[BOT, bob])
+    await dc.wait_sent(1, channel_id=SUPPORT)
+    gone = {"message_id": "1234567890", "channel_id": SUPPORT, "guild_id": GUILD}
+    reply = dc.post(
+        SUPPORT,
+        "7",
+        f"{MENTION} when is the NOVA airdrop?",
+        message_reference=gone,
+        referenced_message=None,
+    )
+    sent = await dc.wait_sent(2, channel_id=SUPPORT)
+    assert "NOVA" in sent[1]["content"]
+    assert str(sent[1]["message_reference"]["message_id"]) == reply["id"]
+    assert bot.store is not None
+    texts = [m.text for m in await bot.store.messages("in") if m.chat_id == SUPPORT]
+    assert texts[0] == "is @bob an admin?"

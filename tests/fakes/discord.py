@@ -35,7 +35,9 @@ INTERACTION_WINDOW = 3.0  # seconds Discord waits for an interaction's first ans
 # per-route buckets: (sends, seconds), as Discord's headers report them
 MESSAGE_BUCKET = (5, 2.0)
 MESSAGE_CONTENT_INTENT = 1 << 15
+PRIVILEGED = MESSAGE_CONTENT_INTENT | (1 << 1) | (1 << 8)  # content, members, presences
 DISCORD_EPOCH_MS = 1_420_070_400_000
+STALL_SECONDS = 3.0
 
 
 @dataclass
@@ -61,6 +63,8 @@ class FakeDiscord:
         self.token = token
         self.fail_rate = 0.0  # share of message sends answered with HTTP 500
         self.rate_limit_next = 0  # answer this many of the next sends with 429
+        self.stall_next = 0  # hold this many of the next sends for STALL_SECONDS
+        self.privileged_intents_enabled = True  # as switched on in the developer portal
         self.calls: list[Call] = []
         self.identified_intents: int | None = None
         self.identifies = 0
@@ -251,6 +255,9 @@ class FakeDiscord:
         if data.get("token") != self.token:
             await ws.close(code=4004, message=b"Authentication failed.")
             return
+        if not self.privileged_intents_enabled and int(data.get("intents", 0)) & PRIVILEGED:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
         self.identifies += 1
         self.identified_intents = int(data.get("intents", 0))
         self._events.clear()
@@ -419,6 +426,12 @@ class FakeDiscord:
                 body = json.loads(raw) if raw else None
         call = Call(request.method, route, body if isinstance(body, dict) else {"_body": body})
         self.calls.append(call)
+        if self.stall_next and request.method == "POST" and route.endswith("/messages"):
+            self.stall_next -= 1
+            await asyncio.sleep(STALL_SECONDS)
+            if request.transport is None or request.transport.is_closing():
+                call.status = 499  # the client gave up before it arrived: nothing created
+                return web.Response(status=499)
         # interaction callbacks and follow-ups authenticate by their token in the path
         needs_auth = not route.startswith(("interactions/", "webhooks/"))
         if needs_auth and request.headers.get("Authorization", "") != f"Bot {self.token}":

@@ -1,7 +1,7 @@
 """broadcasts: notices whose recipients are outbox rows
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29 16:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
