@@ -18,7 +18,8 @@ MAX_CHAT_BUCKETS = 50_000
 
 
 class RateLimits:
-    """Leaky buckets (aiolimiter) keyed by channel, rule and chat."""
+    """Buckets keyed by channel, rule and chat: an even pace for platform-wide rules,
+    leaky buckets (aiolimiter) per chat."""
 
     def __init__(self, rules: dict[str, tuple[RateRule, ...]]) -> None:
         self._rules = rules
