@@ -88,6 +88,10 @@ class AgentApi:
             web.post("/api/agents/me/presence", guard(self._presence)),
         ]
 
+    def guard(self, handler: Handler, role: str = "agent") -> Callable[..., Any]:
+        """``handler`` behind the bearer-token check for ``role`` (admins pass every role)."""
+        return self._authenticated(handler, role)
+
     def _authenticated(self, handler: Handler, role: str = "agent") -> Callable[..., Any]:
         async def wrapped(request: web.Request) -> web.StreamResponse:
             header = request.headers.get("Authorization", "")
@@ -99,7 +103,7 @@ class AgentApi:
                 raise _refusal(
                     401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
                 )
-            if role != "agent" and agent.role not in ("supervisor", "admin"):
+            if role != "agent" and agent.role not in (role, "admin"):
                 raise _refusal(403, f"this needs the {role} role")
             return await handler(request, agent)
 
@@ -171,7 +175,7 @@ class AgentApi:
         if ticket is None:
             raise _refusal(404, "no such ticket")
         visible = ticket["assignee_id"] in (None, agent.id)
-        if agent.role == "agent" and not visible:
+        if not agent.sees_all and not visible:
             raise _refusal(403, "this ticket is assigned to another agent")
         return ticket
 
@@ -195,7 +199,7 @@ class AgentApi:
 
     async def _owned(self, request: web.Request, agent: AgentRecord) -> dict[str, Any]:
         ticket = await self._ticket(request, agent)
-        if agent.role == "agent" and ticket["assignee_id"] != agent.id:
+        if not agent.sees_all and ticket["assignee_id"] != agent.id:
             raise _refusal(403, "claim the ticket first")
         return ticket
 
@@ -414,6 +418,7 @@ def _op(summary: str, *, body: bool = False, role: str = "agent") -> dict[str, A
 
 
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_BID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "socialdesk agent API", "version": "1"},
@@ -459,5 +464,29 @@ OPENAPI: dict[str, Any] = {
             "post": _op("Go online or offline for round-robin assignment ({online})")
         },
         "/api/canned": {"get": _op("Canned replies for a language (query: language)")},
+        "/api/broadcasts": {
+            "get": _op("List broadcasts, newest first", role="manager"),
+            "post": _op("Create a draft from a notice (JSON, as the TOML file)", role="manager"),
+        },
+        "/api/broadcasts/{id}": {
+            "parameters": _BID,
+            "get": _op("Status and report per channel and language", role="manager"),
+        },
+        "/api/broadcasts/{id}/preview": {
+            "parameters": _BID,
+            "get": _op("Texts as recipients see them, recipients counted", role="manager"),
+        },
+        "/api/broadcasts/{id}/approve": {
+            "parameters": _BID,
+            "post": _op("Approve (a manager other than the creator)", role="manager"),
+        },
+        "/api/broadcasts/{id}/send": {
+            "parameters": _BID,
+            "post": _op('Send now, or at {"at": ISO time}', role="manager"),
+        },
+        "/api/broadcasts/{id}/cancel": {
+            "parameters": _BID,
+            "post": _op("Cancel; messages not yet sent are withdrawn", role="manager"),
+        },
     },
 }

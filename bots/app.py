@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bots.api import AgentApi
+from bots.broadcast_api import BroadcastApi
 from bots.config import Config
 from bots.server import Server, build_server
 from channels.base import Channel
@@ -26,6 +27,8 @@ from channels.telegram import TelegramAdapter
 from channels.webchat import WebChatAdapter
 from channels.x import XAdapter, XCredentials
 from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
+from handlers.broadcasts.service import Broadcaster
+from handlers.broadcasts.verify import NoticeCheckStage
 from handlers.commands import CommandStage
 from handlers.context import Brand
 from handlers.conversation import ConversationStage
@@ -39,9 +42,12 @@ from handlers.router import Router
 from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
 from scheduler.blocklists import refresh_blocklists
+from scheduler.broadcasts import broadcast_job, job_id, send_broadcast
+from scheduler.reminders import send_reminders
 from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
+from storage.broadcasts import BroadcastStore
 from storage.cursors import CursorStore
 from storage.links import LinkStore
 from storage.migrate import upgrade
@@ -68,6 +74,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
         GuardStage(config.guard, official_contracts=knowledge.official_contracts()),
         IntakeStage(),
         ConversationStage(),
+        NoticeCheckStage(),
         CommandStage(),
         AnswerStage(knowledge, config.knowledge),
         GreetingStage(),
@@ -135,6 +142,15 @@ def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, A
                 "minutes": config.guard.blocklist_refresh_minutes,
             },
         ),
+        (
+            send_reminders,
+            {
+                "id": "reminders",
+                "name": "activity and airdrop reminders",
+                "trigger": "interval",
+                "seconds": config.broadcasts.reminder_check_seconds,
+            },
+        ),
     ]
 
 
@@ -192,6 +208,28 @@ def build_pipeline(
     )
 
 
+def build_broadcaster(
+    config: Config,
+    store: Store,
+    texts: Texts,
+    clock: Clock,
+    channels: set[str],
+    wake: Callable[[], None] = lambda: None,
+) -> Broadcaster:
+    """Broadcast operations for the enabled ``channels`` (the CLI passes their names
+    from the configuration; the bot, its running channels)."""
+    return Broadcaster(
+        BroadcastStore(store),
+        SubscriptionStore(store),
+        texts,
+        channels=channels,
+        languages=tuple(config.bot.languages),
+        clock=clock,
+        settings=config.broadcasts,
+        wake=wake,
+    )
+
+
 class App:
     """A running bot: ``async with App(config) as app: ...``."""
 
@@ -208,6 +246,7 @@ class App:
         self.server: Server | None = None
         self.tickets: TicketStore | None = None
         self.scheduler: Scheduler | None = None
+        self.broadcaster: Broadcaster | None = None
 
     def __repr__(self) -> str:
         return f"App(channels={sorted(self.channels)})"
@@ -264,7 +303,13 @@ class App:
             QueueStore(self.store, round_robin=round_robin),
             LinkStore(self.store),
         )
+        self.broadcaster = build_broadcaster(
+            self.config, self.store, self.texts, self.clock, set(self.channels), self.sender.wake
+        )
+        self.broadcaster.schedule = self._schedule_broadcast
+        self.broadcaster.unschedule = self._unschedule_broadcast
         routes: list[web.RouteDef] = api.routes()
+        routes += BroadcastApi(self.broadcaster, api.guard).routes()
         for channel in self.channels.values():
             # a channel that polls keeps its place in the database (X)
             use_cursors = getattr(channel, "use_cursors", None)
@@ -292,6 +337,8 @@ class App:
                 sla=SlaStore(self.store),
                 sla_settings=self.config.tickets,
                 guards=tuple(s for s in self.pipeline.router.handlers if isinstance(s, GuardStage)),
+                broadcaster=self.broadcaster,
+                knowledge=self.knowledge,
             )
         )
         self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))
@@ -317,6 +364,15 @@ class App:
         if self.store is not None:
             await self.store.close()
             self.store = None
+
+    async def _schedule_broadcast(self, broadcast_id: int, at: datetime) -> None:
+        assert self.scheduler is not None and self.broadcaster is not None
+        record = await self.broadcaster.get(broadcast_id)
+        self.scheduler.add_job(send_broadcast, broadcast_job(broadcast_id, at, record["title"]))
+
+    async def _unschedule_broadcast(self, broadcast_id: int) -> None:
+        assert self.scheduler is not None
+        self.scheduler.remove_job(job_id(broadcast_id))
 
     def _health(self) -> dict[str, object]:
         return {"status": "ok", "channels": sorted(self.channels)}

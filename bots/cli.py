@@ -31,6 +31,13 @@ app.add_typer(db_app, name="db")
 agents_app = typer.Typer(help="People who answer tickets.", no_args_is_help=True)
 app.add_typer(agents_app, name="agents")
 
+
+def _add_broadcasts() -> None:
+    from bots.broadcast_cli import broadcast_app
+
+    app.add_typer(broadcast_app, name="broadcast")
+
+
 err = Console(stderr=True)
 
 ConfigOption = Annotated[
@@ -142,7 +149,7 @@ def jobs(config: ConfigOption = None) -> None:
 @agents_app.command("add")
 def agents_add(
     name: Annotated[str, typer.Argument(help="The agent's name, unique.")],
-    role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
+    role: Annotated[str, typer.Option(help="agent, supervisor, manager or admin.")] = "agent",
     tier: Annotated[
         int, typer.Option(min=1, max=3, help="Highest support tier they take (1-3).")
     ] = 1,
@@ -289,6 +296,9 @@ def _print(result: dict[str, Any], as_json: bool) -> None:
         f"refs={result['refs']} scam={result['scam']['verdict']} handoff={result['handoff']}[/]",
         highlight=False,
     )
+
+
+_add_broadcasts()
 
 
 def main() -> None:  # pragma: no cover - the console script

@@ -20,6 +20,7 @@ from channels.discord.settings import DiscordSettings
 from channels.telegram.settings import TelegramSettings
 from channels.x.settings import XSettings
 from handlers.answers.settings import KnowledgeSettings
+from handlers.broadcasts.settings import BroadcastSettings
 from handlers.context import Brand
 from handlers.language import UI_LANGUAGES
 from handlers.scam.settings import GuardSettings
@@ -97,6 +98,7 @@ class Config(Section):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     x: XSettings = Field(default_factory=XSettings)
+    broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""

@@ -12,16 +12,18 @@ from collections import OrderedDict
 from aiolimiter import AsyncLimiter
 
 from channels.base import RateRule
+from handlers.pacing import PacedWindow
 
 MAX_CHAT_BUCKETS = 50_000
 
 
 class RateLimits:
-    """Leaky buckets (aiolimiter) keyed by channel, rule and chat."""
+    """Buckets keyed by channel, rule and chat: an even pace for platform-wide rules,
+    leaky buckets (aiolimiter) per chat."""
 
     def __init__(self, rules: dict[str, tuple[RateRule, ...]]) -> None:
         self._rules = rules
-        self._buckets: OrderedDict[tuple[str, int, str], AsyncLimiter] = OrderedDict()
+        self._buckets: OrderedDict[tuple[str, int, str], AsyncLimiter | PacedWindow] = OrderedDict()
 
     def __repr__(self) -> str:
         return f"RateLimits({sorted(self._rules)})"
@@ -34,10 +36,18 @@ class RateLimits:
             key = (channel, index, "" if rule.scope == "global" else chat_id)
             await self._bucket(key, rule).acquire()
 
-    def _bucket(self, key: tuple[str, int, str], rule: RateRule) -> AsyncLimiter:
+    def _bucket(self, key: tuple[str, int, str], rule: RateRule) -> AsyncLimiter | PacedWindow:
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = AsyncLimiter(rule.rate, rule.period)
+            bucket = self._buckets[key] = _limiter(rule)
             if len(self._buckets) > MAX_CHAT_BUCKETS:
                 self._buckets.popitem(last=False)  # the least recently created chat bucket
         return bucket
+
+
+def _limiter(rule: RateRule) -> AsyncLimiter | PacedWindow:
+    """A platform-wide bucket sends at an even pace (see ``handlers.pacing``); per-chat
+    buckets keep their burst, so the parts of one long reply go together."""
+    if rule.scope == "global":
+        return PacedWindow(rule.rate, rule.period)
+    return AsyncLimiter(rule.rate, rule.period)

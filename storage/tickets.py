@@ -25,7 +25,7 @@ from storage.store import NewOutbound, Store
 AGENT = Agent.__table__
 NOTE = TicketNote.__table__
 
-ROLES = ("agent", "supervisor", "admin")
+ROLES = ("agent", "supervisor", "manager", "admin")
 # the platforms whose accounts an agent can be linked to, and where the link is kept
 ACCOUNT_COLUMNS = {"telegram": "telegram_user_id", "discord": "discord_user_id"}
 LIST_LIMIT = 100  # tickets in one page of the queue (``limit`` asks for up to 500)
@@ -64,7 +64,7 @@ class AgentRecord:
     @property
     def sees_all(self) -> bool:
         """Supervisors and admins see and take every ticket, whatever its tier."""
-        return self.role != "agent"
+        return self.role in ("supervisor", "admin")  # managers send notices, not answers
 
     @property
     def takes_tier(self) -> int:
@@ -498,6 +498,17 @@ class TicketStore:
             .order_by(OUT.c.id.desc())
         ).first()
         return dict(action[0]) if action else None
+
+    async def agent_by_name(self, name: str) -> AgentRecord | None:
+        """The agent called ``name`` (the CLI names who creates and approves notices)."""
+        return await self.store.write(self._agent_by_name, name)
+
+    @staticmethod
+    def _agent_by_name(conn: Connection, name: str) -> AgentRecord | None:
+        row = conn.execute(
+            select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(AGENT.c.name == name)
+        ).first()
+        return AgentRecord(row.id, row.name, row.role) if row else None
 
 
 WAIT_SAMPLE = 50  # recent first answers the expected wait is taken from

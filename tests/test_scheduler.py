@@ -76,6 +76,7 @@ async def test_schedules_are_stored_and_survive_a_restart(tmp_path, clock) -> No
         assert bot.scheduler is not None
         assert sorted(j.id for j in bot.scheduler._scheduler.get_jobs()) == [
             "blocklist-refresh",
+            "reminders",
             "sla-sweep",
         ]
 

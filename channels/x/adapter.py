@@ -346,8 +346,11 @@ class XAdapter:
                 return await self._post(chat, action.reply_to, action.text, link)
         except TooManyRequests as exc:
             raise DeliveryError(f"429: {exc}", retry_after=self._until_reset(exc)) from exc
-        except (Forbidden, BadRequest, NotFound) as exc:
-            # DMs closed to the account, a deleted post, a refused text: retrying won't help
+        except Forbidden as exc:
+            # DMs closed to the account (or it blocked us): as good as unsubscribed
+            raise DeliveryError(f"forbidden: {exc}", permanent=True) from exc
+        except (BadRequest, NotFound) as exc:
+            # a deleted post, a refused text: retrying won't help
             raise DeliveryError(f"refused: {exc}", permanent=True) from exc
         except (HTTPException, TwitterServerError, aiohttp.ClientError, TimeoutError) as exc:
             raise DeliveryError(f"x: {exc!r}") from exc
@@ -370,7 +373,8 @@ class XAdapter:
         thread when long; the first post's id. A thread's progress is saved after each
         post, so a retry after a failure part-way continues it instead of repeating it."""
         assert self._client is not None and self._cursors is not None
-        parent = reply_to or chat.removeprefix(POST_PREFIX)
+        # "post:" alone is a new post on the account (a broadcast), replying to nothing
+        parent: str | None = reply_to or chat.removeprefix(POST_PREFIX) or None
         parts = thread_parts(text)
         key = "thread:" + hashlib.sha256(f"{chat}\n{parent}\n{text}".encode()).hexdigest()[:40]
         done, first = 0, ""

@@ -39,6 +39,22 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Reminder(_Entry):
+    """A notice to subscribers ``before_minutes`` ahead of an entry's ``event``
+    ("starts in 1 hour", "snapshot tomorrow"); sent once, by the scheduler."""
+
+    event: Literal["start", "end", "snapshot", "distribution"]
+    before_minutes: int = Field(gt=0, le=60 * 24 * 30)
+
+
+def _events(reminders: list[Reminder], allowed: tuple[str, ...], kind: str) -> None:
+    for reminder in reminders:
+        if reminder.event not in allowed:
+            raise ValueError(
+                f"reminders: an {kind} has no {reminder.event!r}; use {' or '.join(allowed)}"
+            )
+
+
 class Activity(_Entry):
     """A trading competition, deposit campaign, referral reward..."""
 
@@ -52,11 +68,13 @@ class Activity(_Entry):
     eligibility: Localized
     regions_excluded: list[str] = []
     url: str | None = None
+    reminders: list[Reminder] = []
 
     @model_validator(mode="after")
     def _ordered(self) -> Activity:
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
+        _events(self.reminders, ("start", "end"), "activity")
         return self
 
 
@@ -74,11 +92,13 @@ class Airdrop(_Entry):
     eligibility: Localized
     how_to_claim: Localized
     official_contract: str | None = None
+    reminders: list[Reminder] = []
 
     @model_validator(mode="after")
     def _ordered(self) -> Airdrop:
         if self.distribution_at < self.snapshot_at:
             raise ValueError("distribution_at must not be before snapshot_at")
+        _events(self.reminders, ("snapshot", "distribution"), "airdrop")
         return self
 
 

@@ -63,6 +63,13 @@ class FakeTelegram:
         self._windows: dict[tuple[str, int], deque[float]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # pause(): sends wait unprocessed, as if Telegram were slow to answer; a bot
+        # killed meanwhile never gets them through (release(discard=True))
+        self.held = 0
+        self.limited = 0  # calls answered 429
+        self._resume = asyncio.Event()
+        self._resume.set()
+        self._discard_held = False
 
     @property
     def base_url(self) -> str:
@@ -116,6 +123,25 @@ class FakeTelegram:
             f"expected {count} message(s) to {chat_id}, got {len(got)}: "
             f"{[m['text'][:60] for m in got[-5:]]}"
         )
+
+    def pause(self) -> None:
+        """Hold every rate-limited call unprocessed until :meth:`release`."""
+        self._resume.clear()
+
+    async def wait_held(self, within: float = 10) -> None:
+        """Until at least one call is held by :meth:`pause`."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if self.held:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("no call was held")
+
+    def release(self, *, discard: bool = False) -> None:
+        """Let held calls through, or (``discard``) answer them 500 unprocessed: the
+        sends a killed bot had in flight that never reached Telegram."""
+        self._discard_held = discard
+        self._resume.set()
 
     # --- what users do --------------------------------------------------------------
 
@@ -251,7 +277,7 @@ class FakeTelegram:
             for c in self.calls
             if c.method == "sendmessage" and c.params.get("_ok")
         ]
-        return web.json_response({"sent": sent, "injected": self.injected})
+        return web.json_response({"sent": sent, "injected": self.injected, "limited": self.limited})
 
     # --- the API --------------------------------------------------------------------
 
@@ -260,6 +286,12 @@ class FakeTelegram:
             return _envelope(404, error="Not Found")
         method = request.match_info["method"].lower()
         params = await _params(request)
+        if method in RATE_LIMITED and not self._resume.is_set():
+            self.held += 1
+            await self._resume.wait()
+            self.held -= 1
+            if self._discard_held:
+                return _envelope(500, error="Internal Server Error")
         call = Call(method, params)
         self.calls.append(call)
         if method in RATE_LIMITED:
@@ -271,6 +303,7 @@ class FakeTelegram:
                 return _envelope(500, error="Internal Server Error")
             wait = self._rate_limit(int(params.get("chat_id", 0)))
             if wait is not None:
+                self.limited += 1
                 return _envelope(
                     429,
                     error=f"Too Many Requests: retry after {wait}",

@@ -15,7 +15,7 @@ from channels.base import DeliveryError, InvitePrivate, MemberEvent, Message, Re
 from channels.x import XAdapter, XCredentials, XSettings
 from storage.cursors import CursorStore
 from storage.migrate import upgrade
-from storage.store import Store
+from storage.store import Store, is_blocked
 from tests.fakes.x import ACCOUNT, CONSUMER_KEY, CONSUMER_SECRET, FakeX
 
 CREDENTIALS = XCredentials(CONSUMER_KEY, CONSUMER_SECRET, "at-test", "ats-test")
@@ -255,6 +255,6 @@ async def test_send_failures_tell_the_outbox_what_to_do(x: FakeX, store: Store) 
     finally:
         await adapter.stop()
     assert not limited.value.permanent and (limited.value.retry_after or 0) >= 2
-    assert closed.value.permanent
+    assert closed.value.permanent and is_blocked(closed.value.reason)  # unsubscribes them
     assert spent.value.retry_after and len(x.calls_to(SEND_DM)) == calls
     assert x.dms_sent == []

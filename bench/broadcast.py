@@ -1,0 +1,231 @@
+"""A broadcast to 10,000 Telegram subscribers at Telegram's real limits.
+
+The fake Bot API runs in a process of its own with its limits on (30 messages/s,
+1/s per chat, 20/min per group, 429 with retry_after beyond them), the bot in
+another, so the bot can be killed. Three runs, each against a fresh fake:
+
+1. the whole broadcast, start to end;
+2. the same, with the bot process killed (SIGKILL) at 50% and a new one started on
+   the same database, which resumes it;
+3. a plain python-telegram-bot loop with its AIORateLimiter, for comparison.
+
+Each prints messages/s at the fake (first to last delivery) against the 30/s limit,
+the 429s the fake answered, and recipients who got the notice twice or never.
+
+Usage: python bench/broadcast.py [--subscribers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TOKEN = "123456:TEST"
+FIRST_CHAT = 1_000_000
+SPAWN = multiprocessing.get_context("spawn")
+
+
+def serve_fake(port_out: Any, stop: Any) -> None:
+    from tests.fakes.telegram import FakeTelegram
+
+    async def main() -> None:
+        async with FakeTelegram(token=TOKEN, limits=True) as tg:
+            port_out.put(tg.port)
+            await asyncio.to_thread(stop.wait)
+
+    asyncio.run(main())
+
+
+def run_bot(db: str, port: int, subscribers: int, create: bool) -> None:
+    """The bot: on ``create``, subscribers and the broadcast first; then send until done."""
+    os.environ["SOCIALDESK_TELEGRAM_TOKEN"] = TOKEN
+    from bots.app import App
+    from bots.config import Config
+    from handlers.broadcasts.notice import parse_notice
+    from tests.broadcasts.support import add_subscribers
+
+    config = Config.model_validate(
+        {
+            "database": {"url": f"sqlite:///{db}"},
+            "server": {"port": 0},
+            "webchat": {"enabled": False},
+            "tickets": {"sweep_seconds": 3600},
+            "telegram": {
+                "enabled": True,
+                "base_url": f"http://127.0.0.1:{port}/bot",
+                "poll_timeout": 1,
+            },
+        }
+    )
+
+    async def main() -> None:
+        async with App(config) as app:
+            assert app.store is not None and app.broadcaster is not None
+            if create:
+                chats = range(FIRST_CHAT, FIRST_CHAT + subscribers)
+                await add_subscribers(app.store, "telegram", chats)
+                notice = parse_notice(
+                    {
+                        "title": "Benchmark",
+                        "text": {"en": "NOVA lists on 1 December."},
+                        "targets": {"subscribers": {}},
+                    }
+                )
+                record, _ = await app.broadcaster.create(notice, "bench")
+                await app.broadcaster.send(record["id"])
+            for _ in range(7200):  # at most an hour
+                if not await app.broadcaster.store.open_rows(1):
+                    break
+                await asyncio.sleep(0.5)
+
+    asyncio.run(main())
+
+
+def run_ptb_loop(port: int, subscribers: int) -> None:
+    """The comparison: python-telegram-bot's own AIORateLimiter around a send loop."""
+    from telegram.error import TelegramError
+    from telegram.ext import AIORateLimiter, ApplicationBuilder
+
+    async def main() -> None:
+        app = (
+            ApplicationBuilder()
+            .token(TOKEN)
+            .base_url(f"http://127.0.0.1:{port}/bot")
+            .rate_limiter(AIORateLimiter(max_retries=5))
+            .connection_pool_size(64)
+            .build()
+        )
+        async with app:
+
+            async def one(chat: int) -> None:
+                # what the limiter could not save shows as a miss
+                with contextlib.suppress(TelegramError):
+                    await app.bot.send_message(chat, "NOVA lists on 1 December.")
+
+            chats = range(FIRST_CHAT, FIRST_CHAT + subscribers)
+            await asyncio.gather(*(one(c) for c in chats))
+
+    asyncio.run(main())
+
+
+def fake_state(port: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_fake/sent", timeout=30) as r:
+        data: dict[str, Any] = json.load(r)
+    return data
+
+
+class Fake:
+    """A fresh fake Bot API in its own process."""
+
+    def __enter__(self) -> int:
+        ports = SPAWN.Queue()
+        self.stop = SPAWN.Event()
+        self.process = SPAWN.Process(target=serve_fake, args=(ports, self.stop), daemon=True)
+        self.process.start()
+        self.port: int = ports.get(timeout=60)
+        return self.port
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop.set()
+        self.process.join(timeout=10)
+
+
+def wait_for(port: int, count: int, process: Any, progress: Callable[[int], None]) -> None:
+    """Until the fake delivered ``count`` messages or ``process`` ended."""
+    while True:
+        delivered = len(fake_state(port)["sent"])
+        progress(delivered)
+        if delivered >= count or not process.is_alive():
+            return
+        time.sleep(0.2)
+
+
+def report(label: str, state: dict[str, Any], subscribers: int, note: str = "") -> None:
+    times = sorted(s["at"] for s in state["sent"])
+    got = Counter(s["chat_id"] for s in state["sent"])
+    expected = set(range(FIRST_CHAT, FIRST_CHAT + subscribers))
+    rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+    duplicates = sum(n - 1 for n in got.values() if n > 1)
+    misses = len(expected - set(got))
+    print(
+        f"{label:<34} {len(times):>6} sent  {rate:5.2f} msg/s (limit 30)  "
+        f"429s: {state['limited']:<4} duplicates: {duplicates:<3} misses: {misses}{note}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    args = parser.parse_args()
+    n = args.subscribers
+
+    def show(label: str) -> Callable[[int], None]:
+        def progress(done: int) -> None:
+            print(f"\r{label}: {done}/{n}", end="", file=sys.stderr, flush=True)
+
+        return progress
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with Fake() as port:
+            bot = SPAWN.Process(target=run_bot, args=(f"{tmp}/one.db", port, n, True))
+            bot.start()
+            wait_for(port, n, bot, show("whole run"))
+            bot.join(timeout=60)
+            print(file=sys.stderr)
+            report("socialdesk, whole run", fake_state(port), n)
+
+        with Fake() as port:
+            db = f"{tmp}/two.db"
+            bot = SPAWN.Process(target=run_bot, args=(db, port, n, True))
+            bot.start()
+            wait_for(port, n // 2, bot, show("until the kill"))
+            bot.kill()
+            bot.join()
+            killed_at = time.monotonic()
+            before = fake_state(port)
+            resumed = SPAWN.Process(target=run_bot, args=(db, port, n, False))
+            resumed.start()
+            wait_for(port, len(before["sent"]) + 1, resumed, show("restarting"))
+            restart = time.monotonic() - killed_at
+            wait_for(port, n, resumed, show("resumed"))
+            resumed.join(timeout=60)
+            print(file=sys.stderr)
+            after = fake_state(port)
+            resumed_part = {
+                "sent": after["sent"][len(before["sent"]) :],
+                "limited": after["limited"] - before["limited"],
+            }
+            report(f"  killed at {len(before['sent'])}", before, n)
+            report("  resumed by a new process", resumed_part, n)
+            report(
+                "socialdesk, killed at 50% + resumed",
+                after,
+                n,
+                f"  (restart took {restart:.1f} s)",
+            )
+
+        with Fake() as port:
+            loop = SPAWN.Process(target=run_ptb_loop, args=(port, n))
+            loop.start()
+            wait_for(port, n, loop, show("PTB loop"))
+            loop.join(timeout=600)
+            print(file=sys.stderr)
+            report("python-telegram-bot AIORateLimiter", fake_state(port), n)
+
+
+if __name__ == "__main__":
+    main()

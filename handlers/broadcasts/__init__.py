@@ -1,0 +1,1 @@
+"""Broadcasts: notices written by community managers, sent through the outbox."""

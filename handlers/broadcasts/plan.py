@@ -1,0 +1,105 @@
+"""From a notice to its recipients: one outbox row per message per chat.
+
+Every recipient is an outbox row, so a broadcast shares the one way out with every
+other message: the same rate limits, retries and delivery records. The rows carry a
+priority below interactive replies, so users who ask something during a large send
+are still answered first.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from channels.base import Button, Reply, action_to_dict, split_text
+from handlers.broadcasts.notice import SPLITTABLE, Destination, Notice, capabilities
+from handlers.texts import Texts
+
+X_NEW_POST = "post:"  # the X adapter's chat for a post that replies to nothing
+_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or retyped safely
+
+
+def new_short_id() -> str:
+    """The id users quote to ask whether a notice is real: ``N-`` and six characters."""
+    return "N-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+
+
+def render(notice: Notice, language: str, short_id: str, texts: Texts) -> str:
+    """The text as recipients see it: the notice, its image link, the verify footer.
+
+    An image goes as a link on its own line: Telegram and Discord both show it as a
+    preview under the text.
+    """
+    parts = [notice.text_for(language)]
+    if notice.image_url:
+        parts.append(notice.image_url)
+    parts.append(texts.get("broadcasts.footer", language, id=short_id))
+    return "\n\n".join(parts)
+
+
+def destinations(notice: Notice, subscribers: Iterable[dict[str, Any]]) -> list[Destination]:
+    """Every chat the notice goes to, each once, in a stable order."""
+    found: dict[tuple[str, str], Destination] = {}
+    for name in ("telegram", "discord"):
+        for target in getattr(notice.targets, name):
+            found.setdefault(
+                (name, target.chat), Destination(name, target.chat, target.language, "chat")
+            )
+    if notice.targets.x:
+        # one public post on the account; the X adapter threads a text over 280
+        found[("x", X_NEW_POST)] = Destination("x", X_NEW_POST, "en", "post")
+    wanted = notice.targets.subscribers
+    if wanted is not None:
+        for sub in subscribers:
+            channel, language = str(sub["channel"]), str(sub["language"])
+            if wanted.channels and channel not in wanted.channels:
+                continue
+            if wanted.languages and language not in wanted.languages:
+                continue
+            key = (channel, str(sub["chat_id"]))
+            found.setdefault(key, Destination(channel, key[1], language, "dm"))
+    return list(found.values())
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientRow:
+    """One message of a broadcast to one chat, ready for the outbox."""
+
+    channel: str
+    chat_id: str
+    language: str
+    part: int
+    action: dict[str, Any]
+
+
+def recipient_rows(
+    notice: Notice, short_id: str, places: Iterable[Destination], texts: Texts
+) -> list[RecipientRow]:
+    """The outbox rows for ``places``; a long text is split where the platform allows,
+    with the buttons under the last part."""
+    buttons = (tuple(Button(label=b.label, url=b.url) for b in notice.buttons),)
+    rows: list[RecipientRow] = []
+    rendered: dict[tuple[str, str, str], list[str]] = {}
+    for place in places:
+        language = place.language if place.language in notice.text else "en"
+        key = (place.channel, place.kind, language)
+        if key not in rendered:
+            text = render(notice, language, short_id, texts)
+            caps = capabilities(place.channel, place.kind)
+            splittable = (place.channel, place.kind) in SPLITTABLE
+            rendered[key] = split_text(text, caps) if splittable else [text]
+        parts = rendered[key]
+        for index, part in enumerate(parts):
+            reply = Reply(
+                chat_id=place.chat_id,
+                text=part,
+                buttons=buttons if notice.buttons and index == len(parts) - 1 else (),
+            )
+            rows.append(
+                RecipientRow(
+                    place.channel, place.chat_id, place.language, index, action_to_dict(reply)
+                )
+            )
+    return rows

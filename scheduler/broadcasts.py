@@ -1,0 +1,50 @@
+"""Scheduled broadcasts: one APScheduler date job per broadcast, stored in the bot's
+database, so a schedule survives a restart (and ``socialdesk jobs`` lists it).
+
+The job only starts the send (recipient rows in one transaction); starting is
+idempotent, so a job that runs twice, or races a manual ``send``, sends once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from scheduler.runtime import current
+
+log = logging.getLogger(__name__)
+
+
+async def send_broadcast(broadcast_id: int) -> str:
+    """Start broadcast ``broadcast_id``; returns the outcome (``started``, ``already``...).
+
+    A module-level function so APScheduler can store the job by reference.
+    """
+    broadcaster = current().broadcaster
+    if broadcaster is None:
+        raise RuntimeError("broadcasts are not set up in this runtime")
+    outcome, rows = await broadcaster.start(broadcast_id)
+    log.info("broadcast %d: %s (%d message(s) queued)", broadcast_id, outcome, rows)
+    return outcome
+
+
+def job_id(broadcast_id: int) -> str:
+    return f"broadcast-{broadcast_id}"
+
+
+def broadcast_job(broadcast_id: int, at: datetime, title: str = "") -> dict[str, Any]:
+    """The job options for a broadcast at ``at``; a later schedule replaces it.
+
+    No misfire grace limit: a notice scheduled while the bot was down goes out when
+    it comes back, rather than never.
+    """
+    return {
+        "id": job_id(broadcast_id),
+        "name": f"broadcast {broadcast_id}: {title}"[:120],
+        "trigger": "date",
+        "run_date": at,
+        "args": [broadcast_id],
+        "misfire_grace_time": None,
+        "replace_existing": True,
+    }

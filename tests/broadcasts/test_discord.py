@@ -1,0 +1,78 @@
+"""Broadcasts on Discord: the real discord.py client against the fake REST API and
+gateway; a channel post and the DMs of users who subscribed with /subscribe."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bots.app import App
+from bots.config import Config
+from handlers.broadcasts.notice import parse_notice
+from storage.subscriptions import SubscriptionStore
+from tests.broadcasts.test_telegram import finished
+from tests.fakes.discord import GUILD, SUPPORT, FakeDiscord
+
+
+@pytest.fixture
+async def dc(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "discord-test-token")
+    async with FakeDiscord() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, dc: FakeDiscord) -> AsyncIterator[App]:
+    config = Config.model_validate(
+        {
+            "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
+            "server": {"port": 0},
+            "webchat": {"enabled": False},
+            "bot": {"languages": ["en", "de"]},
+            "discord": {
+                "enabled": True,
+                "api_base": dc.api_base,
+                "gateway_url": dc.gateway,
+                "guild_ids": [int(GUILD)],
+            },
+        }
+    )
+    app = App(config)
+    await app.start()
+    await dc.wait_ready()
+    yield app
+    await app.stop()
+
+
+async def test_a_notice_goes_to_a_channel_and_to_subscribers_dms(bot: App, dc: FakeDiscord) -> None:
+    assert bot.broadcaster is not None and bot.store is not None
+    for user in ("42", "43"):
+        dc.dm(user, "/subscribe")
+        await dc.wait_sent(1, channel_id=dc.dm_channel(user))
+    dc.blocked.add("43")  # blocked the bot after subscribing
+    notice = parse_notice(
+        {
+            "title": "Maintenance",
+            "text": {"en": "Deposits pause at 02:00 UTC for 30 minutes."},
+            "buttons": [{"label": "Status page", "url": "https://status.example.com"}],
+            "targets": {
+                "discord": [{"chat": SUPPORT, "language": "en"}],
+                "subscribers": {"channels": ["discord"]},
+            },
+        }
+    )
+    record, _ = await bot.broadcaster.create(notice, "mia")
+    await bot.broadcaster.send(record["id"])
+    report = await finished(bot, record["id"])
+    (post,) = dc.sent(SUPPORT)
+    assert post["content"].startswith("Deposits pause at 02:00 UTC")
+    assert record["short_id"] in post["content"]
+    button = post["components"][0]["components"][0]
+    assert button["url"] == "https://status.example.com" and button["label"] == "Status page"
+    dm = dc.sent(dc.dm_channel("42"))[-1]
+    assert dm["content"].startswith("Deposits pause")
+    assert report.outcomes["delivered"] == 2 and report.outcomes["blocked"] == 1
+    left = await SubscriptionStore(bot.store).list("discord")
+    assert [s["chat_id"] for s in left] == [dc.dm_channel("42")]
