@@ -139,7 +139,7 @@ class XAdapter:
         if self._cursors is None:
             raise RuntimeError("x: no cursor store given (use_cursors) before start")
         creds = self._credentials
-        self._session = XSession(self.settings.api_base)
+        self._session = XSession(self.settings.api_base, timeout=self.settings.request_timeout)
         client = AsyncClient(
             bearer_token=creds.bearer_token,
             consumer_key=creds.consumer_key,

@@ -22,6 +22,9 @@ class XSettings(BaseModel):
     # polls are spaced by what X's rate-limit headers leave, within these bounds
     poll_min_seconds: float = Field(default=20.0, gt=0)
     poll_max_seconds: float = Field(default=300.0, gt=0)
+    # seconds one request may take; a poll that hangs longer is tried again, a send
+    # that hangs is retried by the outbox
+    request_timeout: float = Field(default=30.0, gt=0, le=300)
     # sends (posts and DMs together) the outbox allows per 15 minutes
     max_sends_per_15_minutes: int = Field(default=100, ge=1)
     consumer_key_env: str = "SOCIALDESK_X_CONSUMER_KEY"

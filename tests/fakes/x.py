@@ -123,7 +123,8 @@ class FakeX:
     ) -> None:
         """Answer ``count`` calls to ``route`` (``"GET /2/dm_events"``) with ``status``,
         once ``after`` more have been answered normally; a 429 says the window resets
-        ``reset_in`` seconds from now."""
+        ``reset_in`` seconds from now. Status 0 is a hang: the call is held ``reset_in``
+        seconds, then answered normally if the client still waits."""
         queue = self._faults.setdefault(route, deque())
         queue.extend([None] * after + [(status, reset_in)] * count)
 
@@ -174,6 +175,12 @@ class FakeX:
         call = Call(request.method, route, dict(request.query), body)
         self.calls.append(call)
         window = self._window(route)
+        queue = self._faults.get(route)
+        if queue and queue[0] is not None and queue[0][0] == 0:
+            await asyncio.sleep(queue.popleft()[1])
+            if request.transport is None or request.transport.is_closing():
+                call.status = 499  # the client gave up: nothing was done
+                return web.Response(status=499)
         status, payload = self._fault(route, window)
         if status == 200:
             status, payload = self._authorize(request, route)

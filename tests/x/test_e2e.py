@@ -195,3 +195,17 @@ async def test_the_language_is_chosen_by_typing_where_there_are_no_buttons(
     x.dm("222", "/lang vi")
     await x.wait_until(lambda: len(x.dms_sent) >= 2, what="the confirmation")
     assert "tiếng Việt" in x.dms_sent[1]["text"]
+
+
+async def test_a_poll_that_hangs_is_given_up_and_nothing_is_lost(tmp_path: Path, x: FakeX) -> None:
+    app = await start_bot(tmp_path, x, request_timeout=0.5)
+    try:
+        x.fail_next(DMS, 0, reset_in=3)  # X holds the next DM poll without answering
+        x.dm("222", "When is the NOVA airdrop?")
+        await x.wait_until(lambda: len(x.dms_sent) >= 1, within=15, what="the answer")
+        await asyncio.sleep(3)  # the held poll ends too, and must not count twice
+        await polls(x, DMS)
+        assert len(x.dms_sent) == 1 and "NOVA" in x.dms_sent[0]["text"]
+        assert any(c.status == 499 for c in x.calls_to(DMS))  # the hang really happened
+    finally:
+        await app.stop()
