@@ -42,7 +42,13 @@ from handlers.router import Router
 from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
 from scheduler.blocklists import refresh_blocklists
-from scheduler.broadcasts import broadcast_job, job_id, send_broadcast
+from scheduler.broadcasts import (
+    broadcast_job,
+    job_id,
+    send_broadcast,
+    unpin_broadcast,
+    unpin_job,
+)
 from scheduler.reminders import send_reminders
 from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
@@ -308,6 +314,7 @@ class App:
         )
         self.broadcaster.schedule = self._schedule_broadcast
         self.broadcaster.unschedule = self._unschedule_broadcast
+        self.broadcaster.schedule_unpin = self._schedule_unpin
         routes: list[web.RouteDef] = api.routes()
         routes += BroadcastApi(self.broadcaster, api.guard).routes()
         for channel in self.channels.values():
@@ -369,6 +376,11 @@ class App:
         assert self.scheduler is not None and self.broadcaster is not None
         record = await self.broadcaster.get(broadcast_id)
         self.scheduler.add_job(send_broadcast, broadcast_job(broadcast_id, at, record["title"]))
+
+    async def _schedule_unpin(self, broadcast_id: int, at: datetime) -> None:
+        assert self.scheduler is not None and self.broadcaster is not None
+        record = await self.broadcaster.get(broadcast_id)
+        self.scheduler.add_job(unpin_broadcast, unpin_job(broadcast_id, at, record["title"]))
 
     async def _unschedule_broadcast(self, broadcast_id: int) -> None:
         assert self.scheduler is not None

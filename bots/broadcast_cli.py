@@ -55,7 +55,13 @@ def _channels(config: Config) -> set[str]:
 def _run(config: Config, job: Callable[[Broadcaster], Awaitable[T]], by: str | None = None) -> T:
     """Run ``job`` with a broadcaster on the bot's database; maps refusals to exits."""
     from bots.app import build_broadcaster, system_clock
-    from scheduler.broadcasts import broadcast_job, job_id, send_broadcast
+    from scheduler.broadcasts import (
+        broadcast_job,
+        job_id,
+        send_broadcast,
+        unpin_broadcast,
+        unpin_job,
+    )
     from scheduler.service import remove_stored_job, store_job
     from storage.migrate import upgrade
     from storage.store import Store
@@ -82,8 +88,14 @@ def _run(config: Config, job: Callable[[Broadcaster], Awaitable[T]], by: str | N
             async def unschedule(broadcast_id: int) -> None:
                 await asyncio.to_thread(remove_stored_job, store.engine, job_id(broadcast_id))
 
+            async def schedule_unpin(broadcast_id: int, at: datetime) -> None:
+                record = await broadcaster.get(broadcast_id)
+                options = unpin_job(broadcast_id, at, record["title"])
+                await asyncio.to_thread(store_job, store.engine, unpin_broadcast, options)
+
             broadcaster.schedule = schedule
             broadcaster.unschedule = unschedule
+            broadcaster.schedule_unpin = schedule_unpin
             return await job(broadcaster)
         finally:
             await store.close()

@@ -109,6 +109,9 @@ class Reply(_Action):
     buttons: tuple[tuple[Button, ...], ...] = ()
     reply_to: str | None = None
     thread_id: str | None = None
+    # pin the sent message (a notice in a channel); where pinning fails the message
+    # still counts as delivered: sending it again would post it twice
+    pin: bool = False
 
 
 class InvitePrivate(_Action):
@@ -147,6 +150,14 @@ class Restrict(_Action):
     reason: str = ""
 
 
+class Unpin(_Action):
+    """Take a pinned message (a notice whose time is over) off the chat's pins."""
+
+    type: Literal["unpin"] = "unpin"
+    chat_id: str
+    message_id: str
+
+
 class AlertStaff(_Action):
     """Tell the staff chat about something that needs a person; evidence is shown as-is."""
 
@@ -165,7 +176,7 @@ class OpenTicket(_Action):
 
 
 Action = Annotated[
-    Reply | InvitePrivate | Delete | Restrict | AlertStaff | OpenTicket,
+    Reply | InvitePrivate | Delete | Restrict | Unpin | AlertStaff | OpenTicket,
     Field(discriminator="type"),
 ]
 _ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
@@ -228,6 +239,7 @@ class Capabilities:
     restrict: bool = False
     edit: bool = False
     threads: bool = False
+    pin: bool = False
     rate_limits: tuple[RateRule, ...] = ()
 
     def measure(self, text: str) -> int:

@@ -29,6 +29,32 @@ async def send_broadcast(broadcast_id: int) -> str:
     return outcome
 
 
+async def unpin_broadcast(broadcast_id: int) -> int:
+    """Unpin broadcast ``broadcast_id`` wherever it was pinned (``unpin_after_hours``).
+
+    Running twice only asks the platforms to unpin what is unpinned already.
+    """
+    broadcaster = current().broadcaster
+    if broadcaster is None:
+        raise RuntimeError("broadcasts are not set up in this runtime")
+    count = await broadcaster.unpin(broadcast_id)
+    log.info("broadcast %d: unpinning in %d chat(s)", broadcast_id, count)
+    return count
+
+
+def unpin_job(broadcast_id: int, at: datetime, title: str = "") -> dict[str, Any]:
+    """The job options for unpinning a broadcast at ``at``."""
+    return {
+        "id": f"unpin-{broadcast_id}",
+        "name": f"unpin broadcast {broadcast_id}: {title}"[:120],
+        "trigger": "date",
+        "run_date": at,
+        "args": [broadcast_id],
+        "misfire_grace_time": None,
+        "replace_existing": True,
+    }
+
+
 def job_id(broadcast_id: int) -> str:
     return f"broadcast-{broadcast_id}"
 

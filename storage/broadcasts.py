@@ -269,6 +269,23 @@ class BroadcastStore:
             )
         return rows
 
+    async def pinned(self, broadcast_id: int) -> list[tuple[str, str, str]]:
+        """(channel, chat, message id) of each delivered message that was to be pinned."""
+        return await self.store.read(self._pinned, broadcast_id)
+
+    @staticmethod
+    def _pinned(conn: Connection, broadcast_id: int) -> list[tuple[str, str, str]]:
+        query = select(OUT.c.channel, OUT.c.chat_id, OUT.c.action, OUT.c.platform_message_id).where(
+            OUT.c.broadcast_id == broadcast_id,
+            OUT.c.status == "delivered",
+            OUT.c.platform_message_id.is_not(None),
+        )
+        return [
+            (r.channel, r.chat_id, r.platform_message_id)
+            for r in conn.execute(query.order_by(OUT.c.id))
+            if r.action.get("pin")
+        ]
+
     async def open_rows(self, broadcast_id: int) -> int:
         """How many of its rows are still to be sent (cheap, for a progress bar)."""
         return await self.store.write(self._open_rows, broadcast_id)

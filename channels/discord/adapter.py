@@ -37,6 +37,7 @@ from channels.base import (
     RateRule,
     Reply,
     Restrict,
+    Unpin,
 )
 from channels.discord.convert import CHANNEL, chat_kind, member_event, to_message
 from channels.discord.settings import DiscordSettings
@@ -85,6 +86,7 @@ class DiscordAdapter:
             restrict=True,
             edit=True,
             threads=True,
+            pin=True,
             rate_limits=(
                 RateRule("global", settings.max_per_second, 1.0),
                 RateRule("chat", settings.max_per_channel, settings.channel_period_seconds),
@@ -320,6 +322,10 @@ class DiscordAdapter:
             if isinstance(action, Restrict):
                 await self._time_out(client, action)
                 return None
+            if isinstance(action, Unpin):
+                with contextlib.suppress(discord.NotFound):  # not pinned any more: fine
+                    await client.http.unpin_message(int(action.chat_id), int(action.message_id))
+                return None
         except discord.RateLimited as exc:
             raise DeliveryError(f"429: {exc}", retry_after=exc.retry_after) from exc
         except discord.Forbidden as exc:
@@ -351,7 +357,16 @@ class DiscordAdapter:
             kwargs["reference"] = reference
             kwargs["mention_author"] = False
         sent = await channel.send(**kwargs)
+        if action.pin:
+            await self._pin(client, sent.channel.id, sent.id)
         return str(sent.id)
+
+    async def _pin(self, client: discord.Client, channel_id: int, message_id: int) -> None:
+        """Pin; a failure (no Manage Messages, 50 pins) is logged, the message stays sent."""
+        try:
+            await client.http.pin_message(channel_id, message_id)
+        except discord.HTTPException as exc:
+            log.warning("discord: could not pin %s in %s: %s", message_id, channel_id, exc.text)
 
     def _answering(self, chat_id: str, reply_to: str | None) -> _Pending | None:
         """The slash command this reply answers, if it still waits for one."""

@@ -42,6 +42,7 @@ from channels.base import (
     RateRule,
     Reply,
     Restrict,
+    Unpin,
 )
 from channels.telegram.convert import to_events
 from channels.telegram.settings import TelegramSettings
@@ -82,6 +83,7 @@ class TelegramAdapter:
             restrict=True,
             edit=True,
             threads=True,
+            pin=True,
             rate_limits=(
                 RateRule("global", settings.max_per_second, 1.0),
                 RateRule("chat", settings.max_per_chat_per_second, 1.0),
@@ -235,6 +237,8 @@ class TelegramAdapter:
                     reply_parameters=_reply_to(action.reply_to),
                     message_thread_id=int(action.thread_id) if action.thread_id else None,
                 )
+                if action.pin:
+                    await self._pin(bot, sent.chat_id, sent.message_id)
                 return str(sent.message_id)
             if isinstance(action, InvitePrivate):
                 payload = self._remember(action.topic)
@@ -253,6 +257,12 @@ class TelegramAdapter:
             if isinstance(action, Delete):
                 await bot.delete_message(int(action.chat_id), int(action.message_id.split(":")[0]))
                 return None
+            if isinstance(action, Unpin):
+                try:
+                    await bot.unpin_chat_message(int(action.chat_id), int(action.message_id))
+                except BadRequest as exc:
+                    log.info("telegram: unpinning in %s: %s", action.chat_id, exc)
+                return None  # unpinned, or not pinned any more: what we wanted
             if isinstance(action, Restrict):
                 await bot.restrict_chat_member(
                     int(action.chat_id),
@@ -279,6 +289,13 @@ class TelegramAdapter:
         except TelegramError as exc:  # NetworkError, TimedOut, 5xx
             raise DeliveryError(f"telegram: {exc}") from exc
         raise DeliveryError(f"telegram cannot {action.type}", permanent=True)
+
+    async def _pin(self, bot: Any, chat_id: int, message_id: int) -> None:
+        """Pin quietly; a failure (no right to pin) is logged, the message stays sent."""
+        try:
+            await bot.pin_chat_message(chat_id, message_id, disable_notification=True)
+        except TelegramError as exc:
+            log.warning("telegram: could not pin message %s in %s: %s", message_id, chat_id, exc)
 
     def _remember(self, topic: str) -> str:
         payload = secrets.token_urlsafe(12)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from channels.base import Capabilities
 from handlers.language import UI_LANGUAGES
@@ -99,6 +99,10 @@ class Notice(_Part):
     buttons: list[LinkButton] = Field(default_factory=list, max_length=5)
     targets: Targets
     send_at: datetime | None = None
+    # pin the notice in the Telegram and Discord chats it is posted in; unpin it this
+    # many hours after the send starts (none: it stays pinned until staff unpin it)
+    pin: bool = False
+    unpin_after_hours: float | None = Field(default=None, gt=0, le=24 * 366)
 
     @field_validator("text")
     @classmethod
@@ -125,6 +129,14 @@ class Notice(_Part):
         if value is not None and value.tzinfo is None:
             raise ValueError("give a time zone, e.g. 2026-12-01T10:00:00Z")
         return value
+
+    @model_validator(mode="after")
+    def _pinning(self) -> Notice:
+        if self.unpin_after_hours is not None and not self.pin:
+            raise ValueError("unpin_after_hours: only a pinned notice (pin = true) is unpinned")
+        if self.pin and not (self.targets.telegram or self.targets.discord):
+            raise ValueError("pin: only Telegram and Discord chat targets can be pinned")
+        return self
 
     def text_for(self, language: str) -> str:
         """The text in ``language``, or the English one when the notice lacks it."""
@@ -168,7 +180,7 @@ def _first_error(exc: ValidationError) -> str:
     if error["type"] == "extra_forbidden":
         return f"{key}: unknown {'target' if key.startswith('targets.') else 'field'}"
     message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{key}: {message}"
+    return f"{key}: {message}" if key else message  # a whole-notice check names its field
 
 
 def check_notice(

@@ -96,6 +96,7 @@ def recipient_rows(
                 chat_id=place.chat_id,
                 text=part,
                 buttons=buttons if notice.buttons and index == len(parts) - 1 else (),
+                pin=notice.pin and place.kind == "chat" and index == 0,
             )
             rows.append(
                 RecipientRow(

@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from channels.base import Unpin, action_to_dict
 from handlers.broadcasts.notice import Notice, check_notice, parse_notice
 from handlers.broadcasts.plan import destinations, new_short_id, recipient_rows, render
 from handlers.broadcasts.report import Report, build_report
 from handlers.broadcasts.settings import BroadcastSettings
 from handlers.texts import Texts
 from storage.broadcasts import BroadcastStore, Start
+from storage.store import NewOutbound
 from storage.subscriptions import SubscriptionStore
 
 Clock = Callable[[], datetime]
@@ -61,6 +63,7 @@ class Broadcaster:
         wake: Callable[[], None] = lambda: None,
         schedule: Schedule | None = None,
         unschedule: Callable[[int], Awaitable[None]] | None = None,
+        schedule_unpin: Schedule | None = None,
     ) -> None:
         self.store = store
         self.subscriptions = subscriptions
@@ -72,6 +75,7 @@ class Broadcaster:
         self.wake = wake
         self.schedule = schedule
         self.unschedule = unschedule
+        self.schedule_unpin = schedule_unpin
 
     def __repr__(self) -> str:
         return f"Broadcaster(channels={sorted(self.channels)})"
@@ -194,7 +198,23 @@ class Broadcaster:
         )
         if outcome == "started":
             self.wake()
+            notice = parse_notice((await self.get(broadcast_id))["notice"])
+            if notice.unpin_after_hours and self.schedule_unpin is not None:
+                until = self.clock() + timedelta(hours=notice.unpin_after_hours)
+                await self.schedule_unpin(broadcast_id, until)
         return outcome, rows
+
+    async def unpin(self, broadcast_id: int) -> int:
+        """Unpin the notice wherever it was pinned (the unpin-after job); how many."""
+        pinned = await self.store.pinned(broadcast_id)
+        rows = [
+            NewOutbound(channel, chat, action_to_dict(Unpin(chat_id=chat, message_id=message)))
+            for channel, chat, message in pinned
+        ]
+        if rows:
+            await self.store.store.enqueue(rows, self.clock())
+            self.wake()
+        return len(rows)
 
     def _raise_for(self, outcome: Start, record: dict[str, Any]) -> None:
         name = record["short_id"]

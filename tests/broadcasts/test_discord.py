@@ -57,6 +57,7 @@ async def test_a_notice_goes_to_a_channel_and_to_subscribers_dms(bot: App, dc: F
             "title": "Maintenance",
             "text": {"en": "Deposits pause at 02:00 UTC for 30 minutes."},
             "buttons": [{"label": "Status page", "url": "https://status.example.com"}],
+            "pin": True,
             "targets": {
                 "discord": [{"chat": SUPPORT, "language": "en"}],
                 "subscribers": {"channels": ["discord"]},
@@ -71,6 +72,7 @@ async def test_a_notice_goes_to_a_channel_and_to_subscribers_dms(bot: App, dc: F
     assert record["short_id"] in post["content"]
     button = post["components"][0]["components"][0]
     assert button["url"] == "https://status.example.com" and button["label"] == "Status page"
+    assert dict(dc.pins) == {SUPPORT: {post["id"]}}  # pinned in the channel, not in DMs
     dm = dc.sent(dc.dm_channel("42"))[-1]
     assert dm["content"].startswith("Deposits pause")
     assert report.outcomes["delivered"] == 2 and report.outcomes["blocked"] == 1

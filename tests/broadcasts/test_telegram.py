@@ -276,3 +276,42 @@ def _engine(tmp_path: Path) -> Any:
     from storage.engine import make_engine
 
     return make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+
+
+async def test_a_pinned_notice_is_unpinned_when_its_time_is_over(
+    bot: App, tg: FakeTelegram
+) -> None:
+    from scheduler.broadcasts import unpin_broadcast
+
+    assert bot.store is not None and bot.scheduler is not None
+    await add_subscribers(bot.store, "telegram", [301])
+    record = await send(
+        bot,
+        targets={"telegram": [{"chat": str(CHANNEL), "language": "en"}], "subscribers": {}},
+        pin=True,
+        unpin_after_hours=6,
+    )
+    await finished(bot, record["id"])
+    (posted,) = tg.sent(CHANNEL)
+    (pin,) = tg.calls_to("pinChatMessage")  # the channel post, not the subscriber's DM
+    assert int(pin.params["chat_id"]) == CHANNEL
+    assert int(pin.params["message_id"]) == posted["_message_id"]
+    job = next(j for j in list_jobs(bot.store.engine) if j["id"] == f"unpin-{record['id']}")
+    hours = (job["next_run"] - datetime.now(UTC)).total_seconds() / 3600
+    assert 5.9 < hours <= 6  # a stored job: a restart keeps it
+    assert await unpin_broadcast(record["id"]) == 1  # what the job does when its time comes
+    for _ in range(100):
+        if tg.calls_to("unpinChatMessage"):
+            break
+        await asyncio.sleep(0.05)
+    (unpin,) = tg.calls_to("unpinChatMessage")
+    assert int(unpin.params["message_id"]) == posted["_message_id"]
+
+
+def test_a_notice_can_be_unpinned_only_if_pinned_and_pinned_only_in_chats() -> None:
+    from handlers.broadcasts.notice import NoticeError
+
+    with pytest.raises(NoticeError, match="unpin_after_hours: only a pinned notice"):
+        notice(unpin_after_hours=2)
+    with pytest.raises(NoticeError, match="pin: only Telegram and Discord chat targets"):
+        notice(pin=True)  # subscribers' DMs are not pinned

@@ -71,6 +71,7 @@ class FakeDiscord:
         self.resumes = 0
         self.commands: dict[str, list[dict[str, Any]]] = {}  # guild -> registered commands
         self.deleted: list[tuple[str, str]] = []  # (channel, message)
+        self.pins: dict[str, set[str]] = defaultdict(set)  # channel -> pinned messages
         self.timeouts: dict[str, str | None] = {}  # user -> communication_disabled_until
         self.threads: dict[str, dict[str, Any]] = {}  # thread id -> channel object
         self.thread_members: dict[str, set[str]] = defaultdict(set)
@@ -471,6 +472,13 @@ class FakeDiscord:
         shape = (method, parts[0], len(parts), parts[2] if len(parts) > 2 else "")
         if shape == ("POST", "channels", 3, "messages"):
             return self._send(parts[1], body)
+        if parts[0] == "channels" and len(parts) == 5 and parts[3] == "pins":
+            pinned = self.pins[parts[1]]
+            if method == "PUT":
+                pinned.add(parts[4])
+            else:
+                pinned.discard(parts[4])
+            return 204, None, {}
         if shape == ("DELETE", "channels", 4, "messages"):
             self.deleted.append((parts[1], parts[3]))
             return 204, None, {}

@@ -31,6 +31,7 @@ RATE_LIMITED = {
     "restrictchatmember",
     "banchatmember",
     "pinchatmessage",
+    "unpinchatmessage",
 }
 
 
@@ -398,6 +399,7 @@ class FakeTelegram:
     _m_restrictchatmember = _moderate
     _m_banchatmember = _moderate
     _m_pinchatmessage = _moderate
+    _m_unpinchatmessage = _moderate
 
     async def _m_answercallbackquery(self, _p: dict[str, Any]) -> tuple[int, Any]:
         return 200, True
