@@ -14,6 +14,9 @@ from sqlalchemy.engine import make_url
 
 from storage.migrate import upgrade
 from storage.store import Store
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.x import CONSUMER_KEY, CONSUMER_SECRET, FakeX
 
 PG_ENV = "SOCIALDESK_TEST_DATABASE_URL"
 REDIS_ENV = "SOCIALDESK_TEST_REDIS_URL"
@@ -75,3 +78,31 @@ async def store(db_url: str) -> AsyncIterator[Store]:
     s = Store.open(db_url)
     yield s
     await s.close()
+
+
+# --- the fake platforms, with the bot's credentials in the environment -----------------
+
+
+@pytest.fixture
+async def tg(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegram]:
+    monkeypatch.setenv("SOCIALDESK_TELEGRAM_TOKEN", "123456:TEST")
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def dc(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "discord-test-token")
+    async with FakeDiscord() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def x(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeX]:
+    monkeypatch.setenv("SOCIALDESK_X_CONSUMER_KEY", CONSUMER_KEY)
+    monkeypatch.setenv("SOCIALDESK_X_CONSUMER_SECRET", CONSUMER_SECRET)
+    monkeypatch.setenv("SOCIALDESK_X_ACCESS_TOKEN", "at-test")
+    monkeypatch.setenv("SOCIALDESK_X_ACCESS_TOKEN_SECRET", "ats-test")
+    monkeypatch.delenv("SOCIALDESK_X_BEARER_TOKEN", raising=False)
+    async with FakeX() as fake:
+        yield fake

@@ -8,62 +8,50 @@ import json
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from bots.app import App
 from tests.builders import bot_config
 from tests.fakes.discord import GUILD, FakeDiscord
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.x import CONSUMER_KEY, CONSUMER_SECRET, FakeX
+from tests.fakes.x import FakeX
 
 QUESTION = "When is the NOVA airdrop?"
 
 
-@pytest.fixture
-def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOCIALDESK_TELEGRAM_TOKEN", "123456:TEST")
-    monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "discord-test-token")
-    monkeypatch.setenv("SOCIALDESK_X_CONSUMER_KEY", CONSUMER_KEY)
-    monkeypatch.setenv("SOCIALDESK_X_CONSUMER_SECRET", CONSUMER_SECRET)
-    monkeypatch.setenv("SOCIALDESK_X_ACCESS_TOKEN", "at-test")
-    monkeypatch.setenv("SOCIALDESK_X_ACCESS_TOKEN_SECRET", "ats-test")
-    monkeypatch.delenv("SOCIALDESK_X_BEARER_TOKEN", raising=False)
-
-
-@pytest.mark.usefixtures("credentials")
-async def test_a_knowledge_question_gets_one_answer_on_every_channel(tmp_path: Path) -> None:
-    async with FakeTelegram() as tg, FakeDiscord() as dc, FakeX() as x:
-        config = bot_config(
-            tmp_path,
-            telegram={"enabled": True, "base_url": tg.base_url, "poll_timeout": 1},
-            discord={
-                "enabled": True,
-                "api_base": dc.api_base,
-                "gateway_url": dc.gateway,
-                "guild_ids": [int(GUILD)],
-            },
-            x={
-                "enabled": True,
-                "api_base": x.base_url,
-                "poll_min_seconds": 0.02,
-                "poll_max_seconds": 0.3,
-            },
-        )
-        async with App(config) as bot:
-            before = len(x.calls_to("GET /2/dm_events"))
-            await x.wait_until(lambda: len(x.calls_to("GET /2/dm_events")) > before)
-            tg.private(42, QUESTION)
-            dc.dm("42", QUESTION)
-            x.dm("222", QUESTION)
-            async with (
-                aiohttp.ClientSession() as http,
-                http.ws_connect(f"{bot.url}/chat/ws?session=agree-session-1") as ws,
-            ):
-                await ws.send_json({"type": "message", "id": "m1", "text": QUESTION})
-                web = await _reply(ws)
-            telegram = (await tg.wait_sent(1, chat_id=42))[0]["text"]
-            discord = (await dc.wait_sent(1, channel_id=dc.dm_channel("42")))[0]["content"]
-            await x.wait_until(lambda: len(x.dms_sent) >= 1, what="the answer by DM")
+async def test_a_knowledge_question_gets_one_answer_on_every_channel(
+    tmp_path: Path, tg: FakeTelegram, dc: FakeDiscord, x: FakeX
+) -> None:
+    config = bot_config(
+        tmp_path,
+        telegram={"enabled": True, "base_url": tg.base_url, "poll_timeout": 1},
+        discord={
+            "enabled": True,
+            "api_base": dc.api_base,
+            "gateway_url": dc.gateway,
+            "guild_ids": [int(GUILD)],
+        },
+        x={
+            "enabled": True,
+            "api_base": x.base_url,
+            "poll_min_seconds": 0.02,
+            "poll_max_seconds": 0.3,
+        },
+    )
+    async with App(config) as bot:
+        before = len(x.calls_to("GET /2/dm_events"))
+        await x.wait_until(lambda: len(x.calls_to("GET /2/dm_events")) > before)
+        tg.private(42, QUESTION)
+        dc.dm("42", QUESTION)
+        x.dm("222", QUESTION)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.ws_connect(f"{bot.url}/chat/ws?session=agree-session-1") as ws,
+        ):
+            await ws.send_json({"type": "message", "id": "m1", "text": QUESTION})
+            web = await _reply(ws)
+        telegram = (await tg.wait_sent(1, chat_id=42))[0]["text"]
+        discord = (await dc.wait_sent(1, channel_id=dc.dm_channel("42")))[0]["content"]
+        await x.wait_until(lambda: len(x.dms_sent) >= 1, what="the answer by DM")
     assert "NOVA" in web
     assert telegram == discord == x.dms_sent[0]["text"] == web
 

@@ -17,13 +17,6 @@ from tests.fakes.discord import GUILD, SUPPORT, FakeDiscord
 
 
 @pytest.fixture
-async def dc(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "discord-test-token")
-    async with FakeDiscord() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def bot(tmp_path: Path, dc: FakeDiscord) -> AsyncIterator[App]:
     config = Config.model_validate(
         {

@@ -38,13 +38,6 @@ def config(tmp_path: Path, tg: FakeTelegram, **extra: Any) -> Config:
 
 
 @pytest.fixture
-async def tg(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegram]:
-    monkeypatch.setenv("SOCIALDESK_TELEGRAM_TOKEN", "123456:TEST")
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def bot(tmp_path: Path, tg: FakeTelegram) -> AsyncIterator[App]:
     app = App(config(tmp_path, tg))
     await app.start()

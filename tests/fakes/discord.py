@@ -25,6 +25,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.serving import serve, wait_until
+
 BOT = {"id": "1000", "username": "Support", "discriminator": "0", "avatar": None, "bot": True}
 APPLICATION_ID = "1000"
 GUILD = "2000"
@@ -103,11 +105,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/", self._gateway)
         app.router.add_route("*", "/api/v10/{route:.*}", self._rest)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve(app)
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
@@ -132,17 +130,13 @@ class FakeDiscord:
     async def wait_sent(
         self, count: int, channel_id: str | None = None, within: float = 10
     ) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            sent = self.sent(channel_id)
-            if len(sent) >= count:
-                return sent
-            await asyncio.sleep(0.02)
-        got = self.sent(channel_id)
-        raise AssertionError(
-            f"expected {count} message(s) in {channel_id}, got {len(got)}: "
-            f"{[m.get('content', '')[:60] for m in got[-5:]]}"
-        )
+        def describe() -> str:
+            got = self.sent(channel_id)
+            texts = [m.get("content", "")[:60] for m in got[-5:]]
+            return f"expected {count} message(s) in {channel_id}, got {len(got)}: {texts}"
+
+        await wait_until(lambda: len(self.sent(channel_id)) >= count, within, describe)
+        return self.sent(channel_id)
 
     async def wait_ready(self, within: float = 10) -> None:
         await asyncio.wait_for(self._ready.wait(), within)

@@ -22,6 +22,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.serving import serve, wait_until
+
 BOT = {"id": 777000, "is_bot": True, "first_name": "Support", "username": "example_support_bot"}
 LIMITS = {"global": (30, 1.0), "private": (1, 1.0), "group": (20, 60.0)}
 RATE_LIMITED = {
@@ -83,11 +85,7 @@ class FakeTelegram:
         app.router.add_post("/_fake/private", self._control_private)
         app.router.add_post("/_fake/load", self._control_load)
         app.router.add_get("/_fake/sent", self._control_sent)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve(app)
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
@@ -113,17 +111,13 @@ class FakeTelegram:
     async def wait_sent(
         self, count: int, chat_id: int | None = None, within: float = 10
     ) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            sent = self.sent(chat_id)
-            if len(sent) >= count:
-                return sent
-            await asyncio.sleep(0.02)
-        got = self.sent(chat_id)
-        raise AssertionError(
-            f"expected {count} message(s) to {chat_id}, got {len(got)}: "
-            f"{[m['text'][:60] for m in got[-5:]]}"
-        )
+        def describe() -> str:
+            got = self.sent(chat_id)
+            texts = [m["text"][:60] for m in got[-5:]]
+            return f"expected {count} message(s) to {chat_id}, got {len(got)}: {texts}"
+
+        await wait_until(lambda: len(self.sent(chat_id)) >= count, within, describe)
+        return self.sent(chat_id)
 
     def pause(self) -> None:
         """Hold every rate-limited call unprocessed until :meth:`release`."""

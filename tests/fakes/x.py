@@ -30,6 +30,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.serving import serve, wait_until
+
 ACCOUNT = {"id": "1000", "name": "Example Support", "username": "example_support"}
 CONSUMER_KEY = "ck-test"
 CONSUMER_SECRET = "cs-test"
@@ -84,11 +86,7 @@ class FakeX:
     async def __aenter__(self) -> FakeX:
         app = web.Application()
         app.router.add_route("*", "/2/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve(app)
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
@@ -141,12 +139,7 @@ class FakeX:
     async def wait_until(
         self, condition: Callable[[], bool], within: float = 10.0, what: str = ""
     ) -> None:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            if condition():
-                return
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"not within {within} s: {what or condition}")
+        await wait_until(condition, within, lambda: f"not within {within} s: {what or condition}")
 
     # --- X's side of the Account Activity webhook ------------------------------------
 

@@ -26,12 +26,6 @@ POST = "POST /2/tweets"
 
 
 @pytest.fixture
-async def x() -> AsyncIterator[FakeX]:
-    async with FakeX() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     url = f"sqlite:///{tmp_path / 'x.db'}"
     upgrade(url)

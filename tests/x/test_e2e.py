@@ -13,22 +13,11 @@ import pytest
 from bots.app import App
 from channels.base import Reply
 from tests.builders import bot_config
-from tests.fakes.x import ACCOUNT, CONSUMER_KEY, CONSUMER_SECRET, FakeX
+from tests.fakes.x import ACCOUNT, FakeX
 
 DMS = "GET /2/dm_events"
 MENTIONS = "GET /2/users/:id/mentions"
 SEND_DM = "POST /2/dm_conversations/with/:id/messages"
-
-
-@pytest.fixture
-async def x(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeX]:
-    monkeypatch.setenv("SOCIALDESK_X_CONSUMER_KEY", CONSUMER_KEY)
-    monkeypatch.setenv("SOCIALDESK_X_CONSUMER_SECRET", CONSUMER_SECRET)
-    monkeypatch.setenv("SOCIALDESK_X_ACCESS_TOKEN", "at-test")
-    monkeypatch.setenv("SOCIALDESK_X_ACCESS_TOKEN_SECRET", "ats-test")
-    monkeypatch.delenv("SOCIALDESK_X_BEARER_TOKEN", raising=False)
-    async with FakeX() as fake:
-        yield fake
 
 
 async def start_bot(tmp_path: Path, x: FakeX, **settings: Any) -> App:
