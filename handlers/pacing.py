@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
-SAFETY = 1.02  # the window counted here is 2% longer than the platform's
+SAFETY = 1.04  # the window counted here is 4% longer than the platform's
 
 
 class PacedWindow:
