@@ -13,13 +13,13 @@ from handlers.broadcasts.notice import parse_notice
 from tests.broadcasts.support import add_subscribers
 from tests.broadcasts.test_telegram import finished
 from tests.fakes.x import FakeX
-from tests.x.test_e2e import start_bot, x  # noqa: F401  (the fixture)
+from tests.x.test_e2e import start_bot
 
 SEND_DM = "POST /2/dm_conversations/with/:id/messages"
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, x: FakeX) -> AsyncIterator[App]:  # noqa: F811
+async def bot(tmp_path: Path, x: FakeX) -> AsyncIterator[App]:
     app = await start_bot(tmp_path, x)
     yield app
     await app.stop()
@@ -27,7 +27,7 @@ async def bot(tmp_path: Path, x: FakeX) -> AsyncIterator[App]:  # noqa: F811
 
 async def test_a_notice_is_posted_on_the_account_and_sent_to_x_subscribers(
     bot: App,
-    x: FakeX,  # noqa: F811
+    x: FakeX,
 ) -> None:
     assert bot.broadcaster is not None and bot.store is not None
     await add_subscribers(bot.store, "x", ["dm:9001"], "en")
