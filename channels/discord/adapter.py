@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,6 +46,7 @@ from channels.discord.settings import DiscordSettings
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 60.0
+MAX_INVITES = 10_000
 _INTENTS = discord.PrivilegedIntentsRequired
 MAX_TIMEOUT = timedelta(days=28)  # the longest time-out Discord allows
 PENDING_FOR = timedelta(minutes=14)  # an interaction token lives 15 minutes
@@ -100,7 +102,9 @@ class DiscordAdapter:
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._private_threads: set[int] = set()
-        self._invites: dict[tuple[str, str, str | None], int] = {}  # -> thread or DM
+        # (chat, user, question) -> the thread or DM opened for it, so a retried send
+        # reuses it; the oldest are forgotten past MAX_INVITES
+        self._invites: OrderedDict[tuple[str, str, str | None], int] = OrderedDict()
         self._pending: dict[str, _Pending] = {}  # chat -> slash command awaiting answer
         self.bot_id = 0
 
@@ -389,6 +393,8 @@ class DiscordAdapter:
         if place is None:
             place, guild_id = await self._private_place(client, action)
             self._invites[key] = place
+            while len(self._invites) > MAX_INVITES:
+                self._invites.popitem(last=False)
             if action.topic:
                 self._continue(action, place)
         else:
