@@ -141,9 +141,7 @@ class BroadcastStore:
     def _schedule(
         conn: Connection, broadcast_id: int, at: datetime, require_approval: bool
     ) -> Start:
-        allowed = (
-            ("approved", "scheduled") if require_approval else ("draft", "approved", "scheduled")
-        )
+        allowed = _startable(require_approval)
         done = conn.execute(
             update(BC)
             .where(BC.c.id == broadcast_id, BC.c.status.in_(allowed))
@@ -179,9 +177,7 @@ class BroadcastStore:
         priority: int,
         require_approval: bool,
     ) -> tuple[Start, int]:
-        allowed = (
-            ("approved", "scheduled") if require_approval else ("draft", "approved", "scheduled")
-        )
+        allowed = _startable(require_approval)
         claimed = conn.execute(
             update(BC)
             .where(BC.c.id == broadcast_id, BC.c.status.in_(allowed))
@@ -327,3 +323,10 @@ def _refusal(conn: Connection, broadcast_id: int) -> Start:
     if row["status"] in ("sending", "done"):
         return "already"
     return "needs_approval"
+
+
+def _startable(require_approval: bool) -> tuple[str, ...]:
+    """The statuses a broadcast may be scheduled or started from."""
+    if require_approval:
+        return ("approved", "scheduled")
+    return ("draft", "approved", "scheduled")

@@ -27,6 +27,7 @@ from discord import app_commands
 
 from channels.base import (
     Action,
+    Button,
     Capabilities,
     ChannelStartError,
     ChatKind,
@@ -346,7 +347,9 @@ class DiscordAdapter:
             raise DeliveryError(f"discord: {exc!r}") from exc
         raise DeliveryError(f"discord cannot {action.type}", permanent=True)
 
-    async def _reply(self, client: discord.Client, action: Reply) -> str:
+    async def _reply(
+        self, client: discord.Client, action: Reply, *, mention_author: bool = False
+    ) -> str:
         view = _view(action)
         pending = self._answering(action.chat_id, action.reply_to)
         if pending is not None:
@@ -359,7 +362,7 @@ class DiscordAdapter:
         reference = _reference(action.chat_id, action.reply_to)
         if reference is not None:
             kwargs["reference"] = reference
-            kwargs["mention_author"] = False
+            kwargs["mention_author"] = mention_author
         sent = await channel.send(**kwargs)
         if action.pin:
             await self._pin(client, sent.channel.id, sent.id)
@@ -400,23 +403,11 @@ class DiscordAdapter:
         else:
             guild_id = self._guild_of(client, action.chat_id)
         where = f"{guild_id}/{place}" if guild_id else f"@me/{place}"
-        button = discord.ui.Button(
-            label=action.button_label, url=f"https://discord.com/channels/{where}"
+        link = Button(label=action.button_label, url=f"https://discord.com/channels/{where}")
+        reply = Reply(
+            chat_id=action.chat_id, text=action.text, buttons=((link,),), reply_to=action.reply_to
         )
-        view = discord.ui.View(timeout=None)
-        view.add_item(button)
-        view.stop()
-        pending = self._answering(action.chat_id, action.reply_to)
-        if pending is not None:
-            sent = await pending.interaction.edit_original_response(content=action.text, view=view)
-            return str(sent.id)
-        channel = client.get_partial_messageable(int(action.chat_id))
-        kwargs: dict[str, Any] = {"content": action.text, "view": view}
-        reference = _reference(action.chat_id, action.reply_to)
-        if reference is not None:
-            kwargs["reference"] = reference
-        sent = await channel.send(**kwargs)
-        return str(sent.id)
+        return await self._reply(client, reply, mention_author=True)
 
     async def _private_place(
         self, client: discord.Client, action: InvitePrivate

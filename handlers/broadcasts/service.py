@@ -183,9 +183,11 @@ class Broadcaster:
     async def start(self, broadcast_id: int) -> tuple[Start, int]:
         """Create every recipient row and wake the sender (the scheduler's job too)."""
         texts = self.texts
+        planned: list[Notice] = []  # the notice as the transaction read it
 
         def plan(broadcast: dict[str, Any], subscribers: list[dict[str, Any]]) -> list[Any]:
             notice = parse_notice(broadcast["notice"])
+            planned.append(notice)
             places = destinations(notice, subscribers)
             return recipient_rows(notice, broadcast["short_id"], places, texts)
 
@@ -198,7 +200,7 @@ class Broadcaster:
         )
         if outcome == "started":
             self.wake()
-            notice = parse_notice((await self.get(broadcast_id))["notice"])
+            notice = planned[-1]
             if notice.unpin_after_hours and self.schedule_unpin is not None:
                 until = self.clock() + timedelta(hours=notice.unpin_after_hours)
                 await self.schedule_unpin(broadcast_id, until)

@@ -312,15 +312,9 @@ class FakeDiscord:
             "flags": 0,
         }
 
-    def _message_create(
-        self,
-        channel_id: str,
-        guild_id: str | None,
-        author: dict[str, Any],
-        text: str,
-        extra: dict[str, Any],
-    ) -> dict[str, Any]:
-        message: dict[str, Any] = {
+    def _message(self, channel_id: str, author: dict[str, Any], text: str) -> dict[str, Any]:
+        """A message object as Discord sends it, with what discord.py requires."""
+        return {
             "id": self._snowflake(),
             "channel_id": channel_id,
             "type": 0,
@@ -333,8 +327,17 @@ class FakeDiscord:
             "pinned": False,
             "tts": False,
             "mention_everyone": False,
-            **extra,
         }
+
+    def _message_create(
+        self,
+        channel_id: str,
+        guild_id: str | None,
+        author: dict[str, Any],
+        text: str,
+        extra: dict[str, Any],
+    ) -> dict[str, Any]:
+        message = {**self._message(channel_id, author, text), **extra}
         if guild_id is not None:
             message["guild_id"] = guild_id
             message["member"] = {"roles": [], "joined_at": datetime.now(UTC).isoformat()}
@@ -391,19 +394,7 @@ class FakeDiscord:
             member = {**self._member(user_id, f"user{user_id}", None), "permissions": "0"}
             payload.update(channel=channel, guild_id=GUILD, member=member)
         if message is not None:
-            payload["message"] = {
-                "type": 0,
-                "content": "",
-                "timestamp": datetime.now(UTC).isoformat(),
-                "author": BOT,
-                "attachments": [],
-                "embeds": [],
-                "mentions": [],
-                "pinned": False,
-                "tts": False,
-                "mention_everyone": False,
-                **message,
-            }
+            payload["message"] = {**self._message(channel_id, BOT, ""), **message}
         self.interactions[interaction_id] = _Interaction(payload, time.monotonic())
         self.dispatch("INTERACTION_CREATE", payload)
         return interaction_id
@@ -537,21 +528,8 @@ class FakeDiscord:
         return 200, message, _bucket_headers(channel_id, remaining)
 
     def _bot_message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        message = {
-            "id": self._snowflake(),
-            "channel_id": channel_id,
-            "type": 0,
-            "content": body.get("content") or "",
-            "components": body.get("components") or [],
-            "timestamp": datetime.now(UTC).isoformat(),
-            "author": BOT,
-            "attachments": [],
-            "embeds": [],
-            "mentions": [],
-            "pinned": False,
-            "tts": False,
-            "mention_everyone": False,
-        }
+        message = self._message(channel_id, BOT, body.get("content") or "")
+        message["components"] = body.get("components") or []
         if body.get("message_reference"):
             message["message_reference"] = body["message_reference"]
         self._messages[message["id"]] = message
