@@ -28,6 +28,8 @@ class KnowledgeSettings(BaseModel):
     clarify_threshold: float = Field(default=0.4, gt=0, le=1)
     reload_interval: float = Field(default=5.0, gt=0, description="seconds between checks")
     timezone: str = "UTC"
+    # vectors of the base's texts, by content hash: a restart costs no embedding
+    embedding_cache: Path | None = Path("var/embeddings")
 
     @field_validator("timezone")
     @classmethod

