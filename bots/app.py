@@ -41,6 +41,7 @@ from handlers.pipeline import Pipeline, StaffChat
 from handlers.router import Router
 from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
+from handlers.understanding import shared_engine
 from scheduler.blocklists import refresh_blocklists
 from scheduler.broadcasts import (
     broadcast_job,
@@ -82,7 +83,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
         ConversationStage(),
         NoticeCheckStage(),
         CommandStage(),
-        AnswerStage(knowledge, config.knowledge),
+        AnswerStage(knowledge, config.knowledge, engine=shared_engine().engine),
         GreetingStage(),
         name="main",
     )

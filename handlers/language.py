@@ -72,7 +72,8 @@ _PUNCTUATION = "?!.,:;¿¡()\"'"
 # links, handles, tickers, numbers, and addresses or hashes (long runs of letters mixed
 # with digits): none of them says anything about the language around them
 _NOISE = re.compile(
-    r"https?://\S+|www\.\S+|[@#$]\w+|\b[A-Z0-9]{2,}\b|\b(?=\w*\d)\w{16,}\b|\d+([.,:]\d+)*"
+    r"https?://\S+|www\.\S+|\S+\.(?:com|io|net|org|app|xyz)\S*|[@#$]\w+|\b[A-Z0-9]{2,}\b"
+    r"|\b(?=[^\W\d_]*\d)(?=\d*[^\W\d_])\w{4,}\b|\d+([.,:]\d+)*"
 )
 _VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 _TURKISH = re.compile("[ğışİĞŞ]")
@@ -196,6 +197,15 @@ def _script_language(text: str) -> str | None:
     return None
 
 
+def without_command(text: str) -> str:
+    """The words of a message that can say its language: a leading ``/command`` and
+    its arguments (codes, handles, links) never do."""
+    stripped = text.lstrip()
+    if not stripped.startswith("/"):
+        return text
+    return ""
+
+
 def normalize_code(code: str | None) -> str | None:
     """``zh-Hans``, ``pt_BR``, ``EN`` → ``zh``, ``pt``, ``en``; junk → ``None``."""
     if not code:
@@ -210,6 +220,7 @@ def choose_language(
     text: str,
     *,
     chosen: str | None,
+    previous: str | None = None,
     hint: str | None,
     supported: tuple[str, ...] | list[str],
     default: str,
@@ -219,10 +230,15 @@ def choose_language(
     chosen = normalize_code(chosen)
     if chosen in supported:
         return chosen
-    found = detector.detect_with_margin(unicodedata.normalize("NFC", text))
-    words = len(text.split())
+    prose = without_command(text)
+    found = detector.detect_with_margin(unicodedata.normalize("NFC", prose))
+    words = len(prose.split())
     if found is not None and is_sure(found, words) and found[0] in supported:
         return found[0]
+    if previous in supported and (found is None or prose != text):
+        # "/link 4f7k2q9x", an address, a hash: no language of their own; the
+        # conversation's goes on
+        return previous
     hinted = normalize_code(hint)
     if hinted in supported:
         return hinted

@@ -177,6 +177,7 @@ class Pipeline:
         language = choose_language(
             message.text,
             chosen=chosen,
+            previous=inbound.last_language if inbound else None,
             hint=message.language_hint,
             supported=self.brand.languages,
             default=self.brand.default_language,

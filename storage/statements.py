@@ -21,7 +21,14 @@ SUB: Table = Subscription.__table__  # type: ignore[assignment]
 
 # identity and, when it exists, its conversation in this chat
 IDENTITY_AND_CONVERSATION = (
-    select(IDENT.c.id, IDENT.c.language, IDENT.c.display_name, CONV.c.id, TICKET.c.id)
+    select(
+        IDENT.c.id,
+        IDENT.c.language,
+        IDENT.c.display_name,
+        CONV.c.id,
+        TICKET.c.id,
+        CONV.c.language,
+    )
     .select_from(
         IDENT.outerjoin(
             CONV,

@@ -42,6 +42,7 @@ class Inbound:
     chosen_language: str | None
     already_processed: bool
     open_ticket_id: int | None = None  # the conversation is with people, not the bot
+    last_language: str | None = None  # of the bot's last reply in this conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,9 +184,9 @@ class Store:
                     "created_at": now,
                 },
             ).scalar_one()
-            language, conversation_id, ticket = None, None, None
+            language, conversation_id, ticket, last = None, None, None, None
         else:
-            identity_id, language, known_name, conversation_id, ticket = row
+            identity_id, language, known_name, conversation_id, ticket, last = row
             if conversation_id is None:
                 ticket = _UNKNOWN
             if display_name and display_name != known_name:
@@ -212,7 +213,13 @@ class Store:
             ticket = conn.execute(sql.OPEN_TICKET, {"conversation_id": conversation_id}).scalar()
         if existing is not None:
             return Inbound(
-                existing[0], identity_id, conversation_id, language, existing[1] is not None, ticket
+                existing[0],
+                identity_id,
+                conversation_id,
+                language,
+                existing[1] is not None,
+                ticket,
+                last,
             )
         message_id = conn.execute(
             sql.INSERT_MESSAGE,
@@ -230,7 +237,7 @@ class Store:
                 "processed_at": None,
             },
         ).scalar_one()
-        return Inbound(message_id, identity_id, conversation_id, language, False, ticket)
+        return Inbound(message_id, identity_id, conversation_id, language, False, ticket, last)
 
     async def complete_inbound(
         self,
