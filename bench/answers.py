@@ -2,6 +2,9 @@
 
 - **dev**: ``bench/data/questions.jsonl`` against the example base
   (``docs/knowledge/example.toml``), written alongside the code: an upper bound.
+- **dev2**: ``bench/data/dev2/``: a second exchange's base in help-centre style (English
+  phrasings, a few Chinese) and questions in twelve languages, written by a helper who
+  had read only ``docs/knowledge.md``; a development set all the same (tuned on).
 - **blind**: ``bench/data/blind/answers/``: another exchange's base (``kb.toml``) and
   questions in twelve languages (``questions.jsonl``), written by someone who had read
   only ``docs/knowledge.md``, frozen after its first run (``meta.json`` holds the
@@ -39,6 +42,12 @@ SETS = {
         "2026-11-23T12:00:00+00:00",
         "Example Exchange",
     ),
+    "dev2": (
+        ROOT / "bench" / "data" / "dev2" / "kb.toml",
+        ROOT / "bench" / "data" / "dev2" / "questions.jsonl",
+        None,
+        None,
+    ),
     "blind": (BLIND / "kb.toml", BLIND / "questions.jsonl", None, None),
 }
 
@@ -73,10 +82,10 @@ async def run(name: str, show_misses: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["dev", "blind", "both"], default="both")
+    parser.add_argument("--set", choices=[*SETS, "all"], default="all")
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
-    for name in ("dev", "blind") if args.set == "both" else (args.set,):
+    for name in SETS if args.set == "all" else (args.set,):
         asyncio.run(run(name, args.show_misses))
 
 

@@ -4,7 +4,9 @@ The development questions (``bench/data/questions.jsonl`` and ``holdout.jsonl``)
 asked against the example base three times: as it ships (phrasings in many languages)
 and as help centres write bases (only its English and Chinese phrasings; English for
 all and Chinese for a third of the FAQs), so the weights
-learn what a paraphrase in another language scores, not only a close phrasing. Every
+learn what a paraphrase in another language scores, not only a close phrasing; and the
+second development set (``bench/data/dev2``: another exchange's base in help-centre
+style, questions in twelve languages) against its own base. Every
 candidate that reaches the calibrated step is one row (its features; right or not),
 and a logistic regression per mode (semantic, lexical alone) is written out. The
 thresholds that follow are printed: wrong and right answers at each.
@@ -33,6 +35,7 @@ from handlers.understanding.engine import shared_engine
 ROOT = Path(__file__).resolve().parents[1]
 DATA = [ROOT / "bench" / "data" / "questions.jsonl", ROOT / "bench" / "data" / "holdout.jsonl"]
 EXAMPLE = ROOT / "docs" / "knowledge" / "example.toml"
+DEV2 = ROOT / "bench" / "data" / "dev2"
 OUT = ROOT / "handlers" / "answers" / "calibration.toml"
 
 
@@ -99,6 +102,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help=f"write {OUT.name}")
     args = parser.parse_args()
     items = [json.loads(line) for path in DATA for line in path.read_text().splitlines() if line]
+    dev2 = [json.loads(x) for x in (DEV2 / "questions.jsonl").read_text().splitlines() if x]
     engine = shared_engine().engine
     if engine is None:
         raise SystemExit(shared_engine().reason)
@@ -109,9 +113,11 @@ def main() -> None:
     for mode, engine_or_none in (("semantic", engine), ("lexical", None)):
         x_all: list[list[float]] = []
         y_all: list[int] = []
-        for name, knowledge in bases().items():
+        sets = [(name, k, items) for name, k in bases().items()]
+        sets.append(("dev2", Knowledge.merge([load_file(DEV2 / "kb.toml")]), dev2))
+        for name, knowledge, questions in sets:
             resolver = Resolver(knowledge, settings, engine=engine_or_none, cache=cache)
-            x, y, asked = rows(resolver, items)
+            x, y, asked = rows(resolver, questions)
             x_all += x
             y_all += y
             collected[f"{mode}/{name}"] = asked

@@ -34,8 +34,10 @@ app.add_typer(agents_app, name="agents")
 
 def _add_broadcasts() -> None:
     from bots.broadcast_cli import broadcast_app
+    from bots.kb_cli import kb_app
 
     app.add_typer(broadcast_app, name="broadcast")
+    app.add_typer(kb_app, name="kb")
 
 
 err = Console(stderr=True)
@@ -105,8 +107,16 @@ def run(
 
 @app.command("check-config")
 def check_config(path: Annotated[Path, typer.Argument(help="The file to validate.")]) -> None:
-    """Validate a configuration file without starting anything."""
+    """Validate a configuration file (and the knowledge files it names) without
+    starting anything."""
+    from handlers.answers.knowledge import KnowledgeError, load_file
+
     cfg = _config(path)
+    for knowledge in cfg.knowledge.paths:
+        try:
+            load_file(knowledge)
+        except KnowledgeError as exc:
+            raise _fail(f"{path}: knowledge.paths: {exc}") from None
     enabled = [n for n in type(cfg).model_fields if getattr(getattr(cfg, n), "enabled", False)]
     typer.echo(f"{path}: ok (enabled: {', '.join(enabled) or 'nothing'})")
 

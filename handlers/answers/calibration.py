@@ -28,11 +28,12 @@ class Features:
     lead: float  # semantic score (lexical when None) minus the best other candidate's
     lexical: float
     name: float
+    agree: bool = False  # first by its phrasings and by its answers alike
 
     def vector(self) -> list[float]:
         if self.semantic is None:
             return [self.lead, self.lexical, self.name]
-        return [self.semantic, self.lead, self.lexical, self.name]
+        return [self.semantic, self.lead, self.lexical, self.name, float(self.agree)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,17 +175,20 @@ class Resolver:
         name = {c.ref: c.score for c in names}
         refs: list[str]
         semantic: list[float | None]
+        agree: list[bool]
         if self.semantic is None:
             merged = {r: max(lex.get(r, 0.0), name.get(r, 0.0)) for r in [*lex, *name]}
             refs = sorted(merged, key=lambda r: -merged[r])
             scores = [merged[r] for r in refs]
-            semantic = [None] * len(refs)
+            semantic, agree = [None] * len(refs), [False] * len(refs)
         else:
             ranked = self.semantic.rank(text)
             refs, scores = list(ranked.refs), list(ranked.scores)
-            semantic = list(scores)
+            semantic, agree = list(scores), list(ranked.agree)
         return {
-            ref: Features(semantic[i], _lead(scores, i), lex.get(ref, 0.0), name.get(ref, 0.0))
+            ref: Features(
+                semantic[i], _lead(scores, i), lex.get(ref, 0.0), name.get(ref, 0.0), agree[i]
+            )
             for i, ref in enumerate(refs)
         }
 

@@ -40,6 +40,9 @@ class Ranked:
 
     refs: tuple[str, ...]
     scores: tuple[float, ...]
+    # per candidate: first by its phrasings alone and by its answers alone (two views
+    # that agree are rarely wrong together)
+    agree: tuple[bool, ...] = ()
 
     def score_of(self, ref: str) -> float:
         try:
@@ -99,7 +102,13 @@ class SemanticIndex:
         has_answer[self._owner[self._is_answer]] = True
         combined = np.where(has_answer, (best + ANSWER_WEIGHT * answer) / (1 + ANSWER_WEIGHT), best)
         order = np.argsort(-combined)[:limit]
-        return Ranked(tuple(self.refs[i] for i in order), tuple(float(combined[i]) for i in order))
+        by_phrasing = int(np.argmax(best))
+        by_answer = int(np.argmax(np.where(has_answer, answer, -1.0)))
+        return Ranked(
+            tuple(self.refs[i] for i in order),
+            tuple(float(combined[i]) for i in order),
+            tuple(bool(i == by_phrasing and i == by_answer) for i in order),
+        )
 
 
 def _texts_of(entry: Activity | Airdrop | Faq) -> list[tuple[str, int, str]]:
