@@ -140,6 +140,16 @@ async def test_a_flood_from_one_address_is_not_stored_even_across_sessions(
 
 
 def test_a_short_signing_key_in_the_environment_is_refused_by_name(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bots.cli import app as cli
+
+    path = tmp_path / "ok.toml"
+    path.write_text("[webchat]\nenabled = true\n")
+    env = {"SOCIALDESK_WEBCHAT_SECRET": "Tiny-Key-9"}
+    result = CliRunner().invoke(cli, ["check-config", str(path)], env=env)
+    assert result.exit_code == 2 and "webchat.secret_env" in result.output
+    assert "Tiny-Key-9" not in result.output  # the key itself is never shown
     with pytest.raises(ConfigError, match=r"webchat\.secret_env: .*SOCIALDESK_WEBCHAT_SECRET"):
         load_config(None, environ={"SOCIALDESK_WEBCHAT_SECRET": "short"})
     path = tmp_path / "c.toml"
