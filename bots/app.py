@@ -62,6 +62,7 @@ from storage.queue import QueueStore
 from storage.store import Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import SlaStore, TicketStore
+from storage.webchat import WebChatStore
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,11 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
     """The enabled channels, by name."""
     channels: dict[str, Channel] = {}
     if config.webchat.enabled:
-        channels["web"] = WebChatAdapter(page_texts=_page_texts(texts, config.bot.brand_profile()))
+        channels["web"] = WebChatAdapter(
+            page_texts=_page_texts(texts, config.bot.brand_profile()),
+            settings=config.webchat,
+            secret=os.environ.get(config.webchat.secret_env),
+        )
     if config.telegram.enabled:
         channels["telegram"] = TelegramAdapter(
             config.telegram,
@@ -176,8 +181,19 @@ def _channel_name(section: str) -> str:
     return {"webchat": "web"}.get(section, section)
 
 
+_PAGE_KEYS = ("title", "connecting", "online", "reconnecting", "placeholder", "send")
+# what the page says when it refuses to send, or the server refuses a chat
+_NOTICE_KEYS = (
+    "too_long",
+    "too_big",
+    "slow_down",
+    "session_ended",
+    "too_many_tabs",
+    "too_many_chats",
+)
+
+
 def _page_texts(texts: Texts, brand: Brand) -> Callable[[str | None], tuple[str, dict[str, str]]]:
-    keys = ("title", "connecting", "online", "reconnecting", "placeholder", "send")
 
     def page_texts(accept_language: str | None) -> tuple[str, dict[str, str]]:
         language = brand.default_language
@@ -186,7 +202,10 @@ def _page_texts(texts: Texts, brand: Brand) -> Callable[[str | None], tuple[str,
             if code in brand.languages:
                 language = code
                 break
-        return language, {k: texts.get(f"webchat.{k}", language, brand=brand.name) for k in keys}
+        page = {k: texts.get(f"webchat.{k}", language, brand=brand.name) for k in _PAGE_KEYS}
+        # templates the page fills in itself ({length}, {limit})
+        page |= {k: texts.get(f"webhistory.{k}", language) for k in _NOTICE_KEYS}
+        return language, page
 
     return page_texts
 
@@ -323,6 +342,10 @@ class App:
             use_cursors = getattr(channel, "use_cursors", None)
             if use_cursors is not None:
                 use_cursors(CursorStore(self.store, channel.name))
+            # a channel that keeps its own history (the web chat) keeps it here
+            use_history = getattr(channel, "use_history", None)
+            if use_history is not None:
+                await use_history(WebChatStore(self.store, channel.name))
             channel_routes = getattr(channel, "routes", None)
             if channel_routes is not None:
                 routes += channel_routes()

@@ -31,6 +31,7 @@ from channels.base import (
     split_text,
 )
 from handlers.context import Brand, Context, Decision, ScamReport
+from handlers.conversation import MAX_TEXT
 from handlers.flood import FloodGate
 from handlers.intake import first_step, question
 from handlers.language import LanguageDetector, choose_language
@@ -44,6 +45,11 @@ from storage.subscriptions import SubscriptionStore
 from storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
+
+# characters of a message the inbox keeps, and hands on, for every channel: twice what
+# the answering stages read, so the guard still sees past that and a longer message
+# is still told it is too long; the envelope's ``truncated`` says how long it was
+STORED_TEXT = 2 * MAX_TEXT
 
 Clock = Callable[[], datetime]
 
@@ -118,11 +124,17 @@ class Pipeline:
 
     async def _handle(self, message: Message) -> Decision | None:
         now = self.clock()
+        kept = envelope(message)
+        if len(message.text) > STORED_TEXT:
+            # a megabyte paste is kept (and read) up to the bound: the rest would only
+            # cost disk and time, and delay everyone else's answers
+            kept["truncated"] = len(message.text)
+            message = replace(message, text=message.text[:STORED_TEXT])
         clean = clean_text(message.text)
         if clean != message.text:
             message = replace(message, text=clean)
         stored_text, _ = redact(message.text)
-        inbound = await self.store.record_inbound(envelope(message), stored_text, now)
+        inbound = await self.store.record_inbound(kept, stored_text, now)
         if inbound.already_processed:
             log.debug("inbox: %s/%s already handled", message.channel, message.platform_message_id)
             return None

@@ -100,6 +100,11 @@ def is_blocked(error: str | None) -> bool:
     return bool(error) and str(error).startswith("forbidden")
 
 
+def _by_agent(work: OutboundWork) -> bool:
+    """An agent's answer to a user in a conversation (it may be a ticket's first)."""
+    return work.sender.startswith("agent:") and work.conversation_id is not None
+
+
 class Store:
     """Repository over the tables in ``storage.models``."""
 
@@ -425,6 +430,20 @@ class Store:
         ]
         if blocked:
             conn.execute(sql.UNSUBSCRIBE_CHAT, blocked)
+        answered = [
+            {"answered_conversation": o.work.conversation_id, "answered_at": now}
+            for o in outcomes
+            if o.status == "delivered" and _by_agent(o.work)
+        ]
+        if answered:
+            conn.execute(sql.FIRST_RESPONSE, answered)
+        lost = [
+            {"answered_conversation": o.work.conversation_id}
+            for o in outcomes
+            if o.status == "failed" and _by_agent(o.work)
+        ]
+        if lost:
+            conn.execute(sql.ANSWER_LOST, lost)
         transcript = [
             {
                 "conversation_id": o.work.conversation_id,

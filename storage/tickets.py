@@ -335,7 +335,11 @@ class TicketStore:
         return done.rowcount == 1
 
     async def reply(self, ticket_id: int, outbound: Sequence[NewOutbound], now: datetime) -> bool:
-        """Enqueue an agent's reply to the user; refused (``False``) once resolved."""
+        """Enqueue an agent's reply to the user; refused (``False``) once resolved.
+
+        The ticket's first response is recorded when the reply is delivered (the
+        sender's settle), never here: a reply that fails never counts as one.
+        """
         return await self.store.write(self._reply, ticket_id, outbound, now)
 
     @staticmethod
@@ -345,10 +349,7 @@ class TicketStore:
         done = conn.execute(
             update(TICKET)
             .where(TICKET.c.id == ticket_id, TICKET.c.status != "resolved")
-            .values(
-                status="pending",  # waiting for the user
-                first_response_at=func.coalesce(TICKET.c.first_response_at, now),
-            )
+            .values(status="pending")  # waiting for the user
         )
         if done.rowcount != 1:
             return False
