@@ -242,6 +242,13 @@ def choose_language(
     hinted = normalize_code(hint)
     if hinted in supported:
         return hinted
-    if found is not None and found[0] in supported and found[1] >= GUESS_CONFIDENCE:
+    if found is not None and found[0] in supported and _plausible(found, words):
         return found[0]
     return default
+
+
+def _plausible(found: tuple[str, float, float], words: int) -> bool:
+    """Whether a guess beats the default when nothing else tells the language. One word
+    ("hello" reads as Spanish at 0.41) must also lead the runner-up clearly."""
+    _code, confidence, margin = found
+    return confidence >= GUESS_CONFIDENCE and (words >= 2 or margin >= SURE_MARGIN)
