@@ -293,6 +293,19 @@ class App:
         assert self.server is not None
         return f"http://{self.server.host}:{self.server.port}"
 
+    async def _prepare_answers(self) -> None:
+        """Embed the knowledge base before the first question (from the on-disk cache
+        when unchanged), and after every reload, off the event loop; say in one line
+        when the shared model could not load."""
+        status = shared_engine()
+        if status.engine is None:
+            log.warning("%s", status.reason)
+        assert self.pipeline is not None
+        for stage in self.pipeline.router.handlers:
+            if isinstance(stage, AnswerStage):
+                self.reloader.warm = stage.resolver
+                await asyncio.to_thread(stage.resolver)
+
     async def start(self) -> None:
         url = self.config.database.url
         await asyncio.to_thread(upgrade, url)
@@ -314,6 +327,7 @@ class App:
             knowledge=self.knowledge,
         )
         self.pipeline.wake = self.sender.wake
+        await self._prepare_answers()
         round_robin = self.config.tickets.round_robin
         self.pipeline.tickets = self.tickets = TicketStore(self.store, round_robin=round_robin)
         self.pipeline.subscriptions = SubscriptionStore(self.store)

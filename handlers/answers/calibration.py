@@ -29,11 +29,19 @@ class Features:
     lexical: float
     name: float
     agree: bool = False  # first by its phrasings and by its answers alike
+    above_background: float = 0.0  # semantic score minus the question's background
 
     def vector(self) -> list[float]:
         if self.semantic is None:
             return [self.lead, self.lexical, self.name]
-        return [self.semantic, self.lead, self.lexical, self.name, float(self.agree)]
+        return [
+            self.semantic,
+            self.lead,
+            self.lexical,
+            self.name,
+            float(self.agree),
+            self.above_background,
+        ]
 
 
 @dataclass(frozen=True, slots=True)

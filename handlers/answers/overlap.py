@@ -24,8 +24,9 @@ from handlers.answers.schema import Activity, Airdrop
 from handlers.understanding.cache import VectorCache
 from handlers.understanding.engine import Engine
 
-OUTLIER = 3.0  # standard deviations above the base's typical pair
-FLOOR = 0.85  # and at least this cosine: a small base has a narrow spread
+OUTLIER = 4.0  # robust standard deviations above the base's typical pair
+SAME_QUESTION = 0.95  # and at least this cosine between two FAQs' phrasings
+NAME_LIKE = 0.88  # or between an FAQ's phrasings and an activity's or airdrop's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +77,14 @@ def _semantic(knowledge: Knowledge, engine: Engine, cache: VectorCache) -> list[
     pairs = means @ means.T
     upper = pairs[np.triu_indices(len(faqs), k=1)]
     for i, j in combinations(range(len(faqs)), 2):
-        if _stands_out(pairs[i, j], upper):
+        if _stands_out(pairs[i, j], upper, SAME_QUESTION):
             out.append(Overlap(ref_of(faqs[i]), ref_of(faqs[j]), "faqs", example[i], pairs[i, j]))
     entries = [*knowledge.activities, *knowledge.airdrops]
     if entries:
         named = cache.vectors(engine, [e.name["en"] for e in entries], passage=False)
         closeness = means @ named.T
         for i, j in np.ndindex(closeness.shape):
-            if _stands_out(closeness[i, j], closeness.ravel()):
+            if _stands_out(closeness[i, j], closeness.ravel(), NAME_LIKE):
                 out.append(
                     Overlap(
                         ref_of(faqs[i]),
@@ -96,9 +97,12 @@ def _semantic(knowledge: Knowledge, engine: Engine, cache: VectorCache) -> list[
     return out
 
 
-def _stands_out(value: float, population: np.ndarray) -> bool:
-    spread = float(population.std()) or 1.0
-    return value >= FLOOR and (value - float(population.mean())) / spread >= OUTLIER
+def _stands_out(value: float, population: np.ndarray, floor: float) -> bool:
+    """Robust: median and median absolute deviation, so that in a small base the pair
+    being judged does not widen the spread it is judged by."""
+    median = float(np.median(population))
+    spread = 1.4826 * float(np.median(np.abs(population - median))) or 1e-6
+    return value >= floor and (value - median) / spread >= OUTLIER
 
 
 def _lexical(knowledge: Knowledge) -> list[Overlap]:

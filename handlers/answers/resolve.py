@@ -176,6 +176,7 @@ class Resolver:
         refs: list[str]
         semantic: list[float | None]
         agree: list[bool]
+        background = 0.0
         if self.semantic is None:
             merged = {r: max(lex.get(r, 0.0), name.get(r, 0.0)) for r in [*lex, *name]}
             refs = sorted(merged, key=lambda r: -merged[r])
@@ -185,19 +186,38 @@ class Resolver:
             ranked = self.semantic.rank(text)
             refs, scores = list(ranked.refs), list(ranked.scores)
             semantic, agree = list(scores), list(ranked.agree)
+            background = ranked.background
+        # Leads are taken within a kind (FAQs against FAQs, activities and airdrops
+        # against each other), since an activity's short name ("Deposit Bonanza") sits
+        # near every question that shares a word with it; and the background stands in
+        # for "none of these", so a small base's runner-up far behind proves nothing.
+        leads = _leads(refs, scores, background if self.semantic is not None else None)
         return {
             ref: Features(
-                semantic[i], _lead(scores, i), lex.get(ref, 0.0), name.get(ref, 0.0), agree[i]
+                semantic[i],
+                leads[i],
+                lex.get(ref, 0.0),
+                name.get(ref, 0.0),
+                agree[i],
+                scores[i] - background if semantic[i] is not None else 0.0,
             )
             for i, ref in enumerate(refs)
         }
 
 
-def _lead(scores: list[float], index: int) -> float:
-    """How far a candidate is ahead of the best other one (negative behind it)."""
-    if index:
-        return scores[index] - scores[0]
-    return scores[0] - scores[1] if len(scores) > 1 else scores[0]
+def _leads(refs: list[str], scores: list[float], background: float | None) -> list[float]:
+    out = []
+    for i, ref in enumerate(refs):
+        faq = ref.startswith("faq:")
+        rivals = [
+            s
+            for j, (r, s) in enumerate(zip(refs, scores, strict=True))
+            if j != i and r.startswith("faq:") == faq
+        ]
+        if background is not None:
+            rivals.append(background)
+        out.append(scores[i] - max(rivals) if rivals else scores[i])
+    return out
 
 
 def lexical_sure(lexical: list[Candidate]) -> bool:

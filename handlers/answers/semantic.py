@@ -20,7 +20,10 @@ so an unchanged base costs no model call on a restart or a hot reload.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 
@@ -29,6 +32,7 @@ from handlers.answers.schema import Activity, Airdrop, Faq
 from handlers.understanding.cache import VectorCache
 from handlers.understanding.engine import Engine
 
+BACKGROUND_FILE = Path(__file__).with_name("background.toml")
 ANSWER_WEIGHT = 0.5  # an FAQ's answer counts half as much as its best phrasing
 CENTRED_GROUP = 5  # a language with fewer texts than this is too small to centre
 ENTRY_TEXT = 300  # characters of an activity's or airdrop's description that are embedded
@@ -43,6 +47,9 @@ class Ranked:
     # per candidate: first by its phrasings alone and by its answers alone (two views
     # that agree are rarely wrong together)
     agree: tuple[bool, ...] = ()
+    # how close the question is to sentences about nothing the base answers: a
+    # candidate no closer than this is no evidence (small bases have large leads)
+    background: float = 0.0
 
     def score_of(self, ref: str) -> float:
         try:
@@ -80,16 +87,19 @@ class SemanticIndex:
             if int((tags == language).sum()) >= CENTRED_GROUP
         ]
         self._vectors = cache.vectors(engine, texts, passage=False)
+        self._background = cache.vectors(engine, list(background_sentences()), passage=False)
 
     def __repr__(self) -> str:
         return f"SemanticIndex({len(self.refs)} entries, {len(self._owner)} texts)"
 
-    def rank(self, text: str, limit: int = 4) -> Ranked:
+    def rank(self, text: str, limit: int = 8) -> Ranked:
         """Entries closest to ``text``: per entry, its best phrasing or name, plus half
         its best answer, scaled back to a cosine."""
         if not self.refs:
             return Ranked((), ())
-        sims = self._vectors @ self.engine.query(text)
+        question = self.engine.query(text)
+        sims = self._vectors @ question
+        background = float(np.sort(self._background @ question)[-3:].mean())
         if self._groups and self._english.any():
             reference = sims[self._english].mean()
             for group in self._groups:
@@ -108,7 +118,14 @@ class SemanticIndex:
             tuple(self.refs[i] for i in order),
             tuple(float(combined[i]) for i in order),
             tuple(bool(i == by_phrasing and i == by_answer) for i in order),
+            background,
         )
+
+
+@cache
+def background_sentences() -> tuple[str, ...]:
+    with BACKGROUND_FILE.open("rb") as fh:
+        return tuple(tomllib.load(fh)["sentences"])
 
 
 def _texts_of(entry: Activity | Airdrop | Faq) -> list[tuple[str, int, str]]:
