@@ -111,6 +111,83 @@ _VIETNAMESE_ASCII = frozenset(
 )
 
 
+# Portuguese and Indonesian chat is typed in short forms and without accents ("da pra
+# usar pix no p2p?", "lupa isi memo gmn min"), which statistical detectors take for
+# Spanish or English: two of these words, frequent in one and rare in the others, decide.
+_PORTUGUESE_ASCII = frozenset(
+    [
+        "voce",
+        "vc",
+        "vcs",
+        "nao",
+        "pra",
+        "pro",
+        "meu",
+        "minha",
+        "meus",
+        "sou",
+        "tem",
+        "ja",
+        "estou",
+        "isso",
+        "essa",
+        "esse",
+        "qual",
+        "saque",
+        "conta",
+        "celular",
+        "ainda",
+        "tambem",
+        "obrigado",
+        "ajuda",
+        "cade",
+        "recebi",
+        "consigo",
+        "posso",
+    ]
+)
+_INDONESIAN_ASCII = frozenset(
+    [
+        "saya",
+        "aku",
+        "gimana",
+        "gmn",
+        "bagaimana",
+        "kapan",
+        "kok",
+        "ga",
+        "gak",
+        "nggak",
+        "tidak",
+        "belum",
+        "sudah",
+        "udah",
+        "bisa",
+        "min",
+        "kak",
+        "dong",
+        "sih",
+        "ya",
+        "yg",
+        "yang",
+        "untuk",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "tolong",
+        "mau",
+        "masuk",
+        "akun",
+    ]
+)
+_TYPED_WITHOUT_MARKS = {
+    "vi": _VIETNAMESE_ASCII,
+    "pt": _PORTUGUESE_ASCII,
+    "id": _INDONESIAN_ASCII,
+}
+
+
 class LanguageDetector:
     """Detects the language of a text among the UI languages.
 
@@ -140,8 +217,10 @@ class LanguageDetector:
             for w in _NOISE.sub(" ", text[:2000]).split()
             if w.casefold().strip(_PUNCTUATION) not in _NEUTRAL
         ]
-        if sum(1 for w in words if w.casefold().strip(_PUNCTUATION) in _VIETNAMESE_ASCII) >= 2:
-            return "vi", 1.0, 1.0
+        folded = [w.casefold().strip(_PUNCTUATION) for w in words]
+        for language, cues in _TYPED_WITHOUT_MARKS.items():
+            if sum(1 for w in folded if w in cues) >= 2:
+                return language, 1.0, 1.0
         cleaned = " ".join(words)
         if sum(1 for ch in cleaned if ch.isalpha()) < 2:
             return None
