@@ -142,7 +142,7 @@ class StaffDesk:
         if ticket["status"] == "resolved":
             return self._say(message, "tickets.staff_closed", number=ticket_id)
         mine = ticket["assignee_id"] == agent.id
-        if agent.role == "agent" and not mine:
+        if not mine and not agent.sees_all:  # a manager works no tickets at all
             owner = ticket["assignee"] or "nobody"
             return self._say(message, "tickets.staff_not_yours", number=ticket_id, agent=owner)
         return ticket
