@@ -1,9 +1,10 @@
 """What every answer of the one server carries against a hostile browser or client.
 
 - Pages (the console, the web chat) get a Content-Security-Policy that allows their own
-  inline script and style by hash and nothing else: no other origin's scripts, no
-  framing (``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``, so no page can
-  overlay the console to steal an agent's clicks), connections to this origin only.
+  inline script and style by hash, and this origin's files, nothing else: no other
+  origin's scripts, no framing (``frame-ancestors 'none'`` and ``X-Frame-Options:
+  DENY``, so no page can overlay the console to steal an agent's clicks), connections
+  to this origin only.
 - Every answer: ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``;
   there is no ``Access-Control-Allow-Origin``, so another origin's page cannot read an
   answer (the API also needs a bearer token, which a browser never sends by itself).
@@ -57,8 +58,8 @@ def page_policy(html: str) -> str:
     return "; ".join(
         (
             "default-src 'none'",
-            "script-src " + (" ".join(sources["script"]) or "'none'"),
-            "style-src " + (" ".join(sources["style"]) or "'none'"),
+            " ".join(("script-src 'self'", *sources["script"])),
+            " ".join(("style-src 'self'", *sources["style"])),
             "connect-src 'self'",
             "img-src 'self' data:",
             "base-uri 'none'",
