@@ -153,7 +153,7 @@ async def test_every_answer_carries_the_browser_hardening_headers(bot: App) -> N
                 assert r.status == 200, path
                 policy = r.headers["Content-Security-Policy"]
                 assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
-                assert "script-src 'sha256-" in policy and "unsafe-inline" not in policy
+                assert "script-src 'self' 'sha256-" in policy and "unsafe-inline" not in policy
                 assert r.headers["X-Frame-Options"] == "DENY"
                 assert r.headers["X-Content-Type-Options"] == "nosniff"
         foreign = {"Origin": "https://attacker.example", **auth("sue")}
