@@ -42,6 +42,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "manager": ("manager", "admin"),
     "any": ROLES,
 }
+LIST_QUERY = ("status", "category", "priority", "tier", "channel", "language", "assignee", "limit")
 TICKET_ID = "{id:\\d{1,18}}"  # larger numbers are no ticket: 404, never a database error
 _DIGITS = re.compile(r"^[0-9]{1,9}$")
 AUTH_TTL = 5.0  # seconds a token's agent is remembered
@@ -87,8 +88,8 @@ class AgentApi:
         return [
             web.get("/api/openapi.json", self._openapi),
             web.get("/console", self._console),
-            web.get("/api/canned", guard(self._canned)),
-            web.get("/api/tickets", guard(self._list)),
+            web.get("/api/canned", guard(self._canned, query=("language",))),
+            web.get("/api/tickets", guard(self._list, query=LIST_QUERY)),
             web.get(ticket, guard(self._get)),
             web.patch(ticket, guard(self._patch, "supervisor")),
             web.post(ticket + "/claim", guard(self._claim)),
@@ -102,12 +103,17 @@ class AgentApi:
             web.post("/api/agents/me/presence", guard(self._presence)),
         ]
 
-    def guard(self, handler: Handler, role: str = "agent") -> Callable[..., Any]:
+    def guard(
+        self, handler: Handler, role: str = "agent", query: tuple[str, ...] = ()
+    ) -> Callable[..., Any]:
         """``handler`` behind the bearer-token check for ``role``, a key of
-        :data:`ALLOWED` (admins pass every check; managers only ``manager`` and ``any``)."""
-        return self._authenticated(handler, role)
+        :data:`ALLOWED` (admins pass every check; managers only ``manager`` and
+        ``any``); ``query``: the query parameters it reads, each at most once."""
+        return self._authenticated(handler, role, query)
 
-    def _authenticated(self, handler: Handler, role: str = "agent") -> Callable[..., Any]:
+    def _authenticated(
+        self, handler: Handler, role: str = "agent", query: tuple[str, ...] = ()
+    ) -> Callable[..., Any]:
         async def wrapped(request: web.Request) -> web.StreamResponse:
             header = request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
@@ -122,6 +128,11 @@ class AgentApi:
                 if role == "agent":
                     raise _refusal(403, "tickets are worked by agents; managers send notices")
                 raise _refusal(403, f"this needs the {role} role")
+            for key in request.query:
+                if key not in query:
+                    raise _refusal(400, f"unknown query parameter {key!r}")
+                if len(request.query.getall(key)) > 1:
+                    raise _refusal(400, f"give {key} once")
             return await handler(request, agent)
 
         return wrapped
@@ -270,9 +281,10 @@ class AgentApi:
         body = await _body(request, ("category", "priority", "tier"))
         values: dict[str, Any] = {}
         if "category" in body:
-            if not isinstance(body["category"], str) or not body["category"]:
-                raise _refusal(400, "category must be a non-empty string")
-            values["category"] = body["category"][:32]
+            category = body["category"]
+            if not isinstance(category, str) or not 1 <= len(category) <= 32:
+                raise _refusal(400, "category must be a string of 1 to 32 characters")
+            values["category"] = category
         if "priority" in body:
             if body["priority"] not in (1, 2, 3):
                 raise _refusal(400, "priority must be 1 (urgent), 2 (normal) or 3 (low)")

@@ -23,7 +23,7 @@ _ERROR = {
 }
 _JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
 _STATUS_TEXT = {
-    "400": "the request is malformed (the error names the field)",
+    "400": "the request is malformed (the error names the field or parameter)",
     "401": "no valid bearer token",
     "403": "the caller's role or tier does not allow it",
     "404": "no such ticket or notice",
@@ -47,7 +47,7 @@ def _op(
     body_required: bool = True,
     query: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    statuses = ("401", "403", *errors)
+    statuses = {"400", "401", "403", *errors}  # 400: any unknown query parameter
     responses: dict[str, Any] = {ok: {"description": "done", "content": _JSON_OBJECT}}
     for status in sorted(statuses):
         responses[status] = {
