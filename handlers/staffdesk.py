@@ -109,6 +109,8 @@ class StaffDesk:
         agent = await self._agent(message)
         if agent is None:
             return [self._not_linked(message)]
+        if not agent.works_tickets:
+            return [self._say(message, "tickets.staff_manager")]
         if verb == "claim":
             if not await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):
                 return [self._say(message, "tickets.staff_taken", number=ticket_id)]
@@ -142,7 +144,7 @@ class StaffDesk:
         if ticket["status"] == "resolved":
             return self._say(message, "tickets.staff_closed", number=ticket_id)
         mine = ticket["assignee_id"] == agent.id
-        if not mine and not agent.sees_all:  # a manager works no tickets at all
+        if agent.role == "agent" and not mine:
             owner = ticket["assignee"] or "nobody"
             return self._say(message, "tickets.staff_not_yours", number=ticket_id, agent=owner)
         return ticket
@@ -151,6 +153,8 @@ class StaffDesk:
         agent = await self._agent(message)
         if agent is None:
             return [self._not_linked(message)]
+        if not agent.works_tickets:
+            return [self._say(message, "tickets.staff_manager")]
         said: list[Action] = []
         if await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):  # replying takes it
             said.append(self._claimed(message, ticket_id, agent))

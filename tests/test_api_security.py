@@ -169,3 +169,20 @@ async def test_every_answer_carries_the_browser_hardening_headers(bot: App) -> N
             assert r.status >= 400 and "Access-Control-Allow-Origin" not in r.headers
         async with http.get(f"{bot.url}/api/no-such-thing", headers=auth("sue")) as r:
             assert r.status == 404 and r.content_type == "application/json"
+
+
+async def test_round_robin_never_gives_a_ticket_to_a_manager(tmp_path: Path) -> None:
+    from storage.queue import QueueStore
+
+    async with App(bot_config(tmp_path, tickets={"round_robin": True})) as app:
+        assert app.tickets is not None and app.pipeline is not None and app.store is not None
+        mia = await app.tickets.add_agent("mia", "manager", token_hash("token-mia"), system_clock())
+        await QueueStore(app.store).set_online(mia, True)  # online from before, say
+        await app.pipeline.dispatch(message("/ticket my account is frozen", chat_id="u1"))
+        ticket = await app.tickets.get(1)
+        assert ticket is not None and ticket["assignee_id"] is None  # waits for an agent
+        ana = await app.tickets.add_agent("ana", "agent", token_hash("token-ana"), system_clock())
+        await QueueStore(app.store).set_online(ana, True)
+        await app.pipeline.dispatch(message("/ticket my card is blocked", chat_id="u2"))
+        second = await app.tickets.get(2)
+        assert second is not None and second["assignee"] == "ana"
