@@ -80,6 +80,8 @@ async def harden(request: web.Request, handler: Handler) -> web.StreamResponse:
             response = await handler(request.clone(client_max_size=limit))
         except web.HTTPException as exc:
             if not request.path.startswith("/api/") or exc.content_type == "application/json":
+                exc.headers.update(_EVERY_ANSWER)
+                exc.headers.setdefault("Content-Security-Policy", _NOT_A_PAGE)
                 raise
             response = web.json_response(
                 {"error": exc.reason.lower()}, status=exc.status, headers=_kept(exc)

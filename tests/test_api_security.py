@@ -165,6 +165,9 @@ async def test_every_answer_carries_the_browser_hardening_headers(bot: App) -> N
             assert r.status >= 400 and "Access-Control-Allow-Origin" not in r.headers
         async with http.get(f"{bot.url}/api/no-such-thing", headers=auth("sue")) as r:
             assert r.status == 404 and r.content_type == "application/json"
+        async with http.get(f"{bot.url}/api/tickets") as r:  # refusals are hardened too
+            assert r.status == 401 and r.headers["X-Content-Type-Options"] == "nosniff"
+            assert r.headers["X-Frame-Options"] == "DENY"
 
 
 async def test_round_robin_never_gives_a_ticket_to_a_manager(tmp_path: Path) -> None:
