@@ -159,7 +159,13 @@ def jobs(config: ConfigOption = None) -> None:
 @agents_app.command("add")
 def agents_add(
     name: Annotated[str, typer.Argument(help="The agent's name, unique.")],
-    role: Annotated[str, typer.Option(help="agent, supervisor, manager or admin.")] = "agent",
+    role: Annotated[
+        str,
+        typer.Option(
+            help="agent (tickets of their tier), supervisor (every ticket), manager "
+            "(notices only, no tickets) or admin (everything)."
+        ),
+    ] = "agent",
     tier: Annotated[
         int, typer.Option(min=1, max=3, help="Highest support tier they take (1-3).")
     ] = 1,

@@ -9,7 +9,7 @@ once exactly one wins.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import Agent, TicketNote
-from storage.queue import MAX_TIER, assign_round_robin
+from storage.queue import MAX_TIER, TICKET_ROLES, assign_round_robin
 from storage.statements import CONV, IDENT, MSG, OUT, TICKET
 from storage.store import NewOutbound, Store
 
@@ -64,12 +64,31 @@ class AgentRecord:
     @property
     def sees_all(self) -> bool:
         """Supervisors and admins see and take every ticket, whatever its tier."""
-        return self.role in ("supervisor", "admin")  # managers send notices, not answers
+        return self.role in ("supervisor", "admin")
+
+    @property
+    def works_tickets(self) -> bool:
+        """Managers send notices, not answers: every other role works tickets."""
+        return self.role in TICKET_ROLES
 
     @property
     def takes_tier(self) -> int:
-        """The highest tier of ticket this agent may claim."""
+        """The highest tier of ticket this agent may claim (0: none, a manager)."""
+        if not self.works_tickets:
+            return 0
         return MAX_TIER if self.sees_all else self.tier
+
+    def may_see(self, ticket: Mapping[str, Any]) -> bool:
+        """The rule the queue's list applies, for one ticket: supervisors and admins see
+        every ticket; an agent sees their own, and unassigned ones of their tier or
+        below; a manager none."""
+        if self.sees_all:
+            return True
+        if not self.works_tickets:
+            return False
+        if ticket["assignee_id"] is not None:
+            return bool(ticket["assignee_id"] == self.id)
+        return bool(ticket["tier"] <= self.tier)
 
 
 class TicketStore:
@@ -242,6 +261,8 @@ class TicketStore:
             query = query.where(TICKET.c.assignee_id == filters["assignee"])
         if filters.get("unassigned"):
             query = query.where(TICKET.c.assignee_id.is_(None))
+        if not agent.works_tickets:
+            return []
         if not agent.sees_all:  # agents see their tier's open queue and their own tickets
             query = query.where(
                 (TICKET.c.assignee_id.is_(None) & (TICKET.c.tier <= agent.tier))

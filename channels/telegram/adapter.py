@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hmac
-import json
 import logging
 import secrets
 from collections import OrderedDict
@@ -44,7 +43,7 @@ from channels.base import (
     Restrict,
     Unpin,
 )
-from channels.telegram.convert import to_events
+from channels.telegram.convert import to_events, update_from_json
 from channels.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
@@ -176,9 +175,8 @@ class TelegramAdapter:
         if not self._webhook_secret or not hmac.compare_digest(given, self._webhook_secret):
             return web.Response(status=403, text="wrong secret token")
         try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, self._app.bot if self._app else None)
-        except (ValueError, TypeError, KeyError) as exc:
+            update = update_from_json(await request.read(), self._app.bot if self._app else None)
+        except ValueError as exc:
             log.warning("telegram: unreadable webhook body: %s", exc)
             return web.Response(status=400, text="not an Update")
         if self._app is None or update is None:

@@ -7,9 +7,11 @@ in private every message is for the bot.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
-from telegram import Chat, MessageEntity, Update, User
+from telegram import Bot, Chat, MessageEntity, Update, User
 from telegram import Message as TgMessage
 
 from channels.base import Attachment, ChatKind, MemberEvent, Message
@@ -21,6 +23,27 @@ _KINDS = {
     Chat.SUPERGROUP: ChatKind.GROUP,
     Chat.CHANNEL: ChatKind.CHANNEL,
 }
+
+
+def update_from_json(body: bytes, bot: Bot | None) -> Update:
+    """A webhook body as an :class:`Update`; raises ``ValueError`` for anything that is
+    not one (not JSON, not an object, nested past the parser's depth, fields of the
+    wrong type), so the route answers 400 instead of failing inside the library."""
+    try:
+        data: Any = json.loads(body)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ValueError("an update is a JSON object")
+    if not isinstance(data.get("update_id"), int) or isinstance(data["update_id"], bool):
+        raise ValueError("update_id must be a number")
+    try:
+        update = Update.de_json(data, bot)
+    except (TypeError, KeyError, AttributeError, RecursionError, OverflowError) as exc:
+        # python-telegram-bot builds objects without checking types: a string where an
+        # object belongs fails inside it with whatever that attribute access raised
+        raise ValueError(f"not an Update: {type(exc).__name__}") from None
+    return update
 
 
 def to_events(update: Update, bot_id: int, bot_username: str) -> list[Message | MemberEvent]:
