@@ -35,6 +35,8 @@ CATEGORIES = (
     "account_kyc",
     "other",
 )
+# every category a ticket can have: the user's choices, and the guard's anti-fraud one
+TICKET_CATEGORIES = (*CATEGORIES, "anti_fraud")
 _TRANSFER = ("coin", "network", "amount", "tx_hash", "address")
 FLOWS: dict[str, tuple[str, ...]] = {
     "deposit_missing": _TRANSFER,
