@@ -2,10 +2,10 @@
 
 Each ticket category (the intake's: ``deposit_missing``, ``wrong_network``, ...) has a
 first-response target in minutes (``[tickets] first_response_minutes``); a key that is
-no category is refused when the configuration is read. At ``warn_at`` of the target the staff chats get a warning;
-at the target the ticket becomes urgent (priority 1) and the staff chats are told it
-breached. Each ticket is warned and escalated at most once: the marks are written in
-the same transaction as the alerts.
+no category is refused when the configuration is read. At ``warn_at`` of the target the
+staff chats get a warning; at the target the ticket becomes urgent (priority 1) and the
+staff chats are told it breached. Each ticket is warned and escalated at most once: the
+marks are written in the same transaction as the alerts.
 """
 
 from __future__ import annotations

@@ -80,9 +80,7 @@ async def test_a_deposit_ticket_has_the_half_hour_target_of_its_intake_category(
         bot.pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
         user = {"channel": "staffroom", "chat_id": "u1", "sender_id": "u1"}
         await bot.pipeline.dispatch(message("/ticket", **user))
-        await bot.pipeline.dispatch(
-            message("", callback="intake:category:deposit_missing", **user)
-        )
+        await bot.pipeline.dispatch(message("", callback="intake:category:deposit_missing", **user))
         await bot.sender.drain()
         staff.sent.clear()
         clock.advance(24 * 60)  # 80% of 30 minutes
