@@ -35,9 +35,11 @@ from handlers.conversation import ConversationStage
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
 from handlers.intake import IntakeStage
+from handlers.intake_words import CategoryReader
 from handlers.language import LanguageDetector, normalize_code
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
+from handlers.reopen import ReopenStage
 from handlers.router import Router
 from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
@@ -76,13 +78,15 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
     if knowledge is None:
         knowledge = KnowledgeBase(config.knowledge.paths)
         knowledge.refresh()
+    answers = AnswerStage(knowledge, config.knowledge)
     return Router(
         GuardStage(config.guard, official_contracts=knowledge.official_contracts()),
-        IntakeStage(),
+        IntakeStage(CategoryReader(knowledge, config.knowledge, answers)),
         ConversationStage(),
+        ReopenStage(config.tickets.reopen_hours),
         NoticeCheckStage(),
         CommandStage(),
-        AnswerStage(knowledge, config.knowledge),
+        answers,
         GreetingStage(),
         name="main",
     )

@@ -36,6 +36,9 @@ class SlaSettings(BaseModel):
     # queue rules (the [tickets] section holds them too)
     round_robin: bool = False
     max_snooze_days: int = Field(default=30, ge=1, le=365)
+    # a user who writes within this many hours of a resolution reopens that ticket
+    # (0: never; the bot answers them, and a new ticket opens when one is needed)
+    reopen_hours: int = Field(default=72, ge=0, le=24 * 90)
 
     @field_validator("first_response_minutes")
     @classmethod
