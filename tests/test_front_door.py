@@ -35,3 +35,34 @@ def test_no_english_sentence_puts_a_before_a_brand_that_starts_with_a_vowel() ->
         if re.search(r"\ba Example\b", text):
             wrong.append(key)
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("item", "official"),
+    [
+        ("https://t.me/example", True),
+        ("t.me/Example_Support", True),
+        ("https://t.me/s/example", True),
+        ("https://x.com/example/status/1234", True),
+        ("https://twitter.com/example", True),
+        ("https://discord.gg/ExAmPlE", True),
+        ("https://discord.com/invite/ExAmPlE", True),
+        ("https://discord.gg/example", False),  # invite codes are case-sensitive
+        ("https://t.me/examp1e", False),
+        ("https://t.me.example-support.io/example", False),  # a look-alike host
+        ("@example", True),
+        ("https://example.com/login", True),
+    ],
+)
+async def test_verify_reads_a_platform_link_as_the_handle_it_names(
+    item: str, official: bool
+) -> None:
+    brand = Brand(
+        official_domains=("example.com",),
+        official_handles=("@example", "@example_support", "https://discord.gg/ExAmPlE"),
+    )
+    ctx = Context(now=message().received_at, language="en", texts=TEXTS, brand=brand)
+    router = build_router(load_config(None, environ={}))
+    decision = await router.route(message(f"/verify {item}"), ctx)
+    assert decision.intent == "verify"
+    assert ("NOT official" not in decision.reply) is official, decision.reply
