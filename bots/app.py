@@ -352,6 +352,11 @@ class App:
                 knowledge=self.knowledge,
             )
         )
+        if not self.pipeline.staff_chats:
+            log.warning(
+                "no staff chat configured: alerts about new tickets, scams and SLA "
+                "targets go nowhere (set staff_chat_id or staff_channel_id of a channel)"
+            )
         self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))
         await self.scheduler.start()
         for channel in self.channels.values():

@@ -326,7 +326,8 @@ class Pipeline:
 
     def _staff_rows(self, alert: AlertStaff) -> list[NewOutbound]:
         if not self.staff_chats:
-            log.warning("staff alert with no staff chat configured: %s", alert.text)
+            # said once at start (App); a line per ticket would only repeat it
+            log.debug("staff alert with no staff chat configured: %s", alert.text)
             return []
         lines = [alert.text, *(f"{k}: {v}" for k, v in alert.evidence)]
         rows = []

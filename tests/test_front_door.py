@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -66,3 +67,20 @@ async def test_verify_reads_a_platform_link_as_the_handle_it_names(
     decision = await router.route(message(f"/verify {item}"), ctx)
     assert decision.intent == "verify"
     assert ("NOT official" not in decision.reply) is official, decision.reply
+
+
+async def test_a_start_logs_no_scheduler_chatter_and_names_a_missing_staff_chat_once(
+    tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bots.app import App
+    from tests.builders import bot_config
+
+    caplog.set_level(logging.INFO)
+    async with App(bot_config(tmp_path)) as bot:
+        assert bot.pipeline is not None
+        for user in ("u1", "u2", "u3"):
+            await bot.pipeline.dispatch(message("/ticket", chat_id=user, sender_id=user))
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert not [line for line in lines if "tentatively" in line or "Added job" in line]
+    assert any("scheduler: running 3 job(s)" in line for line in lines)
+    assert len([line for line in lines if "no staff chat configured" in line]) == 1
