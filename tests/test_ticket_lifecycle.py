@@ -77,3 +77,26 @@ async def test_long_after_a_resolution_a_new_problem_gets_a_new_ticket(
     assert "Ticket #2 is open" in told
     first = await bot.tickets.get(1)
     assert first is not None and first["status"] == "resolved"
+
+
+async def test_a_press_is_kept_in_words_and_summarizes_the_ticket_it_opens(bot: App) -> None:
+    assert bot.pipeline is not None and bot.tickets is not None
+    answer = await bot.pipeline.dispatch(
+        message("I sent USDT on the wrong network", chat_id="c1", sender_id="u1")
+    )
+    assert answer is not None and answer.refs == ["faq:wrong-network"]
+    (check,) = [b for a in answer.actions for row in getattr(a, "buttons", ()) for b in row]
+    assert check.data is not None
+    await bot.pipeline.dispatch(message("", callback=check.data, chat_id="c1", sender_id="u1"))
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None
+    assert ticket["summary"] == f"{check.label}: I sent USDT on the wrong network"
+    assert ticket["category"] == "wrong_network" and ticket["intake_step"] == "coin"
+    pressed = await bot.pipeline.dispatch(
+        message("", callback="intake:coin:USDT", chat_id="c1", sender_id="u1")
+    )
+    assert pressed is not None
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None
+    said = [m["text"] for m in ticket["transcript"] if m["direction"] == "in"]
+    assert said == ["I sent USDT on the wrong network", f"[{check.label}]", "[USDT]"]
