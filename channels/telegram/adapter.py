@@ -316,6 +316,8 @@ class TelegramAdapter:
                     log.info("telegram: unpinning in %s: %s", action.chat_id, exc)
                 return None  # unpinned, or not pinned any more: what we wanted
             if isinstance(action, Restrict):
+                if int(action.user_id) < 0:
+                    return None  # a chat (a channel's own post), not a member to time out
                 await bot.restrict_chat_member(
                     int(action.chat_id),
                     int(action.user_id),

@@ -67,6 +67,11 @@ async def test_a_member_who_renames_into_staff_is_reported_when_they_speak(
 
 
 async def test_a_scam_posted_in_a_channel_is_caught(bot: App, tg: FakeTelegram) -> None:
-    tg.channel_post(-100777, "🎁 Claim your bonus at https://examp1e-airdrop.com/claim")
+    posted = tg.channel_post(-100777, "🎁 Claim your bonus at https://examp1e-airdrop.com/claim")
     staff = await tg.wait_sent(1, chat_id=-999)
     assert "phishing_link" in staff[0]["text"] and "examp1e-airdrop.com" in staff[0]["text"]
+    (notice,) = await tg.wait_sent(1, chat_id=-100777)
+    assert "removed" in notice["text"]
+    deleted = [int(c.params["message_id"]) for c in tg.calls_to("deleteMessage")]
+    assert deleted == [posted["channel_post"]["message_id"]]
+    assert tg.calls_to("restrictChatMember") == []  # a channel is not a member to mute
