@@ -84,3 +84,12 @@ async def test_a_start_logs_no_scheduler_chatter_and_names_a_missing_staff_chat_
     assert not [line for line in lines if "tentatively" in line or "Added job" in line]
     assert any("scheduler: running 3 job(s)" in line for line in lines)
     assert len([line for line in lines if "no staff chat configured" in line]) == 1
+
+
+def test_the_front_doors_sentences_exist_in_every_language_with_their_values() -> None:
+    keys = [k for k in TEXTS.keys("en") if k.startswith("frontdoor.") and "staff_" not in k]
+    assert len(keys) >= 4
+    for language in LANGUAGES:
+        for key in keys:
+            assert TEXTS.has(key, language), (language, key)
+            assert TEXTS.placeholders(key, language) == TEXTS.placeholders(key, "en")
