@@ -35,9 +35,11 @@ from handlers.conversation import ConversationStage
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
 from handlers.intake import IntakeStage
+from handlers.intake_words import CategoryReader
 from handlers.language import LanguageDetector, normalize_code
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
+from handlers.reopen import ReopenStage
 from handlers.router import Router
 from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
@@ -78,13 +80,15 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
     if knowledge is None:
         knowledge = KnowledgeBase(config.knowledge.paths)
         knowledge.refresh()
+    answers = AnswerStage(knowledge, config.knowledge, engine=shared_engine().engine)
     return Router(
         GuardStage(config.guard, official_contracts=knowledge.official_contracts()),
-        IntakeStage(),
+        IntakeStage(CategoryReader(knowledge, config.knowledge, answers)),
         ConversationStage(),
+        ReopenStage(config.tickets.reopen_hours),
         NoticeCheckStage(),
         CommandStage(),
-        AnswerStage(knowledge, config.knowledge, engine=shared_engine().engine),
+        answers,
         GreetingStage(),
         name="main",
     )
@@ -386,6 +390,11 @@ class App:
                 knowledge=self.knowledge,
             )
         )
+        if not self.pipeline.staff_chats:
+            log.warning(
+                "no staff chat configured: alerts about new tickets, scams and SLA "
+                "targets go nowhere (set staff_chat_id or staff_channel_id of a channel)"
+            )
         self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))
         await self.scheduler.start()
         for channel in self.channels.values():

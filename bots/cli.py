@@ -133,9 +133,9 @@ def db_upgrade(config: ConfigOption = None) -> None:
 
 @app.command()
 def jobs(config: ConfigOption = None) -> None:
-    """List the scheduled jobs stored in the database and when each runs next."""
-    from rich.table import Table
-
+    """List the scheduled jobs stored in the database and when each runs next (whole
+    values, tab-separated, when the output is not a terminal)."""
+    from bots.tables import print_table
     from scheduler.service import list_jobs
     from storage.engine import make_engine
     from storage.migrate import upgrade
@@ -150,10 +150,11 @@ def jobs(config: ConfigOption = None) -> None:
     if not rows:
         typer.echo("no jobs stored yet: `socialdesk run` schedules them on start")
         return
-    table = Table("id", "job", "next run", "trigger")
-    for row in rows:
-        table.add_row(row["id"], row["name"], str(row["next_run"]), row["trigger"])
-    Console().print(table)
+    print_table(
+        Console(),
+        ("id", "job", "next run", "trigger"),
+        [(r["id"], r["name"], str(r["next_run"]), r["trigger"]) for r in rows],
+    )
 
 
 @agents_app.command("add")

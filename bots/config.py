@@ -39,7 +39,7 @@ class Section(BaseModel):
 class BotSettings(Section):
     brand: str = "Example Exchange"
     official_domains: list[str] = Field(default_factory=lambda: ["example.com"])
-    official_handles: list[str] = Field(default_factory=list)
+    official_handles: list[str] = Field(default_factory=lambda: ["@example", "@example_support"])
     languages: list[str] = Field(default_factory=lambda: ["en", "zh", "vi", "de"])
     default_language: str = "en"
 
@@ -117,7 +117,9 @@ class Config(Section):
 
 
 def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
-    """Read and validate ``path`` (``None``: the built-in defaults).
+    """Read and validate ``path`` (``None``: the built-in defaults, which are the values
+    ``config.example.toml`` sets, so a command run without a file behaves as the
+    example documents).
 
     Raises :class:`ConfigError` with a one-line message naming the file and key.
     """
