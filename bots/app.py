@@ -77,7 +77,11 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
         knowledge = KnowledgeBase(config.knowledge.paths)
         knowledge.refresh()
     return Router(
-        GuardStage(config.guard, official_contracts=knowledge.official_contracts()),
+        GuardStage(
+            config.guard,
+            official_contracts=knowledge.official_contracts(),
+            embedding_cache=config.knowledge.embedding_cache,
+        ),
         IntakeStage(),
         ConversationStage(),
         NoticeCheckStage(),

@@ -256,7 +256,8 @@ class IntakeStage:
             if step != state.step:
                 return Handled(intent="ignored")  # a button of an earlier question
         else:
-            answer = redact(message.text)[0]  # what is stored never keeps a secret
+            # what is stored never keeps a secret; the hash asked for is not one
+            answer = redact(message.text, transaction_hash=state.step == "tx_hash")[0]
         return await self._answer(message, ctx, state, answer)
 
     async def _answer(
