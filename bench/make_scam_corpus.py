@@ -5,9 +5,10 @@ fake support, look-alike links, wrong-network deposits, posted secrets) in the U
 languages, with the disguises scammers use (spaced letters, zero-width characters,
 homoglyphs), and the hand-written cases of ``bench/data/scam_written.jsonl`` (the
 issue's examples and every kind in several languages). Ordinary messages are the
-support questions of ``bench/data/questions.jsonl`` plus templated ones that mention what scams mention too:
-fees, airdrops, addresses on their right network, transaction hashes, official links.
-Seeded, so the file is reproducible: ``python bench/make_scam_corpus.py``.
+support questions of ``bench/data/questions.jsonl`` plus templated ones that mention
+what scams mention too: fees, airdrops, addresses on their right network, transaction
+hashes, official links. Seeded (seed phrases and keys excepted, which come from the
+system's randomness): ``python bench/make_scam_corpus.py``.
 """
 
 from __future__ import annotations
