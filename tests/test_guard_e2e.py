@@ -112,9 +112,16 @@ async def test_a_bare_key_never_reaches_the_database_file_but_an_asked_hash_does
         assert bot.tickets is not None
         ticket = await bot.tickets.get(1)
         assert ticket is not None and ticket["tx_hash"] == f"0x{TX}"
-        stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("bot.db"))
+        stored = database_bytes(tmp_path)
         assert KEY.encode() not in stored and KEY.upper().encode() not in stored
         assert TX.encode() in stored
+
+
+def database_bytes(folder: Path) -> bytes:
+    """The SQLite file and its write-ahead log, as the disk holds them."""
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.name.startswith("bot.db")}
+    assert "bot.db-wal" in files  # the log is read too, not only the main file
+    return b"".join(files.values())
 
 
 async def start_telegram_bot(tmp_path: Path, tg: FakeTelegram) -> App:
