@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -32,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from bench.scam_ethpd import ethpd_agreement
-from handlers.scam.cues import worth_a_look
+from handlers.scam.cues import cue_count
 from handlers.scam.detect import inspect
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, hosts_in
@@ -186,33 +185,37 @@ def _score(evidence: dict[str, str]) -> str:
 
 
 def calibrate(rows: list[dict], meta: dict, intent: IntentCheck) -> None:
-    """Platt scaling: the logistic curve over margins that best fits the labels of the
-    development messages that reach the model (rules silent, gate open)."""
-    points: list[tuple[float, int]] = []
+    """Platt scaling on two features, the margin and the kinds of cue: the logistic
+    curve that best fits the labels of the development messages that reach the model
+    (rules silent, gate open), with a little L2 so that separable data stays finite."""
+    import numpy as np
+
+    domains = tuple(meta["official_domains"])
+    features: list[tuple[float, float]] = []
+    labels: list[int] = []
     for row in rows:
         text = row["text"]
-        domains = tuple(meta["official_domains"])
         if inspect(text, official_domains=domains, blocklist=BlockList()):
             continue  # the rules decided; the model never sees it
-        hosts = hosts_in(visible(text))
-        foreign = any(h.registered not in domains for h in hosts)
-        if worth_a_look(readable(text), has_link=foreign):
-            points.append((intent.judge(text, domains).margin, int(row["label"] == "scam")))
-    center, scale = 0.0, 0.02
-    rate = 0.5
-    for _ in range(4000):  # gradient descent on the mean log loss, in (center, 1/scale)
-        g_c = g_k = 0.0
-        k = 1 / scale
-        for margin, label in points:
-            p = 1 / (1 + math.exp(-max(-60.0, min(60.0, (margin - center) * k))))
-            g_c += (p - label) * -k
-            g_k += (p - label) * (margin - center)
-        center -= rate * 1e-4 * g_c / len(points)
-        k = max(5.0, k - rate * 10 * g_k / len(points))
-        scale = 1 / k
-    scams = sum(label for _, label in points)
-    print(f"{len(points)} judged development messages ({scams} scams)")
-    print(f"CENTER = {center:.4f}\nSCALE = {scale:.4f}")
+        foreign = any(h.registered not in domains for h in hosts_in(visible(text)))
+        cues = cue_count(readable(text), has_link=foreign)
+        if cues:
+            features.append((intent.judge(text, domains, cues).margin, cues - 1))
+            labels.append(int(row["label"] == "scam"))
+    x = np.array(features)
+    y = np.array(labels, dtype=float)
+    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / spread
+    w, b = np.zeros(2), 0.0
+    for _ in range(20_000):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        w -= 0.1 * (z.T @ (p - y) / len(y) + 1e-2 * w)
+        b -= 0.1 * float(np.mean(p - y))
+    # back to the raw features: z = a * margin + c * (cues - 1) + d
+    a, c = w / spread
+    d = b - float((w * mean / spread).sum())
+    print(f"{len(y)} judged development messages ({int(y.sum())} scams)")
+    print(f"CENTER = {-d / a:.4f}\nSCALE = {1 / a:.4f}\nCUE_WEIGHT = {c:.3f}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,18 @@ SECRET = _any(
     r"passcode",
     r"\bpin\b",
     r"screen",
+    r"wallet",
+    "钱包",
+    r"\bví\b",
+    r"кошел",
+    r"cüzdan",
+    r"dompet",
+    r"carteira",
+    r"billetera",
+    r"cartera",
+    r"portefeuille",
+    "ウォレット",
+    "지갑",
     r"anydesk",
     r"teamviewer",
     r"remote access",
@@ -280,7 +292,8 @@ PROMISE = _any(
     r"gratis",
     r"pulih",
     r"penipu",
-    r"dibekukan",
+    r"beku",
+    r"jaminan",
     r"buka kunci",
     r"aktivasi",
     r"pajak",
@@ -362,6 +375,12 @@ CONTACT = _any(
     r"\bform\b",
     r"wallet (?:details|info)",
     r"suspend",
+    r"delet",
+    r"complian",
+    r"department",
+    r"удал",
+    "封号",
+    "注销",
     r"verify (?:it|your)",
     r"testif",
     "团队",
@@ -494,8 +513,13 @@ GONE = _any(
 )
 
 
+def cue_count(readable_text: str, *, has_link: bool) -> int:
+    """How many kinds of cue a message carries (a link counts as one): 0 keeps it from
+    the model; more kinds together make a scam likelier (``intent`` weighs them)."""
+    found = sum(cue.search(readable_text) is not None for cue in (SECRET, PROMISE, CONTACT, GONE))
+    return found + has_link
+
+
 def worth_a_look(readable_text: str, *, has_link: bool) -> bool:
     """Whether the semantic layer should read this message at all."""
-    if has_link:
-        return True
-    return any(cue.search(readable_text) for cue in (SECRET, PROMISE, CONTACT, GONE))
+    return has_link or cue_count(readable_text, has_link=False) > 0

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from handlers.scam.addresses import addresses_in, named_networks
-from handlers.scam.cues import worth_a_look
+from handlers.scam.cues import cue_count
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, Host, hosts_in, lookalike
 from handlers.scam.normalize import readable, unhidden, unspaced, visible
@@ -96,8 +96,8 @@ def inspect(
     found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
     if found:
         found += doubts
-    elif intent is not None and (doubts or worth_a_look(read, has_link=foreign)):
-        judged = intent.judge(text, official_domains)
+    elif intent is not None and (cues := cue_count(read, has_link=foreign)) + len(doubts):
+        judged = intent.judge(text, official_domains, max(cues, 1))
         if judged.flagged:
             evidence = {"intent": judged.label, "score": f"{judged.probability:.2f}"}
             found.append(Finding(judged.verdict, judged.reason, evidence))

@@ -46,12 +46,17 @@ REASONS = {
     "report_paid": "scam_paid",
 }
 REPORTS = frozenset({"report_asked", "report_paid"})
-# p = 1 / (1 + exp(-(margin - CENTER) / SCALE)), margin = best scam anchor - best legit
-CENTER = 0.0036  # fitted by bench/scam.py --calibrate on the development set
+# p = 1 / (1 + exp(-((margin - CENTER) / SCALE + CUE_WEIGHT * (cues - 1)))), where
+# margin = best scam or report anchor - best ordinary one and cues = the kinds of cue
+# the gate saw (cues.cue_count). Chosen on the development set (bench/scam.py
+# --calibrate fits all three; its cue weight, fitted on few messages with several
+# cues, was halved so that one more cue moves the threshold by 0.008 of similarity)
+CENTER = 0.002
 SCALE = 0.0125
+CUE_WEIGHT = 0.64
 FLAG_AT = 0.5  # a probability at or above this flags the message
 SURE_AT = 0.97  # ... and at or above this, a scammer's message is a scam, not a doubt
-GIST_CHARS = 240  # what a message asks is in its first lines; the cost grows faster than length
+GIST_CHARS = 160  # what a message asks is in its first lines; the cost grows faster than length
 
 # what the model need not read letter by letter: hashes, addresses, links
 _HEX = re.compile(r"\b(?:0x)?[0-9a-fA-F]{24,}\b")
@@ -87,9 +92,10 @@ class Judgement:
         return "scam" if sure else "suspicious"
 
 
-def probability(margin: float) -> float:
-    """The calibrated probability for a margin of scam over ordinary similarity."""
-    z = (margin - CENTER) / SCALE
+def probability(margin: float, cues: int = 1) -> float:
+    """The calibrated probability for a margin of scam over ordinary similarity and
+    the number of kinds of cue the message carries."""
+    z = (margin - CENTER) / SCALE + CUE_WEIGHT * (cues - 1)
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
@@ -143,14 +149,15 @@ class IntentCheck:
             log.error("guard: semantic layer off, anchors unusable: %s", exc)
             return None
 
-    def judge(self, text: str, official_domains: tuple[str, ...] = ()) -> Judgement:
+    def judge(self, text: str, official_domains: tuple[str, ...] = (), cues: int = 1) -> Judgement:
         """The closest label for ``text``; the model reads its :func:`gist`."""
         self.judged += 1
         nearest = self.anchors.nearest(self.anchors.embed(gist(text, official_domains)))
         legit = nearest[LEGIT].similarity
         best = max((n for label, n in nearest.items() if label != LEGIT), key=_similarity)
         margin = best.similarity - legit
-        return Judgement(best.label, REASONS[best.label], probability(margin), best.anchor, margin)
+        p = probability(margin, cues)
+        return Judgement(best.label, REASONS[best.label], p, best.anchor, margin)
 
 
 def gist(text: str, official_domains: tuple[str, ...] = ()) -> str:
