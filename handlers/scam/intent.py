@@ -2,7 +2,7 @@
 
 Rules know domains, addresses and checksums; they cannot know that "a guy from support
 wants my recovery phrase" and "您的提现被冻结，需要先缴纳保证金才能解冻" are the same
-danger in other words. Each message that passes the cheap gate (``cues.worth_a_look``)
+danger in other words. Each message that passes the cheap gate (``cues.cue_count``)
 and that no rule has already judged is embedded once (the engine's query cache shares
 the vector with the answer stage) and compared with anchor sentences
 (``anchors.toml``): what scammers ask (pay to release, send to receive more, share a
@@ -10,8 +10,9 @@ secret, connect a wallet, move to DMs, invest for a fixed return, pay to recover
 victims report (someone asked me for..., I already paid...) and what ordinary users
 ask with the same words (network fees, "is this the official site", "support asked
 for my UID"). The margin of the closest scam or report anchor over the closest
-ordinary one becomes one calibrated probability (a logistic curve fitted on the
-development set by ``bench/scam.py --calibrate``).
+ordinary one, with the number of kinds of cue the gate saw, becomes one calibrated
+probability (a logistic curve chosen on the development set; ``bench/scam.py
+--calibrate`` fits it).
 """
 
 from __future__ import annotations
@@ -154,7 +155,9 @@ class IntentCheck:
         self.judged += 1
         nearest = self.anchors.nearest(self.anchors.embed(gist(text, official_domains)))
         legit = nearest[LEGIT].similarity
-        best = max((n for label, n in nearest.items() if label != LEGIT), key=_similarity)
+        best = max(
+            (n for label, n in nearest.items() if label != LEGIT), key=lambda n: n.similarity
+        )
         margin = best.similarity - legit
         p = probability(margin, cues)
         return Judgement(best.label, REASONS[best.label], p, best.anchor, margin)
@@ -163,8 +166,8 @@ class IntentCheck:
 def gist(text: str, official_domains: tuple[str, ...] = ()) -> str:
     """What the model reads: hashes and addresses named, not spelled; an official link
     called "the official site" (the anchors cannot know the brand's domains); other
-    links by their host; the first ``GIST_CHARS`` characters. A message without any of
-    these is read as it is, so the answer stage's vector of it is the same one."""
+    links by their host; the first ``GIST_CHARS`` characters. A short message without
+    any of these is read as it is, so the answer stage's vector of it is the same one."""
 
     def link(match: re.Match[str]) -> str:
         host = match.group(1).lower()
@@ -176,7 +179,3 @@ def gist(text: str, official_domains: tuple[str, ...] = ()) -> str:
     if "." in text:
         text = _URL.sub(link, text)
     return text[:GIST_CHARS]
-
-
-def _similarity(n: object) -> float:
-    return n.similarity  # type: ignore[attr-defined]
