@@ -131,6 +131,9 @@ class GuardStage:
             name = message.display_name or message.username or message.sender_id
             text = ctx.t("guard.removed_public", name=name, reason_text=warning)
             actions.append(Reply(chat_id=message.chat_id, text=text, thread_id=message.thread_id))
+            if gone:  # a victim's message quoting the scam: removed, and they are helped
+                actions.append(self._anti_fraud(message, ctx))
+                return Handled(intent="handoff", actions=actions, handoff=True)
             return Handled(intent="secret_warning" if secret else "scam_removed", actions=actions)
         actions.append(
             Reply(
@@ -141,12 +144,16 @@ class GuardStage:
             )
         )
         if gone:
-            # the funds are gone: an anti-fraud ticket, at the front of the queue
-            summary = f"anti-fraud: {', '.join(ctx.scam.reasons)}: {redact(message.text)[0][:300]}"
-            actions.append(OpenTicket(category="anti_fraud", summary=summary))
+            actions.append(self._anti_fraud(message, ctx))
             return Handled(intent="handoff", actions=actions, handoff=True)
         intent = "secret_warning" if secret else "scam_warning"
         return Handled(intent=intent, actions=actions, final=False)
+
+    @staticmethod
+    def _anti_fraud(message: Message, ctx: Context) -> OpenTicket:
+        """The funds are gone: an anti-fraud ticket, at the front of the queue."""
+        summary = f"anti-fraud: {', '.join(ctx.scam.reasons)}: {redact(message.text)[0][:300]}"
+        return OpenTicket(category="anti_fraud", summary=summary)
 
     def _reports(self, text: str, ctx: Context) -> bool:
         """Whether a message the rules call a scam is a user telling about it."""

@@ -229,3 +229,11 @@ def test_cvv_expiry_and_pin_beside_a_card_number_are_redacted_with_it() -> None:
     text, _ = redact("4111111111111111 12/27 456")
     assert "12/27" not in text and "456" not in text
     assert redact("order 12345 on 12/05")[1] == []  # no card, nothing taken
+
+
+async def test_a_victim_who_paid_a_scam_link_in_a_group_is_removed_and_helped() -> None:
+    text = "I already paid the 50 USDT unlock fee for my airdrop at examp1e-airdrop.com"
+    result, _ = await run(text, kind=ChatKind.GROUP, semantic=False)
+    kinds = {type(a) for a in result.actions}
+    assert Delete in kinds  # the link goes, for everyone else's sake
+    assert any(isinstance(a, OpenTicket) and a.category == "anti_fraud" for a in result.actions)
