@@ -2,15 +2,17 @@
 
 Every call needs ``Authorization: Bearer <token>`` (tokens are created with
 ``socialdesk agents add`` and stored only as a SHA-256 hash) and is checked against the
-agent's role: agents work the open queue and their own tickets; supervisors and admins
-see and change everything. Replies reach the user through the outbox, on the platform
-they wrote from.
+caller's role and tier on every ticket it touches: an agent works the unclaimed queue of
+their tier and below, and their own tickets; supervisors and admins see and change
+everything; managers send notices (``/api/broadcasts``) and work no tickets. Replies
+reach the user through the outbox, on the platform they wrote from.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -19,19 +21,30 @@ from typing import Any
 
 from aiohttp import web
 
+from bots.openapi import MAX_NUMBER, openapi
 from channels.base import AlertStaff, Button, Reply
 from handlers.pipeline import Pipeline
 from handlers.staffdesk import STAFF_CALLBACK, resolution_reply
 from handlers.texts import Texts
 from scheduler.sla import SlaSettings
 from storage.links import LinkStore
-from storage.queue import MAX_TIER, QueueStore
-from storage.tickets import LIST_LIMIT, AgentRecord, TicketStore
+from storage.queue import MAX_TIER, TICKET_ROLES, QueueStore
+from storage.tickets import ROLES, AgentRecord, TicketStore
 
 Clock = Callable[[], datetime]
 Handler = Callable[[web.Request, AgentRecord], Awaitable[web.StreamResponse]]
 STATUSES = ("open", "pending", "resolved")
 MAX_LIST = 500
+# who may call what: a route needs one of these (``any``: every role, e.g. who am I)
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "agent": TICKET_ROLES,
+    "supervisor": ("supervisor", "admin"),
+    "manager": ("manager", "admin"),
+    "any": ROLES,
+}
+LIST_QUERY = ("status", "category", "priority", "tier", "channel", "language", "assignee", "limit")
+TICKET_ID = "{id:\\d{1,18}}"  # larger numbers are no ticket: 404, never a database error
+_DIGITS = re.compile(r"^[0-9]{1,9}$")
 AUTH_TTL = 5.0  # seconds a token's agent is remembered
 CONSOLE = Path(__file__).with_name("console.html")
 
@@ -64,35 +77,43 @@ class AgentApi:
         self.texts = texts
         self.clock = clock
         self.wake = wake
+        self._console_page = CONSOLE.read_text(encoding="utf-8")
 
     def __repr__(self) -> str:
         return "AgentApi(/api)"
 
     def routes(self) -> list[web.RouteDef]:
         guard = self._authenticated
+        ticket = "/api/tickets/" + TICKET_ID
         return [
             web.get("/api/openapi.json", self._openapi),
             web.get("/console", self._console),
-            web.get("/api/canned", guard(self._canned)),
-            web.get("/api/tickets", guard(self._list)),
-            web.get("/api/tickets/{id:\\d+}", guard(self._get)),
-            web.patch("/api/tickets/{id:\\d+}", guard(self._patch, "supervisor")),
-            web.post("/api/tickets/{id:\\d+}/claim", guard(self._claim)),
-            web.post("/api/tickets/{id:\\d+}/reply", guard(self._reply)),
-            web.post("/api/tickets/{id:\\d+}/notes", guard(self._note)),
-            web.post("/api/tickets/{id:\\d+}/resolve", guard(self._resolve)),
-            web.post("/api/tickets/{id:\\d+}/reopen", guard(self._reopen)),
-            web.post("/api/tickets/{id:\\d+}/snooze", guard(self._snooze)),
-            web.post("/api/tickets/{id:\\d+}/escalate", guard(self._escalate)),
-            web.get("/api/agents/me", guard(self._me)),
+            web.get("/api/canned", guard(self._canned, query=("language",))),
+            web.get("/api/tickets", guard(self._list, query=LIST_QUERY)),
+            web.get(ticket, guard(self._get)),
+            web.patch(ticket, guard(self._patch, "supervisor")),
+            web.post(ticket + "/claim", guard(self._claim)),
+            web.post(ticket + "/reply", guard(self._reply)),
+            web.post(ticket + "/notes", guard(self._note)),
+            web.post(ticket + "/resolve", guard(self._resolve)),
+            web.post(ticket + "/reopen", guard(self._reopen)),
+            web.post(ticket + "/snooze", guard(self._snooze)),
+            web.post(ticket + "/escalate", guard(self._escalate)),
+            web.get("/api/agents/me", guard(self._me, "any")),
             web.post("/api/agents/me/presence", guard(self._presence)),
         ]
 
-    def guard(self, handler: Handler, role: str = "agent") -> Callable[..., Any]:
-        """``handler`` behind the bearer-token check for ``role`` (admins pass every role)."""
-        return self._authenticated(handler, role)
+    def guard(
+        self, handler: Handler, role: str = "agent", query: tuple[str, ...] = ()
+    ) -> Callable[..., Any]:
+        """``handler`` behind the bearer-token check for ``role``, a key of
+        :data:`ALLOWED` (admins pass every check; managers only ``manager`` and
+        ``any``); ``query``: the query parameters it reads, each at most once."""
+        return self._authenticated(handler, role, query)
 
-    def _authenticated(self, handler: Handler, role: str = "agent") -> Callable[..., Any]:
+    def _authenticated(
+        self, handler: Handler, role: str = "agent", query: tuple[str, ...] = ()
+    ) -> Callable[..., Any]:
         async def wrapped(request: web.Request) -> web.StreamResponse:
             header = request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
@@ -103,8 +124,15 @@ class AgentApi:
                 raise _refusal(
                     401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
                 )
-            if role != "agent" and agent.role not in (role, "admin"):
+            if agent.role not in ALLOWED[role]:
+                if role == "agent":
+                    raise _refusal(403, "tickets are worked by agents; managers send notices")
                 raise _refusal(403, f"this needs the {role} role")
+            for key in request.query:
+                if key not in query:
+                    raise _refusal(400, f"unknown query parameter {key!r}")
+                if len(request.query.getall(key)) > 1:
+                    raise _refusal(400, f"give {key} once")
             return await handler(request, agent)
 
         return wrapped
@@ -129,17 +157,18 @@ class AgentApi:
         for key in ("status", "category", "channel", "language"):
             if key in request.query:
                 filters[key] = request.query[key]
-        numbers = ["priority", "assignee", "tier", "limit"]
+        ranges = {"priority": (1, 3), "assignee": (1, MAX_NUMBER), "tier": (1, MAX_TIER)}
+        ranges["limit"] = (1, MAX_LIST)
         if request.query.get("assignee") == "none":  # the unclaimed queue
             filters["unassigned"] = True
-            numbers.remove("assignee")
-        for key in numbers:
+            del ranges["assignee"]
+        for key, (low, high) in ranges.items():
             if key in request.query:
-                if not request.query[key].isdigit():
-                    raise _refusal(400, f"{key} must be a number (assignee: or none)")
-                filters[key] = int(request.query[key])
-        if not 1 <= filters.get("limit", LIST_LIMIT) <= MAX_LIST:
-            raise _refusal(400, f"limit must be 1 to {MAX_LIST}")
+                value = request.query[key]
+                if not _DIGITS.match(value) or not low <= int(value) <= high:
+                    extra = " or none" if key == "assignee" else ""
+                    raise _refusal(400, f"{key} must be a number from {low} to {high}{extra}")
+                filters[key] = int(value)
         if filters.get("status") not in (None, *STATUSES, "snoozed"):
             raise _refusal(400, f"status must be one of {', '.join(STATUSES)} or snoozed")
         now = self.clock()
@@ -168,15 +197,21 @@ class AgentApi:
         )
 
     async def _console(self, _request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(CONSOLE, headers={"Cache-Control": "no-store"})
+        # a body in memory, so the server's hardening can hash its inline script for
+        # the Content-Security-Policy
+        return web.Response(
+            text=self._console_page, content_type="text/html", headers={"Cache-Control": "no-store"}
+        )
 
     async def _ticket(self, request: web.Request, agent: AgentRecord) -> dict[str, Any]:
+        """The ticket, if ``agent`` may see it: the rule the queue's list applies."""
         ticket = await self.tickets.get(int(request.match_info["id"]))
         if ticket is None:
             raise _refusal(404, "no such ticket")
-        visible = ticket["assignee_id"] in (None, agent.id)
-        if not agent.sees_all and not visible:
-            raise _refusal(403, "this ticket is assigned to another agent")
+        if not agent.may_see(ticket):
+            if ticket["assignee_id"] not in (None, agent.id):
+                raise _refusal(403, "this ticket is assigned to another agent")
+            raise _refusal(403, f"the ticket is at tier {ticket['tier']}, above yours")
         return ticket
 
     async def _get(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
@@ -243,12 +278,13 @@ class AgentApi:
         return _json({"id": ticket["id"], "status": "open"})
 
     async def _patch(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
-        body = await _body(request)
+        body = await _body(request, ("category", "priority", "tier"))
         values: dict[str, Any] = {}
         if "category" in body:
-            if not isinstance(body["category"], str) or not body["category"]:
-                raise _refusal(400, "category must be a non-empty string")
-            values["category"] = body["category"][:32]
+            category = body["category"]
+            if not isinstance(category, str) or not 1 <= len(category) <= 32:
+                raise _refusal(400, "category must be a string of 1 to 32 characters")
+            values["category"] = category
         if "priority" in body:
             if body["priority"] not in (1, 2, 3):
                 raise _refusal(400, "priority must be 1 (urgent), 2 (normal) or 3 (low)")
@@ -267,13 +303,19 @@ class AgentApi:
         """``{"until": ISO 8601}`` or ``{"minutes": n}`` hides the ticket from the
         queue until then; ``{"until": null}`` shows it again."""
         ticket = await self._ticket(request, agent)
-        body = await _body(request)
+        body = await _body(request, ("until", "minutes"))
         now = self.clock()
         until: datetime | None
+        most = self.sla.max_snooze_days * 24 * 60
+        if len(body) > 1:
+            raise _refusal(400, "give until or minutes, not both")
         if "minutes" in body:
             minutes = body["minutes"]
             if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
                 raise _refusal(400, "minutes must be a positive whole number")
+            if minutes > most:
+                days = self.sla.max_snooze_days
+                raise _refusal(400, f"a ticket can be snoozed {days} days ({most} minutes) at most")
             until = now + timedelta(minutes=minutes)
         elif "until" in body:
             until = _instant(body["until"]) if body["until"] is not None else None
@@ -290,8 +332,8 @@ class AgentApi:
     async def _escalate(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         """Up one support tier, back to that tier's queue; the staff chats are told."""
         ticket = await self._owned(request, agent)
-        body = await _body(request) if request.can_read_body else {}
-        reason = body.get("reason") or ""
+        body = await _body(request, ("reason",)) if request.can_read_body else {}
+        reason = body.get("reason", "")
         if not isinstance(reason, str):
             raise _refusal(400, "reason must be text")
         tier = ticket["tier"] + 1
@@ -321,28 +363,42 @@ class AgentApi:
 
     async def _presence(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         """``{"online": true}``: round robin may give this agent new tickets."""
-        online = (await _body(request)).get("online")
+        online = (await _body(request, ("online",))).get("online")
         if not isinstance(online, bool):
             raise _refusal(400, "online must be true or false")
         await self.queue.set_online(agent.id, online)
         return _json({"id": agent.id, "online": online})
 
     async def _openapi(self, _request: web.Request) -> web.StreamResponse:
-        return _json(OPENAPI)
+        return _json(
+            openapi(
+                max_snooze_minutes=self.sla.max_snooze_days * 24 * 60,
+                max_list=MAX_LIST,
+                max_tier=MAX_TIER,
+            )
+        )
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
+async def _body(request: web.Request, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The JSON object in the body; with ``fields``, only those keys may be in it.
+
+    Anything else is a 400 naming the problem, never a traceback: not JSON, not an
+    object, nested deeper than a parser's stack, text that is not Unicode."""
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = json.loads(await request.read())
+        json.dumps(body, ensure_ascii=False).encode()  # lone surrogates: not storable text
+    except (ValueError, RecursionError):
         raise _refusal(400, "the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise _refusal(400, "the body must be a JSON object")
+    unknown = sorted(set(body) - set(fields)) if fields is not None else []
+    if unknown:
+        raise _refusal(400, f"unknown field {unknown[0]!r}; give {', '.join(fields or ())}")
     return body
 
 
 async def _text_field(request: web.Request) -> str:
-    body = await _body(request)
+    body = await _body(request, ("text",))
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise _refusal(400, "text must be a non-empty string")
@@ -388,105 +444,3 @@ def _refusal(status: int, message: str, headers: dict[str, str] | None = None) -
     return _REFUSALS[status](
         text=json.dumps({"error": message}), content_type="application/json", headers=headers
     )
-
-
-def _op(summary: str, *, body: bool = False, role: str = "agent") -> dict[str, Any]:
-    op: dict[str, Any] = {
-        "summary": summary,
-        "security": [{"bearer": []}],
-        "x-role": role,
-        "responses": {
-            "200": {"description": "OK"},
-            "401": {"description": "no valid token"},
-            "403": {"description": "the role does not allow it"},
-        },
-    }
-    if body:
-        op["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"text": {"type": "string"}},
-                        "required": ["text"],
-                    }
-                }
-            },
-        }
-    return op
-
-
-_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-_BID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
-OPENAPI: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {"title": "socialdesk agent API", "version": "1"},
-    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-    "paths": {
-        "/api/tickets": {
-            "get": {
-                **_op(
-                    "List tickets, a page of limit (default 100, at most 500; filters: "
-                    "status or snoozed, category, priority, tier, channel, language, assignee)"
-                )
-            }
-        },
-        "/api/tickets/{id}": {
-            "parameters": _ID,
-            "get": _op(
-                "A ticket with its transcript, notes, and customer (linked accounts and "
-                "their other conversations)"
-            ),
-            "patch": _op("Change category, priority and/or tier", role="supervisor"),
-        },
-        "/api/tickets/{id}/claim": {"parameters": _ID, "post": _op("Claim an unassigned ticket")},
-        "/api/tickets/{id}/reply": {"parameters": _ID, "post": _op("Reply to the user", body=True)},
-        "/api/tickets/{id}/notes": {
-            "parameters": _ID,
-            "post": _op("Add an internal note", body=True),
-        },
-        "/api/tickets/{id}/resolve": {
-            "parameters": _ID,
-            "post": _op("Resolve and ask the user for a rating"),
-        },
-        "/api/tickets/{id}/reopen": {"parameters": _ID, "post": _op("Reopen a resolved ticket")},
-        "/api/tickets/{id}/snooze": {
-            "parameters": _ID,
-            "post": _op("Hide from the queue until a time ({until} or {minutes}; until null: now)"),
-        },
-        "/api/tickets/{id}/escalate": {
-            "parameters": _ID,
-            "post": _op("Up one support tier, back to its queue ({reason} optional)"),
-        },
-        "/api/agents/me": {"get": _op("Who the token belongs to: name, role, tier")},
-        "/api/agents/me/presence": {
-            "post": _op("Go online or offline for round-robin assignment ({online})")
-        },
-        "/api/canned": {"get": _op("Canned replies for a language (query: language)")},
-        "/api/broadcasts": {
-            "get": _op("List broadcasts, newest first", role="manager"),
-            "post": _op("Create a draft from a notice (JSON, as the TOML file)", role="manager"),
-        },
-        "/api/broadcasts/{id}": {
-            "parameters": _BID,
-            "get": _op("Status and report per channel and language", role="manager"),
-        },
-        "/api/broadcasts/{id}/preview": {
-            "parameters": _BID,
-            "get": _op("Texts as recipients see them, recipients counted", role="manager"),
-        },
-        "/api/broadcasts/{id}/approve": {
-            "parameters": _BID,
-            "post": _op("Approve (a manager other than the creator)", role="manager"),
-        },
-        "/api/broadcasts/{id}/send": {
-            "parameters": _BID,
-            "post": _op('Send now, or at {"at": ISO time}', role="manager"),
-        },
-        "/api/broadcasts/{id}/cancel": {
-            "parameters": _BID,
-            "post": _op("Cancel; messages not yet sent are withdrawn", role="manager"),
-        },
-    },
-}

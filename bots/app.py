@@ -35,12 +35,15 @@ from handlers.conversation import ConversationStage
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
 from handlers.intake import IntakeStage
+from handlers.intake_words import CategoryReader
 from handlers.language import LanguageDetector, normalize_code
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
+from handlers.reopen import ReopenStage
 from handlers.router import Router
 from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
+from handlers.understanding import shared_engine
 from scheduler.blocklists import refresh_blocklists
 from scheduler.broadcasts import (
     broadcast_job,
@@ -61,6 +64,7 @@ from storage.queue import QueueStore
 from storage.store import Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import SlaStore, TicketStore
+from storage.webchat import WebChatStore
 
 log = logging.getLogger(__name__)
 
@@ -76,17 +80,19 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
     if knowledge is None:
         knowledge = KnowledgeBase(config.knowledge.paths)
         knowledge.refresh()
+    answers = AnswerStage(knowledge, config.knowledge, engine=shared_engine().engine)
     return Router(
         GuardStage(
             config.guard,
             official_contracts=knowledge.official_contracts(),
             embedding_cache=config.knowledge.embedding_cache,
         ),
-        IntakeStage(),
+        IntakeStage(CategoryReader(knowledge, config.knowledge, answers)),
         ConversationStage(),
+        ReopenStage(config.tickets.reopen_hours),
         NoticeCheckStage(),
         CommandStage(),
-        AnswerStage(knowledge, config.knowledge),
+        answers,
         GreetingStage(),
         name="main",
     )
@@ -96,7 +102,11 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
     """The enabled channels, by name."""
     channels: dict[str, Channel] = {}
     if config.webchat.enabled:
-        channels["web"] = WebChatAdapter(page_texts=_page_texts(texts, config.bot.brand_profile()))
+        channels["web"] = WebChatAdapter(
+            page_texts=_page_texts(texts, config.bot.brand_profile()),
+            settings=config.webchat,
+            secret=os.environ.get(config.webchat.secret_env),
+        )
     if config.telegram.enabled:
         channels["telegram"] = TelegramAdapter(
             config.telegram,
@@ -179,8 +189,19 @@ def _channel_name(section: str) -> str:
     return {"webchat": "web"}.get(section, section)
 
 
+_PAGE_KEYS = ("title", "connecting", "online", "reconnecting", "placeholder", "send")
+# what the page says when it refuses to send, or the server refuses a chat
+_NOTICE_KEYS = (
+    "too_long",
+    "too_big",
+    "slow_down",
+    "session_ended",
+    "too_many_tabs",
+    "too_many_chats",
+)
+
+
 def _page_texts(texts: Texts, brand: Brand) -> Callable[[str | None], tuple[str, dict[str, str]]]:
-    keys = ("title", "connecting", "online", "reconnecting", "placeholder", "send")
 
     def page_texts(accept_language: str | None) -> tuple[str, dict[str, str]]:
         language = brand.default_language
@@ -189,7 +210,10 @@ def _page_texts(texts: Texts, brand: Brand) -> Callable[[str | None], tuple[str,
             if code in brand.languages:
                 language = code
                 break
-        return language, {k: texts.get(f"webchat.{k}", language, brand=brand.name) for k in keys}
+        page = {k: texts.get(f"webchat.{k}", language, brand=brand.name) for k in _PAGE_KEYS}
+        # templates the page fills in itself ({length}, {limit})
+        page |= {k: texts.get(f"webhistory.{k}", language) for k in _NOTICE_KEYS}
+        return language, page
 
     return page_texts
 
@@ -277,6 +301,19 @@ class App:
         assert self.server is not None
         return f"http://{self.server.host}:{self.server.port}"
 
+    async def _prepare_answers(self) -> None:
+        """Embed the knowledge base before the first question (from the on-disk cache
+        when unchanged), and after every reload, off the event loop; say in one line
+        when the shared model could not load."""
+        status = shared_engine()
+        if status.engine is None:
+            log.warning("%s", status.reason)
+        assert self.pipeline is not None
+        for stage in self.pipeline.router.handlers:
+            if isinstance(stage, AnswerStage):
+                self.reloader.warm = stage.resolver
+                await asyncio.to_thread(stage.resolver)
+
     async def start(self) -> None:
         url = self.config.database.url
         await asyncio.to_thread(upgrade, url)
@@ -298,6 +335,7 @@ class App:
             knowledge=self.knowledge,
         )
         self.pipeline.wake = self.sender.wake
+        await self._prepare_answers()
         round_robin = self.config.tickets.round_robin
         self.pipeline.tickets = self.tickets = TicketStore(self.store, round_robin=round_robin)
         self.pipeline.subscriptions = SubscriptionStore(self.store)
@@ -326,6 +364,10 @@ class App:
             use_cursors = getattr(channel, "use_cursors", None)
             if use_cursors is not None:
                 use_cursors(CursorStore(self.store, channel.name))
+            # a channel that keeps its own history (the web chat) keeps it here
+            use_history = getattr(channel, "use_history", None)
+            if use_history is not None:
+                await use_history(WebChatStore(self.store, channel.name))
             channel_routes = getattr(channel, "routes", None)
             if channel_routes is not None:
                 routes += channel_routes()
@@ -352,6 +394,11 @@ class App:
                 knowledge=self.knowledge,
             )
         )
+        if not self.pipeline.staff_chats:
+            log.warning(
+                "no staff chat configured: alerts about new tickets, scams and SLA "
+                "targets go nowhere (set staff_chat_id or staff_channel_id of a channel)"
+            )
         self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))
         await self.scheduler.start()
         for channel in self.channels.values():

@@ -21,7 +21,7 @@ from storage.tickets import AgentRecord
 Handler = Callable[[web.Request, AgentRecord], Awaitable[web.StreamResponse]]
 Guard = Callable[[Handler, str], Callable[..., Any]]
 _STATUS = {"invalid": 400, "forbidden": 403, "missing": 404, "conflict": 409}
-_ID = "/api/broadcasts/{id:[A-Za-z0-9-]+}"
+_ID = "/api/broadcasts/{id:[A-Za-z0-9-]{1,64}}"
 
 
 class BroadcastApi:
@@ -85,7 +85,7 @@ class BroadcastApi:
     async def _send(self, request: web.Request, _agent: AgentRecord) -> web.StreamResponse:
         at = None
         if request.can_read_body:
-            value = (await _body(request)).get("at")
+            value = (await _body(request, ("at",))).get("at")
             if value is not None:
                 try:
                     at = datetime.fromisoformat(str(value))

@@ -20,9 +20,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from bots.config import Config
+from bots.tables import print_table
 from handlers.broadcasts.notice import NoticeError, load_notice
 from handlers.broadcasts.report import OUTCOMES, Report
 from handlers.broadcasts.service import Broadcaster, BroadcastError
@@ -153,10 +153,8 @@ def preview(ref: ById, config: ConfigOption = None) -> None:
         )
         out.rule(escape(label))
         out.print("\n[dim]---[/]\n".join(escape(p) for p in parts))
-    table = Table("channel", "language", "chats")
-    for (channel, language), count in sorted(result.recipients.items()):
-        table.add_row(channel, language, str(count))
-    out.print(table)
+    rows = [(c, lang, str(n)) for (c, lang), n in sorted(result.recipients.items())]
+    print_table(out, ("channel", "language", "chats"), rows)
 
 
 @broadcast_app.command("approve")
@@ -240,11 +238,12 @@ def _print_report(record: dict[str, Any], report: Report) -> None:
         f"[bold]{record['short_id']}[/] {escape(record['title'])}: {record['status']}, "
         f"{report.finished}/{report.total} recipient(s) finished"
     )
-    table = Table("channel", "language", *OUTCOMES)
-    for (channel, language), counts in sorted(report.by_place.items()):
-        table.add_row(channel, language, *(str(counts[n]) for n in OUTCOMES))
-    table.add_row("all", "", *(str(report.outcomes[n]) for n in OUTCOMES), style="bold")
-    out.print(table)
+    rows = [
+        (channel, language, *(str(counts[n]) for n in OUTCOMES))
+        for (channel, language), counts in sorted(report.by_place.items())
+    ]
+    rows.append(("all", "", *(str(report.outcomes[n]) for n in OUTCOMES)))
+    print_table(out, ("channel", "language", *OUTCOMES), rows, bold_last=True)
     for reason, count in report.reasons.most_common():
         out.print(f"failed: {count} × {escape(reason)}")
 
@@ -253,9 +252,8 @@ def _print_report(record: dict[str, Any], report: Report) -> None:
 def list_broadcasts(config: ConfigOption = None) -> None:
     """Every broadcast, newest first."""
     records = _run(_config(config), lambda b: b.store.list())
-    table = Table("#", "id", "title", "status", "by", "approved by", "recipients", "send at")
-    for r in records:
-        table.add_row(
+    rows = [
+        (
             str(r["id"]),
             r["short_id"],
             r["title"],
@@ -265,4 +263,7 @@ def list_broadcasts(config: ConfigOption = None) -> None:
             str(r["recipients"]),
             str(r["send_at"] or ""),
         )
-    out.print(table)
+        for r in records
+    ]
+    headers = ("#", "id", "title", "status", "by", "approved by", "recipients", "send at")
+    print_table(out, headers, rows)

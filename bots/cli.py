@@ -34,8 +34,10 @@ app.add_typer(agents_app, name="agents")
 
 def _add_broadcasts() -> None:
     from bots.broadcast_cli import broadcast_app
+    from bots.kb_cli import kb_app
 
     app.add_typer(broadcast_app, name="broadcast")
+    app.add_typer(kb_app, name="kb")
 
 
 err = Console(stderr=True)
@@ -105,8 +107,16 @@ def run(
 
 @app.command("check-config")
 def check_config(path: Annotated[Path, typer.Argument(help="The file to validate.")]) -> None:
-    """Validate a configuration file without starting anything."""
+    """Validate a configuration file (and the knowledge files it names) without
+    starting anything."""
+    from handlers.answers.knowledge import KnowledgeError, load_file
+
     cfg = _config(path)
+    for knowledge in cfg.knowledge.paths:
+        try:
+            load_file(knowledge)
+        except KnowledgeError as exc:
+            raise _fail(f"{path}: knowledge.paths: {exc}") from None
     enabled = [n for n in type(cfg).model_fields if getattr(getattr(cfg, n), "enabled", False)]
     typer.echo(f"{path}: ok (enabled: {', '.join(enabled) or 'nothing'})")
 
@@ -123,9 +133,9 @@ def db_upgrade(config: ConfigOption = None) -> None:
 
 @app.command()
 def jobs(config: ConfigOption = None) -> None:
-    """List the scheduled jobs stored in the database and when each runs next."""
-    from rich.table import Table
-
+    """List the scheduled jobs stored in the database and when each runs next (whole
+    values, tab-separated, when the output is not a terminal)."""
+    from bots.tables import print_table
     from scheduler.service import list_jobs
     from storage.engine import make_engine
     from storage.migrate import upgrade
@@ -140,16 +150,23 @@ def jobs(config: ConfigOption = None) -> None:
     if not rows:
         typer.echo("no jobs stored yet: `socialdesk run` schedules them on start")
         return
-    table = Table("id", "job", "next run", "trigger")
-    for row in rows:
-        table.add_row(row["id"], row["name"], str(row["next_run"]), row["trigger"])
-    Console().print(table)
+    print_table(
+        Console(),
+        ("id", "job", "next run", "trigger"),
+        [(r["id"], r["name"], str(r["next_run"]), r["trigger"]) for r in rows],
+    )
 
 
 @agents_app.command("add")
 def agents_add(
     name: Annotated[str, typer.Argument(help="The agent's name, unique.")],
-    role: Annotated[str, typer.Option(help="agent, supervisor, manager or admin.")] = "agent",
+    role: Annotated[
+        str,
+        typer.Option(
+            help="agent (tickets of their tier), supervisor (every ticket), manager "
+            "(notices only, no tickets) or admin (everything)."
+        ),
+    ] = "agent",
     tier: Annotated[
         int, typer.Option(min=1, max=3, help="Highest support tier they take (1-3).")
     ] = 1,

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from channels.discord.settings import DiscordSettings
 from channels.telegram.settings import TelegramSettings
+from channels.webchat_session import WebChatSettings
 from channels.x.settings import XSettings
 from handlers.answers.settings import KnowledgeSettings
 from handlers.broadcasts.settings import BroadcastSettings
@@ -38,7 +39,7 @@ class Section(BaseModel):
 class BotSettings(Section):
     brand: str = "Example Exchange"
     official_domains: list[str] = Field(default_factory=lambda: ["example.com"])
-    official_handles: list[str] = Field(default_factory=list)
+    official_handles: list[str] = Field(default_factory=lambda: ["@example", "@example_support"])
     languages: list[str] = Field(default_factory=lambda: ["en", "zh", "vi", "de"])
     default_language: str = "en"
 
@@ -77,10 +78,6 @@ class ServerSettings(Section):
     port: int = Field(default=8080, ge=0, le=65535)
 
 
-class WebChatSettings(Section):
-    enabled: bool = True
-
-
 class OutboxSettings(Section):
     concurrency: int = Field(default=32, ge=1, le=1000)
     max_attempts: int = Field(default=8, ge=1, le=100)
@@ -114,10 +111,15 @@ class Config(Section):
                         f"{name}.{key}: {name} is enabled but the environment variable "
                         f"{value} is not set"
                     )
+            problem = getattr(section, "env_problem", lambda _environ: None)(environ)
+            if problem:
+                raise ConfigError(f"{name}.{problem}")
 
 
 def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
-    """Read and validate ``path`` (``None``: the built-in defaults).
+    """Read and validate ``path`` (``None``: the built-in defaults, which are the values
+    ``config.example.toml`` sets, so a command run without a file behaves as the
+    example documents).
 
     Raises :class:`ConfigError` with a one-line message naming the file and key.
     """

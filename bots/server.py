@@ -6,12 +6,15 @@ from collections.abc import Callable, Iterable
 
 from aiohttp import web
 
+from bots.hardening import LARGEST_BODY, harden
+
 Health = Callable[[], dict[str, object]]
 
 
 def build_server(routes: Iterable[web.RouteDef], health: Health) -> web.Application:
-    """An application with ``GET /healthz`` and the given routes mounted."""
-    app = web.Application(client_max_size=4 * 1024 * 1024)
+    """An application with ``GET /healthz`` and the given routes mounted, every answer
+    hardened (security headers, a body cap per route: :mod:`bots.hardening`)."""
+    app = web.Application(client_max_size=LARGEST_BODY, middlewares=[harden])
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response(health())

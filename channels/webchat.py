@@ -4,6 +4,12 @@ The bot's own aiohttp server serves a page at ``/chat`` and a websocket at
 ``/chat/ws``. Messages from the page go through the same router and outbox as every
 other channel. The page gives each message an id and resends it until the server
 acknowledges it, and the inbox deduplicates, so a dropped connection loses nothing.
+
+The web chat is a platform of its own, so it keeps what a platform keeps: every reply
+is stored in the chat's history before it is pushed to the open tabs, and a tab that
+connects is sent that history first. An answer sent while the browser was away is a
+delivered answer, waiting for the user, exactly as on Telegram. Sessions are issued by
+the server (see ``channels.webchat_session``).
 """
 
 from __future__ import annotations
@@ -13,24 +19,32 @@ import html
 import json
 import logging
 import re
-import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from channels.base import (
     Action,
     Capabilities,
+    ChannelStartError,
     ChatKind,
     DeliveryError,
     Dispatch,
     InvitePrivate,
     Message,
     Reply,
+)
+from channels.webchat_session import (
+    COOKIE,
+    COOKIE_MAX_AGE,
+    AddressLimits,
+    SessionSigner,
+    WebChatSettings,
+    origin_allowed,
 )
 
 log = logging.getLogger(__name__)
@@ -40,9 +54,66 @@ PAGE = Path(__file__).with_name("webchat.html")
 # Accept-Language header -> (language, the page's sentences by key), supplied by the
 # composition root from the localized texts, so no sentence lives in this module.
 PageTexts = Callable[[str | None], tuple[str, dict[str, str]]]
-_SESSION = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-MAX_FRAME = 2 * 1024 * 1024
+MAX_TEXT = 8000  # characters the page lets a message have: what the bot reads
+MAX_FRAME = 64 * 1024  # bytes of one frame: a MAX_TEXT message fits, whatever its script
+HISTORY = 200  # lines a tab is sent when it connects
+TOO_BIG = f"message too big: frames are limited to {MAX_FRAME} bytes".encode()
+# a socket closed because its session cannot be used, or because of a limit: the page
+# reads the code and says why (a browser cannot read a refused handshake's status)
+NO_SESSION = 4401
+TOO_MANY = 4429
+
+
+class ChatLine(Protocol):
+    """One line of history: what the user wrote (``mine``) or what they were sent."""
+
+    id: str
+    mine: bool
+    text: str
+    buttons: list[Any]
+
+
+class History(Protocol):
+    """Where the web chat keeps its chats (``storage.webchat.WebChatStore``).
+
+    ``keep_reply`` must have stored the reply durably when it returns its number
+    (unique and increasing); ``history`` returns a chat's last lines oldest first, the
+    user's messages as the inbox stored them (redacted, bounded).
+    """
+
+    async def keep_reply(
+        self, chat_id: str, text: str, buttons: list[Any], now: datetime
+    ) -> int: ...
+
+    async def history(self, chat_id: str, limit: int) -> Sequence[ChatLine]: ...
+
+    async def signing_key(self) -> str: ...
+
+
+class _ChatSocket(web.WebSocketResponse):
+    """aiohttp closes a socket whose frame is too big with 1009 and no reason; this
+    one says why, so a client (and whoever reads its logs) knows what to change."""
+
+    async def close(
+        self, *, code: int = WSCloseCode.OK, message: bytes = b"", drain: bool = True
+    ) -> bool:
+        if code == WSCloseCode.MESSAGE_TOO_BIG and not message:
+            message = TOO_BIG
+        return await super().close(code=code, message=message, drain=drain)
+
+
+class _Tab:
+    """One open socket. Its lock keeps live replies behind the history it is sent
+    first, so the page sees its chat in order."""
+
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self.ws = ws
+        self.lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        async with self.lock:
+            await self.ws.send_json(frame)
 
 
 class WebChatAdapter:
@@ -51,25 +122,44 @@ class WebChatAdapter:
     name = "web"
     capabilities = Capabilities(max_length=4000, buttons=True)
 
-    def __init__(self, page_texts: PageTexts) -> None:
+    def __init__(
+        self,
+        page_texts: PageTexts,
+        settings: WebChatSettings | None = None,
+        secret: str | None = None,
+    ) -> None:
         self._page_texts = page_texts
+        self.settings = settings or WebChatSettings()
+        self._secret = secret or None
         self._template = PAGE.read_text(encoding="utf-8")
         self._dispatch: Dispatch | None = None
-        self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        self._history: History | None = None
+        self._signer: SessionSigner | None = None
+        self._limits = AddressLimits(self.settings)
+        self._tabs: dict[str, set[_Tab]] = defaultdict(set)
 
     def __repr__(self) -> str:
-        return f"WebChatAdapter(sessions={len(self._sockets)})"
+        return f"WebChatAdapter(sessions={len(self._tabs)})"
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("/chat", self._page), web.get("/chat/ws", self._websocket)]
 
+    async def use_history(self, history: History) -> None:
+        """Where chats are kept, and the signing key when the environment has none;
+        given before the server takes requests."""
+        self._history = history
+        secret = self._secret or await history.signing_key()
+        self._signer = SessionSigner(secret)
+
     async def start(self, dispatch: Dispatch) -> None:
+        if self._history is None or self._signer is None:
+            raise ChannelStartError("webchat: the chat history storage was not given")
         self._dispatch = dispatch
 
     async def stop(self) -> None:
-        sockets = [ws for group in self._sockets.values() for ws in group]
-        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-        self._sockets.clear()
+        tabs = [tab for group in self._tabs.values() for tab in group]
+        await asyncio.gather(*(tab.ws.close() for tab in tabs), return_exceptions=True)
+        self._tabs.clear()
         self._dispatch = None
 
     async def perform(self, action: Action) -> str | None:
@@ -78,65 +168,110 @@ class WebChatAdapter:
             action = Reply(chat_id=action.chat_id, text=action.text)
         if not isinstance(action, Reply):
             raise DeliveryError(f"the web chat cannot {action.type}", permanent=True)
-        sockets = [ws for ws in self._sockets.get(action.chat_id, ()) if not ws.closed]
-        if not sockets:
-            raise DeliveryError("no browser is connected to this chat", retry_after=3.0)
-        platform_id = f"out-{uuid.uuid4().hex}"
-        frame = {
-            "type": "reply",
-            "id": platform_id,
-            "text": action.text,
-            "buttons": [[b.model_dump(exclude_none=True) for b in row] for row in action.buttons],
-        }
-        results = await asyncio.gather(
-            *(ws.send_json(frame) for ws in sockets), return_exceptions=True
+        if self._history is None:
+            raise DeliveryError("the web chat is not started", retry_after=3.0)
+        buttons = [[b.model_dump(exclude_none=True) for b in row] for row in action.buttons]
+        number = await self._history.keep_reply(
+            action.chat_id, action.text, buttons, datetime.now(UTC)
         )
-        if all(isinstance(r, BaseException) for r in results):
-            raise DeliveryError("the browser connection dropped", retry_after=3.0)
+        platform_id = f"out-{number}"
+        frame = {"type": "reply", "id": platform_id, "text": action.text, "buttons": buttons}
+        tabs = [tab for tab in self._tabs.get(action.chat_id, ()) if not tab.ws.closed]
+        # kept, so delivered: a tab that is gone gets it in its history when it is back
+        await asyncio.gather(*(tab.send(frame) for tab in tabs), return_exceptions=True)
         return platform_id
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
         language, texts = self._page_texts(request.headers.get("Accept-Language"))
+        if self._signer is None:
+            raise web.HTTPServiceUnavailable(text="starting", headers={"Retry-After": "1"})
+        session = self._signer.verify(request.cookies.get(COOKIE))
+        if session is None:
+            if not await self._limits.new_session(request.remote or ""):
+                return web.Response(
+                    status=429, text=texts["too_many_chats"], headers={"Retry-After": "3600"}
+                )
+            session, cookie = self._signer.issue()
+        else:
+            cookie = self._signer.cookie(session)  # renewed: a chat in use does not expire
         page = self._template
         for key in ("title", "connecting", "placeholder", "send"):
             page = page.replace(f"__{key.upper()}__", html.escape(texts[key]))
         page = page.replace("__LANG__", html.escape(language))
         page = page.replace("__TEXTS_JSON__", json.dumps(texts).replace("</", "<\\/"))
-        return web.Response(
+        limits = {"text": MAX_TEXT, "frame": MAX_FRAME}
+        page = page.replace("__LIMITS_JSON__", json.dumps(limits))
+        response = web.Response(
             text=page, content_type="text/html", headers={"Cache-Control": "no-store"}
         )
+        response.set_cookie(
+            COOKIE,
+            cookie,
+            max_age=COOKIE_MAX_AGE,
+            path="/chat",
+            httponly=True,
+            samesite="Strict",
+            secure=request.secure,
+        )
+        return response
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
-        session = request.query.get("session", "")
-        if not _SESSION.match(session):
-            raise web.HTTPBadRequest(text="session must be 8-64 letters, digits or dashes")
-        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME)
+        origin = request.headers.get("Origin")
+        if not origin_allowed(origin, request.host, self.settings.allowed_origins):
+            raise web.HTTPForbidden(text="the chat's socket is only for the chat's own page")
+        if self._signer is None or self._history is None:
+            raise web.HTTPServiceUnavailable(text="starting", headers={"Retry-After": "1"})
+        session = self._signer.verify(request.cookies.get(COOKIE))
+        address = request.remote or ""
+        ws = _ChatSocket(heartbeat=30, max_msg_size=MAX_FRAME)
         await ws.prepare(request)
-        self._sockets[session].add(ws)
+        if session is None:
+            await ws.close(code=NO_SESSION, message=b"no valid session: load /chat to get one")
+            return ws
+        if not self._limits.open_socket(address):
+            await ws.close(code=TOO_MANY, message=b"too many open chats from this address")
+            return ws
+        tab = _Tab(ws)
+        self._tabs[session].add(tab)
         try:
+            async with tab.lock:  # registered first, so no reply falls between the two
+                lines = await self._history.history(session, HISTORY)
+                await ws.send_json({"type": "history", "lines": [_line(x) for x in lines]})
             async for frame in ws:
-                if frame.type != WSMsgType.TEXT:
-                    continue
-                await self._receive(ws, session, frame.data)
+                if frame.type == WSMsgType.TEXT:
+                    await self._receive(tab, session, address, frame.data)
         finally:
-            group = self._sockets.get(session)
+            self._limits.close_socket(address)
+            group = self._tabs.get(session)
             if group is not None:
-                group.discard(ws)
+                group.discard(tab)
                 if not group:
-                    del self._sockets[session]
+                    del self._tabs[session]
         return ws
 
-    async def _receive(self, ws: web.WebSocketResponse, session: str, data: str) -> None:
+    async def _receive(self, tab: _Tab, session: str, address: str, data: str) -> None:
         try:
             message = to_message(session, json.loads(data), datetime.now(UTC))
-        except (ValueError, TypeError, KeyError) as exc:
-            await ws.send_json({"type": "error", "error": f"unreadable frame: {exc}"})
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+            await tab.send({"type": "error", "error": f"unreadable frame: {exc}"})
+            return
+        client_id = message.platform_message_id.removeprefix("in-")
+        wait = await self._limits.message(address)
+        if wait is not None:
+            # not stored, not acknowledged: the page sends it again after the wait
+            await tab.send(
+                {"type": "error", "code": "slow_down", "id": client_id, "retry_after": wait}
+            )
             return
         if self._dispatch is None:
-            await ws.send_json({"type": "error", "error": "the bot is starting; try again"})
+            await tab.send({"type": "error", "error": "the bot is starting; try again"})
             return
         await self._dispatch(message)
-        await ws.send_json({"type": "ack", "id": message.platform_message_id.removeprefix("in-")})
+        await tab.send({"type": "ack", "id": client_id})
+
+
+def _line(line: ChatLine) -> dict[str, Any]:
+    return {"id": line.id, "mine": line.mine, "text": line.text, "buttons": line.buttons}
 
 
 def to_message(session: str, frame: dict[str, Any], now: datetime) -> Message:

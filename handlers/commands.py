@@ -14,6 +14,7 @@ from handlers.conversation import LANG_CALLBACK
 from handlers.guard import is_official
 from handlers.linking import link
 from handlers.secrets import redact
+from handlers.social_links import named_account, same_account
 
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL | re.IGNORECASE)
 
@@ -42,7 +43,11 @@ class CommandStage:
         if name == "lang":
             return Handled(intent="language_choice", actions=[language_menu(message, ctx)])
         if name == "verify" and _payload:
-            official = is_official(_payload, ctx)
+            account = named_account(_payload)  # a t.me, x.com or discord.gg link
+            if account is not None:
+                official = any(same_account(account, h) for h in ctx.brand.official_handles)
+            else:
+                official = is_official(_payload, ctx)
             key = "guard.verify_official" if official else "guard.verify_not_official"
             text = ctx.t(
                 key,

@@ -13,6 +13,7 @@ from channels.base import Message, Reply
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.intake import INTAKE_CALLBACK
 from handlers.staffdesk import STAFF_CALLBACK
+from handlers.topics import has_words
 
 MAX_TEXT = 8000  # characters the answering stages read; the guard reads everything
 LANG_CALLBACK = "lang:"
@@ -62,6 +63,9 @@ class ConversationStage:
             return self._reply(message, ctx, "unreadable", ctx.t(key))
         if len(text) > MAX_TEXT:
             return self._reply(message, ctx, "unreadable", ctx.t("input.too_long", limit=MAX_TEXT))
+        if not has_words(text):
+            # "???" or a lone emoji: nothing to answer and nothing for a person to take up
+            return self._reply(message, ctx, "unreadable", ctx.t("frontdoor.no_words"))
         return PASS
 
     async def _set_language(self, message: Message, ctx: Context, code: str) -> Handled:

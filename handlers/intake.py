@@ -13,15 +13,20 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import base58
 
-from channels.base import Button, Message, Reply
+from channels.base import Action, Button, Message, Reply
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.scam.addresses import addresses_in, named_networks
 from handlers.secrets import redact
 from handlers.texts import Texts
+from handlers.topics import category_of
 from storage.tickets import IntakeState
+
+if TYPE_CHECKING:  # it reads the knowledge base, whose stage imports the commands
+    from handlers.intake_words import CategoryReader
 
 INTAKE_CALLBACK = "intake:"
 SKIP = "skip"
@@ -35,6 +40,8 @@ CATEGORIES = (
     "account_kyc",
     "other",
 )
+# every category a ticket can have: the user's choices, and the guard's anti-fraud one
+TICKET_CATEGORIES = (*CATEGORIES, "anti_fraud")
 _TRANSFER = ("coin", "network", "amount", "tx_hash", "address")
 FLOWS: dict[str, tuple[str, ...]] = {
     "deposit_missing": _TRANSFER,
@@ -128,10 +135,13 @@ def check(step: str, answer: str, state: IntakeState, texts: Texts, language: st
         if match is None or float(match.group(1).replace(",", ".")) <= 0:
             return Problem("intake.bad_amount", {})
         return match.group(1).replace(",", ".")
+    # "deposit on the wrong network": the network named and the one the hash or the
+    # address belongs to differing is the very problem reported, not a mistake
+    network = None if state.category == "wrong_network" else state.network
     if step == "tx_hash":
-        return _tx_hash(answer, state.network, texts, language)
+        return _tx_hash(answer, network, texts, language)
     if step == "address":
-        return _address(answer, state.network, texts, language)
+        return _address(answer, network, texts, language)
     if step == "uid":
         return answer if _UID.match(answer) else Problem("intake.bad_uid", {})
     return answer[:200]  # reward: the user's own words
@@ -224,11 +234,23 @@ def _address(raw: str, network: str | None, texts: Texts, language: str) -> str 
     return address.text
 
 
+def _typed_words(state: IntakeState, answer: str, ctx: Context) -> bool:
+    """At the category question, words that are neither a choice nor "skip"."""
+    if state.step != CATEGORY or is_skip(answer, ctx.texts, ctx.language):
+        return False
+    return isinstance(check(CATEGORY, answer, state, ctx.texts, ctx.language), Problem)
+
+
 class IntakeStage:
-    """Takes the answers to the intake questions while a ticket's intake is running."""
+    """Takes the answers to the intake questions while a ticket's intake is running.
+
+    Typed words at the category question are read (``reader``) rather than refused."""
+
+    def __init__(self, reader: CategoryReader | None = None) -> None:
+        self.reader = reader  # None: the cue words alone name the category
 
     def __repr__(self) -> str:
-        return "IntakeStage()"
+        return f"IntakeStage({self.reader!r})"
 
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         if (
@@ -258,7 +280,51 @@ class IntakeStage:
         else:
             # what is stored never keeps a secret; the hash asked for is not one
             answer = redact(message.text, transaction_hash=state.step == "tx_hash")[0]
+            if _typed_words(state, answer, ctx):
+                return await self._typed_category(message, ctx, state, answer)
         return await self._answer(message, ctx, state, answer)
+
+    async def _typed_category(
+        self, message: Message, ctx: Context, state: IntakeState, words: str
+    ) -> Handled:
+        """The user wrote their problem instead of choosing: answer it when the
+        knowledge base can, take the category it names, keep it as the description."""
+        assert ctx.tickets is not None
+        if not words.strip():
+            return await self._answer(message, ctx, state, words)
+        if self.reader is not None:
+            reading = await self.reader.read(message, ctx)
+            found, answer = reading.category, reading.answer
+        else:
+            found, answer = category_of(words), []
+        await ctx.tickets.describe(
+            state.ticket_id,
+            words,
+            replacing=(ctx.texts.get("tickets.asked_for_person", ctx.language),),
+        )
+        actions: list[Action] = list(answer)
+        category = found or "other"
+        following = next_step(category, CATEGORY)
+        await ctx.tickets.record_intake(state.ticket_id, CATEGORY, category, following)
+        if following == "reward":  # the reward they wrote about is the answer to it
+            after = next_step(category, following)
+            await ctx.tickets.record_intake(state.ticket_id, following, words[:200], after)
+            following = after
+        if found is not None:
+            label = ctx.texts.get(f"intake.category.{category}", ctx.language)
+            noted = ctx.t("frontdoor.intake_understood", category=label)
+        else:
+            noted = ctx.t("frontdoor.intake_noted")
+        if following is None:
+            text = f"{noted} {ctx.t('intake.done')}"
+            actions.append(Reply(chat_id=message.chat_id, text=text))
+        else:
+            buttons = ctx.capabilities is not None and ctx.capabilities.buttons
+            ask = question(
+                following, ctx.texts, ctx.language, chat_id=message.chat_id, buttons=buttons
+            )
+            actions.append(ask.model_copy(update={"text": f"{noted}\n\n{ask.text}"}))
+        return Handled(intent="intake_answer", actions=actions)
 
     async def _answer(
         self, message: Message, ctx: Context, state: IntakeState, answer: str

@@ -72,7 +72,8 @@ _PUNCTUATION = "?!.,:;¿¡()\"'"
 # links, handles, tickers, numbers, and addresses or hashes (long runs of letters mixed
 # with digits): none of them says anything about the language around them
 _NOISE = re.compile(
-    r"https?://\S+|www\.\S+|[@#$]\w+|\b[A-Z0-9]{2,}\b|\b(?=\w*\d)\w{16,}\b|\d+([.,:]\d+)*"
+    r"https?://\S+|www\.\S+|\S+\.(?:com|io|net|org|app|xyz)\S*|[@#$]\w+|\b[A-Z0-9]{2,}\b"
+    r"|\b(?=[^\W\d_]*\d)(?=\d*[^\W\d_])\w{4,}\b|\d+([.,:]\d+)*"
 )
 _VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 _TURKISH = re.compile("[ğışİĞŞ]")
@@ -110,6 +111,83 @@ _VIETNAMESE_ASCII = frozenset(
 )
 
 
+# Portuguese and Indonesian chat is typed in short forms and without accents ("da pra
+# usar pix no p2p?", "lupa isi memo gmn min"), which statistical detectors take for
+# Spanish or English: two of these words, frequent in one and rare in the others, decide.
+_PORTUGUESE_ASCII = frozenset(
+    [
+        "voce",
+        "vc",
+        "vcs",
+        "nao",
+        "pra",
+        "pro",
+        "meu",
+        "minha",
+        "meus",
+        "sou",
+        "tem",
+        "ja",
+        "estou",
+        "isso",
+        "essa",
+        "esse",
+        "qual",
+        "saque",
+        "conta",
+        "celular",
+        "ainda",
+        "tambem",
+        "obrigado",
+        "ajuda",
+        "cade",
+        "recebi",
+        "consigo",
+        "posso",
+    ]
+)
+_INDONESIAN_ASCII = frozenset(
+    [
+        "saya",
+        "aku",
+        "gimana",
+        "gmn",
+        "bagaimana",
+        "kapan",
+        "kok",
+        "ga",
+        "gak",
+        "nggak",
+        "tidak",
+        "belum",
+        "sudah",
+        "udah",
+        "bisa",
+        "min",
+        "kak",
+        "dong",
+        "sih",
+        "ya",
+        "yg",
+        "yang",
+        "untuk",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "tolong",
+        "mau",
+        "masuk",
+        "akun",
+    ]
+)
+_TYPED_WITHOUT_MARKS = {
+    "vi": _VIETNAMESE_ASCII,
+    "pt": _PORTUGUESE_ASCII,
+    "id": _INDONESIAN_ASCII,
+}
+
+
 class LanguageDetector:
     """Detects the language of a text among the UI languages.
 
@@ -139,8 +217,10 @@ class LanguageDetector:
             for w in _NOISE.sub(" ", text[:2000]).split()
             if w.casefold().strip(_PUNCTUATION) not in _NEUTRAL
         ]
-        if sum(1 for w in words if w.casefold().strip(_PUNCTUATION) in _VIETNAMESE_ASCII) >= 2:
-            return "vi", 1.0, 1.0
+        folded = [w.casefold().strip(_PUNCTUATION) for w in words]
+        for language, cues in _TYPED_WITHOUT_MARKS.items():
+            if sum(1 for w in folded if w in cues) >= 2:
+                return language, 1.0, 1.0
         cleaned = " ".join(words)
         if sum(1 for ch in cleaned if ch.isalpha()) < 2:
             return None
@@ -196,6 +276,15 @@ def _script_language(text: str) -> str | None:
     return None
 
 
+def without_command(text: str) -> str:
+    """The words of a message that can say its language: a leading ``/command`` and
+    its arguments (codes, handles, links) never do."""
+    stripped = text.lstrip()
+    if not stripped.startswith("/"):
+        return text
+    return ""
+
+
 def normalize_code(code: str | None) -> str | None:
     """``zh-Hans``, ``pt_BR``, ``EN`` → ``zh``, ``pt``, ``en``; junk → ``None``."""
     if not code:
@@ -210,6 +299,7 @@ def choose_language(
     text: str,
     *,
     chosen: str | None,
+    previous: str | None = None,
     hint: str | None,
     supported: tuple[str, ...] | list[str],
     default: str,
@@ -219,13 +309,25 @@ def choose_language(
     chosen = normalize_code(chosen)
     if chosen in supported:
         return chosen
-    found = detector.detect_with_margin(unicodedata.normalize("NFC", text))
-    words = len(text.split())
+    prose = without_command(text)
+    found = detector.detect_with_margin(unicodedata.normalize("NFC", prose))
+    words = len(prose.split())
     if found is not None and is_sure(found, words) and found[0] in supported:
         return found[0]
+    if previous in supported and (found is None or prose != text):
+        # "/link 4f7k2q9x", an address, a hash: no language of their own; the
+        # conversation's goes on
+        return previous
     hinted = normalize_code(hint)
     if hinted in supported:
         return hinted
-    if found is not None and found[0] in supported and found[1] >= GUESS_CONFIDENCE:
+    if found is not None and found[0] in supported and _plausible(found, words):
         return found[0]
     return default
+
+
+def _plausible(found: tuple[str, float, float], words: int) -> bool:
+    """Whether a guess beats the default when nothing else tells the language. One word
+    ("hello" reads as Spanish at 0.41) must also lead the runner-up clearly."""
+    _code, confidence, margin = found
+    return confidence >= GUESS_CONFIDENCE and (words >= 2 or margin >= SURE_MARGIN)

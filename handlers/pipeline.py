@@ -31,19 +31,28 @@ from channels.base import (
     split_text,
 )
 from handlers.context import Brand, Context, Decision, ScamReport
+from handlers.conversation import MAX_TEXT
 from handlers.flood import FloodGate
-from handlers.intake import first_step, question
+from handlers.intake import TICKET_CATEGORIES, first_step, question
 from handlers.language import LanguageDetector, choose_language
+from handlers.pressed import chosen_words
 from handlers.router import Router
 from handlers.secrets import redact
 from handlers.staffdesk import STAFF_CALLBACK, StaffDesk
 from handlers.texts import Texts
+from handlers.topics import category_of_entry
+from storage.buttons import ButtonStore
 from storage.links import LinkStore
 from storage.store import Inbound, NewOutbound, Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
+
+# characters of a message the inbox keeps, and hands on, for every channel: twice what
+# the answering stages read, so the guard still sees past that and a longer message
+# is still told it is too long; the envelope's ``truncated`` says how long it was
+STORED_TEXT = 2 * MAX_TEXT
 
 Clock = Callable[[], datetime]
 
@@ -118,11 +127,24 @@ class Pipeline:
 
     async def _handle(self, message: Message) -> Decision | None:
         now = self.clock()
+        kept = envelope(message)
+        if len(message.text) > STORED_TEXT:
+            # a megabyte paste is kept (and read) up to the bound: the rest would only
+            # cost disk and time, and delay everyone else's answers
+            kept["truncated"] = len(message.text)
+            message = replace(message, text=message.text[:STORED_TEXT])
         clean = clean_text(message.text)
         if clean != message.text:
             message = replace(message, text=clean)
         stored_text, _ = redact(message.text)
-        inbound = await self.store.record_inbound(envelope(message), stored_text, now)
+        chosen: str | None = None
+        if message.callback and not stored_text.strip():
+            # a press is kept as what the user chose, in words, not as an empty message
+            language = message.language_hint or self.brand.default_language
+            buttons = ButtonStore(self.store)
+            chosen = await chosen_words(message, buttons, self.texts, language)
+            stored_text = f"[{redact(chosen)[0]}]"
+        inbound = await self.store.record_inbound(kept, stored_text, now)
         if inbound.already_processed:
             log.debug("inbox: %s/%s already handled", message.channel, message.platform_message_id)
             return None
@@ -143,7 +165,7 @@ class Pipeline:
             flooding = None if admitted else first_refusal
             decision = await self.decide(message, inbound=inbound, now=now, flooding=flooding)
         if self.tickets is not None and any(isinstance(a, OpenTicket) for a in decision.actions):
-            decision.actions = await self._open_ticket(message, inbound, decision, now)
+            decision.actions = await self._open_ticket(message, inbound, decision, now, chosen)
         outbound = self.outbound(decision.actions, message.channel, inbound.conversation_id)
         done = await self.store.complete_inbound(
             inbound,
@@ -177,6 +199,7 @@ class Pipeline:
         language = choose_language(
             message.text,
             chosen=chosen,
+            previous=inbound.last_language if inbound else None,
             hint=message.language_hint,
             supported=self.brand.languages,
             default=self.brand.default_language,
@@ -201,7 +224,12 @@ class Pipeline:
         return await self.router.route(message, ctx)
 
     async def _open_ticket(
-        self, message: Message, inbound: Inbound, decision: Decision, now: datetime
+        self,
+        message: Message,
+        inbound: Inbound,
+        decision: Decision,
+        now: datetime,
+        chosen: str | None = None,
     ) -> list[Action]:
         """Open (or find) the conversation's ticket and tell the user and the staff.
 
@@ -210,8 +238,18 @@ class Pipeline:
         assert self.tickets is not None
         request = next(a for a in decision.actions if isinstance(a, OpenTicket))
         others = [a for a in decision.actions if not isinstance(a, OpenTicket)]
+        asked = None
+        if chosen is not None:  # a button ("check my account"): what they chose and asked
+            asked = await ButtonStore(self.store).last_typed(inbound.conversation_id)
+            words = f"{chosen}: {asked}" if asked else chosen
+        else:
+            words = request.summary or message.text[:200]
         # the summary is the user's own words: stored and shown to staff, so redacted
-        summary, _ = redact(request.summary or message.text[:200])
+        summary, _ = redact(words)
+        category = request.category
+        if category not in TICKET_CATEGORIES:  # a knowledge base's ("deposits"): the intake's
+            ref = decision.refs[0] if decision.refs else ""
+            category = category_of_entry(ref, category, asked or "") or "other"
         if message.chat_kind.is_public:
             # personal details never in public: the ticket starts in a private chat,
             # which the deep link opens with the request carried over
@@ -225,14 +263,14 @@ class Pipeline:
                 thread_id=message.thread_id,
             )
             return [*others, invite]
-        step = first_step(request.category)  # the intake's first question
+        step = first_step(category)  # the intake's first question
         opened = await self.tickets.open(
             inbound.conversation_id,
-            category=request.category,
+            category=category,
             summary=summary,
             language=decision.language,
             now=now,
-            priority=1 if request.category == "anti_fraud" else 2,
+            priority=1 if category == "anti_fraud" else 2,
             intake_step=step,
         )
         key = "tickets.opened" if opened.created else "tickets.still_open"
@@ -261,7 +299,7 @@ class Pipeline:
                 "tickets.staff_new",
                 "en",
                 number=opened.ticket_id,
-                category=request.category,
+                category=category,
                 channel=message.channel,
                 summary=summary[:200],
             )
@@ -326,7 +364,8 @@ class Pipeline:
 
     def _staff_rows(self, alert: AlertStaff) -> list[NewOutbound]:
         if not self.staff_chats:
-            log.warning("staff alert with no staff chat configured: %s", alert.text)
+            # said once at start (App); a line per ticket would only repeat it
+            log.debug("staff alert with no staff chat configured: %s", alert.text)
             return []
         lines = [alert.text, *(f"{k}: {v}" for k, v in alert.evidence)]
         rows = []

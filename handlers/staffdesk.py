@@ -109,6 +109,8 @@ class StaffDesk:
         agent = await self._agent(message)
         if agent is None:
             return [self._not_linked(message)]
+        if not agent.works_tickets:
+            return [self._say(message, "tickets.staff_manager")]
         if verb == "claim":
             if not await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):
                 return [self._say(message, "tickets.staff_taken", number=ticket_id)]
@@ -151,6 +153,8 @@ class StaffDesk:
         agent = await self._agent(message)
         if agent is None:
             return [self._not_linked(message)]
+        if not agent.works_tickets:
+            return [self._say(message, "tickets.staff_manager")]
         said: list[Action] = []
         if await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):  # replying takes it
             said.append(self._claimed(message, ticket_id, agent))

@@ -20,6 +20,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
+# APScheduler's own chatter ("Adding job tentatively", "Added job", "Scheduler started"):
+# one line per job at every start, which says nothing that "scheduler: running N
+# job(s)" does not. Its warnings and errors (a job that raised, a missed run) still show.
+APS_LOG = logging.getLogger("scheduler.apscheduler")
+APS_LOG.setLevel(logging.WARNING)
 
 JOBS_TABLE = "apscheduler_jobs"
 LOCK_KEY = 0x50C1A1DE5C  # one advisory lock per database: "the socialdesk scheduler"
@@ -71,6 +76,7 @@ class Scheduler:
 
     def _start_scheduler(self) -> None:
         scheduler = AsyncIOScheduler(
+            logger=APS_LOG,
             jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         )
@@ -120,7 +126,8 @@ def list_jobs(engine: Engine) -> list[dict[str, Any]]:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)}
+        logger=APS_LOG,
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
     )
     scheduler.start(paused=True)
     try:
@@ -146,7 +153,8 @@ def store_job(engine: Engine, func: Callable[..., Any], options: dict[str, Any])
     from apscheduler.schedulers.background import BackgroundScheduler
 
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)}
+        logger=APS_LOG,
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
     )
     scheduler.start(paused=True)
     try:

@@ -254,3 +254,33 @@ class LinkCode(SQLModel, table=True):
     created_at: datetime = utc_column()
     expires_at: datetime = utc_column()
     used_at: datetime | None = None
+
+
+class WebChatReply(SQLModel, table=True):
+    """A reply kept for the web chat, which is its own platform: the page shows the
+    chat's history when it connects, so what was sent while the browser was away (an
+    agent's answer, a notice) is waiting when the user comes back."""
+
+    __tablename__ = "webchat_replies"
+    __table_args__ = (Index("ix_webchat_replies_chat", "chat_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: str = Field(max_length=128)
+    # the chat's newest inbound message when this was kept: the history shows this
+    # reply after that message, whatever the clocks said
+    after_message_id: int | None = None
+    text: str = ""
+    buttons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = utc_column()
+
+
+class ServerSecret(SQLModel, table=True):
+    """A key the bot made for itself because the environment named none (the web
+    chat's cookie signing key); every process on the database shares it."""
+
+    __tablename__ = "server_secrets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    value: str = Field(max_length=256)
+    created_at: datetime = utc_column()

@@ -23,6 +23,7 @@ from storage.store import NewOutbound, Store
 AGENT = Agent.__table__
 NOTE = TicketNote.__table__
 MAX_TIER = 3
+TICKET_ROLES = ("agent", "supervisor", "admin")  # who works tickets; managers send notices
 
 
 def assign_round_robin(conn: Connection, ticket_id: int, tier: int) -> str | None:
@@ -32,7 +33,7 @@ def assign_round_robin(conn: Connection, ticket_id: int, tier: int) -> str | Non
     ticket's opening or escalation)."""
     row = conn.execute(
         select(AGENT.c.id, AGENT.c.name)
-        .where(AGENT.c.online.is_(True), AGENT.c.tier >= tier)
+        .where(AGENT.c.online.is_(True), AGENT.c.tier >= tier, AGENT.c.role.in_(TICKET_ROLES))
         .order_by(AGENT.c.round_robin_turn, AGENT.c.id)
         .limit(1)
     ).first()

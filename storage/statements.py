@@ -21,7 +21,14 @@ SUB: Table = Subscription.__table__  # type: ignore[assignment]
 
 # identity and, when it exists, its conversation in this chat
 IDENTITY_AND_CONVERSATION = (
-    select(IDENT.c.id, IDENT.c.language, IDENT.c.display_name, CONV.c.id, TICKET.c.id)
+    select(
+        IDENT.c.id,
+        IDENT.c.language,
+        IDENT.c.display_name,
+        CONV.c.id,
+        TICKET.c.id,
+        CONV.c.language,
+    )
     .select_from(
         IDENT.outerjoin(
             CONV,
@@ -119,4 +126,24 @@ OPEN_TICKET = select(TICKET.c.id).where(
 # a user who blocked the bot stops being a subscriber (the platform said "forbidden")
 UNSUBSCRIBE_CHAT = delete(SUB).where(
     SUB.c.channel == bindparam("channel"), SUB.c.chat_id == bindparam("chat_id")
+)
+
+# an agent's answer counts as the ticket's first response when it is delivered, not
+# when it is queued: the conversation's newest ticket is the one it answered
+_NEWEST_TICKET = (
+    select(func.max(TICKET.c.id))
+    .where(TICKET.c.conversation_id == bindparam("answered_conversation"))
+    .scalar_subquery()
+)
+FIRST_RESPONSE = (
+    update(TICKET)
+    .where(TICKET.c.id == _NEWEST_TICKET, TICKET.c.first_response_at.is_(None))
+    .values(first_response_at=bindparam("answered_at"))
+)
+# an agent's answer that failed for good: the ticket waits for an agent again, not for
+# the user, so it is back in the queue and under its SLA
+ANSWER_LOST = (
+    update(TICKET)
+    .where(TICKET.c.id == _NEWEST_TICKET, TICKET.c.status == "pending")
+    .values(status="open")
 )

@@ -42,6 +42,7 @@ class Inbound:
     chosen_language: str | None
     already_processed: bool
     open_ticket_id: int | None = None  # the conversation is with people, not the bot
+    last_language: str | None = None  # of the bot's last reply in this conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,11 @@ def is_blocked(error: str | None) -> bool:
     is unsubscribed in the same transaction that records the failure.
     """
     return bool(error) and str(error).startswith("forbidden")
+
+
+def _by_agent(work: OutboundWork) -> bool:
+    """An agent's answer to a user in a conversation (it may be a ticket's first)."""
+    return work.sender.startswith("agent:") and work.conversation_id is not None
 
 
 class Store:
@@ -183,9 +189,9 @@ class Store:
                     "created_at": now,
                 },
             ).scalar_one()
-            language, conversation_id, ticket = None, None, None
+            language, conversation_id, ticket, last = None, None, None, None
         else:
-            identity_id, language, known_name, conversation_id, ticket = row
+            identity_id, language, known_name, conversation_id, ticket, last = row
             if conversation_id is None:
                 ticket = _UNKNOWN
             if display_name and display_name != known_name:
@@ -212,7 +218,13 @@ class Store:
             ticket = conn.execute(sql.OPEN_TICKET, {"conversation_id": conversation_id}).scalar()
         if existing is not None:
             return Inbound(
-                existing[0], identity_id, conversation_id, language, existing[1] is not None, ticket
+                existing[0],
+                identity_id,
+                conversation_id,
+                language,
+                existing[1] is not None,
+                ticket,
+                last,
             )
         message_id = conn.execute(
             sql.INSERT_MESSAGE,
@@ -230,7 +242,7 @@ class Store:
                 "processed_at": None,
             },
         ).scalar_one()
-        return Inbound(message_id, identity_id, conversation_id, language, False, ticket)
+        return Inbound(message_id, identity_id, conversation_id, language, False, ticket, last)
 
     async def complete_inbound(
         self,
@@ -418,6 +430,20 @@ class Store:
         ]
         if blocked:
             conn.execute(sql.UNSUBSCRIBE_CHAT, blocked)
+        answered = [
+            {"answered_conversation": o.work.conversation_id, "answered_at": now}
+            for o in outcomes
+            if o.status == "delivered" and _by_agent(o.work)
+        ]
+        if answered:
+            conn.execute(sql.FIRST_RESPONSE, answered)
+        lost = [
+            {"answered_conversation": o.work.conversation_id}
+            for o in outcomes
+            if o.status == "failed" and _by_agent(o.work)
+        ]
+        if lost:
+            conn.execute(sql.ANSWER_LOST, lost)
         transcript = [
             {
                 "conversation_id": o.work.conversation_id,

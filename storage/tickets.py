@@ -9,7 +9,7 @@ once exactly one wins.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import Agent, TicketNote
-from storage.queue import MAX_TIER, assign_round_robin
+from storage.queue import MAX_TIER, TICKET_ROLES, assign_round_robin
 from storage.statements import CONV, IDENT, MSG, OUT, TICKET
 from storage.store import NewOutbound, Store
 
@@ -45,6 +45,15 @@ class Opened:
 
 
 @dataclass(frozen=True, slots=True)
+class Reopened:
+    """A resolved ticket the user took up again by writing."""
+
+    position: int
+    category: str
+    assignee: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class IntakeState:
     """Where a ticket's intake stands: the question awaiting an answer, if any."""
 
@@ -64,12 +73,31 @@ class AgentRecord:
     @property
     def sees_all(self) -> bool:
         """Supervisors and admins see and take every ticket, whatever its tier."""
-        return self.role in ("supervisor", "admin")  # managers send notices, not answers
+        return self.role in ("supervisor", "admin")
+
+    @property
+    def works_tickets(self) -> bool:
+        """Managers send notices, not answers: every other role works tickets."""
+        return self.role in TICKET_ROLES
 
     @property
     def takes_tier(self) -> int:
-        """The highest tier of ticket this agent may claim."""
+        """The highest tier of ticket this agent may claim (0: none, a manager)."""
+        if not self.works_tickets:
+            return 0
         return MAX_TIER if self.sees_all else self.tier
+
+    def may_see(self, ticket: Mapping[str, Any]) -> bool:
+        """The rule the queue's list applies, for one ticket: supervisors and admins see
+        every ticket; an agent sees their own, and unassigned ones of their tier or
+        below; a manager none."""
+        if self.sees_all:
+            return True
+        if not self.works_tickets:
+            return False
+        if ticket["assignee_id"] is not None:
+            return bool(ticket["assignee_id"] == self.id)
+        return bool(ticket["tier"] <= self.tier)
 
 
 class TicketStore:
@@ -150,12 +178,54 @@ class TicketStore:
             ).scalar_one()
             if round_robin:
                 assignee = assign_round_robin(conn, existing, 1)
-        position = conn.execute(
-            select(func.count()).where(
-                TICKET.c.status == "open", TICKET.c.assignee_id.is_(None), TICKET.c.id <= existing
+        return Opened(
+            existing,
+            _queue_position(conn, existing, now),
+            created,
+            _expected_wait(conn, now),
+            assignee,
+        )
+
+    async def recently_resolved(self, conversation_id: int, since: datetime) -> int | None:
+        """The conversation's ticket resolved at or after ``since`` (the latest), if any:
+        the one a user who writes again soon after is still talking about."""
+        return await self.store.read(self._recently_resolved, conversation_id, since)
+
+    @staticmethod
+    def _recently_resolved(conn: Connection, conversation_id: int, since: datetime) -> int | None:
+        return conn.execute(
+            select(TICKET.c.id)
+            .where(
+                TICKET.c.conversation_id == conversation_id,
+                TICKET.c.status == "resolved",
+                TICKET.c.resolved_at >= since,
             )
-        ).scalar_one()
-        return Opened(existing, max(position, 1), created, _expected_wait(conn, now), assignee)
+            .order_by(TICKET.c.resolved_at.desc(), TICKET.c.id.desc())
+            .limit(1)
+        ).scalar()
+
+    async def reopen(self, ticket_id: int, now: datetime) -> Reopened | None:
+        """Put a resolved ticket back in the queue because its user wrote again (its
+        agent keeps it); ``None`` if it is not resolved any more."""
+        return await self.store.write(self._reopen, ticket_id, now)
+
+    @staticmethod
+    def _reopen(conn: Connection, ticket_id: int, now: datetime) -> Reopened | None:
+        done = conn.execute(
+            update(TICKET)
+            .where(TICKET.c.id == ticket_id, TICKET.c.status == "resolved")
+            .values(
+                status="open", resolved_at=None, rating=None, snoozed_until=None, intake_step=None
+            )
+        )
+        if done.rowcount != 1:
+            return None
+        row = conn.execute(
+            select(TICKET.c.category, AGENT.c.name)
+            .select_from(TICKET.outerjoin(AGENT, AGENT.c.id == TICKET.c.assignee_id))
+            .where(TICKET.c.id == ticket_id)
+        ).one()
+        return Reopened(_queue_position(conn, ticket_id, now), row.category, row.name)
 
     async def rate(self, ticket_id: int, conversation_id: int, rating: int) -> bool:
         """Record the user's rating of their own resolved ticket (once)."""
@@ -217,6 +287,19 @@ class TicketStore:
         TicketStore._user_wrote(conn, ticket_id)
         return done.rowcount == 1
 
+    async def describe(self, ticket_id: int, words: str, *, replacing: Sequence[str] = ()) -> None:
+        """Add the user's own words to the ticket's summary (which replaces a summary in
+        ``replacing``: a placeholder such as "the user asked to talk to a person")."""
+        await self.store.write(self._describe, ticket_id, words, tuple(replacing))
+
+    @staticmethod
+    def _describe(conn: Connection, ticket_id: int, words: str, replacing: tuple[str, ...]) -> None:
+        summary = conn.execute(select(TICKET.c.summary).where(TICKET.c.id == ticket_id)).scalar()
+        if summary is None:
+            return
+        text = words if not summary or summary in replacing else f"{summary}\n{words}"
+        conn.execute(update(TICKET).where(TICKET.c.id == ticket_id).values(summary=text[:500]))
+
     # --- the agents' side ------------------------------------------------------------
 
     async def list(self, agent: AgentRecord, now: datetime, **filters: Any) -> list[dict[str, Any]]:
@@ -242,6 +325,8 @@ class TicketStore:
             query = query.where(TICKET.c.assignee_id == filters["assignee"])
         if filters.get("unassigned"):
             query = query.where(TICKET.c.assignee_id.is_(None))
+        if not agent.works_tickets:
+            return []
         if not agent.sees_all:  # agents see their tier's open queue and their own tickets
             query = query.where(
                 (TICKET.c.assignee_id.is_(None) & (TICKET.c.tier <= agent.tier))
@@ -330,12 +415,17 @@ class TicketStore:
                 TICKET.c.status != "resolved",
                 TICKET.c.tier <= tier,
             )
-            .values(assignee_id=agent_id)
+            # a person has the ticket now: the bot's intake questions stop
+            .values(assignee_id=agent_id, intake_step=None)
         )
         return done.rowcount == 1
 
     async def reply(self, ticket_id: int, outbound: Sequence[NewOutbound], now: datetime) -> bool:
-        """Enqueue an agent's reply to the user; refused (``False``) once resolved."""
+        """Enqueue an agent's reply to the user; refused (``False``) once resolved.
+
+        The ticket's first response is recorded when the reply is delivered (the
+        sender's settle), never here: a reply that fails never counts as one.
+        """
         return await self.store.write(self._reply, ticket_id, outbound, now)
 
     @staticmethod
@@ -347,7 +437,7 @@ class TicketStore:
             .where(TICKET.c.id == ticket_id, TICKET.c.status != "resolved")
             .values(
                 status="pending",  # waiting for the user
-                first_response_at=func.coalesce(TICKET.c.first_response_at, now),
+                intake_step=None,  # the agent talks with the user now, not the bot
             )
         )
         if done.rowcount != 1:
@@ -373,7 +463,12 @@ class TicketStore:
         done = conn.execute(
             update(TICKET)
             .where(TICKET.c.id == ticket_id, TICKET.c.status.in_(allowed_from))
-            .values(status=status, resolved_at=now if status == "resolved" else None, rating=None)
+            .values(
+                status=status,
+                resolved_at=now if status == "resolved" else None,
+                rating=None,
+                intake_step=None,  # a resolved ticket asks nothing more
+            )
         )
         if done.rowcount != 1:
             return False
@@ -509,6 +604,22 @@ class TicketStore:
             select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(AGENT.c.name == name)
         ).first()
         return AgentRecord(row.id, row.name, row.role) if row else None
+
+
+def _queue_position(conn: Connection, ticket_id: int, now: datetime) -> int:
+    """Where the ticket stands in the queue agents work through: the unclaimed, awake
+    open tickets ahead of it by priority, then by age (an urgent one jumps the line)."""
+    priority = conn.execute(select(TICKET.c.priority).where(TICKET.c.id == ticket_id)).scalar_one()
+    ahead = conn.execute(
+        select(func.count()).where(
+            TICKET.c.status == "open",
+            TICKET.c.assignee_id.is_(None),
+            TICKET.c.snoozed_until.is_(None) | (TICKET.c.snoozed_until <= now),
+            (TICKET.c.priority < priority)
+            | ((TICKET.c.priority == priority) & (TICKET.c.id < ticket_id)),
+        )
+    ).scalar_one()
+    return ahead + 1
 
 
 WAIT_SAMPLE = 50  # recent first answers the expected wait is taken from

@@ -12,13 +12,15 @@ from handlers.answers import Answered, AnswerStage, KnowledgeBase, KnowledgeSett
 from handlers.context import PASS, Brand, Context
 from handlers.language import UI_LANGUAGES
 from handlers.texts import Texts
+from handlers.understanding import shared_engine
 from tests.builders import message
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "knowledge" / "example.toml"
 TEXTS = Texts.load()
 BASE = KnowledgeBase([EXAMPLE])
 BASE.refresh()
-STAGE = AnswerStage(BASE, KnowledgeSettings(paths=[EXAMPLE]))
+# the stage as the bot runs it: with the shared understanding model
+STAGE = AnswerStage(BASE, KnowledgeSettings(paths=[EXAMPLE]), engine=shared_engine().engine)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
@@ -173,10 +175,17 @@ async def test_an_event_not_in_the_base_offers_the_running_ones() -> None:
 
 
 async def test_a_close_call_asks_one_question_with_the_closest_entries() -> None:
-    result, reply = await ask("实名认证没通过怎么回事", "zh")
+    # "real-name verification" alone: rejected, or how long it takes?
+    result, reply = await ask("实名认证", "zh")
     assert result.intent == "clarify" and result.refs == []
     assert reply == TEXTS.get("answers.clarify", "zh")
     assert {"实名认证被拒绝", "实名认证要多久"} <= set(labels(result))
+
+
+async def test_a_paraphrase_in_another_script_is_answered_with_its_entry() -> None:
+    # "real-name verification didn't pass, what's going on": the rejected-KYC FAQ
+    result, _ = await ask("实名认证没通过怎么回事", "zh")
+    assert result.refs == ["faq:kyc-rejected"]
 
 
 async def test_pressing_a_clarify_button_answers_that_entry() -> None:

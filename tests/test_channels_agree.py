@@ -14,6 +14,7 @@ from tests.builders import bot_config
 from tests.fakes.discord import GUILD, FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.x import FakeX
+from tests.webchat_client import chat_socket
 
 QUESTION = "When is the NOVA airdrop?"
 
@@ -45,7 +46,7 @@ async def test_a_knowledge_question_gets_one_answer_on_every_channel(
         x.dm("222", QUESTION)
         async with (
             aiohttp.ClientSession() as http,
-            http.ws_connect(f"{bot.url}/chat/ws?session=agree-session-1") as ws,
+            chat_socket(http, bot.url) as ws,
         ):
             await ws.send_json({"type": "message", "id": "m1", "text": QUESTION})
             web = await _reply(ws)

@@ -38,6 +38,10 @@ def test_the_example_config_is_valid() -> None:
         ("[bot\n", "not valid TOML"),
         (b"[bot]\nbrand = '\xff'\n", "not UTF-8"),
         ("[telegraph]\nenabled = true\n", "telegraph: unknown key"),
+        (
+            "[tickets]\nfirst_response_minutes = { default = 60, deposits = 30 }\n",
+            "tickets.first_response_minutes: unknown ticket category 'deposits'",
+        ),
     ],
 )
 def test_a_bad_config_is_one_line_naming_the_key_and_exit_2(tmp_path, body, named) -> None:
@@ -143,6 +147,20 @@ def test_ask_at_sets_the_clock() -> None:
 def test_load_config_defaults_need_no_file() -> None:
     config = load_config(None, environ={})
     assert config.webchat.enabled and config.database.url.startswith("sqlite:///var/")
+
+
+def test_without_a_file_every_command_reads_the_examples_values() -> None:
+    assert load_config(None, environ={}) == load_config(EXAMPLE, environ={})
+
+
+def test_ask_without_a_config_file_names_the_official_handles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no config.toml here
+    result = runner.invoke(app, ["ask", "--json", "/verify @exampIe"])
+    assert result.exit_code == 0, result.output
+    reply = json.loads(result.output)["reply"]
+    assert "NOT official" in reply and "@example, @example_support" in reply
 
 
 def test_agents_link_a_telegram_account_once(tmp_path: Path) -> None:

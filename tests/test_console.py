@@ -18,6 +18,7 @@ import pytest
 from bots.api import token_hash
 from bots.app import App, system_clock
 from tests.builders import bot_config
+from tests.webchat_client import chat_socket
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -53,7 +54,7 @@ async def test_an_agent_answers_a_ticket_from_the_console(bot: App, tmp_path: Pa
 
     async with (
         aiohttp.ClientSession() as http,
-        http.ws_connect(f"{bot.url}/chat/ws?session=console-user-1") as ws,
+        chat_socket(http, bot.url) as ws,
     ):
         await ws.send_json({"type": "message", "id": "c1", "text": "/ticket withdrawal stuck"})
         await receive(ws)

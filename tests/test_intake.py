@@ -175,3 +175,74 @@ async def test_a_german_user_is_told_why_in_german(bot: App) -> None:
     wrong_address = await say(bot, EVM, **de)
     assert "Adresse im Netzwerk Ethereum-Art" in wrong_address.text
     assert "Überspringen" in buttons(wrong_address)
+
+
+async def test_typed_words_at_the_category_question_are_understood_not_refused(
+    bot: App,
+) -> None:
+    zh = {"language_hint": "zh", "chat_id": "c4", "sender_id": "u4"}
+    await say(bot, "/ticket", **zh)
+    kyc = await say(bot, "KYC审核被拒绝了怎么办", **zh)
+    assert "请从以下选项中选择一个" not in kyc.text
+    assert "账户与 KYC" in kyc.text and "UID" in kyc.text
+    assert bot.tickets is not None
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None
+    assert ticket["category"] == "account_kyc" and ticket["summary"] == "KYC审核被拒绝了怎么办"
+
+
+async def test_a_question_typed_at_the_category_question_is_answered_and_kept(bot: App) -> None:
+    assert bot.pipeline is not None
+    zh = {"language_hint": "zh", "chat_id": "c5", "sender_id": "u5"}
+    await say(bot, "/ticket", **zh)
+    decision = await bot.pipeline.dispatch(message("ABC空投什么时候发？", **zh))
+    assert decision is not None
+    texts = [a.text for a in decision.actions if isinstance(a, Reply)]
+    assert any("2026-11-25" in t for t in texts)  # the airdrop's distribution date
+    assert "UID" in texts[-1]  # and the intake goes on for the missing reward
+    assert bot.tickets is not None
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None
+    assert ticket["category"] == "reward_missing" and ticket["reward"] == "ABC空投什么时候发？"
+
+
+async def test_words_that_name_no_category_become_the_description(bot: App) -> None:
+    vi = {"language_hint": "vi", "chat_id": "c6", "sender_id": "u6"}
+    await say(bot, "/ticket", **vi)
+    done = await say(bot, "tôi cần nói chuyện với ai đó về chuyện riêng", **vi)
+    assert "Vui lòng chọn" not in done.text and "Tôi đã thêm nội dung đó" in done.text
+    assert bot.tickets is not None
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None and ticket["intake_step"] is None
+    assert ticket["summary"] == "tôi cần nói chuyện với ai đó về chuyện riêng"
+
+
+async def test_an_agents_claim_ends_the_intake(bot: App) -> None:
+    assert bot.pipeline is not None and bot.tickets is not None
+    zh = {"language_hint": "zh", "chat_id": "c7", "sender_id": "u7"}
+    await say(bot, "/ticket", **zh)
+    agent = await bot.tickets.add_agent("li", "agent", token_hash("token-li"), system_clock())
+    assert await bot.tickets.claim(1, agent)
+    still = await bot.pipeline.dispatch(message("还在吗？", **zh))
+    assert still is not None and still.actions == []  # the message is for the agent now
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None and ticket["intake_step"] is None
+
+
+async def test_a_tron_address_for_a_deposit_on_the_wrong_network_is_the_problem_reported(
+    bot: App,
+) -> None:
+    user = {"chat_id": "c8", "sender_id": "u8"}
+    await say(bot, "/ticket", **user)
+    for text, callback in (("", "intake:category:wrong_network"), ("", "intake:coin:USDT")):
+        await say(bot, text, callback=callback, **user)
+    await say(bot, "ERC20", **user)
+    await say(bot, "100", **user)
+    address = await say(bot, TX_HEX, **user)  # a TRON transaction id, though ERC20 was named
+    assert address.text == "Which address was it sent to?"
+    done = await say(bot, TRON, **user)
+    assert "that is everything" in done.text
+    assert bot.tickets is not None
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None
+    assert (ticket["network"], ticket["tx_hash"], ticket["address"]) == ("ERC20", TX_HEX, TRON)

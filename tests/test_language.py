@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.language import LanguageDetector, choose_language, normalize_code
+from handlers.language import UI_LANGUAGES, LanguageDetector, choose_language, normalize_code
 
 SUPPORTED = ("en", "zh", "vi", "de")
 DETECTOR = LanguageDetector()
@@ -42,3 +42,16 @@ def test_unsupported_languages_fall_back_to_the_default() -> None:
 )
 def test_platform_codes_are_normalized(raw, code) -> None:
     assert normalize_code(raw) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("hello", "en"), ("bonjour", "fr"), ("merhaba", "tr"), ("Hallo", "en")]
+)
+def test_one_word_without_a_hint_needs_a_clear_lead_among_all_languages(
+    text: str, code: str
+) -> None:
+    """With every UI language on, a lone "hello" must not come back in Spanish."""
+    found = choose_language(
+        text, chosen=None, hint=None, supported=UI_LANGUAGES, default="en", detector=DETECTOR
+    )
+    assert found == code

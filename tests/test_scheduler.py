@@ -26,7 +26,7 @@ def config(tmp_path: Path) -> Config:
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},
-            "tickets": {"first_response_minutes": {"default": 60, "deposits": 10}},
+            "tickets": {"first_response_minutes": {"default": 60, "deposit_missing": 10}},
         }
     )
 
@@ -42,7 +42,7 @@ async def test_staff_are_warned_then_the_ticket_escalates_once(tmp_path, clock) 
             message("/ticket deposit missing", channel="staffroom", chat_id="u1", sender_id="u1")
         )
         opened = await bot.tickets.list(SUPERVISOR, clock())
-        await bot.tickets.update_fields(opened[0]["id"], category="deposits")
+        await bot.tickets.update_fields(opened[0]["id"], category="deposit_missing")
         await bot.sender.drain()
         staff.sent.clear()
 
@@ -61,6 +61,33 @@ async def test_staff_are_warned_then_the_ticket_escalates_once(tmp_path, clock) 
         assert "missed its 10 min" in alerts[1]
         ticket = await bot.tickets.get(opened[0]["id"])
         assert ticket is not None and ticket["priority"] == 1
+
+
+async def test_a_deposit_ticket_has_the_half_hour_target_of_its_intake_category(
+    tmp_path, clock
+) -> None:
+    """The default targets are keyed by the categories the intake gives tickets."""
+    bot = App(
+        Config.model_validate(
+            {"database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"}, "server": {"port": 0}}
+        ),
+        clock=clock,
+    )
+    staff = RecordingChannel("staffroom")
+    bot.channels["staffroom"] = staff
+    async with bot:
+        assert bot.pipeline is not None and bot.sender is not None
+        bot.pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
+        user = {"channel": "staffroom", "chat_id": "u1", "sender_id": "u1"}
+        await bot.pipeline.dispatch(message("/ticket", **user))
+        await bot.pipeline.dispatch(message("", callback="intake:category:deposit_missing", **user))
+        await bot.sender.drain()
+        staff.sent.clear()
+        clock.advance(24 * 60)  # 80% of 30 minutes
+        assert await sweep_sla() == 1
+        await bot.sender.drain()
+        (alert,) = [a.text for a in staff.sent if isinstance(a, Reply) and a.chat_id == "desk"]
+        assert "(deposit_missing," in alert and "target is 30 min" in alert
 
 
 async def test_schedules_are_stored_and_survive_a_restart(tmp_path, clock) -> None:
@@ -142,7 +169,7 @@ async def test_a_snoozed_ticket_is_not_chased_until_it_wakes(tmp_path, clock) ->
             message("/ticket deposit missing", channel="staffroom", chat_id="u1", sender_id="u1")
         )
         (ticket,) = await bot.tickets.list(SUPERVISOR, clock())
-        await bot.tickets.update_fields(ticket["id"], category="deposits")
+        await bot.tickets.update_fields(ticket["id"], category="deposit_missing")
         await QueueStore(bot.store).snooze(ticket["id"], clock() + timedelta(minutes=30))
         clock.advance(20 * 60)  # past its 10-minute target, but an agent said it may wait
         assert await sweep_sla() == 0

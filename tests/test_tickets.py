@@ -12,7 +12,8 @@ import pytest
 
 from bots.api import token_hash
 from bots.app import App, system_clock
-from tests.builders import bot_config
+from tests.builders import bot_config, eventually
+from tests.webchat_client import chat_socket
 
 SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
 
@@ -41,7 +42,7 @@ async def test_from_asking_for_a_person_to_a_rated_resolution(bot: App) -> None:
     api = f"{bot.url}/api/tickets"
     async with (
         aiohttp.ClientSession() as http,
-        http.ws_connect(f"{bot.url}/chat/ws?session=ticket-user-1") as ws,
+        chat_socket(http, bot.url) as ws,
     ):
         await ws.send_json({"type": "message", "id": "t1", "text": "/ticket my deposit is missing"})
         ack = await receive(ws)
@@ -77,8 +78,9 @@ async def test_from_asking_for_a_person_to_a_rated_resolution(bot: App) -> None:
             ticket = await r.json()
         texts = [m["text"] for m in ticket["transcript"] if m["direction"] == "in" and m["text"]]
         assert texts[0] == "/ticket my deposit is missing"
-        assert "[redacted: seed phrase]" in texts[1] and "abandon" not in json.dumps(ticket)
-        assert texts[2] == "txid 0xabc, 50 USDT on TRC20"
+        assert texts[1] == "[Skip]"  # the press, as the user saw it
+        assert "[redacted: seed phrase]" in texts[2] and "abandon" not in json.dumps(ticket)
+        assert texts[3] == "txid 0xabc, 50 USDT on TRC20"
         async with http.get(f"{api}/1", headers=auth(loser)) as r:
             assert r.status == 403  # assigned to someone else
 
@@ -118,7 +120,7 @@ async def test_roles_and_bad_requests(bot: App) -> None:
     api = f"{bot.url}/api/tickets"
     async with (
         aiohttp.ClientSession() as http,
-        http.ws_connect(f"{bot.url}/chat/ws?session=ticket-user-2") as ws,
+        chat_socket(http, bot.url) as ws,
     ):
         await ws.send_json({"type": "message", "id": "x1", "text": "/ticket"})
         await receive(ws)
@@ -149,7 +151,7 @@ async def test_roles_and_bad_requests(bot: App) -> None:
 async def test_a_user_who_already_paid_a_scammer_gets_an_urgent_anti_fraud_ticket(bot: App) -> None:
     async with (
         aiohttp.ClientSession() as http,
-        http.ws_connect(f"{bot.url}/chat/ws?session=ticket-user-3") as ws,
+        chat_socket(http, bot.url) as ws,
     ):
         text = "I already paid the 50 USDT unlock fee for my airdrop at examp1e-airdrop.com"
         await ws.send_json({"type": "message", "id": "f1", "text": text})
@@ -178,8 +180,19 @@ async def test_the_acknowledgement_tells_the_recent_wait_once_there_is_history(
         for i in range(1, 6):
             await app.pipeline.dispatch(message("/ticket help", chat_id=f"u{i}", sender_id=f"u{i}"))
         clock.advance(12 * 60)
-        for ticket_id in range(1, 7):
-            await app.tickets.reply(ticket_id, [], clock())  # answered after 12 minutes
+        for ticket_id in range(1, 7):  # answered after 12 minutes, and delivered
+            ticket = await app.tickets.get(ticket_id)
+            assert ticket is not None
+            answer = Reply(chat_id=ticket["chat_id"], text="On it.")
+            rows = app.pipeline.outbound(
+                [answer], ticket["channel"], ticket["conversation_id"], sender="agent:ana"
+            )
+            await app.tickets.reply(ticket_id, rows, clock())
+        tickets = app.tickets
+        await eventually(
+            lambda: asyncio.gather(*(tickets.get(i) for i in range(1, 7))),
+            lambda answered: all(t and t["first_response_at"] for t in answered),
+        )
         later = await app.pipeline.dispatch(message("/ticket help", chat_id="u9", sender_id="u9"))
         assert later is not None
         ack = next(a for a in later.actions if isinstance(a, Reply))
@@ -189,7 +202,7 @@ async def test_the_acknowledgement_tells_the_recent_wait_once_there_is_history(
 async def test_a_ticket_summary_never_keeps_a_secret(bot: App) -> None:
     async with (
         aiohttp.ClientSession() as http,
-        http.ws_connect(f"{bot.url}/chat/ws?session=ticket-user-4") as ws,
+        chat_socket(http, bot.url) as ws,
     ):
         await ws.send_json(
             {

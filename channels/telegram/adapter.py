@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hmac
-import json
 import logging
 import secrets
 from collections import OrderedDict
@@ -34,23 +33,35 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from channels.base import (
     Action,
     Capabilities,
+    ChatKind,
     Delete,
     DeliveryError,
     Dispatch,
     InvitePrivate,
+    MemberEvent,
     Message,
     RateRule,
     Reply,
     Restrict,
     Unpin,
 )
-from channels.telegram.convert import to_events
+from channels.telegram.convert import to_events, update_from_json
 from channels.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# chat_member is never sent unless asked for: without it the bot misses joins that
+# large groups announce with no service message
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "callback_query",
+    "channel_post",
+    "edited_channel_post",
+    "chat_member",
+]
+MAX_NAMES = 50_000  # group members whose last seen name is remembered (rename check)
 MAX_TOPICS = 10_000
 # Sends in flight at once. httpx's pool slows down sharply when more requests wait on it
 # than it has connections, so the adapter queues the surplus itself (bench/telegram_e2e.py).
@@ -97,6 +108,9 @@ class TelegramAdapter:
         self._dispatch: Dispatch | None = None
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._topics: OrderedDict[str, str] = OrderedDict()  # deep-link payload -> topic
+        # (chat, user) -> the name last seen there: Telegram sends no update when a member
+        # renames themselves, so a rename is noticed when they next speak
+        self._names: OrderedDict[tuple[str, str], tuple[str, str | None]] = OrderedDict()
         self._warned_rights: set[str] = set()
         self._sending = asyncio.Semaphore(SEND_CONNECTIONS)
         self.username = ""
@@ -176,9 +190,8 @@ class TelegramAdapter:
         if not self._webhook_secret or not hmac.compare_digest(given, self._webhook_secret):
             return web.Response(status=403, text="wrong secret token")
         try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, self._app.bot if self._app else None)
-        except (ValueError, TypeError, KeyError) as exc:
+            update = update_from_json(await request.read(), self._app.bot if self._app else None)
+        except ValueError as exc:
             log.warning("telegram: unreadable webhook body: %s", exc)
             return web.Response(status=400, text="not an Update")
         if self._app is None or update is None:
@@ -194,8 +207,45 @@ class TelegramAdapter:
             asyncio.create_task(self._answer_callback(update))  # noqa: RUF006
         for event in to_events(update, self.bot_id, self.username):
             if isinstance(event, Message):
+                renamed = self._renamed(event)
+                if renamed is not None:
+                    await self._dispatch(renamed)
                 event = self._carry_topic(event)
+            else:
+                self._remember_name(
+                    event.chat_id, event.user_id, event.display_name, event.username
+                )
             await self._dispatch(event)
+
+    def _renamed(self, message: Message) -> MemberEvent | None:
+        """A rename event when a group member speaks under another name than before."""
+        if message.chat_kind is not ChatKind.GROUP or message.callback is not None:
+            return None
+        before = self._remember_name(
+            message.chat_id, message.sender_id, message.display_name, message.username
+        )
+        if before is None or before == (message.display_name, message.username):
+            return None
+        return MemberEvent(
+            channel=self.name,
+            chat_id=message.chat_id,
+            user_id=message.sender_id,
+            display_name=message.display_name,
+            username=message.username,
+            kind="rename",
+            received_at=message.received_at,
+        )
+
+    def _remember_name(
+        self, chat_id: str, user_id: str, name: str, username: str | None
+    ) -> tuple[str, str | None] | None:
+        """Remember the name; the one seen before, if any."""
+        key = (chat_id, user_id)
+        before = self._names.pop(key, None)
+        self._names[key] = (name, username)
+        while len(self._names) > MAX_NAMES:
+            self._names.popitem(last=False)
+        return before
 
     async def _answer_callback(self, update: Update) -> None:
         assert update.callback_query is not None
@@ -264,6 +314,8 @@ class TelegramAdapter:
                     log.info("telegram: unpinning in %s: %s", action.chat_id, exc)
                 return None  # unpinned, or not pinned any more: what we wanted
             if isinstance(action, Restrict):
+                if int(action.user_id) < 0:
+                    return None  # a chat (a channel's own post), not a member to time out
                 await bot.restrict_chat_member(
                     int(action.chat_id),
                     int(action.user_id),

@@ -2,14 +2,18 @@
 
 ``addressed`` follows Telegram's own conventions for groups: the bot speaks when it is
 mentioned, replied to, or given a command (one meant for another bot does not count);
-in private every message is for the bot.
+in private every message is for the bot. A channel's posts are never addressed to it:
+the guard reads them, nobody answers. A ``chat_member`` update that brings someone in
+is a join.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
-from telegram import Chat, MessageEntity, Update, User
+from telegram import Bot, Chat, ChatMember, ChatMemberUpdated, MessageEntity, Update, User
 from telegram import Message as TgMessage
 
 from channels.base import Attachment, ChatKind, MemberEvent, Message
@@ -23,13 +27,41 @@ _KINDS = {
 }
 
 
+def update_from_json(body: bytes, bot: Bot | None) -> Update:
+    """A webhook body as an :class:`Update`; raises ``ValueError`` for anything that is
+    not one (not JSON, not an object, nested past the parser's depth, fields of the
+    wrong type), so the route answers 400 instead of failing inside the library."""
+    try:
+        data: Any = json.loads(body)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ValueError("an update is a JSON object")
+    if not isinstance(data.get("update_id"), int) or isinstance(data["update_id"], bool):
+        raise ValueError("update_id must be a number")
+    try:
+        update = Update.de_json(data, bot)
+    except (TypeError, KeyError, AttributeError, RecursionError, OverflowError) as exc:
+        # python-telegram-bot builds objects without checking types: a string where an
+        # object belongs fails inside it with whatever that attribute access raised
+        raise ValueError(f"not an Update: {type(exc).__name__}") from None
+    return update
+
+
 def to_events(update: Update, bot_id: int, bot_username: str) -> list[Message | MemberEvent]:
     """The events in one update; an update socialdesk does not handle gives none."""
     if update.callback_query is not None:
         return _callback(update)
-    message = update.message or update.edited_message
-    if message is None or message.from_user is None:
-        return []  # channel posts, polls, chat member changes, ...
+    if update.chat_member is not None:
+        return _member_change(update, update.chat_member)
+    message = (
+        update.message or update.edited_message or update.channel_post or update.edited_channel_post
+    )
+    if message is None:
+        return []  # polls, reactions, the bot's own membership, ...
+    if message.from_user is None:
+        # a channel's own post: read by the guard, answered by nobody
+        return [] if message.sender_chat is None else [_channel_post(update, message)]
     if message.new_chat_members:
         return [
             MemberEvent(
@@ -70,6 +102,56 @@ def to_events(update: Update, bot_id: int, bot_username: str) -> list[Message | 
             raw=update,
         )
     ]
+
+
+_IN_CHAT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+
+
+def _member_change(update: Update, change: ChatMemberUpdated) -> list[Message | MemberEvent]:
+    """A ``chat_member`` update: a join (by invite link or request, which large groups
+    announce with no service message); other status changes carry no event."""
+
+    def present(member: ChatMember) -> bool:
+        return member.status in _IN_CHAT or bool(getattr(member, "is_member", False))
+
+    if present(change.old_chat_member) or not present(change.new_chat_member):
+        return []
+    user = change.new_chat_member.user
+    return [
+        MemberEvent(
+            channel=CHANNEL,
+            chat_id=str(change.chat.id),
+            user_id=str(user.id),
+            display_name=user.full_name,
+            username=user.username,
+            kind="join",
+            received_at=_when(change.date),
+            raw=update,
+        )
+    ]
+
+
+def _channel_post(update: Update, message: TgMessage) -> Message:
+    assert message.sender_chat is not None
+    edited = update.edited_channel_post is not None
+    platform_id = str(message.message_id)
+    if edited and message.edit_date is not None:
+        platform_id = f"{message.message_id}:e{int(message.edit_date.timestamp())}"
+    return Message(
+        channel=CHANNEL,
+        chat_id=str(message.chat.id),
+        chat_kind=ChatKind.CHANNEL,
+        sender_id=str(message.sender_chat.id),
+        text=message.text or message.caption or "",
+        platform_message_id=platform_id,
+        received_at=_when(message.date),
+        display_name=message.sender_chat.title or "",
+        username=message.sender_chat.username,
+        attachments=_attachments(message),
+        edited=edited,
+        addressed=False,
+        raw=update,
+    )
 
 
 def _callback(update: Update) -> list[Message | MemberEvent]:

@@ -318,13 +318,18 @@ class XAdapter:
             return web.Response(status=403, text="bad signature")
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return web.Response(status=400, text="not JSON")
         if not isinstance(payload, dict) or self._dispatch is None:
             return web.Response(status=400 if self._dispatch else 503, text="not accepted")
         if str(payload.get("for_user_id", self.account_id)) != self.account_id:
             return web.Response(text="not for this account")
-        for message in activity_to_messages(payload, self.account_id):
+        try:
+            messages = activity_to_messages(payload, self.account_id)
+        except ValueError as exc:
+            log.warning("x: a webhook delivery of an unknown shape: %s", str(exc)[:300])
+            return web.Response(status=400, text="not an activity event")
+        for message in messages:
             await self._dispatch(message)
         return web.Response(text="ok")
 

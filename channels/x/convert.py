@@ -13,7 +13,10 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Required
+
+from pydantic import TypeAdapter
+from typing_extensions import TypedDict
 
 from channels.base import Attachment, ChatKind, Message
 
@@ -28,6 +31,64 @@ _LEADING_HANDLES = re.compile(r"^(?:@\w+\s+)+")
 _NO_LANGUAGE = {"und", "qme", "qht", "qam", "zxx", "art"}
 
 Json = Mapping[str, Any]
+_Id = str | int
+
+
+# The parts of an Account Activity delivery the converter reads, with their types:
+# a delivery of another shape is refused whole (ValueError) instead of failing part-way.
+class _V1User(TypedDict, total=False):
+    id_str: _Id
+    name: str | None
+    screen_name: str | None
+
+
+class _MessageData(TypedDict, total=False):
+    text: str
+
+
+class _MessageCreate(TypedDict, total=False):
+    sender_id: _Id
+    message_data: _MessageData
+
+
+class _DmEvent(TypedDict, total=False):
+    type: str
+    id: Required[_Id]
+    created_timestamp: _Id
+    message_create: _MessageCreate
+
+
+class _Mentioned(TypedDict, total=False):
+    id_str: _Id | None
+
+
+class _Entities(TypedDict, total=False):
+    user_mentions: list[_Mentioned]
+
+
+class _Extended(TypedDict, total=False):
+    full_text: str
+
+
+class _TweetEvent(TypedDict, total=False):
+    id_str: Required[_Id]
+    text: str
+    user: _V1User
+    entities: _Entities
+    extended_tweet: _Extended
+    in_reply_to_status_id_str: _Id | None
+    created_at: str
+    lang: str | None
+
+
+class _Activity(TypedDict, total=False):
+    for_user_id: _Id
+    users: dict[str, _V1User]
+    direct_message_events: list[_DmEvent]
+    tweet_create_events: list[_TweetEvent]
+
+
+_ACTIVITY = TypeAdapter(_Activity)
 
 
 def users_by_id(users: Iterable[Json]) -> dict[str, Json]:
@@ -88,7 +149,9 @@ def dm_to_message(event: Json, users: Mapping[str, Json], own_id: str) -> Messag
 
 
 def activity_to_messages(payload: Json, own_id: str) -> list[Message]:
-    """Messages in one Account Activity webhook delivery (v1.1-style objects)."""
+    """Messages in one Account Activity webhook delivery (v1.1-style objects); raises
+    ``ValueError`` (pydantic's ``ValidationError``) for a delivery of another shape."""
+    _ACTIVITY.validate_python(payload)
     messages: list[Message] = []
     users = payload.get("users", {})
     for event in payload.get("direct_message_events", ()):

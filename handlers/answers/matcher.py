@@ -84,6 +84,7 @@ class Matcher:
                 self.name_words[form.ref] = self.name_words.get(form.ref, frozenset()) | set(
                     form.words
                 )
+        self._names = NameIndex(self._forms)
         self._faq_refs: list[str] = []
         phrasings: list[str] = []
         for faq in knowledge.faqs:
@@ -111,16 +112,7 @@ class Matcher:
 
     def names(self, text: str) -> list[Candidate]:
         """Activities and airdrops named in ``text``, best first."""
-        norm = normalize(text)
-        tokens = norm.split()
-        latin = [t for t in tokens if not _HAS_DENSE.match(t)]
-        compact = norm.replace(" ", "")
-        best: dict[str, float] = {}
-        for form in self._forms:
-            score = _dense_score(form, compact) if form.dense else _word_score(form, latin)
-            if score > best.get(form.ref, 0.0):
-                best[form.ref] = score
-        return sorted((Candidate(r, s) for r, s in best.items() if s > 0), key=lambda c: -c.score)
+        return self._names.find(text)
 
     def faqs(self, text: str, limit: int = 3) -> list[Candidate]:
         """The FAQs whose phrasings are closest to ``text``, best first."""
@@ -188,28 +180,79 @@ def _forms_of(entry: Activity | Airdrop) -> list[_Form]:
     return forms
 
 
-def _word_score(form: _Form, tokens: list[str]) -> float:
-    if not tokens:
-        return 0.0
-    total = 0.0
-    for word in form.words:
-        if len(word) <= 4 or word.isdigit():
-            score = 100.0 if word in tokens else 0.0
-        else:
-            found = process.extractOne(word, tokens, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF)
-            score = found[1] if found else 0.0
-        if not score:
-            return 0.0  # every word of a name must be there: "ABC airdrop" is not "XYZ airdrop"
-        total += score
-    return total / len(form.words) / 100.0
+class NameIndex:
+    """Names looked up by their words, so a question costs the same with 10 entries or
+    1,000: the question's words are compared once with the vocabulary of name words
+    (one vectorized rapidfuzz call), and only the names all of whose words were found
+    are scored. Names in scripts without spaces are prefiltered by a shared character
+    pair before the substring and near-substring checks."""
 
+    def __init__(self, forms: list[_Form]) -> None:
+        self._latin = [f for f in forms if not f.dense]
+        self._dense = [f for f in forms if f.dense]
+        self._vocabulary = sorted({w for f in self._latin for w in f.words})
+        self._short = {w for w in self._vocabulary if len(w) <= 4 or w.isdigit()}
+        self._long = [w for w in self._vocabulary if w not in self._short]
+        self._by_word: dict[str, list[int]] = {}
+        for index, form in enumerate(self._latin):
+            for word in set(form.words):
+                self._by_word.setdefault(word, []).append(index)
+        self._by_pair: dict[str, set[int]] = {}
+        for index, form in enumerate(self._dense):
+            needle = form.words[0]
+            # a one-character name shares no pair: it is always checked (key "")
+            pairs = {needle[i : i + 2] for i in range(len(needle) - 1)} or {""}
+            for pair in pairs:
+                self._by_pair.setdefault(pair, set()).add(index)
 
-def _dense_score(form: _Form, compact: str) -> float:
-    """A name in a script without spaces: a substring, or nearly one (one wrong
-    character in four or more)."""
-    needle = form.words[0]
-    if needle in compact:
-        return 1.0
-    if len(needle) < 4 or not compact:
-        return 0.0
-    return fuzz.partial_ratio(needle, compact, score_cutoff=75) / 100.0
+    def find(self, text: str) -> list[Candidate]:
+        norm = normalize(text)
+        tokens = [t for t in norm.split() if not _HAS_DENSE.match(t)]
+        best: dict[str, float] = {}
+        for form, score in self._latin_scores(tokens):
+            if score > best.get(form.ref, 0.0):
+                best[form.ref] = score
+        compact = norm.replace(" ", "")
+        for form, score in self._dense_scores(compact):
+            if score > best.get(form.ref, 0.0):
+                best[form.ref] = score
+        return sorted((Candidate(r, s) for r, s in best.items() if s > 0), key=lambda c: -c.score)
+
+    def _latin_scores(self, tokens: list[str]) -> list[tuple[_Form, float]]:
+        if not tokens:
+            return []
+        found: dict[str, float] = {w: 100.0 for w in set(tokens) if w in self._short}
+        if self._long:
+            grid = process.cdist(
+                tokens, self._long, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, workers=1
+            )
+            for column in np.flatnonzero(grid.max(axis=0)):
+                found[self._long[column]] = float(grid[:, column].max())
+        touched = {i for word in found for i in self._by_word.get(word, ())}
+        out = []
+        for index in touched:
+            form = self._latin[index]
+            scores = [found.get(word, 0.0) for word in form.words]
+            if all(scores):  # every word of a name: "ABC airdrop" is not "XYZ airdrop"
+                out.append((form, sum(scores) / len(scores) / 100.0))
+        return out
+
+    def _dense_scores(self, compact: str) -> list[tuple[_Form, float]]:
+        """A name in a script without spaces: a substring, or nearly one (one wrong
+        character in four or more)."""
+        if not compact or not self._dense:
+            return []
+        pairs = {compact[i : i + 2] for i in range(max(len(compact) - 1, 1))}
+        touched = {i for pair in pairs for i in self._by_pair.get(pair, ())}
+        touched.update(self._by_pair.get("", ()))
+        out = []
+        for index in touched:
+            form = self._dense[index]
+            needle = form.words[0]
+            if needle in compact:
+                out.append((form, 1.0))
+            elif len(needle) >= 4:
+                score = fuzz.partial_ratio(needle, compact, score_cutoff=75) / 100.0
+                if score:
+                    out.append((form, score))
+        return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from handlers.answers.knowledge import KnowledgeBase
 
@@ -22,6 +23,9 @@ class KnowledgeReloader:
     def __init__(self, base: KnowledgeBase, interval: float) -> None:
         self.base = base
         self.interval = interval
+        # run in the worker thread after each reload: builds the new version's index,
+        # so a question after an edit does not wait for the embedding
+        self.warm: Callable[[], object] | None = None
         self._task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -46,10 +50,15 @@ class KnowledgeReloader:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
+    def _refresh(self) -> None:
+        self.base.refresh(settle=True)
+        if self.warm is not None:
+            self.warm()
+
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
             try:
-                await asyncio.to_thread(self.base.refresh, settle=True)
+                await asyncio.to_thread(self._refresh)
             except Exception:  # a reload bug must not stop future reloads
                 log.exception("knowledge reload failed")

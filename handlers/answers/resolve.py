@@ -10,12 +10,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from handlers.answers.calibration import Features, default_calibration
 from handlers.answers.cues import Cues, default_cues
 from handlers.answers.knowledge import Knowledge
 from handlers.answers.matcher import Candidate, Matcher
+from handlers.answers.semantic import SemanticIndex
 from handlers.answers.settings import KnowledgeSettings
+from handlers.understanding.cache import VectorCache
+from handlers.understanding.engine import Engine
 
 Outcome = Literal["answer", "clarify", "unknown", "handoff", "pass"]
+LEXICAL_SURE = 0.8  # cosine of character n-grams: the same words, a typo or two apart
+LEXICAL_LEAD = 0.25
 
 # Upper-case words that are not entry names: common tickers and acronyms in questions.
 _COMMON_SYMBOLS = frozenset(
@@ -82,15 +88,38 @@ class Resolution:
 
 
 class Resolver:
-    """Applies the thresholds of :class:`KnowledgeSettings` to the matcher's scores."""
+    """Applies the thresholds of :class:`KnowledgeSettings` to calibrated scores.
+
+    Exact signals go first: a name matched at ``name_threshold`` is answered before the
+    model is asked anything, and so is an FAQ phrasing matched almost word for word.
+    Everything else is ranked by the semantic index (when the engine loaded) and each
+    candidate gets one calibrated probability of being right (:mod:`calibration`),
+    from its semantic score, its lead over the runner-up, its lexical score and its
+    name score. The thresholds apply to that probability.
+    """
 
     def __init__(
-        self, knowledge: Knowledge, settings: KnowledgeSettings, cues: Cues | None = None
+        self,
+        knowledge: Knowledge,
+        settings: KnowledgeSettings,
+        cues: Cues | None = None,
+        engine: Engine | None = None,
+        cache: VectorCache | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.settings = settings
         self.matcher = Matcher(knowledge)
         self.cues = cues or default_cues()
+        self.semantic = (
+            SemanticIndex(knowledge, engine, cache or VectorCache(settings.embedding_cache))
+            if engine is not None
+            else None
+        )
+        self.calibration = default_calibration()
+
+    def __repr__(self) -> str:
+        mode = "semantic" if self.semantic is not None else "lexical"
+        return f"Resolver({mode}, {len(self.knowledge.by_ref)} entries)"
 
     def resolve(self, text: str) -> Resolution:
         s = self.settings
@@ -101,29 +130,102 @@ class Resolver:
             if len(sure) > 1 and sure[1].score >= sure[0].score:
                 return Resolution("clarify", candidates=tuple(sure[:3]), aspects=aspects)
             return Resolution("answer", sure[0].ref, sure[0].score, aspects=aspects)
-        faqs = self.matcher.faqs(text)
+        lexical = self.matcher.faqs(text)
         unknown_symbol = bool(_unknown_symbols(text)) and bool(aspects & {"airdrop", "activity"})
         close_names = [c for c in names if c.score >= s.clarify_threshold]
+        if lexical_sure(lexical) and not unknown_symbol and not close_names:
+            return Resolution("answer", lexical[0].ref, lexical[0].score, aspects=aspects)
+        ranked = self.rank(text, lexical, names)
+        top = ranked[0] if ranked else None
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         if (
-            faqs
-            and faqs[0].score >= s.confidence_threshold
-            and not unknown_symbol
-            and not close_names
-            and (len(faqs) == 1 or faqs[0].score - faqs[1].score >= s.confidence_margin)
+            top is not None
+            and top.score >= s.confidence_threshold
+            and top.score - runner_up >= s.confidence_margin
+            and not (top.ref.startswith("faq:") and (unknown_symbol or close_names))
         ):
-            return Resolution("answer", faqs[0].ref, faqs[0].score, aspects=aspects)
+            return Resolution("answer", top.ref, top.score, aspects=aspects)
         topic = "airdrop" if "airdrop" in aspects else "activity" if "activity" in aspects else None
         if topic and not close_names:
             return Resolution("unknown", aspects=aspects, topic=topic)
-        close = [*close_names, *(c for c in faqs if c.score >= s.clarify_threshold)]
+        close = [c for c in ranked if c.score >= s.clarify_threshold]
+        close = [*close_names, *(c for c in close if c.ref not in {n.ref for n in close_names})]
         if close:
-            close.sort(key=lambda c: -c.score)
             return Resolution(
                 "clarify", confidence=close[0].score, candidates=tuple(close[:3]), aspects=aspects
             )
         if "question" in aspects or "?" in text or "？" in text:
             return Resolution("handoff", aspects=aspects)
         return Resolution("pass", aspects=aspects)
+
+    def rank(self, text: str, lexical: list[Candidate], names: list[Candidate]) -> list[Candidate]:
+        """Candidates with calibrated scores, best first (empty: nothing comes close)."""
+        features = self.features(text, lexical, names)
+        return sorted(
+            (Candidate(ref, self.calibration.probability(f)) for ref, f in features.items()),
+            key=lambda c: -c.score,
+        )
+
+    def features(
+        self, text: str, lexical: list[Candidate], names: list[Candidate]
+    ) -> dict[str, Features]:
+        """What the calibration reads for each candidate (also what bench/calibrate.py
+        fits it on)."""
+        lex = {c.ref: c.score for c in lexical}
+        name = {c.ref: c.score for c in names}
+        refs: list[str]
+        semantic: list[float | None]
+        agree: list[bool]
+        background = 0.0
+        if self.semantic is None:
+            merged = {r: max(lex.get(r, 0.0), name.get(r, 0.0)) for r in [*lex, *name]}
+            refs = sorted(merged, key=lambda r: -merged[r])
+            scores = [merged[r] for r in refs]
+            semantic, agree = [None] * len(refs), [False] * len(refs)
+        else:
+            ranked = self.semantic.rank(text)
+            refs, scores = list(ranked.refs), list(ranked.scores)
+            semantic, agree = list(scores), list(ranked.agree)
+            background = ranked.background
+        # Leads are taken within a kind (FAQs against FAQs, activities and airdrops
+        # against each other), since an activity's short name ("Deposit Bonanza") sits
+        # near every question that shares a word with it; and the background stands in
+        # for "none of these", so a small base's runner-up far behind proves nothing.
+        leads = _leads(refs, scores, background if self.semantic is not None else None)
+        return {
+            ref: Features(
+                semantic[i],
+                leads[i],
+                lex.get(ref, 0.0),
+                name.get(ref, 0.0),
+                agree[i],
+                scores[i] - background if semantic[i] is not None else 0.0,
+            )
+            for i, ref in enumerate(refs)
+        }
+
+
+def _leads(refs: list[str], scores: list[float], background: float | None) -> list[float]:
+    out = []
+    for i, ref in enumerate(refs):
+        faq = ref.startswith("faq:")
+        rivals = [
+            s
+            for j, (r, s) in enumerate(zip(refs, scores, strict=True))
+            if j != i and r.startswith("faq:") == faq
+        ]
+        if background is not None:
+            rivals.append(background)
+        out.append(scores[i] - max(rivals) if rivals else scores[i])
+    return out
+
+
+def lexical_sure(lexical: list[Candidate]) -> bool:
+    """An FAQ phrasing matched almost word for word, far ahead of the next: answered
+    without asking the model (measured wrong on none of the development questions)."""
+    if not lexical or lexical[0].score < LEXICAL_SURE:
+        return False
+    return len(lexical) == 1 or lexical[0].score - lexical[1].score >= LEXICAL_LEAD
 
 
 def _unknown_symbols(text: str) -> list[str]:

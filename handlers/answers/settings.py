@@ -22,10 +22,10 @@ class KnowledgeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     paths: list[Path] = Field(default_factory=lambda: [Path("docs/knowledge/example.toml")])
-    confidence_threshold: float = Field(default=0.5, gt=0, le=1)
+    confidence_threshold: float = Field(default=0.6, gt=0, le=1)
     name_threshold: float = Field(default=0.85, gt=0, le=1)
     confidence_margin: float = Field(default=0.08, ge=0, le=1)
-    clarify_threshold: float = Field(default=0.4, gt=0, le=1)
+    clarify_threshold: float = Field(default=0.35, gt=0, le=1)
     reload_interval: float = Field(default=5.0, gt=0, description="seconds between checks")
     timezone: str = "UTC"
     # vectors of the base's texts, by content hash: a restart costs no embedding

@@ -10,6 +10,7 @@ entries it does hold, and a question it cannot place is handed to a person
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from handlers.answers.status import activity_phase, airdrop_phase
 from handlers.commands import parse_command
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.language import LanguageDetector, is_sure
+from handlers.understanding.engine import Engine
 
 MAX_OPTIONS = 5
 
@@ -36,22 +38,36 @@ class Answered(Handled):
 class AnswerStage:
     """Reads ``base.current`` once per message; rebuilds its index when that changes."""
 
-    def __init__(self, base: KnowledgeBase, settings: KnowledgeSettings | None = None) -> None:
+    def __init__(
+        self,
+        base: KnowledgeBase,
+        settings: KnowledgeSettings | None = None,
+        engine: Engine | None = None,
+    ) -> None:
         self.base = base
         self.settings = settings or KnowledgeSettings()
         self.zone = ZoneInfo(self.settings.timezone)
+        self.engine = engine  # None: names and character n-grams alone
         self._resolver: Resolver | None = None
+        self._building = threading.Lock()
         self.detector = LanguageDetector()
 
     def __repr__(self) -> str:
         return f"AnswerStage({self.base!r})"
 
     def resolver(self) -> Resolver:
-        """The resolver for the current version of the base (built once per version)."""
+        """The resolver for the current version of the base (built once per version).
+
+        Building one embeds the base's new texts; the reloader calls this from its
+        worker thread right after a reload, so a question rarely waits for it."""
         knowledge = self.base.current
-        if self._resolver is None or self._resolver.knowledge is not knowledge:
-            self._resolver = Resolver(knowledge, self.settings)
-        return self._resolver
+        resolver = self._resolver
+        if resolver is not None and resolver.knowledge is knowledge:
+            return resolver
+        with self._building:
+            if self._resolver is None or self._resolver.knowledge is not knowledge:
+                self._resolver = Resolver(knowledge, self.settings, engine=self.engine)
+            return self._resolver
 
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         resolver = self.resolver()

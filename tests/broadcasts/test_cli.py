@@ -149,3 +149,22 @@ def test_send_at_a_time_is_a_stored_job_and_cancel_removes_the_send(
 def test_an_unknown_broadcast_is_exit_1(cfg: Path) -> None:
     result = cli(cfg, "status", "N-ZZZZZZ")
     assert result.exit_code == 1 and "no broadcast N-ZZZZZZ" in result.output
+
+
+def test_piped_tables_keep_every_value_whole(cfg: Path, tmp_path: Path) -> None:
+    """``socialdesk jobs | grep`` and ``broadcast list | cut`` see whole values: a
+    tab-separated line per row, nothing cut to a terminal's width."""
+    title = "NOVA listing on 1 December, with the deposit and withdrawal times of every network"
+    notice = write_notice(tmp_path, title=title, targets={"telegram": [{"chat": "-1001"}]})
+    cli(cfg, "create", str(notice), "--by", "mia")
+    cli(cfg, "approve", "1", "--by", "leo")
+    at = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0).isoformat()
+    assert cli(cfg, "send", "1", "--at", at).exit_code == 0
+    narrow = {"COLUMNS": "60"}
+    listed = runner.invoke(app, ["broadcast", "list", "-c", str(cfg)], env=narrow)
+    header, row = listed.output.splitlines()
+    assert header.split("\t")[:4] == ["#", "id", "title", "status"]
+    assert row.split("\t")[2:4] == [title, "scheduled"]
+    jobs = runner.invoke(app, ["jobs", "-c", str(cfg)], env=narrow)
+    (broadcast,) = [line for line in jobs.output.splitlines() if line.startswith("broadcast-1\t")]
+    assert broadcast.split("\t")[1] == f"broadcast 1: {title}"

@@ -24,6 +24,7 @@ async def bot(tmp_path: Path, dc: FakeDiscord) -> AsyncIterator[App]:
             "server": {"port": 0},
             "webchat": {"enabled": False},
             "bot": {"languages": ["en", "de"]},
+            "broadcasts": {"require_approval": False},  # sent at once; approval: test_api
             "discord": {
                 "enabled": True,
                 "api_base": dc.api_base,

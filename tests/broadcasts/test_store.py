@@ -27,7 +27,7 @@ def broadcaster(store: Store, **settings: Any) -> Broadcaster:
         channels={"telegram"},
         languages=("en", "de"),
         clock=lambda: NOW,
-        settings=BroadcastSettings(**settings),
+        settings=BroadcastSettings(**{"require_approval": False, **settings}),
     )
 
 

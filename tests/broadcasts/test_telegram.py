@@ -32,6 +32,8 @@ def config(tmp_path: Path, tg: FakeTelegram, **extra: Any) -> Config:
             "webchat": {"enabled": False},
             "bot": {"languages": ["en", "zh", "vi", "de"]},
             "telegram": {"enabled": True, "base_url": tg.base_url, "poll_timeout": 1, **telegram},
+            # these tests send at once; approval has its own tests (test_api, test_cli)
+            "broadcasts": {"require_approval": False},
             **extra,
         }
     )

@@ -20,7 +20,8 @@ SEND_DM = "POST /2/dm_conversations/with/:id/messages"
 
 @pytest.fixture
 async def bot(tmp_path: Path, x: FakeX) -> AsyncIterator[App]:
-    app = await start_bot(tmp_path, x)
+    # sent at once; approval has its own tests (test_api, test_cli)
+    app = await start_bot(tmp_path, x, broadcasts={"require_approval": False})
     yield app
     await app.stop()
 

@@ -25,6 +25,8 @@ from aiohttp import web
 from tests.fakes.serving import serve, wait_until
 
 BOT = {"id": 777000, "is_bot": True, "first_name": "Support", "username": "example_support_bot"}
+# what Telegram leaves out when a bot names no update types (allowed_updates=[])
+NOT_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}
 LIMITS = {"global": (30, 1.0), "private": (1, 1.0), "group": (20, 60.0)}
 RATE_LIMITED = {
     "sendmessage",
@@ -55,6 +57,10 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] | None = None
+        # the update types the bot asked for (getUpdates or setWebhook); None: the
+        # default, everything but NOT_BY_DEFAULT. As on Telegram, the last list given
+        # stays in force, and updates of other types are dropped, never delivered.
+        self.allowed_updates: list[str] | None = None
         self.blocked: set[int] = set()  # users who blocked the bot
         self.injected: list[tuple[int, float]] = []  # (user, when), by the load control
         self._load: asyncio.Task[None] | None = None
@@ -232,6 +238,35 @@ class FakeTelegram:
         message.pop("entities", None)
         return self.push(edited_message=message)
 
+    def member_update(
+        self, chat_id: int, user: dict[str, Any], old: str = "left", new: str = "member"
+    ) -> dict[str, Any]:
+        """A ``chat_member`` update: ``user``'s status went from ``old`` to ``new``
+        (a join by invite link, which large groups show no service message for)."""
+        chat = {"id": chat_id, "type": "supergroup", "title": "Example community"}
+        return self.push(
+            chat_member={
+                "chat": chat,
+                "from": user,
+                "date": int(time.time()),
+                "old_chat_member": {"status": old, "user": user},
+                "new_chat_member": {"status": new, "user": user},
+            }
+        )
+
+    def channel_post(self, chat_id: int, text: str) -> dict[str, Any]:
+        """A post in a channel: signed by the channel itself, no ``from``."""
+        chat = {"id": chat_id, "type": "channel", "title": "Example announcements"}
+        return self.push(
+            channel_post={
+                "message_id": next(self._message_ids[chat_id]),
+                "date": int(time.time()),
+                "chat": chat,
+                "sender_chat": chat,
+                "text": text,
+            }
+        )
+
     def join(self, chat_id: int, user: dict[str, Any]) -> dict[str, Any]:
         chat = {"id": chat_id, "type": "supergroup", "title": "Example community"}
         return self.push(
@@ -335,9 +370,11 @@ class FakeTelegram:
     async def _m_getupdates(self, p: dict[str, Any]) -> tuple[int, Any]:
         offset = int(p.get("offset", 0) or 0)
         timeout = float(p.get("timeout", 0) or 0)
+        if "allowed_updates" in p:
+            self.allowed_updates = list(p["allowed_updates"] or []) or None
         deadline = time.monotonic() + timeout
         while True:
-            pending = [u for u in self.updates if u["update_id"] >= offset]
+            pending = [u for u in self.updates if u["update_id"] >= offset and self._allowed(u)]
             if pending or time.monotonic() >= deadline:
                 return 200, pending[: int(p.get("limit", 100) or 100)]
             self._new_update.clear()
@@ -345,12 +382,20 @@ class FakeTelegram:
                 async with asyncio.timeout(deadline - time.monotonic()):
                     await self._new_update.wait()
 
+    def _allowed(self, update: dict[str, Any]) -> bool:
+        kind = next(k for k in update if k != "update_id")
+        if self.allowed_updates is None:
+            return kind not in NOT_BY_DEFAULT
+        return kind in self.allowed_updates
+
     async def _m_deletewebhook(self, _p: dict[str, Any]) -> tuple[int, Any]:
         self.webhook = None
         return 200, True
 
     async def _m_setwebhook(self, p: dict[str, Any]) -> tuple[int, Any]:
         self.webhook = p
+        if "allowed_updates" in p:
+            self.allowed_updates = list(p["allowed_updates"] or []) or None
         return 200, True
 
     async def _m_setmycommands(self, _p: dict[str, Any]) -> tuple[int, Any]:

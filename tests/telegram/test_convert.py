@@ -194,3 +194,63 @@ def test_new_members_become_member_events_and_other_updates_nothing() -> None:
         == []
     )
     assert events({"update_id": 9, "future_update_kind": {"anything": 1}}) == []
+
+
+def _member(old: dict, new: dict) -> dict:
+    return {
+        "update_id": 9,
+        "chat_member": {
+            "chat": GROUP,
+            "from": ALICE,
+            "date": 1700000000,
+            "old_chat_member": {"user": ALICE, **old},
+            "new_chat_member": {"user": ALICE, **new},
+        },
+    }
+
+
+def test_a_chat_member_update_that_brings_someone_in_is_a_join() -> None:
+    (joined,) = events(_member({"status": "left"}, {"status": "member"}))
+    assert isinstance(joined, MemberEvent) and joined.kind == "join"
+    assert (joined.chat_id, joined.user_id, joined.display_name) == ("-1001", "42", "Alice")
+    # a promotion or a departure brings nobody in
+    assert events(_member({"status": "member"}, {"status": "administrator", **ADMIN})) == []
+    assert events(_member({"status": "member"}, {"status": "left"})) == []
+
+
+ADMIN = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": False,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": False,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+}
+
+
+def test_a_channel_post_is_read_but_not_addressed() -> None:
+    channel = {"id": -1009, "type": "channel", "title": "Example news"}
+    (post,) = events(
+        {
+            "update_id": 3,
+            "channel_post": {
+                "message_id": 5,
+                "date": 1700000000,
+                "chat": channel,
+                "sender_chat": channel,
+                "text": "NOVA lists today",
+            },
+        }
+    )
+    assert post.chat_kind is ChatKind.CHANNEL and not post.addressed
+    assert (post.sender_id, post.display_name, post.text) == (
+        "-1009",
+        "Example news",
+        "NOVA lists today",
+    )

@@ -16,7 +16,7 @@ from tests.fakes.telegram import FakeTelegram
 from tests.telegram.test_e2e import start_bot
 
 STAFF = -999
-ANA, BEN, STRANGER, USER = 501, 502, 503, 7
+ANA, BEN, STRANGER, MIA, USER = 501, 502, 503, 504, 7
 
 
 @pytest.fixture
@@ -97,3 +97,27 @@ async def test_replying_to_an_unclaimed_announcement_claims_it(
     assert answer["text"] == "Hi, I am looking at it."
     await asyncio.sleep(0.3)
     assert len(tg.sent(STAFF)) == 2
+
+
+async def test_a_manager_in_the_staff_group_works_no_tickets(bot: App, tg: FakeTelegram) -> None:
+    assert bot.tickets is not None
+    await bot.tickets.add_agent("mia", "manager", token_hash("token-mia"), system_clock())
+    assert await bot.tickets.link_account("mia", "telegram", str(MIA))
+    tg.private(USER, "/ticket my withdrawal is stuck")
+    (announcement,) = await tg.wait_sent(1, chat_id=STAFF)
+    posted = announcement["_message_id"]
+
+    tg.press(MIA, STAFF, "staff:claim:1", message_id=posted)
+    refused = (await tg.wait_sent(2, chat_id=STAFF))[1]
+    assert "Managers send notices" in refused["text"]
+    tg.reply_to_bot(STAFF, MIA, "Hello from the manager", bot_message_id=posted)
+    assert "Managers send notices" in (await tg.wait_sent(3, chat_id=STAFF))[2]["text"]
+
+    tg.press(ANA, STAFF, "staff:claim:1", message_id=posted)
+    claimed = (await tg.wait_sent(4, chat_id=STAFF))[3]
+    assert "#1 is ana's now" in claimed["text"]
+    tg.press(MIA, STAFF, "staff:resolve:1", message_id=claimed["_message_id"])
+    assert "Managers send notices" in (await tg.wait_sent(5, chat_id=STAFF))[4]["text"]
+    ticket = await bot.tickets.get(1)
+    assert ticket is not None and ticket["status"] == "open" and ticket["assignee"] == "ana"
+    assert all("manager" not in s["text"] for s in tg.sent(USER))

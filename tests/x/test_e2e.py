@@ -20,9 +20,11 @@ MENTIONS = "GET /2/users/:id/mentions"
 SEND_DM = "POST /2/dm_conversations/with/:id/messages"
 
 
-async def start_bot(tmp_path: Path, x: FakeX, **settings: Any) -> App:
-    """A bot with the X channel, returned once its first polls are done, so what the
-    test adds next is news rather than history."""
+async def start_bot(
+    tmp_path: Path, x: FakeX, *, broadcasts: dict[str, Any] | None = None, **settings: Any
+) -> App:
+    """A bot with the X channel (``settings``: its section), returned once its first
+    polls are done, so what the test adds next is news rather than history."""
     section = {
         "enabled": True,
         "api_base": x.base_url,
@@ -30,7 +32,9 @@ async def start_bot(tmp_path: Path, x: FakeX, **settings: Any) -> App:
         "poll_max_seconds": 0.3,
         **settings,
     }
-    config = bot_config(tmp_path, webchat={"enabled": False}, x=section)
+    config = bot_config(
+        tmp_path, webchat={"enabled": False}, x=section, broadcasts=broadcasts or {}
+    )
     polled = [DMS] if section.get("dms", True) else []
     polled += [MENTIONS] if section.get("mentions", True) else []
     before = {r: len(x.calls_to(r)) for r in polled}

@@ -1,0 +1,82 @@
+"""One calibrated probability per candidate entry.
+
+Raw similarities are not comparable across bases or models (multilingual-e5 puts
+unrelated sentences at 0.75 cosine, character n-grams put them near 0), so the
+thresholds in ``[knowledge]`` apply to a probability of being right instead: a
+logistic model over a candidate's features, fitted by ``bench/calibrate.py`` on the
+development questions against the example base (and against a copy of it that keeps
+only its English and Chinese phrasings, as help centres write them). The fitted
+weights live in ``calibration.toml`` beside this module; refitting is a data change.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What is known about one candidate. ``semantic`` is None when no engine loaded."""
+
+    semantic: float | None
+    lead: float  # semantic score (lexical when None) minus the best other candidate's
+    lexical: float
+    name: float
+    agree: bool = False  # first by its phrasings and by its answers alike
+    above_background: float = 0.0  # semantic score minus the question's background
+
+    def vector(self) -> list[float]:
+        if self.semantic is None:
+            return [self.lead, self.lexical, self.name]
+        return [
+            self.semantic,
+            self.lead,
+            self.lexical,
+            self.name,
+            float(self.agree),
+            self.above_background,
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    intercept: float
+    coefficients: tuple[float, ...]
+
+    def probability(self, values: list[float]) -> float:
+        z = self.intercept + sum(w * v for w, v in zip(self.coefficients, values, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Weights for the semantic mode and for the lexical mode (no engine)."""
+
+    semantic: Weights
+    lexical: Weights
+
+    def probability(self, features: Features) -> float:
+        weights = self.lexical if features.semantic is None else self.semantic
+        return weights.probability(features.vector())
+
+    @classmethod
+    def read(cls, path: Path) -> Calibration:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        return cls(
+            **{
+                mode: Weights(float(data[mode]["intercept"]), tuple(data[mode]["coefficients"]))
+                for mode in ("semantic", "lexical")
+            }
+        )
+
+
+@cache
+def default_calibration() -> Calibration:
+    return Calibration.read(CALIBRATION_FILE)

@@ -1,0 +1,160 @@
+"""What a question means, against one version of the knowledge base.
+
+Help centres phrase each FAQ two or three ways in English; users ask in twelve
+languages in their own words. The shared multilingual model
+(:mod:`handlers.understanding`) places both in one space, so a Vietnamese paraphrase
+lands near the English phrasing it means. Each FAQ is represented by its phrasings
+and its answers (an answer often holds the words a user asks with: "memo", "tag",
+"recovery"); each activity and airdrop by its names, aliases and what it rewards.
+
+Multilingual models rate two sentences in the same language closer than a sentence
+and its translation, so a Chinese question drifts to whichever FAQs have Chinese
+phrasings, whatever they are about. Similarities are therefore centred per language:
+each language's texts are shifted so that their mean similarity to the question equals
+that of the English texts (every entry has English), and only the question's meaning,
+not its language, ranks them (measured in docs/benchmarks.md).
+
+Vectors of the base's texts come from :class:`~handlers.understanding.cache.VectorCache`,
+so an unchanged base costs no model call on a restart or a hot reload.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from handlers.answers.knowledge import Knowledge, ref_of
+from handlers.answers.schema import Activity, Airdrop, Faq
+from handlers.understanding.cache import VectorCache
+from handlers.understanding.engine import Engine
+
+BACKGROUND_FILE = Path(__file__).with_name("background.toml")
+ANSWER_WEIGHT = 0.5  # an FAQ's answer counts half as much as its best phrasing
+CENTRED_GROUP = 5  # a language with fewer texts than this is too small to centre
+ENTRY_TEXT = 300  # characters of an activity's or airdrop's description that are embedded
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """The semantic ranking of one question: refs best first, with their scores."""
+
+    refs: tuple[str, ...]
+    scores: tuple[float, ...]
+    # per candidate: first by its phrasings alone and by its answers alone (two views
+    # that agree are rarely wrong together)
+    agree: tuple[bool, ...] = ()
+    # how close the question is to sentences about nothing the base answers: a
+    # candidate no closer than this is no evidence (small bases have large leads)
+    background: float = 0.0
+
+    def score_of(self, ref: str) -> float:
+        try:
+            return self.scores[self.refs.index(ref)]
+        except ValueError:
+            return 0.0
+
+
+class SemanticIndex:
+    """Built once per version of the base (at load, off the event loop)."""
+
+    def __init__(self, knowledge: Knowledge, engine: Engine, cache: VectorCache) -> None:
+        self.engine = engine
+        refs: list[str] = []
+        texts: list[str] = []
+        owners: list[int] = []
+        answers: list[int] = []  # 1 where the text is an answer, 0 for a phrasing or name
+        languages: list[str] = []
+        for entry in (*knowledge.faqs, *knowledge.activities, *knowledge.airdrops):
+            refs.append(ref_of(entry))
+            owner = len(refs) - 1
+            for text, is_answer, language in _texts_of(entry):
+                texts.append(text)
+                owners.append(owner)
+                answers.append(is_answer)
+                languages.append(language)
+        self.refs = tuple(refs)
+        self._owner = np.array(owners, dtype=np.int64)
+        self._is_answer = np.array(answers, dtype=bool)
+        tags = np.array(languages)
+        self._english = tags == "en"
+        self._groups = [
+            tags == language
+            for language in sorted(set(languages) - {"en"})
+            if int((tags == language).sum()) >= CENTRED_GROUP
+        ]
+        self._vectors = cache.vectors(engine, texts, passage=False)
+        self._background = cache.vectors(engine, list(background_sentences()), passage=False)
+
+    def __repr__(self) -> str:
+        return f"SemanticIndex({len(self.refs)} entries, {len(self._owner)} texts)"
+
+    def rank(self, text: str, limit: int = 8) -> Ranked:
+        """Entries closest to ``text``: per entry, its best phrasing or name, plus half
+        its best answer, scaled back to a cosine."""
+        if not self.refs:
+            return Ranked((), ())
+        question = self.engine.query(text)
+        sims = self._vectors @ question
+        background = float(np.sort(self._background @ question)[-3:].mean())
+        if self._groups and self._english.any():
+            reference = sims[self._english].mean()
+            for group in self._groups:
+                sims[group] += reference - sims[group].mean()
+        best = np.full(len(self.refs), -1.0, dtype=np.float32)
+        answer = np.zeros(len(self.refs), dtype=np.float32)
+        np.maximum.at(best, self._owner[~self._is_answer], sims[~self._is_answer])
+        np.maximum.at(answer, self._owner[self._is_answer], sims[self._is_answer])
+        has_answer = np.zeros(len(self.refs), dtype=bool)
+        has_answer[self._owner[self._is_answer]] = True
+        combined = np.where(has_answer, (best + ANSWER_WEIGHT * answer) / (1 + ANSWER_WEIGHT), best)
+        order = np.argsort(-combined)[:limit]
+        by_phrasing = int(np.argmax(best))
+        by_answer = int(np.argmax(np.where(has_answer, answer, -1.0)))
+        return Ranked(
+            tuple(self.refs[i] for i in order),
+            tuple(float(combined[i]) for i in order),
+            tuple(bool(i == by_phrasing and i == by_answer) for i in order),
+            background,
+        )
+
+
+@cache
+def background_sentences() -> tuple[str, ...]:
+    with BACKGROUND_FILE.open("rb") as fh:
+        return tuple(tomllib.load(fh)["sentences"])
+
+
+def _texts_of(entry: Activity | Airdrop | Faq) -> list[tuple[str, int, str]]:
+    """(text, is an answer, language) of everything an entry is known by. Aliases and
+    symbols carry no language: they count as English (Latin script) or as the script
+    they are written in."""
+    if not isinstance(entry, Faq):
+        named = [(n, lang) for lang, n in entry.name.items()]
+        named += [(a, _script_of(a)) for a in entry.aliases]
+        if isinstance(entry, Airdrop):
+            named.append((f"{entry.token} airdrop", "en"))
+        described = entry.reward if isinstance(entry, Activity) else entry.eligibility
+        summary = f"{entry.name['en']}: {described['en']}"[:ENTRY_TEXT]
+        return [(n, 0, lang) for n, lang in dict.fromkeys(named)] + [(summary, 0, "en")]
+    questions = [(q, lang) for lang, phrasings in entry.questions.items() for q in phrasings]
+    answers = list(entry.answer.items())
+    return [(q, 0, lang) for q, lang in dict.fromkeys(questions)] + [
+        (a, 1, lang) for lang, a in answers
+    ]
+
+
+def _script_of(text: str) -> str:
+    for ch in text:
+        if "\u3040" <= ch <= "\u30ff":
+            return "ja"
+        if "\uac00" <= ch <= "\ud7af":
+            return "ko"
+        if "\u4e00" <= ch <= "\u9fff":
+            return "zh"
+        if "\u0400" <= ch <= "\u04ff":
+            return "ru"
+    return "en"
