@@ -18,6 +18,7 @@ from bots.config import Config
 from handlers.understanding import shared_engine
 from tests.builders import bot_config
 from tests.fakes.telegram import FakeTelegram
+from tests.webchat_client import chat_socket
 
 KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 TX = "9fa3c0d2e1b4a5968778695a4b3c2d1e0f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -60,7 +61,7 @@ async def test_each_case_is_warned_in_the_web_chat(bot: App) -> None:
     for number, (text, words) in enumerate(CASES):
         async with (
             aiohttp.ClientSession() as http,
-            http.ws_connect(f"{bot.url}/chat/ws?session=guard-case-{number}") as ws,
+            chat_socket(http, bot.url) as ws,
         ):
             await ws.send_json({"type": "message", "id": f"g{number}", "text": text})
             warning = await receive(ws)
@@ -71,7 +72,7 @@ async def test_each_case_is_warned_in_the_web_chat(bot: App) -> None:
 async def test_a_user_who_already_paid_gets_the_urgent_ticket_in_the_web_chat(bot: App) -> None:
     async with (
         aiohttp.ClientSession() as http,
-        http.ws_connect(f"{bot.url}/chat/ws?session=guard-paid") as ws,
+        chat_socket(http, bot.url) as ws,
     ):
         await ws.send_json({"type": "message", "id": "p1", "text": PAID})
         warning = await receive(ws)
@@ -89,7 +90,7 @@ async def test_a_bare_key_never_reaches_the_database_file_but_an_asked_hash_does
     async with App(bot_config(tmp_path)) as bot:
         async with (
             aiohttp.ClientSession() as http,
-            http.ws_connect(f"{bot.url}/chat/ws?session=guard-key") as ws,
+            chat_socket(http, bot.url) as ws,
         ):
             await ws.send_json({"type": "message", "id": "k1", "text": f"0x{KEY}"})
             assert "private key" in (await receive(ws))["text"]

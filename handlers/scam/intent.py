@@ -111,7 +111,7 @@ def load_anchors(path: Path = ANCHORS) -> dict[str, list[str]]:
     return anchors
 
 
-_SHARED: dict[str, IntentCheck | None] = {}
+_SHARED: dict[tuple[int, str], IntentCheck] = {}
 
 
 class IntentCheck:
@@ -129,26 +129,23 @@ class IntentCheck:
 
     @classmethod
     def shared(cls, cache_folder: Path | None) -> IntentCheck | None:
-        """On the process's engine, or ``None`` (rules alone) when it cannot load.
+        """On the process's engine, or ``None`` (rules alone) when it cannot load
+        (the start already printed why, once).
 
-        One per process and cache folder: every guard (tests build many, the app one
+        One per engine and cache folder: every guard (tests build many, the app one
         per router) shares the anchor vectors instead of embedding them again."""
-        key = str(cache_folder)
+        engine = shared_engine().engine
+        if engine is None:
+            log.info("guard: no embedding engine, the rules judge alone")
+            return None
+        key = (id(engine), str(cache_folder))
         if key not in _SHARED:
-            _SHARED[key] = cls._build(cache_folder)
+            try:
+                _SHARED[key] = cls(engine, VectorCache(cache_folder))
+            except (OSError, ValueError) as exc:
+                log.error("guard: anchors unusable, the rules judge alone: %s", exc)
+                return None
         return _SHARED[key]
-
-    @classmethod
-    def _build(cls, cache_folder: Path | None) -> IntentCheck | None:
-        status = shared_engine()
-        if status.engine is None:
-            log.warning("guard: %s", status.reason)
-            return None
-        try:
-            return cls(status.engine, VectorCache(cache_folder))
-        except (OSError, ValueError) as exc:
-            log.error("guard: semantic layer off, anchors unusable: %s", exc)
-            return None
 
     def judge(self, text: str, official_domains: tuple[str, ...] = (), cues: int = 1) -> Judgement:
         """The closest label for ``text``; the model reads its :func:`gist`."""
