@@ -22,10 +22,7 @@ from bots.broadcast_api import BroadcastApi
 from bots.config import Config
 from bots.server import Server, build_server
 from channels.base import Channel
-from channels.discord import DiscordAdapter
-from channels.telegram import TelegramAdapter
 from channels.webchat import WebChatAdapter
-from channels.x import XAdapter, XCredentials
 from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
 from handlers.broadcasts.service import Broadcaster
 from handlers.broadcasts.verify import NoticeCheckStage
@@ -108,6 +105,8 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
             secret=os.environ.get(config.webchat.secret_env),
         )
     if config.telegram.enabled:
+        from channels.telegram import TelegramAdapter
+
         channels["telegram"] = TelegramAdapter(
             config.telegram,
             os.environ[config.telegram.token_env],
@@ -115,12 +114,16 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
             commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
         )
     if config.discord.enabled:
+        from channels.discord import DiscordAdapter
+
         channels["discord"] = DiscordAdapter(
             config.discord,
             os.environ[config.discord.token_env],
             commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
         )
     if config.x.enabled:
+        from channels.x import XAdapter, XCredentials
+
         x = config.x
         channels["x"] = XAdapter(
             x,

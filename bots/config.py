@@ -40,7 +40,7 @@ class BotSettings(Section):
     brand: str = "Example Exchange"
     official_domains: list[str] = Field(default_factory=lambda: ["example.com"])
     official_handles: list[str] = Field(default_factory=lambda: ["@example", "@example_support"])
-    languages: list[str] = Field(default_factory=lambda: ["en", "zh", "vi", "de"])
+    languages: list[str] = Field(default_factory=lambda: list(UI_LANGUAGES))
     default_language: str = "en"
 
     @field_validator("languages")

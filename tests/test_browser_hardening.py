@@ -4,7 +4,6 @@ Content-Security-Policy still lets them work."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,19 +14,9 @@ from bots.api import token_hash
 from bots.app import App, system_clock
 from bots.server import Server
 from tests.builders import bot_config
+from tests.chromium import ARGS, CHROMIUM, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="the browser tests need Chromium (Debian package `chromium`)"
-)
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = needs_chromium("the browser tests")
 
 ATTACKER = """<!doctype html>
 <html><body>

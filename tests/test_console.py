@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,20 +17,10 @@ import pytest
 from bots.api import token_hash
 from bots.app import App, system_clock
 from tests.builders import bot_config
+from tests.chromium import ARGS, CHROMIUM, needs_chromium
 from tests.webchat_client import chat_socket
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="the console test needs Chromium (Debian package `chromium`)"
-)
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = needs_chromium("the console test")
 
 
 @pytest.fixture

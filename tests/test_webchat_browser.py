@@ -6,7 +6,6 @@ Without it the tests are skipped, saying so.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,19 +16,9 @@ import pytest
 from bots.api import token_hash
 from bots.app import App, system_clock
 from tests.builders import bot_config, eventually
+from tests.chromium import ARGS, CHROMIUM, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="the web chat browser tests need Chromium (Debian package `chromium`)"
-)
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = needs_chromium("the web chat browser tests")
 WAIT = 10_000  # ms a page may take to show an outcome
 
 

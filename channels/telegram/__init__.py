@@ -1,12 +1,24 @@
-"""Telegram, through python-telegram-bot."""
+"""Telegram, through python-telegram-bot.
+
+The adapter is imported on first use: configuration reads only the settings, and a
+command that never starts Telegram should not pay for loading python-telegram-bot.
+"""
 
 import os
+from typing import Any
 
 # Opt in to python-telegram-bot's coming time periods as timedelta (its documented
 # switch); the adapter reads them either way, and PTB stops warning on every 429.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from channels.telegram.adapter import TelegramAdapter
 from channels.telegram.settings import TelegramSettings
 
 __all__ = ["TelegramAdapter", "TelegramSettings"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TelegramAdapter":
+        from channels.telegram.adapter import TelegramAdapter
+
+        return TelegramAdapter
+    raise AttributeError(name)

@@ -24,10 +24,11 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy.sparse import csr_matrix
 
 from handlers.answers.knowledge import Knowledge
 from handlers.answers.schema import Activity, Airdrop
@@ -92,23 +93,9 @@ class Matcher:
                 for question in questions:
                     self._faq_refs.append(f"faq:{faq.id}")
                     phrasings.append(question)
-        self._vectorizer: TfidfVectorizer | None = None
+        self.fitted = bool(phrasings)
         if phrasings:
-            self._vectorizer = TfidfVectorizer(
-                analyzer=char_grams, sublinear_tf=True, dtype=np.float32
-            )
-            matrix = self._vectorizer.fit_transform(phrasings)
-            # Scoring a question goes through these directly: the same weights as
-            # ``TfidfVectorizer.transform`` without its per-call validation, which cost
-            # more than the arithmetic (bench/pipeline.py).
-            self._vocabulary: dict[str, int] = self._vectorizer.vocabulary_
-            self._idf = self._vectorizer.idf_.astype(np.float32)
-            # one row per n-gram: its weight in each phrasing; dense while it is small
-            # (tens of thousands of n-grams by hundreds of phrasings), as row picks
-            # from a dense array cost a fraction of sparse indexing
-            by_gram = matrix.T.tocsr()
-            small = by_gram.shape[0] * by_gram.shape[1] <= DENSE_LIMIT
-            self._by_gram = by_gram.toarray() if small else by_gram
+            self._vocabulary, self._idf, self._by_gram = _tfidf(phrasings)
 
     def names(self, text: str) -> list[Candidate]:
         """Activities and airdrops named in ``text``, best first."""
@@ -116,7 +103,7 @@ class Matcher:
 
     def faqs(self, text: str, limit: int = 3) -> list[Candidate]:
         """The FAQs whose phrasings are closest to ``text``, best first."""
-        if self._vectorizer is None:
+        if not self.fitted:
             return []
         sims = self.similarities(text)
         if sims is None:
@@ -144,6 +131,37 @@ class Matcher:
         weights *= self._idf[index]
         weights /= np.linalg.norm(weights)
         return np.asarray(weights @ self._by_gram[index]).ravel()
+
+
+def _tfidf(phrasings: list[str]) -> tuple[dict[str, int], np.ndarray, Any]:
+    """Vocabulary, idf and the n-gram by phrasing weights of scikit-learn's
+    ``TfidfVectorizer(analyzer=char_grams, sublinear_tf=True)`` (smooth idf, L2 rows),
+    computed here because importing scikit-learn costs a second at every start
+    (``tests/test_answers.py`` checks the two agree).
+
+    One row per n-gram: its weight in each phrasing; dense while it is small (tens of
+    thousands of n-grams by hundreds of phrasings), as row picks from a dense array
+    cost a fraction of sparse indexing."""
+    counted = [Counter(char_grams(p)) for p in phrasings]
+    vocabulary = {g: i for i, g in enumerate(sorted({g for c in counted for g in c}))}
+    df = np.zeros(len(vocabulary), dtype=np.float64)
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    for doc, counts in enumerate(counted):
+        for gram, count in counts.items():
+            df[vocabulary[gram]] += 1
+            rows.append(vocabulary[gram])
+            cols.append(doc)
+            values.append(1.0 + float(np.log(count)))
+    idf = (np.log((1 + len(phrasings)) / (1 + df)) + 1.0).astype(np.float32)
+    weights = np.array(values, dtype=np.float32) * idf[rows]
+    norms = np.zeros(len(phrasings), dtype=np.float32)
+    np.add.at(norms, cols, weights**2)
+    weights /= np.sqrt(norms)[cols]
+    by_gram = csr_matrix((weights, (rows, cols)), shape=(len(vocabulary), len(phrasings)))
+    small = by_gram.shape[0] * by_gram.shape[1] <= DENSE_LIMIT
+    return vocabulary, idf, by_gram.toarray() if small else by_gram
 
 
 def char_grams(text: str) -> list[str]:

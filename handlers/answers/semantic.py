@@ -63,22 +63,22 @@ class SemanticIndex:
 
     def __init__(self, knowledge: Knowledge, engine: Engine, cache: VectorCache) -> None:
         self.engine = engine
-        refs: list[str] = []
-        texts: list[str] = []
-        owners: list[int] = []
-        answers: list[int] = []  # 1 where the text is an answer, 0 for a phrasing or name
-        languages: list[str] = []
-        for entry in (*knowledge.faqs, *knowledge.activities, *knowledge.airdrops):
-            refs.append(ref_of(entry))
-            owner = len(refs) - 1
-            for text, is_answer, language in _texts_of(entry):
-                texts.append(text)
-                owners.append(owner)
-                answers.append(is_answer)
-                languages.append(language)
-        self.refs = tuple(refs)
-        self._owner = np.array(owners, dtype=np.int64)
-        self._is_answer = np.array(answers, dtype=bool)
+        entries = (*knowledge.faqs, *knowledge.activities, *knowledge.airdrops)
+        self.refs = tuple(ref_of(e) for e in entries)
+        # phrasings and names first, then answers, each grouped by entry, so that an
+        # entry's best text is one segmented maximum (reduceat), whatever the base's size
+        named = [
+            [(t, lang) for t, is_answer, lang in _texts_of(e) if not is_answer] for e in entries
+        ]
+        answered = [
+            [(t, lang) for t, is_answer, lang in _texts_of(e) if is_answer] for e in entries
+        ]
+        texts = [t for group in (*named, *answered) for t, _ in group]
+        languages = [lang for group in (*named, *answered) for _, lang in group]
+        self._phrasings = sum(len(g) for g in named)
+        self._phrasing_starts = _starts(named)
+        self._answer_owners = np.array([i for i, g in enumerate(answered) if g], dtype=np.int64)
+        self._answer_starts = _starts([g for g in answered if g]) + self._phrasings
         tags = np.array(languages)
         self._english = tags == "en"
         self._groups = [
@@ -90,7 +90,7 @@ class SemanticIndex:
         self._background = cache.vectors(engine, list(background_sentences()), passage=False)
 
     def __repr__(self) -> str:
-        return f"SemanticIndex({len(self.refs)} entries, {len(self._owner)} texts)"
+        return f"SemanticIndex({len(self.refs)} entries, {len(self._vectors)} texts)"
 
     def rank(self, text: str, limit: int = 8) -> Ranked:
         """Entries closest to ``text``: per entry, its best phrasing or name, plus half
@@ -104,22 +104,30 @@ class SemanticIndex:
             reference = sims[self._english].mean()
             for group in self._groups:
                 sims[group] += reference - sims[group].mean()
-        best = np.full(len(self.refs), -1.0, dtype=np.float32)
-        answer = np.zeros(len(self.refs), dtype=np.float32)
-        np.maximum.at(best, self._owner[~self._is_answer], sims[~self._is_answer])
-        np.maximum.at(answer, self._owner[self._is_answer], sims[self._is_answer])
-        has_answer = np.zeros(len(self.refs), dtype=bool)
-        has_answer[self._owner[self._is_answer]] = True
+        best = np.maximum.reduceat(sims[: self._phrasings], self._phrasing_starts)
+        answer = np.full(len(self.refs), -1.0, dtype=np.float32)
+        if len(self._answer_owners):
+            answer[self._answer_owners] = np.maximum.reduceat(sims, self._answer_starts)[
+                : len(self._answer_owners)
+            ]
+        has_answer = answer > -1.0
         combined = np.where(has_answer, (best + ANSWER_WEIGHT * answer) / (1 + ANSWER_WEIGHT), best)
-        order = np.argsort(-combined)[:limit]
+        top = min(limit, len(combined))
+        order = np.argpartition(-combined, top - 1)[:top]
+        order = order[np.argsort(-combined[order])]
         by_phrasing = int(np.argmax(best))
-        by_answer = int(np.argmax(np.where(has_answer, answer, -1.0)))
+        by_answer = int(np.argmax(answer))
         return Ranked(
             tuple(self.refs[i] for i in order),
             tuple(float(combined[i]) for i in order),
             tuple(bool(i == by_phrasing and i == by_answer) for i in order),
             background,
         )
+
+
+def _starts(groups: list[list[tuple[str, str]]]) -> np.ndarray:
+    sizes = np.array([len(g) for g in groups], dtype=np.int64)
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
 
 
 @cache
