@@ -3,10 +3,12 @@
 Scam messages are written from templates modelled on real ones (fee-and-unlock DMs,
 fake support, look-alike links, wrong-network deposits, posted secrets) in the UI
 languages, with the disguises scammers use (spaced letters, zero-width characters,
-homoglyphs). Ordinary messages are the support questions of
-``bench/data/questions.jsonl`` plus templated ones that mention what scams mention too:
-fees, airdrops, addresses on their right network, transaction hashes, official links.
-Seeded, so the file is reproducible: ``python bench/make_scam_corpus.py``.
+homoglyphs), and the hand-written cases of ``bench/data/scam_written.jsonl`` (the
+issue's examples and every kind in several languages). Ordinary messages are the
+support questions of ``bench/data/questions.jsonl`` plus templated ones that mention
+what scams mention too: fees, airdrops, addresses on their right network, transaction
+hashes, official links. Seeded (seed phrases and keys excepted, which come from the
+system's randomness): ``python bench/make_scam_corpus.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from mnemonic import Mnemonic
 HERE = Path(__file__).parent / "data"
 R = random.Random(20261123)
 
+# support questions that describe a scam happening to the asker: the guard warns them
+REPORTS = {
+    "someone DMed me saying they are support, is that real?",
+    "有人私信我说是客服，是真的吗",
+    "có người nhắn tin tự xưng là hỗ trợ, có thật không",
+}
 LOOKALIKES = [
     "examp1e.com",
     "exarnple.com",
@@ -335,11 +343,12 @@ def main() -> None:
         )
     questions = [json.loads(line) for line in (HERE / "questions.jsonl").read_text().splitlines()]
     for q in questions:
+        report = q["text"] in REPORTS  # a user describing a scam under way: warned
         rows.append(
             {
                 "text": q["text"],
-                "label": "ordinary",
-                "category": "question",
+                "label": "scam" if report else "ordinary",
+                "category": "report" if report else "question",
                 "lang": q.get("language", "en"),
             }
         )
@@ -353,6 +362,8 @@ def main() -> None:
                 "lang": lang,
             }
         )
+    # hand-written development cases (the issue's, and each kind in several languages)
+    rows += [json.loads(line) for line in (HERE / "scam_written.jsonl").read_text().splitlines()]
     with (HERE / "scam.jsonl").open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")

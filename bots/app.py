@@ -79,7 +79,11 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
         knowledge.refresh()
     answers = AnswerStage(knowledge, config.knowledge, engine=shared_engine().engine)
     return Router(
-        GuardStage(config.guard, official_contracts=knowledge.official_contracts()),
+        GuardStage(
+            config.guard,
+            official_contracts=knowledge.official_contracts(),
+            embedding_cache=config.knowledge.embedding_cache,
+        ),
         IntakeStage(CategoryReader(knowledge, config.knowledge, answers)),
         ConversationStage(),
         ReopenStage(config.tickets.reopen_hours),

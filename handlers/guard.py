@@ -1,9 +1,12 @@
 """The guard: the first stage, which reads every message (addressed or not, edited too).
 
-It runs the detectors of ``handlers.scam``, records the verdict in ``ctx.scam``, and acts
-by policy (``[guard]``): in a group a scam is removed, its sender timed out and staff
-alerted; everywhere the user is told what is wrong and what to do. In a private chat it
-never stops the chain: a user in danger must still get help with what they asked.
+It runs the detectors of ``handlers.scam`` (rules, then the semantic layer on the
+shared understanding model), records the verdict in ``ctx.scam``, and acts by policy
+(``[guard]``): in a group a scam is removed, its sender timed out and staff alerted;
+everywhere the user is told what is wrong and what to do. A user who reports a scam
+("support asked me for my seed phrase") is warned, never removed; one who says the
+money is already gone gets the urgent anti-fraud ticket. In a private chat it never
+stops the chain otherwise: a user in danger must still get help with what they asked.
 Staff accounts (``bot.official_handles``) are exempt.
 """
 
@@ -26,15 +29,20 @@ from channels.base import (
 )
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.scam.detect import Finding, inspect
+from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, hosts_in
 from handlers.scam.normalize import readable, skeleton
 from handlers.scam.phrases import already_sent
 from handlers.scam.settings import GuardSettings
-from handlers.secrets import KIND_KEY, KIND_SEED
+from handlers.secrets import HEX64, redact
 
 log = logging.getLogger(__name__)
 
 STAFF_WORDS = ("admin", "support", "official", "team", "mod", "help", "service")
+# what a user reports: warned and helped, never removed or timed out
+REPORTS = ("scam_report", "scam_paid")
+# findings about a transfer gone wrong, not about a scammer
+NOT_FRAUD = ("wrong_network", "bad_address")
 
 
 class GuardStage:
@@ -45,10 +53,15 @@ class GuardStage:
         settings: GuardSettings | None = None,
         *,
         official_contracts: Mapping[str, str] | None = None,
+        embedding_cache: Path | None = None,
+        intent: IntentCheck | None = None,
     ) -> None:
         self.settings = settings or GuardSettings()
         self.official_contracts = dict(official_contracts or {})
         self.blocklist = BlockList()
+        if intent is None and self.settings.semantic:
+            intent = IntentCheck.shared(embedding_cache)
+        self.intent = intent
         self.reload()
 
     def reload(self) -> bool:
@@ -65,7 +78,8 @@ class GuardStage:
         return True
 
     def __repr__(self) -> str:
-        return f"GuardStage(blocklist={self.blocklist.size} domains)"
+        semantic = "on" if self.intent is not None else "off"
+        return f"GuardStage(blocklist={self.blocklist.size} domains, semantic layer {semantic})"
 
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         if _is_staff(message.username, ctx):
@@ -76,24 +90,33 @@ class GuardStage:
             blocklist=self.blocklist,
             official_addresses=tuple(self.settings.official_addresses),
             official_contracts=self.official_contracts,
+            intent=self.intent,
+            transaction_hash=await _asked_for_hash(message, ctx),
         )
         if not findings:
             return PASS
         for f in findings:
-            ctx.scam.raise_to(f.verdict, f.reason, **f.evidence)  # type: ignore[arg-type]
+            evidence = {k: redact(v)[0] for k, v in f.evidence.items()}
+            ctx.scam.raise_to(f.verdict, f.reason, **evidence)  # type: ignore[arg-type]
         return self._act(message, ctx, findings)
 
     def _act(self, message: Message, ctx: Context, findings: list[Finding]) -> Handled:
         public = message.chat_kind.is_public
         caps = ctx.capabilities
-        secret = any(f.reason in (f"secret_{KIND_SEED}", f"secret_{KIND_KEY}") for f in findings)
+        secret = any(f.reason.startswith("secret_") for f in findings)
         scam = ctx.scam.verdict == "scam"
         remove = public and (secret or (scam and self.settings.delete_in_groups))
+        gone = not secret and _money_gone(message.text, findings)
         warning = self._warning(findings, ctx)
+        paid = ctx.t("guard.scam_paid", brand=ctx.brand.name)
+        if gone and paid not in warning:
+            warning = f"{warning}\n\n{paid}"  # what to do now that the money is gone
         actions: list[Action] = []
         if remove and (caps is None or caps.delete):
             actions.append(Delete(chat_id=message.chat_id, message_id=message.platform_message_id))
-        if public and scam and self.settings.restrict_minutes and (caps is None or caps.restrict):
+        restrict = public and scam and self.settings.restrict_minutes > 0
+        if restrict and (caps is None or caps.restrict) and not self._reports(message.text, ctx):
+            # (a victim quoting the scam is warned, never timed out)
             actions.append(
                 Restrict(
                     chat_id=message.chat_id,
@@ -108,6 +131,9 @@ class GuardStage:
             name = message.display_name or message.username or message.sender_id
             text = ctx.t("guard.removed_public", name=name, reason_text=warning)
             actions.append(Reply(chat_id=message.chat_id, text=text, thread_id=message.thread_id))
+            if gone:  # a victim's message quoting the scam: removed, and they are helped
+                actions.append(self._anti_fraud(message, ctx))
+                return Handled(intent="handoff", actions=actions, handoff=True)
             return Handled(intent="secret_warning" if secret else "scam_removed", actions=actions)
         actions.append(
             Reply(
@@ -117,13 +143,24 @@ class GuardStage:
                 reply_to=message.platform_message_id if public else None,
             )
         )
-        if not secret and already_sent(readable(message.text)):
-            # the funds are gone: an anti-fraud ticket, at the front of the queue
-            summary = f"anti-fraud: {', '.join(ctx.scam.reasons)}: {message.text[:300]}"
-            actions.append(OpenTicket(category="anti_fraud", summary=summary))
+        if gone:
+            actions.append(self._anti_fraud(message, ctx))
             return Handled(intent="handoff", actions=actions, handoff=True)
         intent = "secret_warning" if secret else "scam_warning"
         return Handled(intent=intent, actions=actions, final=False)
+
+    @staticmethod
+    def _anti_fraud(message: Message, ctx: Context) -> OpenTicket:
+        """The funds are gone: an anti-fraud ticket, at the front of the queue."""
+        summary = f"anti-fraud: {', '.join(ctx.scam.reasons)}: {redact(message.text)[0][:300]}"
+        return OpenTicket(category="anti_fraud", summary=summary)
+
+    def _reports(self, text: str, ctx: Context) -> bool:
+        """Whether a message the rules call a scam is a user telling about it."""
+        if self.intent is None:
+            return False
+        judged = self.intent.judge(text, ctx.brand.official_domains)
+        return judged.report and judged.flagged
 
     @staticmethod
     def _warning(findings: list[Finding], ctx: Context) -> str:
@@ -135,7 +172,8 @@ class GuardStage:
             text = ctx.t(key, **values)
             if text not in parts:
                 parts.append(text)
-        if not any(f.reason.startswith("secret_") for f in findings):
+        quiet = ("secret_", *REPORTS)  # these texts already say it
+        if not any(f.reason.startswith(quiet) for f in findings):
             parts.append(ctx.t("guard.never_dm", brand=ctx.brand.name))
         return "\n\n".join(parts)
 
@@ -196,6 +234,27 @@ class GuardStage:
                 )
             )
         return actions
+
+
+def _money_gone(text: str, findings: list[Finding]) -> bool:
+    """The user says they already paid a scammer: the semantic layer heard a report of
+    payment, or they say so beside what the rules call a scam."""
+    if any(f.reason == "scam_paid" for f in findings):
+        return True
+    fraud = [f for f in findings if f.reason not in NOT_FRAUD and f.reason != "scam_report"]
+    return bool(fraud) and already_sent(readable(text))
+
+
+async def _asked_for_hash(message: Message, ctx: Context) -> bool:
+    """Whether this private message answers the intake's "transaction hash" question
+    (then 64 hex digits are that hash, not a key). Reads storage only when the text
+    holds 64 hex digits and a ticket is open."""
+    if message.chat_kind.is_public or ctx.ticket_id is None or ctx.tickets is None:
+        return False
+    if HEX64.search(message.text) is None:
+        return False
+    state = await ctx.tickets.intake(ctx.ticket_id)
+    return state is not None and state.step == "tx_hash"
 
 
 def is_official(item: str, ctx: Context) -> bool:

@@ -278,7 +278,8 @@ class IntakeStage:
             if step != state.step:
                 return Handled(intent="ignored")  # a button of an earlier question
         else:
-            answer = redact(message.text)[0]  # what is stored never keeps a secret
+            # what is stored never keeps a secret; the hash asked for is not one
+            answer = redact(message.text, transaction_hash=state.step == "tx_hash")[0]
             if _typed_words(state, answer, ctx):
                 return await self._typed_category(message, ctx, state, answer)
         return await self._answer(message, ctx, state, answer)

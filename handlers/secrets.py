@@ -1,9 +1,11 @@
 """Finding wallet secrets in text, so they are redacted before anything is stored.
 
 A posted seed phrase or private key means the user's funds are at risk; the guard warns
-them, and storage never sees the words. Detection is deliberately narrow where a false
-hit would destroy useful data: 64 hex digits are usually a transaction hash, so they are
-taken for a private key only when the text calls them a key.
+them, and storage never sees the words. 64 hex digits are a transaction hash or a raw
+private key, and the two look the same: they are kept only when the message calls them
+a transaction ("txid", "hash", "交易哈希" ...) or the intake asked for a transaction hash
+(``transaction_hash=True``), and never when the message calls them a key. The CVV,
+expiry and PIN written beside a card number go with it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ KIND_SEED = "seed_phrase"
 KIND_KEY = "private_key"
 KIND_PASSWORD = "password"
 KIND_CARD = "card_number"
+KIND_CARD_DETAIL = "card_details"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,7 @@ class Secret:
 _TOKEN = re.compile(r"[^\s,;|/\\]+")
 _NUMBERING = re.compile(r"^\(?\d{1,2}[.):]?\)?$")
 _BASE58_RUN = re.compile(r"\b[1-9A-HJ-NP-Za-km-z]{51,111}\b")
-_HEX64 = re.compile(r"\b(?:0x)?[0-9a-fA-F]{64}\b")
+HEX64 = re.compile(r"\b(?:0x)?[0-9a-fA-F]{64}\b")
 _KEY_WORDS = re.compile(
     r"(private[\s_-]*key|priv[\s_-]*key|secret[\s_-]*key|\bpk\b|私钥|秘密鍵|개인\s*키|"
     r"khóa\s*riêng|privater\s*schlüssel|clave\s*privada|chave\s*privada|clé\s*privée|"
@@ -46,7 +49,21 @@ _PASSWORD = re.compile(
     r"senha|mot\s*de\s*passe|пароль|şifre|kata\s*sandi)\s*(?:is|ist|là|是|:|：|=)?\s*(\S{4,128})",
     re.IGNORECASE,
 )
-_CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
+_TX_WORDS = re.compile(
+    r"(\btx\b|txid|tx[\s_-]*hash|\bhash\b|transaction|transacci[oó]n|transa[çc][ãa]o|"
+    r"transaksi|transaktion|giao\s*dịch|交易|哈希|транзакц|хэш|хеш|işlem|トランザクション|"
+    r"取引|ハッシュ|트랜잭션|거래|해시|explorer|etherscan|bscscan|tronscan)",
+    re.IGNORECASE,
+)
+_CARD = re.compile(r"\b(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5})\b")
+# what is written after a card number: its expiry, CVV and PIN
+_CARD_DETAIL = re.compile(
+    r"\b(?:0[1-9]|1[0-2])\s*[/-]\s*(?:\d{4}|\d{2})\b"
+    r"|(?:cvv2?|cvc2?|csc|cid|security\s*code|pin|код|código|code|코드|암호)\W{0,3}\d{3,6}\b"
+    r"|\b\d{3,4}\b",
+    re.IGNORECASE,
+)
+CARD_DETAIL_REACH = 60  # characters after a card number read for its details
 
 
 @cache
@@ -57,9 +74,18 @@ def _wordlists() -> frozenset[str]:
     return frozenset(words)
 
 
-def find_secrets(text: str) -> list[Secret]:
-    """Every secret in ``text``, as non-overlapping spans in text order."""
-    found = _seed_phrases(text) + _private_keys(text) + _passwords(text) + _cards(text)
+def find_secrets(text: str, *, transaction_hash: bool = False) -> list[Secret]:
+    """Every secret in ``text``, as non-overlapping spans in text order.
+
+    ``transaction_hash``: the text answers a question that asked for a transaction
+    hash, so 64 hex digits are one unless the text calls them a key.
+    """
+    found = (
+        _seed_phrases(text)
+        + _private_keys(text, transaction_hash)
+        + _passwords(text)
+        + _cards(text)
+    )
     found.sort(key=lambda s: (s.start, -s.end))
     merged: list[Secret] = []
     for secret in found:
@@ -69,9 +95,11 @@ def find_secrets(text: str) -> list[Secret]:
     return merged
 
 
-def redact(text: str, label: str = "[redacted: {kind}]") -> tuple[str, list[str]]:
+def redact(
+    text: str, label: str = "[redacted: {kind}]", *, transaction_hash: bool = False
+) -> tuple[str, list[str]]:
     """``text`` with every secret replaced by a label, and the kinds that were found."""
-    secrets = find_secrets(text)
+    secrets = find_secrets(text, transaction_hash=transaction_hash)
     if not secrets:
         return text, []
     parts: list[str] = []
@@ -108,14 +136,16 @@ def _seed_phrases(text: str) -> list[Secret]:
     return found
 
 
-def _private_keys(text: str) -> list[Secret]:
+def _private_keys(text: str, transaction_hash: bool) -> list[Secret]:
     found = [
         Secret(KIND_KEY, m.start(), m.end())
         for m in _BASE58_RUN.finditer(text)
         if _is_private_base58(m.group())
     ]
-    if _KEY_WORDS.search(text):
-        found += [Secret(KIND_KEY, m.start(), m.end()) for m in _HEX64.finditer(text)]
+    named_key = _KEY_WORDS.search(text) is not None
+    named_tx = transaction_hash or _TX_WORDS.search(text) is not None
+    if named_key or not named_tx:
+        found += [Secret(KIND_KEY, m.start(), m.end()) for m in HEX64.finditer(text)]
     return found
 
 
@@ -140,6 +170,11 @@ def _cards(text: str) -> list[Secret]:
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and _luhn(digits) and len(set(digits)) > 1:
             found.append(Secret(KIND_CARD, m.start(), m.end()))
+            window = text[m.end() : m.end() + CARD_DETAIL_REACH]
+            found += [
+                Secret(KIND_CARD_DETAIL, m.end() + d.start(), m.end() + d.end())
+                for d in _CARD_DETAIL.finditer(window)
+            ]
     return found
 
 

@@ -19,7 +19,15 @@ from handlers.texts import Texts
 from tests.builders import message
 
 DATA = Path(__file__).parent / "data" / "ethpd"
-SHARED_CONFIG = Path(__file__).resolve().parents[2] / "shared" / "ethpd" / "config.json"
+# ../shared/ethpd beside a checkout, ../../shared/ethpd beside a worktree
+SHARED_CONFIG = next(
+    (
+        p / "shared" / "ethpd" / "config.json"
+        for p in Path(__file__).resolve().parents[1:4]
+        if (p / "shared" / "ethpd" / "config.json").exists()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "ethpd" / "config.json",
+)
 BRAND = Brand(
     name="Example Exchange",
     official_domains=("example.com",),

@@ -211,6 +211,8 @@ async def test_a_ticket_summary_never_keeps_a_secret(bot: App) -> None:
                 "text": "/ticket locked out, my password is Hunter2Hunter2",
             }
         )
+        warning = await receive(ws)  # the guard first tells them not to post passwords
+        assert "password" in warning["text"] and "Hunter2Hunter2" not in warning["text"]
         assert "Ticket #1" in (await receive(ws))["text"]
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)

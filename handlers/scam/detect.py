@@ -1,4 +1,9 @@
-"""All detectors over one text: findings with a verdict, a reason code and evidence."""
+"""All detectors over one text: findings with a verdict, a reason code and evidence.
+
+The rules run first (secrets, links, phrases, addresses); a message they leave
+unjudged and that passes the cheap gate of ``cues`` goes to the semantic layer
+(``intent``), whose judgement becomes a finding like any other.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from handlers.scam.addresses import addresses_in, named_networks
-from handlers.scam.links import BlockList, hosts_in, lookalike
-from handlers.scam.normalize import readable, unhidden, visible
+from handlers.scam.cues import cue_count
+from handlers.scam.intent import IntentCheck
+from handlers.scam.links import BlockList, Host, hosts_in, lookalike
+from handlers.scam.normalize import readable, unhidden, unspaced, visible
 from handlers.scam.phrases import find_phrases
-from handlers.secrets import KIND_KEY, KIND_SEED, find_secrets
+from handlers.secrets import KIND_CARD, KIND_KEY, KIND_PASSWORD, KIND_SEED, find_secrets
+
+SECRET_KINDS = (KIND_SEED, KIND_KEY, KIND_PASSWORD, KIND_CARD)
 
 NETWORK_NAMES = {
     "evm": "EVM (ERC-20/BEP-20)",
@@ -37,11 +46,18 @@ def inspect(
     blocklist: BlockList,
     official_addresses: tuple[str, ...] = (),
     official_contracts: Mapping[str, str] | None = None,
+    intent: IntentCheck | None = None,
+    transaction_hash: bool = False,
 ) -> list[Finding]:
-    """Every finding in ``text``; bounded work whatever its size."""
+    """Every finding in ``text``; bounded work whatever its size.
+
+    With ``intent``, a message no rule flagged and that the gate lets through is
+    judged by the semantic layer too. ``transaction_hash``: the text answers a question
+    for a transaction hash (64 hex digits are not taken for a key).
+    """
     found: list[Finding] = []
-    kinds = {s.kind for s in find_secrets(text)}
-    for kind in (KIND_SEED, KIND_KEY):
+    kinds = {s.kind for s in find_secrets(text, transaction_hash=transaction_hash)}
+    for kind in SECRET_KINDS:
         if kind in kinds:
             found.append(Finding("suspicious", f"secret_{kind}", {"kind": kind}))
     shown = visible(text[:100_000])
@@ -65,11 +81,31 @@ def inspect(
         elif host.host.replace(".", "").isdigit():
             found.append(Finding("suspicious", "ip_link", {"domain": host.host}))
     asking = "?" in text or "？" in text
-    for phrase in find_phrases(readable(text), has_link=bool(hosts), asking=asking):
-        verdict = "scam" if phrase.strong else "suspicious"
-        found.append(Finding(verdict, phrase.reason, {"phrase": phrase.evidence[:80]}))
+    read = readable(text)
+    foreign = any(not _official(h, official_domains) for h in hosts)
+    doubts: list[Finding] = []
+    phrases = find_phrases(read, has_link=foreign, asking=asking, unspaced_text=unspaced(text))
+    for phrase in phrases:
+        finding = Finding(
+            "scam" if phrase.strong else "suspicious",
+            phrase.reason,
+            {"phrase": phrase.evidence[:80]},
+        )
+        # a weak phrase match ("do I pay a fee when I withdraw?") is the model's to judge
+        (found if phrase.strong or intent is None else doubts).append(finding)
     found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
+    if found:
+        found += doubts
+    elif intent is not None and (cues := cue_count(read, has_link=foreign)) + len(doubts):
+        judged = intent.judge(text, official_domains, max(cues, 1))
+        if judged.flagged:
+            evidence = {"intent": judged.label, "score": f"{judged.probability:.2f}"}
+            found.append(Finding(judged.verdict, judged.reason, evidence))
     return found
+
+
+def _official(host: Host, official_domains: tuple[str, ...]) -> bool:
+    return any(host.registered == d or host.host.endswith("." + d) for d in official_domains)
 
 
 def _addresses(text: str, official: tuple[str, ...], contracts: Mapping[str, str]) -> list[Finding]:

@@ -218,25 +218,43 @@ def _fuzzy_form(host: str) -> str:
 def lookalike(host: Host, official: Iterable[str]) -> tuple[str, str] | None:
     """How ``host`` imitates an official domain: ``(kind, official)`` or ``None``.
 
-    Kinds: ``edit`` (a few letters off), ``homoglyph`` (reads the same),
-    ``decorated`` (``example-support``), ``subdomain`` (``example.com.evil.net``).
+    Kinds: ``edit`` (a few letters off), ``homoglyph`` (reads the same, also in
+    punycode), ``decorated`` (``example-support``), ``subdomain``
+    (``example.com.evil.net``), ``elsewhere`` (the brand's label, or a look-alike of
+    it, under another registrable domain or suffix: ``example-event.cc``,
+    ``example.io``). An official domain and its subdomains are never look-alikes.
     """
-    for domain in official:
-        parts = _extract()(domain)
-        label, registered = parts.domain, f"{parts.domain}.{parts.suffix}"
+    domains = list(official)
+    splits = [_extract()(d) for d in domains]
+    for parts in splits:
+        registered = f"{parts.domain}.{parts.suffix}"
         if host.registered == registered or host.host.endswith("." + registered):
             return None  # the real thing
-        seen = skeleton(_unpuny(host.domain))
-        if seen == skeleton(label):
-            return "homoglyph", domain
-        if len(label) >= 4 and Levenshtein.distance(seen, label) <= (1 if len(label) <= 6 else 2):
+    seen = skeleton(_unpuny(host.domain))
+    words = [w for w in re.split(r"[-_.]", seen) if w]
+    for domain, parts in zip(domains, splits, strict=True):
+        label = skeleton(parts.domain)
+        if seen == label:
+            return ("elsewhere" if host.domain == parts.domain else "homoglyph"), domain
+        if len(label) >= 4 and Levenshtein.distance(seen, label) <= _tolerance(label):
             return "edit", domain
-        words = re.split(r"[-_.]", seen)
-        if label in words and any(w in DECORATIONS for w in words if w != label):
+        near = [w for w in words if w == label or _close(w, label)]
+        if near and any(w in DECORATIONS for w in words if w not in near):
             return "decorated", domain
+        if near or (len(label) >= 5 and (seen.startswith(label) or seen.endswith(label))):
+            return "elsewhere", domain
         if label in re.split(r"[-_.]", host.subdomain):
             return "subdomain", domain
     return None
+
+
+def _tolerance(label: str) -> int:
+    return 1 if len(label) <= 6 else 2
+
+
+def _close(word: str, label: str) -> bool:
+    """A look-alike spelling of the brand's label ("exaemple", "examp1e")."""
+    return len(label) >= 5 and Levenshtein.distance(word, label) <= _tolerance(label)
 
 
 def _unpuny(label: str) -> str:

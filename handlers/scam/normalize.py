@@ -46,8 +46,9 @@ _HOMOGLYPHS = str.maketrans(
 _LEET = str.maketrans(
     {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e"}
 )
-# letters spaced or dotted apart: "c l a i m", "c.l.a.i.m", "c-l-a-i-m"
-_SPACED = re.compile(r"\b(?:\w[ .\-_*]){2,}\w\b")
+# letters spaced or dotted apart: "c l a i m", "c.l.a.i.m", "c-l-a-i-m"; digits are left
+# alone ("s e n d 0.1 E T H" reads "send 0.1 eth", not "send01eth")
+_SPACED = re.compile(r"(?<!\w)(?:[^\W\d_][ .\-_*·]){2,}[^\W\d_](?!\w)")
 _NON_WORD_RUN = re.compile(r"[^\w\s]+")
 
 
@@ -80,9 +81,15 @@ def _unmix(word: re.Match[str]) -> str:
     return text.translate(_HOMOGLYPHS) if _LATIN.search(text) else text
 
 
+def unspaced(text: str) -> str:
+    """Visible text with spaced-apart letters joined and look-alike letters read as
+    Latin; punctuation and amounts kept ("0,1 ETH"). Bounded: first 20,000 chars."""
+    text = _WORD.sub(_unmix, visible(text[:20_000]))
+    return _SPACED.sub(lambda m: re.sub(r"[ .\-_*·]", "", m.group()), text)
+
+
 def readable(text: str) -> str:
     """The text as a person reads it, for phrase matching (bounded: first 20,000 chars)."""
-    text = _WORD.sub(_unmix, visible(text[:20_000]))
-    text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), text)
+    text = unspaced(text)
     text = "".join(ch if not unicodedata.category(ch).startswith("S") else " " for ch in text)
     return _NON_WORD_RUN.sub(" ", text)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from handlers.scam.doubling import doubled_amount
+
 
 def _any(*words: str) -> re.Pattern[str]:
     return re.compile("|".join(words), re.IGNORECASE)
@@ -364,13 +366,19 @@ class PhraseFinding:
     evidence: str
 
 
-def find_phrases(readable_text: str, *, has_link: bool, asking: bool) -> list[PhraseFinding]:
-    """Fee and fake-support findings in text already passed through ``readable``."""
+def find_phrases(
+    readable_text: str, *, has_link: bool, asking: bool, unspaced_text: str = ""
+) -> list[PhraseFinding]:
+    """Fee and fake-support findings in text already passed through ``readable`` (and,
+    for amounts, the same text through ``unspaced``)."""
     text = readable_text
     found: list[PhraseFinding] = []
     doubling = DOUBLING.search(text)
+    doubled = doubled_amount(unspaced_text) if unspaced_text else None
     pay, fee, reward = PAY.search(text), FEE.search(text), REWARD.search(text)
-    if doubling and pay:
+    if doubled:
+        found.append(PhraseFinding("fee_scam", True, doubled))
+    elif doubling and pay:
         found.append(PhraseFinding("fee_scam", True, doubling.group()))
     elif pay and fee and reward:
         found.append(

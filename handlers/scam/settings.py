@@ -20,3 +20,5 @@ class GuardSettings(BaseModel):
     alert_staff: bool = True
     # a member whose name imitates staff or the brand: also time them out
     restrict_impersonators: bool = False
+    # the semantic layer on the shared understanding model (off: the rules alone)
+    semantic: bool = True
