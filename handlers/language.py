@@ -48,6 +48,10 @@ _NEUTRAL = frozenset(
         "2fa",
         "snapshot",
         "memo",
+        "txid",
+        "tx",
+        "hash",
+        "txhash",
         "tag",
         "futures",
         "spot",
@@ -212,11 +216,7 @@ class LanguageDetector:
         by_script = _script_language(text)
         if by_script is not None:
             return by_script, 1.0, 1.0
-        words = [
-            w
-            for w in _NOISE.sub(" ", text[:2000]).split()
-            if w.casefold().strip(_PUNCTUATION) not in _NEUTRAL
-        ]
+        words = telling_words(text)
         folded = [w.casefold().strip(_PUNCTUATION) for w in words]
         for language, cues in _TYPED_WITHOUT_MARKS.items():
             if sum(1 for w in folded if w in cues) >= 2:
@@ -230,6 +230,16 @@ class LanguageDetector:
         best = values[0]
         runner_up = values[1].value if len(values) > 1 else 0.0
         return best.language.iso_code_639_1.name.lower(), best.value, best.value - runner_up
+
+
+def telling_words(text: str) -> list[str]:
+    """The words that can say a text's language: no links, tickers, numbers, codes,
+    hashes or crypto loanwords ("txid 0xabc, 50 USDT on TRC20" has one: "on")."""
+    return [
+        w
+        for w in _NOISE.sub(" ", text[:2000]).split()
+        if w.casefold().strip(_PUNCTUATION) not in _NEUTRAL
+    ]
 
 
 @cache
@@ -311,12 +321,12 @@ def choose_language(
         return chosen
     prose = without_command(text)
     found = detector.detect_with_margin(unicodedata.normalize("NFC", prose))
-    words = len(prose.split())
+    words = len(telling_words(prose))
     if found is not None and is_sure(found, words) and found[0] in supported:
         return found[0]
-    if previous in supported and (found is None or prose != text):
-        # "/link 4f7k2q9x", an address, a hash: no language of their own; the
-        # conversation's goes on
+    if previous in supported:
+        # "/link 4f7k2q9x", "skip", an address: nothing sure about a language of their
+        # own; the conversation's goes on
         return previous
     hinted = normalize_code(hint)
     if hinted in supported:
