@@ -206,6 +206,7 @@ class Resolver:
 
 
 def _leads(refs: list[str], scores: list[float], background: float | None) -> list[float]:
+    """Each candidate's score minus its best rival's (same kind, or the background)."""
     out = []
     for i, ref in enumerate(refs):
         faq = ref.startswith("faq:")
@@ -222,7 +223,8 @@ def _leads(refs: list[str], scores: list[float], background: float | None) -> li
 
 def lexical_sure(lexical: list[Candidate]) -> bool:
     """An FAQ phrasing matched almost word for word, far ahead of the next: answered
-    without asking the model (measured wrong on none of the development questions)."""
+    without asking the model (75 such answers on the development sets, none wrong
+    where no activity or airdrop name half-matches, which the caller checks)."""
     if not lexical or lexical[0].score < LEXICAL_SURE:
         return False
     return len(lexical) == 1 or lexical[0].score - lexical[1].score >= LEXICAL_LEAD

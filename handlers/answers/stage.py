@@ -59,15 +59,21 @@ class AnswerStage:
         """The resolver for the current version of the base (built once per version).
 
         Building one embeds the base's new texts; the reloader calls this from its
-        worker thread right after a reload, so a question rarely waits for it."""
+        worker thread right after a reload. While it builds, questions are answered by
+        the previous version instead of waiting for it."""
         knowledge = self.base.current
         resolver = self._resolver
         if resolver is not None and resolver.knowledge is knowledge:
             return resolver
-        with self._building:
+        if not self._building.acquire(blocking=resolver is None):
+            assert resolver is not None
+            return resolver  # another thread is building the new one
+        try:
             if self._resolver is None or self._resolver.knowledge is not knowledge:
                 self._resolver = Resolver(knowledge, self.settings, engine=self.engine)
             return self._resolver
+        finally:
+            self._building.release()
 
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         resolver = self.resolver()
