@@ -12,13 +12,16 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bots.config import Config
+
+if TYPE_CHECKING:
+    from handlers.answers.knowledge import Knowledge
 
 kb_app = typer.Typer(help="Check and measure the knowledge base.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -41,7 +44,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return fail(message, code)
 
 
-def _knowledge(files: list[Path]):  # type: ignore[no-untyped-def]
+def _knowledge(files: list[Path]) -> Knowledge:
     """The merged base of ``files``; exits 2 naming the first broken one."""
     from handlers.answers.knowledge import Knowledge, KnowledgeError, load_file
 

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from bots.app import App
 from bots.cli import app as cli
+from bots.config import Config
 from channels.base import Reply
 from handlers.answers import KnowledgeBase, KnowledgeSettings
 from handlers.answers.resolve import Resolver
@@ -37,7 +38,7 @@ PARAPHRASES = {
 TEXTS = Texts.load()
 
 
-def config(tmp_path: Path, **sections: object):  # type: ignore[no-untyped-def]
+def config(tmp_path: Path, **sections: object) -> Config:
     return bot_config(
         tmp_path,
         bot={"languages": list(UI_LANGUAGES)},
