@@ -51,12 +51,6 @@ class Ranked:
     # candidate no closer than this is no evidence (small bases have large leads)
     background: float = 0.0
 
-    def score_of(self, ref: str) -> float:
-        try:
-            return self.scores[self.refs.index(ref)]
-        except ValueError:
-            return 0.0
-
 
 class SemanticIndex:
     """Built once per version of the base (at load, off the event loop)."""

@@ -40,7 +40,10 @@ class VectorCache:
         name = hashlib.sha256("".join(keys).encode()).hexdigest()[:32]
         prefix = _safe(engine.name)
         known = self._read(prefix, name)
-        missing = [i for i, k in enumerate(keys) if k not in known]
+        # each text the cache lacks, once (a base repeats phrasings across entries)
+        missing = list(
+            {k: i for i, k in reversed(list(enumerate(keys))) if k not in known}.values()
+        )
         if missing:
             fresh = (
                 engine.passages([texts[i] for i in missing])
