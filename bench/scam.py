@@ -42,6 +42,9 @@ from handlers.understanding.engine import shared_engine
 HERE = Path(__file__).parent / "data"
 DEV = HERE / "scam.jsonl"
 BLIND = HERE / "blind" / "scam" / "messages.jsonl"
+# a second development set in the blind set's style, written by a helper session that
+# had not read the detectors (tuned on: its hard ordinary messages chose anchors)
+DEV2 = HERE / "scam_dev2" / "messages.jsonl"
 DEV_META = {
     "brand": "Example Exchange",
     "official_domains": ["example.com"],
@@ -89,11 +92,12 @@ def load(path: Path) -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blind", action="store_true", help="the blind set, not the dev set")
+    parser.add_argument("--dev2", action="store_true", help="the second development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
     parser.add_argument("--calibrate", action="store_true", help="fit the logistic curve (dev)")
     parser.add_argument("--quiet", action="store_true", help="no list of misses")
     args = parser.parse_args()
-    path, meta = DEV, DEV_META
+    path, meta = (DEV2 if args.dev2 else DEV), DEV_META
     if args.blind:
         path = BLIND
         try:

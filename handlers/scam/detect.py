@@ -82,7 +82,9 @@ def inspect(
             found.append(Finding("suspicious", "ip_link", {"domain": host.host}))
     asking = "?" in text or "？" in text
     read = readable(text)
-    foreign = any(not _official(h, official_domains) for h in hosts)
+    foreign = any(
+        not _official(h, official_domains) and h.registered not in WELL_KNOWN for h in hosts
+    )
     doubts: list[Finding] = []
     phrases = find_phrases(read, has_link=foreign, asking=asking, unspaced_text=unspaced(text))
     for phrase in phrases:
@@ -102,6 +104,29 @@ def inspect(
             evidence = {"intent": judged.label, "score": f"{judged.probability:.2f}"}
             found.append(Finding(judged.verdict, judged.reason, evidence))
     return found
+
+
+# Block explorers and price sites users link to when they show a transaction or a
+# price: a link to one of them is no reason to read a message for a scam (a look-alike
+# of them is still caught by the link rules, which run on every host).
+WELL_KNOWN = frozenset(
+    [
+        "etherscan.io",
+        "bscscan.com",
+        "tronscan.org",
+        "polygonscan.com",
+        "arbiscan.io",
+        "solscan.io",
+        "blockchain.com",
+        "blockchair.com",
+        "mempool.space",
+        "tonviewer.com",
+        "xrpscan.com",
+        "coinmarketcap.com",
+        "coingecko.com",
+        "github.com",
+    ]
+)
 
 
 def _official(host: Host, official_domains: tuple[str, ...]) -> bool:

@@ -55,7 +55,7 @@ REPORTS = frozenset({"report_asked", "report_paid"})
 CENTER = 0.002
 SCALE = 0.0125
 CUE_WEIGHT = 0.64
-FLAG_AT = 0.5  # a probability at or above this flags the message
+FLAG_AT = 0.4  # a probability at or above this flags the message
 SURE_AT = 0.97  # ... and at or above this, a scammer's message is a scam, not a doubt
 GIST_CHARS = 160  # what a message asks is in its first lines; the cost grows faster than length
 
