@@ -34,6 +34,9 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/answers.py
+	$(BIN)/python bench/answers_speed.py
+	$(BIN)/python bench/scam.py --quiet
+	$(BIN)/python bench/scam.py --blind --quiet
 	$(BIN)/python bench/tickets.py
 
 clean:
