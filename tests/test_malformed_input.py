@@ -12,7 +12,7 @@ import pytest
 from bots.api import token_hash
 from bots.app import App, system_clock
 from tests.builders import bot_config
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import FakeTelegram, help_update
 from tests.fakes.x import ACCOUNT, CONSUMER_SECRET, FakeX, _sign
 from tests.telegram.test_e2e import start_bot as start_telegram
 from tests.webchat_client import chat_socket, next_frame
@@ -45,17 +45,7 @@ async def test_the_telegram_webhook_refuses_what_is_not_an_update(
         tmp_path, tg, mode="webhook", webhook_url="https://bot.example.com/telegram/webhook"
     )
     secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cr3t-token"}
-    update = {
-        "update_id": 10,
-        "message": {
-            "message_id": 1,
-            "date": 1700000000,
-            "chat": {"id": 42, "type": "private"},
-            "from": {"id": 42, "is_bot": False, "first_name": "Al"},
-            "text": "/help",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-        },
-    }
+    update = help_update(10)
     try:
         async with aiohttp.ClientSession() as http:
             url = f"{app.url}/telegram/webhook"

@@ -455,6 +455,21 @@ class FakeTelegram:
         return 200, {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
 
 
+def help_update(update_id: int, chat_id: int = 42) -> dict[str, Any]:
+    """A private ``/help`` as Telegram delivers it to a webhook."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 1700000000,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Al"},
+            "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+
+
 async def _params(request: web.Request) -> dict[str, Any]:
     if request.content_type == "application/json":
         data = await request.json()

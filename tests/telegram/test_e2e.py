@@ -13,7 +13,7 @@ import pytest
 
 from bots.app import App
 from bots.config import Config
-from tests.fakes.telegram import BOT, FakeTelegram
+from tests.fakes.telegram import BOT, FakeTelegram, help_update
 
 SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
 GROUP = -1001
@@ -156,17 +156,7 @@ async def test_the_webhook_checks_the_secret(
     )
     try:
         assert tg.webhook is not None and tg.webhook["secret_token"] == "s3cr3t-token"
-        update = {
-            "update_id": 1,
-            "message": {
-                "message_id": 1,
-                "date": 1700000000,
-                "chat": {"id": 42, "type": "private"},
-                "from": {"id": 42, "is_bot": False, "first_name": "Al"},
-                "text": "/help",
-                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-            },
-        }
+        update = help_update(1)
         url = f"{app.url}/telegram/webhook"
         async with aiohttp.ClientSession() as http:
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
