@@ -84,7 +84,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
             official_contracts=knowledge.official_contracts(),
             embedding_cache=config.knowledge.embedding_cache,
         ),
-        IntakeStage(CategoryReader(knowledge, config.knowledge, answers)),
+        IntakeStage(CategoryReader(answers)),
         ConversationStage(),
         ReopenStage(config.tickets.reopen_hours),
         NoticeCheckStage(),
