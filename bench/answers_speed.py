@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from bench.answers import bench_config  # noqa: E402
 from bots.ask import Asker  # noqa: E402
 from handlers.answers.knowledge import Knowledge, load_file  # noqa: E402
-from handlers.answers.resolve import Resolver, lexical_sure  # noqa: E402
+from handlers.answers.resolve import Resolver  # noqa: E402
 from handlers.answers.settings import KnowledgeSettings  # noqa: E402
 from handlers.understanding.cache import VectorCache  # noqa: E402
 from handlers.understanding.engine import shared_engine  # noqa: E402
@@ -72,8 +72,7 @@ def semantic_step(base: Path, texts: list[str]) -> list[float]:
     assert resolver.semantic is not None
     times = []
     for text in texts:
-        names = resolver.matcher.names(text)
-        if any(c.score >= 0.85 for c in names) or lexical_sure(resolver.matcher.faqs(text)):
+        if resolver.exact(text)[0] is not None:
             continue
         started = time.perf_counter()
         resolver.semantic.rank(f"{text} #{len(times)}")  # never a cached vector
@@ -84,12 +83,7 @@ def semantic_step(base: Path, texts: list[str]) -> list[float]:
 def reaching_the_model(base: Path, texts: list[str]) -> list[str]:
     knowledge = Knowledge.merge([load_file(base)])
     resolver = Resolver(knowledge, KnowledgeSettings(paths=[base]))
-    return [
-        t
-        for t in texts
-        if not any(c.score >= 0.85 for c in resolver.matcher.names(t))
-        and not lexical_sure(resolver.matcher.faqs(t))
-    ]
+    return [t for t in texts if resolver.exact(t)[0] is None]
 
 
 def one_ask() -> float:

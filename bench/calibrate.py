@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from handlers.answers.knowledge import Knowledge, load_file
-from handlers.answers.resolve import Resolver, lexical_sure
+from handlers.answers.resolve import Resolver
 from handlers.answers.settings import KnowledgeSettings
 from handlers.understanding.cache import VectorCache
 from handlers.understanding.engine import shared_engine
@@ -80,15 +80,12 @@ def rows(resolver: Resolver, items: list[dict]) -> tuple[list[list[float]], list
     x: list[list[float]] = []
     y: list[int] = []
     asked = []
-    s = resolver.settings
     for item in items:
         text = item["text"]
-        names = resolver.matcher.names(text)
-        if any(c.score >= s.name_threshold for c in names):
+        decided, signals = resolver.exact(text)
+        if decided is not None:
             continue
-        lexical = resolver.matcher.faqs(text)
-        if lexical_sure(lexical):
-            continue
+        lexical, names = signals.lexical, signals.names
         features = resolver.features(text, lexical, names)
         asked.append((item, features))
         for ref, f in features.items():

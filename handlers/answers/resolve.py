@@ -87,6 +87,17 @@ class Resolution:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """The cheap signals of one question, read before the model is asked."""
+
+    aspects: frozenset[str]
+    names: list[Candidate]
+    lexical: list[Candidate]
+    unknown_symbol: bool  # an upper-case symbol the base does not know, with a topic word
+    close_names: list[Candidate]  # names half-matched (at clarify_threshold)
+
+
 class Resolver:
     """Applies the thresholds of :class:`KnowledgeSettings` to calibrated scores.
 
@@ -121,20 +132,35 @@ class Resolver:
         mode = "semantic" if self.semantic is not None else "lexical"
         return f"Resolver({mode}, {len(self.knowledge.by_ref)} entries)"
 
-    def resolve(self, text: str) -> Resolution:
+    def exact(self, text: str) -> tuple[Resolution | None, Signals]:
+        """What the cheap signals decide on their own (a name at ``name_threshold``, a
+        phrasing matched almost word for word), or ``None``: the question needs the
+        model. The signals come back too, so nothing is computed twice."""
         s = self.settings
         aspects = self.cues.find(text)
         names = self.matcher.names(text)
         sure = [c for c in names if c.score >= s.name_threshold]
-        if sure:
+        if sure:  # decided by a name: the rest is never read
+            signals = Signals(aspects, names, [], False, [])
             if len(sure) > 1 and sure[1].score >= sure[0].score:
-                return Resolution("clarify", candidates=tuple(sure[:3]), aspects=aspects)
-            return Resolution("answer", sure[0].ref, sure[0].score, aspects=aspects)
+                return Resolution("clarify", candidates=tuple(sure[:3]), aspects=aspects), signals
+            return Resolution("answer", sure[0].ref, sure[0].score, aspects=aspects), signals
         lexical = self.matcher.faqs(text)
         unknown_symbol = bool(_unknown_symbols(text)) and bool(aspects & {"airdrop", "activity"})
         close_names = [c for c in names if c.score >= s.clarify_threshold]
+        signals = Signals(aspects, names, lexical, unknown_symbol, close_names)
         if lexical_sure(lexical) and not unknown_symbol and not close_names:
-            return Resolution("answer", lexical[0].ref, lexical[0].score, aspects=aspects)
+            found = Resolution("answer", lexical[0].ref, lexical[0].score, aspects=aspects)
+            return found, signals
+        return None, signals
+
+    def resolve(self, text: str) -> Resolution:
+        s = self.settings
+        decided, signals = self.exact(text)
+        if decided is not None:
+            return decided
+        aspects, names, lexical = signals.aspects, signals.names, signals.lexical
+        unknown_symbol, close_names = signals.unknown_symbol, signals.close_names
         ranked = self.rank(text, lexical, names)
         top = ranked[0] if ranked else None
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0

@@ -61,12 +61,9 @@ class SemanticIndex:
         self.refs = tuple(ref_of(e) for e in entries)
         # phrasings and names first, then answers, each grouped by entry, so that an
         # entry's best text is one segmented maximum (reduceat), whatever the base's size
-        named = [
-            [(t, lang) for t, is_answer, lang in _texts_of(e) if not is_answer] for e in entries
-        ]
-        answered = [
-            [(t, lang) for t, is_answer, lang in _texts_of(e) if is_answer] for e in entries
-        ]
+        texts_of = [_texts_of(e) for e in entries]
+        named = [[(t, lang) for t, is_answer, lang in own if not is_answer] for own in texts_of]
+        answered = [[(t, lang) for t, is_answer, lang in own if is_answer] for own in texts_of]
         texts = [t for group in (*named, *answered) for t, _ in group]
         languages = [lang for group in (*named, *answered) for _, lang in group]
         self._phrasings = sum(len(g) for g in named)
