@@ -34,7 +34,7 @@ class FloodGate:
     def __repr__(self) -> str:
         return f"FloodGate({self.rate}/{self.period}s)"
 
-    async def admit(self, key: Any, now: float) -> tuple[bool, bool]:
+    def admit(self, key: Any, now: float) -> tuple[bool, bool]:
         """(admitted, first refusal) at ``now`` (seconds): whether to answer, and
         whether to say why not."""
         bucket = self._buckets.get(key)

@@ -161,9 +161,7 @@ class Pipeline:
                 handoff=False,
             )
         else:
-            admitted, first_refusal = await self.flood.admit(
-                message.conversation_key, now.timestamp()
-            )
+            admitted, first_refusal = self.flood.admit(message.conversation_key, now.timestamp())
             flooding = None if admitted else first_refusal
             decision = await self.decide(message, inbound=inbound, now=now, flooding=flooding)
         if self.tickets is not None and any(isinstance(a, OpenTicket) for a in decision.actions):

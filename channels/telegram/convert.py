@@ -64,16 +64,7 @@ def to_events(update: Update, bot_id: int, bot_username: str) -> list[Message | 
         return [] if message.sender_chat is None else [_channel_post(update, message)]
     if message.new_chat_members:
         return [
-            MemberEvent(
-                channel=CHANNEL,
-                chat_id=str(message.chat.id),
-                user_id=str(user.id),
-                display_name=user.full_name,
-                username=user.username,
-                kind="join",
-                received_at=_when(message.date),
-                raw=update,
-            )
+            _joined(update, message.chat.id, user, message.date)
             for user in message.new_chat_members
         ]
     text = message.text or message.caption or ""
@@ -116,19 +107,21 @@ def _member_change(update: Update, change: ChatMemberUpdated) -> list[Message | 
 
     if present(change.old_chat_member) or not present(change.new_chat_member):
         return []
-    user = change.new_chat_member.user
-    return [
-        MemberEvent(
-            channel=CHANNEL,
-            chat_id=str(change.chat.id),
-            user_id=str(user.id),
-            display_name=user.full_name,
-            username=user.username,
-            kind="join",
-            received_at=_when(change.date),
-            raw=update,
-        )
-    ]
+    return [_joined(update, change.chat.id, change.new_chat_member.user, change.date)]
+
+
+def _joined(update: Update, chat_id: int, user: User, date: datetime) -> MemberEvent:
+    """A member who joined, from a service message or a ``chat_member`` update alike."""
+    return MemberEvent(
+        channel=CHANNEL,
+        chat_id=str(chat_id),
+        user_id=str(user.id),
+        display_name=user.full_name,
+        username=user.username,
+        kind="join",
+        received_at=_when(date),
+        raw=update,
+    )
 
 
 def _channel_post(update: Update, message: TgMessage) -> Message:

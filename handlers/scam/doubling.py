@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 
 
-def _any(*words: str) -> re.Pattern[str]:
+def any_of(*words: str) -> re.Pattern[str]:
+    """One case-blind alternation of word patterns (shared with handlers.scam.phrases)."""
     return re.compile("|".join(words), re.IGNORECASE)
 
 
-SEND_WORDS = _any(
+SEND_WORDS = any_of(
     r"\bsend",
     r"\btransfer",
     r"\bdeposit",
@@ -36,7 +37,7 @@ SEND_WORDS = _any(
     "보내",
     r"\bmand[ae]",
 )
-RECEIVE_WORDS = _any(
+RECEIVE_WORDS = any_of(
     r"\bget",
     r"receiv",
     r"\breturn",

@@ -9,17 +9,11 @@ as a person reads it (``normalize.readable``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from handlers.scam.doubling import doubled_amount
+from handlers.scam.doubling import any_of, doubled_amount
 
-
-def _any(*words: str) -> re.Pattern[str]:
-    return re.compile("|".join(words), re.IGNORECASE)
-
-
-PAY = _any(
+PAY = any_of(
     r"\bpay\b",
     r"\bpaying",
     r"\bpaid",
@@ -71,7 +65,7 @@ PAY = _any(
     "결제",
     "보내",
 )
-FEE = _any(
+FEE = any_of(
     r"\bfees?\b",
     r"\bgas\b",
     r"\bunlock",
@@ -128,7 +122,7 @@ FEE = _any(
     "활성화",
     "세금",
 )
-REWARD = _any(
+REWARD = any_of(
     r"airdrop",
     r"reward",
     r"withdraw",
@@ -196,7 +190,7 @@ REWARD = _any(
     "보너스",
     "수령",
 )
-DOUBLING = _any(
+DOUBLING = any_of(
     r"send\s+\d[\d.,]*\s*\w*.{0,40}?(?:get|receive|return)\w*\s+\d",
     r"double your",
     r"\b2x\b",
@@ -216,7 +210,7 @@ DOUBLING = _any(
     "2倍",
     "두 배",
 )
-STAFF = _any(
+STAFF = any_of(
     r"\badmin",
     r"\bsupport\b",
     r"customer (?:service|care)",
@@ -252,7 +246,7 @@ STAFF = _any(
     "관리자",
     "지원팀",
 )
-CONTACT = _any(
+CONTACT = any_of(
     r"\bdm\b",
     r"\bpm\b",
     r"\binbox\b",
@@ -285,7 +279,7 @@ CONTACT = _any(
     "쪽지",
     "개인 메시지",
 )
-WALLET_ACTION = _any(
+WALLET_ACTION = any_of(
     r"validat\w* (?:your |my |the )?wallet",
     r"wallet validation",
     r"sync\w* (?:your |my |the )?wallet",
@@ -332,7 +326,7 @@ WALLET_ACTION = _any(
 )
 
 
-ALREADY_SENT = _any(
+ALREADY_SENT = any_of(
     r"already (?:sent|paid|transferred|deposited)",
     r"\bi (?:sent|paid|transferred)\b",
     r"i'?ve (?:sent|paid|transferred)",
