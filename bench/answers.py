@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bots.ask import Asker
-from bots.config import Config
+from bots.config import Config, parse_config
 from bots.kbtest import evaluate, load_items
 from handlers.answers.knowledge import Knowledge, load_file
 from handlers.language import UI_LANGUAGES
@@ -54,7 +54,7 @@ SETS = {
 
 def bench_config(base: Path, brand: str = "Example Exchange") -> Config:
     """The defaults, speaking every UI language, answering from ``base``."""
-    return Config.model_validate(
+    return parse_config(
         {
             "bot": {"brand": brand, "languages": list(UI_LANGUAGES)},
             "knowledge": {"paths": [str(base)]},

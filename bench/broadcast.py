@@ -54,11 +54,11 @@ def run_bot(db: str, port: int, subscribers: int, create: bool) -> None:
     """The bot: on ``create``, subscribers and the broadcast first; then send until done."""
     os.environ["SOCIALDESK_TELEGRAM_TOKEN"] = TOKEN
     from bots.app import App
-    from bots.config import Config
+    from bots.config import parse_config
     from handlers.broadcasts.notice import parse_notice
     from tests.broadcasts.support import add_subscribers
 
-    config = Config.model_validate(
+    config = parse_config(
         {
             "database": {"url": f"sqlite:///{db}"},
             "server": {"port": 0},

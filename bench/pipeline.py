@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rich.progress import Progress
 
 from bots.app import build_pipeline
-from bots.config import Config
+from bots.config import parse_config
 from channels.base import Action, Capabilities, ChatKind, Dispatch, Message
 from handlers.flood import FloodGate
 from handlers.outbox import Sender
@@ -68,7 +68,7 @@ async def run(messages: int, users: int, url: str) -> None:
     channel = NoopChannel()
     clock = lambda: datetime.now(UTC)  # noqa: E731
     sender = Sender(store, {"bench": channel}, clock, concurrency=64)
-    pipeline = build_pipeline(Config(), store, Texts.load(), clock, {"bench": channel})
+    pipeline = build_pipeline(parse_config({}), store, Texts.load(), clock, {"bench": channel})
     pipeline.wake = sender.wake
     # each bench user writes far faster than a person; flood control would rightly
     # stop answering them after 20 messages, so it is opened wide for the measurement

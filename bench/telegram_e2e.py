@@ -28,7 +28,7 @@ import aiohttp
 from rich.progress import Progress
 
 from bots.app import App
-from bots.config import Config
+from bots.config import parse_config
 from tests.fakes.telegram import FakeTelegram
 
 TEXTS = [
@@ -54,7 +54,7 @@ async def run(messages: int, users: int, rate: float, port: int) -> None:
     os.environ.setdefault("SOCIALDESK_TELEGRAM_TOKEN", "123456:TEST")
     fake = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        config = Config.model_validate(
+        config = parse_config(
             {
                 "database": {"url": f"sqlite:///{tmp}/bench.db"},
                 "server": {"port": 0},

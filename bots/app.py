@@ -22,7 +22,7 @@ from bots.broadcast_api import BroadcastApi
 from bots.config import Config
 from bots.server import Server, build_server
 from channels.base import Channel
-from channels.webchat import WebChatAdapter
+from channels.registry import BuildContext
 from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
 from handlers.broadcasts.service import Broadcaster
 from handlers.broadcasts.verify import NoticeCheckStage
@@ -96,46 +96,15 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
 
 
 def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
-    """The enabled channels, by name."""
-    channels: dict[str, Channel] = {}
-    if config.webchat.enabled:
-        channels["web"] = WebChatAdapter(
-            page_texts=_page_texts(texts, config.bot.brand_profile()),
-            settings=config.webchat,
-            secret=os.environ.get(config.webchat.secret_env),
-        )
-    if config.telegram.enabled:
-        from channels.telegram import TelegramAdapter
-
-        channels["telegram"] = TelegramAdapter(
-            config.telegram,
-            os.environ[config.telegram.token_env],
-            webhook_secret=os.environ.get(config.telegram.webhook_secret_env),
-            commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
-        )
-    if config.discord.enabled:
-        from channels.discord import DiscordAdapter
-
-        channels["discord"] = DiscordAdapter(
-            config.discord,
-            os.environ[config.discord.token_env],
-            commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
-        )
-    if config.x.enabled:
-        from channels.x import XAdapter, XCredentials
-
-        x = config.x
-        channels["x"] = XAdapter(
-            x,
-            XCredentials(
-                consumer_key=os.environ[x.consumer_key_env],
-                consumer_secret=os.environ[x.consumer_secret_env],
-                access_token=os.environ[x.access_token_env],
-                access_token_secret=os.environ[x.access_token_secret_env],
-                bearer_token=os.environ.get(x.bearer_token_env) or None,
-            ),
-        )
-    return channels
+    """The enabled channels, by name, each built by its registry factory."""
+    context = BuildContext(
+        environ=os.environ,
+        commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
+        page_texts=_page_texts(texts, config.bot.brand_profile()),
+    )
+    return {
+        spec.name: spec.build(settings, context) for spec, settings in config.enabled_channels()
+    }
 
 
 def _commands(texts: Texts, prefix: str, language: str) -> dict[str, str]:
@@ -180,16 +149,11 @@ def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, A
 def staff_chats(config: Config) -> tuple[StaffChat, ...]:
     """Where staff alerts go, from each enabled channel's ``staff_chat_id``."""
     chats = []
-    for name in type(config).model_fields:
-        section = getattr(config, name)
-        chat = getattr(section, "staff_chat_id", None)
-        if getattr(section, "enabled", False) and chat:
-            chats.append(StaffChat(channel=_channel_name(name), chat_id=str(chat)))
+    for spec, settings in config.enabled_channels():
+        chat = getattr(settings, "staff_chat_id", None)
+        if chat:
+            chats.append(StaffChat(channel=spec.name, chat_id=str(chat)))
     return tuple(chats)
-
-
-def _channel_name(section: str) -> str:
-    return {"webchat": "web"}.get(section, section)
 
 
 _PAGE_KEYS = ("title", "connecting", "online", "reconnecting", "placeholder", "send")

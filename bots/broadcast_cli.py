@@ -48,8 +48,7 @@ def _config(path: Path | None) -> Config:
 
 
 def _channels(config: Config) -> set[str]:
-    names = {"webchat": "web", "telegram": "telegram", "discord": "discord", "x": "x"}
-    return {c for s, c in names.items() if getattr(getattr(config, s, None), "enabled", False)}
+    return config.channel_names()
 
 
 def _run(config: Config, job: Callable[[Broadcaster], Awaitable[T]], by: str | None = None) -> T:

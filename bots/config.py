@@ -11,15 +11,22 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
-from channels.discord.settings import DiscordSettings
-from channels.telegram.settings import TelegramSettings
-from channels.webchat_session import WebChatSettings
-from channels.x.settings import XSettings
+from channels import registry
+from channels.registry import ChannelSpec
 from handlers.answers.settings import KnowledgeSettings
 from handlers.broadcasts.settings import BroadcastSettings
 from handlers.context import Brand
@@ -84,18 +91,31 @@ class OutboxSettings(Section):
 
 
 class Config(Section):
+    """The whole file. Each registered channel adds its own section (``[telegram]``,
+    ``[webchat]``, ...) with its own settings model: :func:`config_model` builds the
+    class that validates a file, so this one names no platform."""
+
     bot: BotSettings = Field(default_factory=BotSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
-    webchat: WebChatSettings = Field(default_factory=WebChatSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     tickets: SlaSettings = Field(default_factory=SlaSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
-    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
-    discord: DiscordSettings = Field(default_factory=DiscordSettings)
-    x: XSettings = Field(default_factory=XSettings)
     broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
+
+    def channel(self, spec: ChannelSpec) -> Any:
+        """The settings of ``spec``'s section (its own model, e.g. ``TelegramSettings``)."""
+        return getattr(self, spec.section)
+
+    def enabled_channels(self) -> list[tuple[ChannelSpec, Any]]:
+        """(spec, settings) of every enabled channel, in registry order."""
+        found = [(spec, self.channel(spec)) for spec in registry.specs()]
+        return [(spec, settings) for spec, settings in found if settings.enabled]
+
+    def channel_names(self) -> set[str]:
+        """Names of the enabled channels (``web``, ``telegram``, ...)."""
+        return {spec.name for spec, _settings in self.enabled_channels()}
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""
@@ -114,6 +134,25 @@ class Config(Section):
             problem = getattr(section, "env_problem", lambda _environ: None)(environ)
             if problem:
                 raise ConfigError(f"{name}.{problem}")
+
+
+def config_model() -> type[Config]:
+    """The model that validates a file: :class:`Config` plus one section per channel."""
+    return _model(registry.specs())
+
+
+@cache
+def _model(specs: tuple[ChannelSpec, ...]) -> type[Config]:
+    sections: dict[str, Any] = {
+        spec.section: (spec.settings, Field(default_factory=spec.settings)) for spec in specs
+    }
+    model: type[Config] = create_model("Config", __base__=Config, **sections)
+    return model
+
+
+def parse_config(data: Mapping[str, Any]) -> Config:
+    """Validate configuration given as data; raises pydantic's ``ValidationError``."""
+    return config_model().model_validate(data)
 
 
 def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
@@ -138,7 +177,7 @@ def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> 
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{label}: not valid TOML: {exc}") from exc
     try:
-        config = Config.model_validate(data)
+        config = parse_config(data)
     except ValidationError as exc:
         raise ConfigError(f"{label}: {_first_error(exc)}") from exc
     try:

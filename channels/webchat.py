@@ -29,7 +29,6 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from channels.base import (
     Action,
-    Capabilities,
     ChannelStartError,
     ChatKind,
     DeliveryError,
@@ -38,9 +37,11 @@ from channels.base import (
     Message,
     Reply,
 )
+from channels.registry import BuildContext
 from channels.webchat_session import (
     COOKIE,
     COOKIE_MAX_AGE,
+    SPEC,
     AddressLimits,
     SessionSigner,
     WebChatSettings,
@@ -120,7 +121,7 @@ class WebChatAdapter:
     """A :class:`channels.base.Channel` whose platform is the bot's own web page."""
 
     name = "web"
-    capabilities = Capabilities(max_length=4000, buttons=True)
+    capabilities = SPEC.capabilities
 
     def __init__(
         self,
@@ -308,3 +309,12 @@ def to_message(session: str, frame: dict[str, Any], now: datetime) -> Message:
             raise ValueError("data must be a non-empty string")
         return Message(text="", callback=data[:256], **common)
     raise ValueError(f"unknown frame type {kind!r}")
+
+
+def build(settings: WebChatSettings, context: BuildContext) -> WebChatAdapter:
+    """The registry's factory: the page in the bot's languages, signed sessions."""
+    return WebChatAdapter(
+        page_texts=context.page_texts,
+        settings=settings,
+        secret=context.environ.get(settings.secret_env),
+    )

@@ -23,6 +23,9 @@ from urllib.parse import urlsplit
 from aiolimiter import AsyncLimiter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from channels.base import Capabilities
+from channels.registry import ChannelSpec
+
 COOKIE = "socialdesk_chat"
 COOKIE_MAX_AGE = 90 * 24 * 3600  # renewed at each visit: a chat kept in use stays
 MIN_SECRET = 32  # characters of a signing key taken from the environment
@@ -178,3 +181,13 @@ async def _take(
         return False
     await bucket.acquire()  # immediate: there is capacity
     return True
+
+
+SPEC = ChannelSpec(
+    name="web",
+    section="webchat",
+    title="the web chat",
+    settings=WebChatSettings,
+    factory="channels.webchat:build",
+    capabilities=Capabilities(max_length=4000, buttons=True),
+)

@@ -30,14 +30,14 @@ def message(text: str = "hello", **fields: Any) -> Message:
 
 def bot_config(tmp_path: Any, **sections: Any) -> Any:
     """A configuration for a bot under test: its own SQLite file, a free port."""
-    from bots.config import Config
+    from bots.config import parse_config
 
     data: dict[str, Any] = {
         "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
         "server": {"port": 0},
     }
     data.update(sections)
-    return Config.model_validate(data)
+    return parse_config(data)
 
 
 async def eventually(

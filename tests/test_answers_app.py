@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bots.app import App
-from bots.config import Config
+from bots.config import parse_config
 from tests.builders import message
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -31,7 +31,7 @@ how_to_claim = {{ en = "Automatic." }}
 async def bot(tmp_path: Path) -> AsyncIterator[tuple[App, Path]]:
     kb = tmp_path / "kb.toml"
     kb.write_text(KB.format(status="scheduled"), encoding="utf-8")
-    config = Config.model_validate(
+    config = parse_config(
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from bots.app import App
-from bots.config import Config
+from bots.config import parse_config
 from handlers.understanding import shared_engine
 from tests.builders import bot_config
 from tests.fakes.telegram import FakeTelegram
@@ -126,7 +126,7 @@ def database_bytes(folder: Path) -> bytes:
 
 
 async def start_telegram_bot(tmp_path: Path, tg: FakeTelegram) -> App:
-    config = Config.model_validate(
+    config = parse_config(
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},

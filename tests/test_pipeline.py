@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bots.app import build_router
-from bots.config import Config
+from bots.config import parse_config
 from channels.base import ChatKind, DeliveryError, Reply
 from handlers.context import Brand
 from handlers.outbox import Sender
@@ -24,7 +24,7 @@ def make(store: Store, clock, channel: RecordingChannel, **kw) -> tuple[Pipeline
     sender = Sender(store, {channel.name: channel}, clock, max_attempts=kw.pop("max_attempts", 8))
     pipeline = Pipeline(
         store=store,
-        router=build_router(Config()),
+        router=build_router(parse_config({})),
         texts=Texts.load(),
         brand=Brand(languages=("en", "zh", "vi", "de")),
         clock=clock,

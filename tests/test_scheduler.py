@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bots.app import App
 from bots.cli import app as cli
-from bots.config import Config
+from bots.config import Config, parse_config
 from channels.base import Reply
 from handlers.pipeline import StaffChat
 from scheduler.sla import sweep_sla
@@ -22,7 +22,7 @@ SUPERVISOR = AgentRecord(id=0, name="sweep-test", role="supervisor")
 
 
 def config(tmp_path: Path) -> Config:
-    return Config.model_validate(
+    return parse_config(
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},
@@ -68,7 +68,7 @@ async def test_a_deposit_ticket_has_the_half_hour_target_of_its_intake_category(
 ) -> None:
     """The default targets are keyed by the categories the intake gives tickets."""
     bot = App(
-        Config.model_validate(
+        parse_config(
             {"database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"}, "server": {"port": 0}}
         ),
         clock=clock,

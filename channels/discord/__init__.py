@@ -7,9 +7,11 @@ for loading discord.py.
 
 from typing import Any
 
+from channels.base import Channel
 from channels.discord.settings import DiscordSettings
+from channels.registry import BuildContext
 
-__all__ = ["DiscordAdapter", "DiscordSettings"]
+__all__ = ["DiscordAdapter", "DiscordSettings", "build"]
 
 
 def __getattr__(name: str) -> Any:
@@ -18,3 +20,14 @@ def __getattr__(name: str) -> Any:
 
         return DiscordAdapter
     raise AttributeError(name)
+
+
+def build(settings: DiscordSettings, context: BuildContext) -> Channel:
+    """The registry's factory: the adapter with its token and slash commands."""
+    from channels.discord.adapter import DiscordAdapter
+
+    return DiscordAdapter(
+        settings,
+        context.environ[settings.token_env],
+        commands={code: dict(menu) for code, menu in context.commands.items()},
+    )

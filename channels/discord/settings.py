@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from channels.base import Capabilities
+from channels.registry import ChannelSpec
 
 
 class DiscordSettings(BaseModel):
@@ -36,3 +41,17 @@ class DiscordSettings(BaseModel):
     def required_env(self) -> list[tuple[str, str]]:
         """(key, variable) pairs that must be set when the section is enabled."""
         return [("token_env", self.token_env)]
+
+
+SPEC = ChannelSpec(
+    name="discord",
+    section="discord",
+    title="Discord",
+    settings=DiscordSettings,
+    factory="channels.discord:build",
+    capabilities=Capabilities(max_length=2000, buttons=True, pin=True),
+    chat_id=re.compile(r"^\d{1,21}$"),
+    pins=True,
+    agent_account=re.compile(r"^-?\d{1,21}$"),
+    account_help="Discord user id (numeric)",
+)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from channels.base import Capabilities
+from channels.registry import ChannelSpec
 
 
 class TelegramSettings(BaseModel):
@@ -40,3 +44,18 @@ class TelegramSettings(BaseModel):
         if self.mode == "webhook":
             needed.append(("webhook_secret_env", self.webhook_secret_env))
         return needed
+
+
+SPEC = ChannelSpec(
+    name="telegram",
+    section="telegram",
+    title="Telegram",
+    settings=TelegramSettings,
+    factory="channels.telegram:build",
+    capabilities=Capabilities(max_length=4096, length_unit="utf16", buttons=True, pin=True),
+    chat_id=re.compile(r"^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$"),
+    splittable=frozenset({"chat", "dm"}),
+    pins=True,
+    agent_account=re.compile(r"^-?\d{1,20}$"),
+    account_help="Telegram user id (numeric)",
+)

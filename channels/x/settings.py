@@ -6,6 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from channels.base import Capabilities
+from channels.registry import ChannelSpec
+
 
 class XSettings(BaseModel):
     """X (Twitter) through API v2. Secrets are named here and read from the environment."""
@@ -49,3 +52,15 @@ class XSettings(BaseModel):
             ("access_token_env", self.access_token_env),
             ("access_token_secret_env", self.access_token_secret_env),
         ]
+
+
+SPEC = ChannelSpec(
+    name="x",
+    section="x",
+    title="X",
+    settings=XSettings,
+    factory="channels.x:build",
+    capabilities=Capabilities(max_length=280, length_unit="weighted"),
+    dm_capabilities=Capabilities(max_length=10_000),
+    account_posts=True,
+)

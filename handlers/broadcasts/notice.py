@@ -8,43 +8,29 @@ line naming the field, so ``socialdesk broadcast create`` can exit 2 with it.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from channels import registry
 from channels.base import Capabilities
+from channels.registry import ChannelSpec
 from handlers.language import UI_LANGUAGES
 
 FALLBACK = "en"
-
-# The platforms' own length limits, as each adapter declares them; the CLI checks a
-# notice without starting any channel, so it reads them from here.
-PLATFORM_CAPABILITIES: dict[str, Capabilities] = {
-    "telegram": Capabilities(max_length=4096, length_unit="utf16"),
-    "discord": Capabilities(max_length=2000),
-    "x": Capabilities(max_length=280, length_unit="weighted"),
-    "web": Capabilities(max_length=4000),
-}
-# where a direct message allows more than a public post
-DM_CAPABILITIES: dict[str, Capabilities] = {"x": Capabilities(max_length=10_000)}
-PLATFORM_NAMES = {"telegram": "Telegram", "discord": "Discord", "x": "X", "web": "the web chat"}
-# where a long text may go out as several messages: Telegram messages and DMs on any
-# platform; a Discord channel post is one message, so it is refused instead
-SPLITTABLE = {
-    ("telegram", "chat"),
-    ("telegram", "dm"),
-    ("discord", "dm"),
-    ("x", "dm"),
-    ("web", "dm"),
-}
-
-_TELEGRAM_CHAT = re.compile(r"^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$")
-_SNOWFLAKE = re.compile(r"^\d{1,21}$")
 
 
 class NoticeError(Exception):
@@ -84,10 +70,27 @@ class SubscriberTarget(_Part):
 
 
 class Targets(_Part):
-    telegram: list[ChatTarget] = Field(default_factory=list)
-    discord: list[ChatTarget] = Field(default_factory=list)
-    x: bool = False
+    """Where a notice goes. Each registered channel adds its own key (see
+    :func:`notice_model`): a list of chats where a notice can be posted in a chat given
+    by id, ``true``/``false`` where it goes out as one post on the exchange's account."""
+
     subscribers: SubscriberTarget | None = None
+
+    def chats(self, channel: str) -> list[ChatTarget]:
+        """The chats named under ``channel`` (none where it takes no chat targets)."""
+        found = getattr(self, channel, None)
+        return list(found) if isinstance(found, list) else []
+
+    def posts_on(self, channel: str) -> bool:
+        """Whether the notice is posted on ``channel``'s own account."""
+        return getattr(self, channel, None) is True
+
+    def anywhere(self) -> bool:
+        """Whether the notice names any place at all."""
+        channels = registry.specs()
+        return self.subscribers is not None or any(
+            self.chats(s.name) or self.posts_on(s.name) for s in channels
+        )
 
 
 class Notice(_Part):
@@ -134,8 +137,10 @@ class Notice(_Part):
     def _pinning(self) -> Notice:
         if self.unpin_after_hours is not None and not self.pin:
             raise ValueError("unpin_after_hours: only a pinned notice (pin = true) is unpinned")
-        if self.pin and not (self.targets.telegram or self.targets.discord):
-            raise ValueError("pin: only Telegram and Discord chat targets can be pinned")
+        pinnable = registry.specs()
+        if self.pin and not any(s.pins and self.targets.chats(s.name) for s in pinnable):
+            titles = " and ".join(s.title for s in pinnable if s.pins)
+            raise ValueError(f"pin: only {titles} chat targets can be pinned")
         return self
 
     def text_for(self, language: str) -> str:
@@ -169,9 +174,27 @@ def load_notice(path: Path) -> Notice:
 def parse_notice(data: dict[str, Any], label: str = "notice") -> Notice:
     """Validate a notice given as data (the REST API's JSON body)."""
     try:
-        return Notice.model_validate(data)
+        return notice_model().model_validate(data)
     except ValidationError as exc:
         raise NoticeError(f"{label}: {_first_error(exc)}") from exc
+
+
+def notice_model() -> type[Notice]:
+    """The model a notice is validated with: its targets name the registered channels."""
+    return _notice_model(registry.specs())
+
+
+@cache
+def _notice_model(specs: tuple[ChannelSpec, ...]) -> type[Notice]:
+    keys: dict[str, Any] = {}
+    for spec in specs:
+        if spec.chat_id is not None:
+            keys[spec.name] = (list[ChatTarget], Field(default_factory=list))
+        elif spec.account_posts:
+            keys[spec.name] = (bool, False)
+    targets = create_model("Targets", __base__=Targets, **keys)
+    model: type[Notice] = create_model("Notice", __base__=Notice, targets=(targets, ...))
+    return model
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -199,20 +222,8 @@ def check_notice(
     if notice.send_at is not None and notice.send_at <= now:
         raise NoticeError(f"send_at: {notice.send_at.isoformat()} is in the past")
     targets = notice.targets
-    for name in ("telegram", "discord"):
-        chats: list[ChatTarget] = getattr(targets, name)
-        if chats and name not in channels:
-            raise NoticeError(f"targets.{name}: the {name} channel is not enabled on this bot")
-        pattern = _TELEGRAM_CHAT if name == "telegram" else _SNOWFLAKE
-        for index, target in enumerate(chats):
-            if not pattern.match(target.chat):
-                raise NoticeError(f"targets.{name}.{index}.chat: {target.chat!r} is not a chat id")
-            if target.language not in UI_LANGUAGES:
-                raise NoticeError(
-                    f"targets.{name}.{index}.language: unknown language {target.language!r}"
-                )
-    if targets.x and "x" not in channels:
-        raise NoticeError("targets.x: the X channel is not enabled on this bot")
+    for spec in registry.specs():
+        _check_targets(targets, spec, channels)
     if targets.subscribers is not None:
         for index, channel in enumerate(targets.subscribers.channels):
             if channel not in channels:
@@ -225,9 +236,25 @@ def check_notice(
                     f"targets.subscribers.languages.{index}: {code!r} is not one of the "
                     f"bot's languages ({', '.join(languages)})"
                 )
-    if not (targets.telegram or targets.discord or targets.x or targets.subscribers):
+    if not targets.anywhere():
         raise NoticeError("targets: the notice has nowhere to go")
     return _check_lengths(notice, channels, languages, render)
+
+
+def _check_targets(targets: Targets, spec: ChannelSpec, channels: set[str]) -> None:
+    name = spec.name
+    chats = targets.chats(name)
+    if chats and name not in channels:
+        raise NoticeError(f"targets.{name}: the {name} channel is not enabled on this bot")
+    if targets.posts_on(name) and name not in channels:
+        raise NoticeError(f"targets.{name}: the {spec.title} channel is not enabled on this bot")
+    for index, target in enumerate(chats):
+        if spec.chat_id is None or not spec.chat_id.match(target.chat):
+            raise NoticeError(f"targets.{name}.{index}.chat: {target.chat!r} is not a chat id")
+        if target.language not in UI_LANGUAGES:
+            raise NoticeError(
+                f"targets.{name}.{index}.language: unknown language {target.language!r}"
+            )
 
 
 def _check_lengths(
@@ -235,10 +262,10 @@ def _check_lengths(
 ) -> list[str]:
     warnings: list[str] = []
     kinds: list[tuple[str, str, str]] = []  # (channel, kind, language)
-    for name in ("telegram", "discord"):
-        kinds += [(name, "chat", t.language) for t in getattr(notice.targets, name)]
-    if notice.targets.x:
-        kinds.append(("x", "post", FALLBACK))
+    for spec in registry.specs():
+        kinds += [(spec.name, "chat", t.language) for t in notice.targets.chats(spec.name)]
+        if notice.targets.posts_on(spec.name):
+            kinds.append((spec.name, "post", FALLBACK))
     if notice.targets.subscribers is not None:
         wanted = notice.targets.subscribers
         for channel in wanted.channels or sorted(channels):
@@ -252,14 +279,15 @@ def _check_lengths(
         size = caps.measure(render(notice.text_for(language), language))
         if size <= caps.max_length or kind == "post":
             continue  # an X post over 280 becomes a thread in the X adapter
-        if (channel, kind) not in SPLITTABLE:
+        title = registry.spec(channel).title
+        if not splittable(channel, kind):
             unit = "UTF-16 units" if caps.length_unit == "utf16" else "characters"
             raise NoticeError(
                 f"text.{language}: {size} {unit} with the footer, over "
-                f"{PLATFORM_NAMES[channel]}'s limit of {caps.max_length} for a channel post"
+                f"{title}'s limit of {caps.max_length} for a channel post"
             )
         warnings.append(
-            f"text.{language}: longer than {PLATFORM_NAMES[channel]}'s {caps.max_length}; "
+            f"text.{language}: longer than {title}'s {caps.max_length}; "
             f"sent as several messages ({kind})"
         )
     return warnings
@@ -267,6 +295,10 @@ def _check_lengths(
 
 def capabilities(channel: str, kind: str) -> Capabilities:
     """The length rules for a notice sent to ``channel`` as a ``kind`` (chat, dm, post)."""
-    if kind == "dm" and channel in DM_CAPABILITIES:
-        return DM_CAPABILITIES[channel]
-    return PLATFORM_CAPABILITIES[channel]
+    return registry.spec(channel).capabilities_for(kind)
+
+
+def splittable(channel: str, kind: str) -> bool:
+    """Whether a text too long for one message may go to ``channel`` as several (a
+    Discord channel post is one message, so a long one is refused instead)."""
+    return kind in registry.spec(channel).splittable

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from channels import registry
 from channels.base import Button, Reply, action_to_dict, split_text
-from handlers.broadcasts.notice import SPLITTABLE, Destination, Notice, capabilities
+from channels.registry import ACCOUNT_POST
+from handlers.broadcasts.notice import Destination, Notice, capabilities, splittable
 from handlers.texts import Texts
 
-X_NEW_POST = "post:"  # the X adapter's chat for a post that replies to nothing
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or retyped safely
 
 
@@ -42,14 +43,15 @@ def render(notice: Notice, language: str, short_id: str, texts: Texts) -> str:
 def destinations(notice: Notice, subscribers: Iterable[dict[str, Any]]) -> list[Destination]:
     """Every chat the notice goes to, each once, in a stable order."""
     found: dict[tuple[str, str], Destination] = {}
-    for name in ("telegram", "discord"):
-        for target in getattr(notice.targets, name):
+    for spec in registry.specs():
+        name = spec.name
+        for target in notice.targets.chats(name):
             found.setdefault(
                 (name, target.chat), Destination(name, target.chat, target.language, "chat")
             )
-    if notice.targets.x:
-        # one public post on the account; the X adapter threads a text over 280
-        found[("x", X_NEW_POST)] = Destination("x", X_NEW_POST, "en", "post")
+        if notice.targets.posts_on(name):
+            # one public post on the account; the adapter threads a text over its limit
+            found[(name, ACCOUNT_POST)] = Destination(name, ACCOUNT_POST, "en", "post")
     wanted = notice.targets.subscribers
     if wanted is not None:
         for sub in subscribers:
@@ -88,8 +90,8 @@ def recipient_rows(
         if key not in rendered:
             text = render(notice, language, short_id, texts)
             caps = capabilities(place.channel, place.kind)
-            splittable = (place.channel, place.kind) in SPLITTABLE
-            rendered[key] = split_text(text, caps) if splittable else [text]
+            parts = splittable(place.channel, place.kind)
+            rendered[key] = split_text(text, caps) if parts else [text]
         parts = rendered[key]
         for index, part in enumerate(parts):
             reply = Reply(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bots.app import App
-from bots.config import Config
+from bots.config import parse_config
 from handlers.broadcasts.notice import parse_notice
 from storage.subscriptions import SubscriptionStore
 from tests.broadcasts.test_telegram import finished
@@ -18,7 +18,7 @@ from tests.fakes.discord import GUILD, SUPPORT, FakeDiscord
 
 @pytest.fixture
 async def bot(tmp_path: Path, dc: FakeDiscord) -> AsyncIterator[App]:
-    config = Config.model_validate(
+    config = parse_config(
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},

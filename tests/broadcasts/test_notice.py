@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from channels import registry
 from channels.discord import DiscordAdapter
 from channels.discord.settings import DiscordSettings
 from channels.telegram import TelegramAdapter
 from channels.telegram.settings import TelegramSettings
 from channels.x.posts import DM_LIMIT, POST_LIMIT
-from handlers.broadcasts.notice import PLATFORM_CAPABILITIES, capabilities, parse_notice
+from handlers.broadcasts.notice import capabilities, parse_notice
 from handlers.broadcasts.plan import destinations, recipient_rows, render
 from handlers.broadcasts.report import build_report
 from handlers.texts import Texts
@@ -19,7 +20,7 @@ def test_the_limits_notices_are_checked_against_are_the_adapters_own() -> None:
     telegram = TelegramAdapter(TelegramSettings(), "123456:TEST").capabilities
     discord = DiscordAdapter(DiscordSettings(), "token").capabilities
     for name, caps in (("telegram", telegram), ("discord", discord)):
-        ours = PLATFORM_CAPABILITIES[name]
+        ours = registry.spec(name).capabilities
         assert (ours.max_length, ours.length_unit) == (caps.max_length, caps.length_unit)
     assert capabilities("x", "post").max_length == POST_LIMIT
     assert capabilities("x", "dm").max_length == DM_LIMIT

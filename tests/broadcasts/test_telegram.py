@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bots.app import App
-from bots.config import Config
+from bots.config import Config, parse_config
 from handlers.broadcasts.notice import parse_notice
 from scheduler.service import list_jobs
 from storage.subscriptions import SubscriptionStore
@@ -25,7 +25,7 @@ CHANNEL = -1002001  # the exchange's announcement channel
 
 def config(tmp_path: Path, tg: FakeTelegram, **extra: Any) -> Config:
     telegram = extra.pop("telegram", {})
-    return Config.model_validate(
+    return parse_config(
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},

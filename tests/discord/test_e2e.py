@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bots.app import App
-from bots.config import Config
+from bots.config import Config, parse_config
 from tests.builders import eventually
 from tests.fakes.discord import BOT, GUILD, NO_THREADS, STAFF, SUPPORT, FakeDiscord
 
@@ -26,7 +26,7 @@ async def start_bot(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> App:
 
 
 def config(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> Config:
-    return Config.model_validate(
+    return parse_config(
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},

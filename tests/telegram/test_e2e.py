@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from bots.app import App
-from bots.config import Config
+from bots.config import parse_config
 from tests.fakes.telegram import BOT, FakeTelegram, help_update
 
 SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
@@ -20,7 +20,7 @@ GROUP = -1001
 
 
 async def start_bot(tmp_path: Path, tg: FakeTelegram, **telegram: Any) -> App:
-    config = Config.model_validate(
+    config = parse_config(
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},
