@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from bots.config import Config, ConfigError, load_config
+from channels import registry
 from channels.base import ChannelStartError
 
 app = typer.Typer(
@@ -210,31 +211,30 @@ def agents_add(
 @agents_app.command("link")
 def agents_link(
     name: Annotated[str, typer.Argument(help="The agent's name.")],
+    account: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="CHANNEL=ID: their user id on a channel agents work from (repeatable); "
+            "CHANNEL= unlinks."
+        ),
+    ] = None,
     telegram_user_id: Annotated[
-        str | None, typer.Option(help="Their Telegram user id (numeric); empty to unlink.")
+        str | None, typer.Option(help="Short for --account telegram=ID.")
     ] = None,
     discord_user_id: Annotated[
-        str | None, typer.Option(help="Their Discord user id (numeric); empty to unlink.")
+        str | None, typer.Option(help="Short for --account discord=ID.")
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Link an agent to their Telegram or Discord account, so their presses and replies
-    in the staff chat act as them (claim, answer, resolve)."""
+    """Link an agent to their account on a channel with a staff desk (Telegram, Discord),
+    so their presses and replies in the staff chat act as them (claim, answer, resolve)."""
     from sqlalchemy.exc import IntegrityError
 
     from storage.migrate import upgrade
     from storage.store import Store
     from storage.tickets import TicketStore
 
-    given = {"telegram": telegram_user_id, "discord": discord_user_id}
-    accounts = {
-        channel: value.strip() or None for channel, value in given.items() if value is not None
-    }
-    if not accounts:
-        raise _fail("--telegram-user-id or --discord-user-id: name the account to link")
-    for channel, user_id in accounts.items():
-        if user_id is not None and not user_id.lstrip("-").isdigit():
-            raise _fail(f"--{channel}-user-id: a number, got {given[channel]!r}")
+    accounts = _accounts(account or [], telegram=telegram_user_id, discord=discord_user_id)
     cfg = _config(config)
     upgrade(cfg.database.url)
 
@@ -245,19 +245,43 @@ def agents_link(
         finally:
             await store.close()
 
-    for channel, user_id in accounts.items():
+    for (channel, option), user_id in accounts.items():
         try:
             found = asyncio.run(link(channel, user_id))
         except IntegrityError:
-            raise _fail(f"--{channel}-user-id: another agent is linked to it", code=1) from None
+            raise _fail(f"{option}: another agent is linked to it", code=1) from None
         if not found:
             raise _fail(f"NAME: no agent called {name!r}", code=1)
-        platform = channel.capitalize()
+        platform = registry.spec(channel).title
         typer.echo(
             f"agent {name} linked to {platform} user {user_id}"
             if user_id
             else f"agent {name} unlinked from {platform}"
         )
+
+
+def _accounts(given: list[str], **short: str | None) -> dict[tuple[str, str], str | None]:
+    """``--account CHANNEL=ID`` and the per-channel short options, checked against the
+    registry: ``{(channel, option as typed): id or None to unlink}``."""
+    pairs = [(f"--{c}-user-id", f"{c}={v}") for c, v in short.items() if v is not None]
+    pairs += [("--account", value) for value in given]
+    if not pairs:
+        desks = [s for s in registry.specs() if s.agent_account is not None]
+        shorts = " or ".join(f"--{s.name}-user-id" for s in desks)
+        raise _fail(f"--account CHANNEL=ID ({shorts}): name the account to link")
+    accounts: dict[tuple[str, str], str | None] = {}
+    for option, value in pairs:
+        channel, sep, user_id = value.partition("=")
+        spec = next((s for s in registry.specs() if s.name == channel.strip()), None)
+        if not sep or spec is None or spec.agent_account is None:
+            desks = ", ".join(registry.names(lambda s: s.agent_account is not None))
+            raise _fail(f"{option}: CHANNEL=ID with CHANNEL one of {desks}, got {value!r}")
+        user_id = user_id.strip()
+        if user_id and not spec.agent_account.match(user_id):
+            shown = user_id if option == "--account" else value.partition("=")[2]
+            raise _fail(f"{option}: a {spec.account_help or 'user id'}, got {shown!r}")
+        accounts[(spec.name, option)] = user_id or None
+    return accounts
 
 
 @app.command()

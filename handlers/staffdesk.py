@@ -14,14 +14,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from channels import registry
 from channels.base import Action, Button, Message, Reply
 from handlers.texts import Texts
 from storage.store import NewOutbound
-from storage.tickets import ACCOUNT_COLUMNS, AgentRecord, TicketStore
+from storage.tickets import AgentRecord, TicketStore
 
 STAFF_CALLBACK = "staff:"
-# platforms whose staff chat is a desk: those where an agent's account can be linked
-DESK_CHANNELS = frozenset(ACCOUNT_COLUMNS)
 Outbound = Callable[..., list[NewOutbound]]  # Pipeline.outbound
 
 
@@ -49,8 +48,9 @@ class StaffDesk:
     @staticmethod
     def serves(channel: str) -> bool:
         """Whether a staff chat on ``channel`` is a desk (gets buttons, is listened to);
-        elsewhere a staff chat only receives alerts."""
-        return channel in DESK_CHANNELS
+        elsewhere a staff chat only receives alerts. A desk is where agents can link an
+        account (the registry's ``agent_account``)."""
+        return channel in registry.names(lambda spec: spec.agent_account is not None)
 
     async def handle(self, message: Message, now: datetime) -> list[Action]:
         """The staff chat's answer to one message; ``[]`` for ordinary staff chatter.

@@ -192,14 +192,27 @@ class Agent(SQLModel, table=True):
     role: str = Field(max_length=16)  # agent | supervisor | manager | admin
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = utc_column()
-    # who presses the staff chat's buttons: their Telegram or Discord user id, linked
-    # by an admin (``socialdesk agents link``)
-    telegram_user_id: str | None = Field(default=None, max_length=64, unique=True)
-    discord_user_id: str | None = Field(default=None, max_length=64, unique=True)
     tier: int = 1  # the highest support tier whose tickets they take
     online: bool = False  # taking tickets now: round-robin assignment picks among these
     # round robin gives the next ticket to the online agent whose turn is lowest
     round_robin_turn: int = 0
+
+
+class AgentAccount(SQLModel, table=True):
+    """An agent's own account on a channel: presses and replies in that channel's staff
+    chat from it act as the agent (claim, answer, resolve). Linked by an admin
+    (``socialdesk agents link``); one account per agent per channel."""
+
+    __tablename__ = "agent_accounts"
+    __table_args__ = (
+        UniqueConstraint("channel", "account_id", name="uq_agent_accounts_account"),
+        UniqueConstraint("agent_id", "channel", name="uq_agent_accounts_agent_channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agents.id", ondelete="CASCADE")
+    channel: str = Field(max_length=32)
+    account_id: str = Field(max_length=64)
 
 
 class TicketNote(SQLModel, table=True):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from storage.agent_accounts import agent_of_account, link_account
 from storage.models import Agent, TicketNote
 from storage.queue import MAX_TIER, TICKET_ROLES, assign_round_robin
 from storage.statements import CONV, IDENT, MSG, OUT, TICKET
@@ -26,8 +27,6 @@ AGENT = Agent.__table__
 NOTE = TicketNote.__table__
 
 ROLES = ("agent", "supervisor", "manager", "admin")
-# the platforms whose accounts an agent can be linked to, and where the link is kept
-ACCOUNT_COLUMNS = {"telegram": "telegram_user_id", "discord": "discord_user_id"}
 LIST_LIMIT = 100  # tickets in one page of the queue (``limit`` asks for up to 500)
 # the ticket columns the intake fills, one per question (the category has its own)
 INTAKE_FIELDS = ("coin", "network", "amount", "tx_hash", "address", "uid", "reward")
@@ -547,15 +546,16 @@ class TicketStore:
 
     async def agent_by_account(self, channel: str, user_id: str) -> AgentRecord | None:
         """The agent whose account on ``channel`` this is (the staff chat's buttons)."""
-        if channel not in ACCOUNT_COLUMNS:
-            return None
         return await self.store.read(self._agent_by_account, channel, user_id)
 
     @staticmethod
     def _agent_by_account(conn: Connection, channel: str, user_id: str) -> AgentRecord | None:
+        agent_id = agent_of_account(conn, channel, user_id)
+        if agent_id is None:
+            return None
         row = conn.execute(
             select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
-                AGENT.c[ACCOUNT_COLUMNS[channel]] == user_id
+                AGENT.c.id == agent_id
             )
         ).first()
         return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
@@ -563,13 +563,7 @@ class TicketStore:
     async def link_account(self, name: str, channel: str, user_id: str | None) -> bool:
         """Link (or with ``None`` unlink) an agent's account on ``channel``; ``False``:
         no such agent. Raises ``IntegrityError`` if another agent has that account."""
-        return await self.store.write(self._link_account, name, channel, user_id)
-
-    @staticmethod
-    def _link_account(conn: Connection, name: str, channel: str, user_id: str | None) -> bool:
-        values = {ACCOUNT_COLUMNS[channel]: user_id}
-        done = conn.execute(update(AGENT).where(AGENT.c.name == name).values(**values))
-        return done.rowcount == 1
+        return await self.store.write(link_account, name, channel, user_id)
 
     async def sent_action(
         self, channel: str, chat_id: str, platform_message_id: str

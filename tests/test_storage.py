@@ -146,3 +146,42 @@ async def test_one_failing_write_in_a_group_commit_fails_alone(tmp_path) -> None
     with engine.connect() as conn:
         assert sorted(r[0] for r in conn.execute(text("SELECT k FROM t"))) == ["a", "b"]
     engine.dispose()
+
+
+async def test_linked_agent_accounts_survive_the_move_to_one_accounts_table(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.migrate import alembic_config, upgrade
+    from storage.tickets import TicketStore
+
+    command.downgrade(alembic_config(db_url), "0013")  # agents with a column per platform
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO agents (name, role, token_hash, created_at, telegram_user_id,"
+                " discord_user_id, tier, online, round_robin_turn) VALUES"
+                " ('ana', 'agent', 'h1', CURRENT_TIMESTAMP, '501', NULL, 1, false, 0),"
+                " ('ben', 'agent', 'h2', CURRENT_TIMESTAMP, '777', '601', 1, false, 0)"
+            )
+        )
+    engine.dispose()
+    upgrade(db_url)
+    store = Store.open(db_url)
+    try:
+        tickets = TicketStore(store)
+        found = {
+            (channel, account): getattr(await tickets.agent_by_account(channel, account), "name")
+            for channel, account in (("telegram", "501"), ("telegram", "777"), ("discord", "601"))
+        }
+        assert found == {
+            ("telegram", "501"): "ana",
+            ("telegram", "777"): "ben",
+            ("discord", "601"): "ben",
+        }
+        assert await tickets.agent_by_account("discord", "501") is None
+        assert await tickets.link_account("ana", "discord", "602")  # a new channel for ana
+        assert (await tickets.agent_by_account("discord", "602")).name == "ana"
+    finally:
+        await store.close()
