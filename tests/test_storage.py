@@ -172,7 +172,7 @@ async def test_linked_agent_accounts_survive_the_move_to_one_accounts_table(db_u
     try:
         tickets = TicketStore(store)
         found = {
-            (channel, account): getattr(await tickets.agent_by_account(channel, account), "name")
+            (channel, account): (await tickets.agent_by_account(channel, account)).name
             for channel, account in (("telegram", "501"), ("telegram", "777"), ("discord", "601"))
         }
         assert found == {
