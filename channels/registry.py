@@ -49,6 +49,41 @@ class BuildContext:
     page_texts: Any = None
 
 
+# Reads a link to an account (or invite) on a platform: (host without "www.", path
+# segments) -> the handle it names ("@name", "discord.gg/<code>"), or None.
+AccountLink = Callable[[str, list[str]], str | None]
+_HANDLE = re.compile(r"^[A-Za-z0-9_]{2,64}$")
+# first path segments that are the social platforms' own pages, not accounts
+_PAGES = frozenset(
+    [
+        "i",
+        "home",
+        "intent",
+        "share",
+        "search",
+        "explore",
+        "settings",
+        "hashtag",
+        "login",
+        "joinchat",
+        "addstickers",
+        "addemoji",
+        "proxy",
+        "socks",
+        "s",
+        "c",
+    ]
+)
+
+
+def handle_in(first: str) -> str | None:
+    """``@first`` when a link's first path segment names an account, not one of the
+    platforms' own pages (``share``, ``login``, ...)."""
+    if first.casefold() in _PAGES or not _HANDLE.match(first):
+        return None
+    return f"@{first}"
+
+
 class ChannelFactory(Protocol):
     """Builds a channel's adapter from its settings; called only when it is enabled.
 
@@ -69,7 +104,8 @@ class ChannelSpec:
     post on the exchange's own account instead. ``splittable`` names the kinds of
     message (``chat``, ``dm``) that may go out as several messages when too long.
     ``agent_account`` is the format of a user id an agent links to act from that
-    channel's staff chat (``None``: agents do not work there).
+    channel's staff chat (``None``: agents do not work there). ``account_link`` reads
+    a link to an account on the platform, so ``/verify <link>`` checks the handle.
     """
 
     name: str
@@ -85,6 +121,7 @@ class ChannelSpec:
     pins: bool = False
     agent_account: re.Pattern[str] | None = None
     account_help: str = ""
+    account_link: AccountLink | None = None
 
     def capabilities_for(self, kind: str) -> Capabilities:
         """The length rules for a message of ``kind`` (``chat``, ``dm``, ``post``)."""

@@ -43,6 +43,21 @@ class DiscordSettings(BaseModel):
         return [("token_env", self.token_env)]
 
 
+_INVITE = re.compile(r"^[A-Za-z0-9-]{2,64}$")
+
+
+def account_link(host: str, segments: list[str]) -> str | None:
+    """``discord.gg/<code>`` for an invite link (``discord.gg/<code>`` or
+    ``discord.com/invite/<code>``)."""
+    if host == "discord.gg" and segments:
+        code = segments[0]
+    elif host in ("discord.com", "discordapp.com") and segments[:1] == ["invite"]:
+        code = segments[1] if len(segments) > 1 else ""
+    else:
+        return None
+    return f"discord.gg/{code}" if _INVITE.match(code) else None
+
+
 SPEC = ChannelSpec(
     name="discord",
     section="discord",
@@ -54,4 +69,5 @@ SPEC = ChannelSpec(
     pins=True,
     agent_account=re.compile(r"^-?\d{1,21}$"),
     account_help="Discord user id (numeric)",
+    account_link=account_link,
 )

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from channels.base import Capabilities
-from channels.registry import ChannelSpec
+from channels.registry import ChannelSpec, handle_in
 
 
 class TelegramSettings(BaseModel):
@@ -46,6 +46,17 @@ class TelegramSettings(BaseModel):
         return needed
 
 
+_HOSTS = frozenset({"t.me", "telegram.me", "telegram.dog"})
+
+
+def account_link(host: str, segments: list[str]) -> str | None:
+    """``@name`` for ``t.me/name`` (and ``t.me/s/name``, the channel's web preview)."""
+    if host not in _HOSTS or not segments:
+        return None
+    first = segments[1] if segments[0] == "s" and len(segments) > 1 else segments[0]
+    return handle_in(first)
+
+
 SPEC = ChannelSpec(
     name="telegram",
     section="telegram",
@@ -58,4 +69,5 @@ SPEC = ChannelSpec(
     pins=True,
     agent_account=re.compile(r"^-?\d{1,20}$"),
     account_help="Telegram user id (numeric)",
+    account_link=account_link,
 )

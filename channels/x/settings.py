@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from channels.base import Capabilities
-from channels.registry import ChannelSpec
+from channels.registry import ChannelSpec, handle_in
 
 
 class XSettings(BaseModel):
@@ -54,6 +54,16 @@ class XSettings(BaseModel):
         ]
 
 
+_HOSTS = frozenset({"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com"})
+
+
+def account_link(host: str, segments: list[str]) -> str | None:
+    """``@name`` for ``x.com/name`` (or the twitter.com address)."""
+    if host not in _HOSTS or not segments:
+        return None
+    return handle_in(segments[0])
+
+
 SPEC = ChannelSpec(
     name="x",
     section="x",
@@ -63,4 +73,5 @@ SPEC = ChannelSpec(
     capabilities=Capabilities(max_length=280, length_unit="weighted"),
     dm_capabilities=Capabilities(max_length=10_000),
     account_posts=True,
+    account_link=account_link,
 )
