@@ -36,6 +36,7 @@ from handlers.intake_words import CategoryReader
 from handlers.language import LanguageDetector, normalize_code
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
+from handlers.rating_comment import RatingCommentStage
 from handlers.reopen import ReopenStage
 from handlers.router import Router
 from handlers.staffdesk import StaffDesk
@@ -86,6 +87,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
         ),
         IntakeStage(CategoryReader(answers)),
         ConversationStage(),
+        RatingCommentStage(),
         ReopenStage(config.tickets.reopen_hours),
         NoticeCheckStage(),
         CommandStage(),
