@@ -20,6 +20,7 @@ from aiohttp import web
 from bots.api import AgentApi
 from bots.broadcast_api import BroadcastApi
 from bots.config import Config
+from bots.reports_api import ReportApi
 from bots.server import Server, build_server
 from channels.base import Channel
 from channels.webchat import WebChatAdapter
@@ -59,6 +60,7 @@ from storage.cursors import CursorStore
 from storage.links import LinkStore
 from storage.migrate import upgrade
 from storage.queue import QueueStore
+from storage.reports import ReportStore
 from storage.store import Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import SlaStore, TicketStore
@@ -364,6 +366,7 @@ class App:
         self.broadcaster.schedule_unpin = self._schedule_unpin
         routes: list[web.RouteDef] = api.routes()
         routes += BroadcastApi(self.broadcaster, api.guard).routes()
+        routes += ReportApi(ReportStore(self.store), api.guard, self.clock).routes()
         for channel in self.channels.values():
             # a channel that polls keeps its place in the database (X)
             use_cursors = getattr(channel, "use_cursors", None)
