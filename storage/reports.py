@@ -42,7 +42,7 @@ from storage.report_figures import AgentFigures, Counts, Csat, Durations, LowRat
 from storage.statements import MSG, TICKET
 from storage.store import Store
 
-AGENT: Table = Agent.__table__  # type: ignore[assignment]
+AGENT: Table = Agent.__table__  # type: ignore[attr-defined]
 RATINGS = (1, 2, 3, 4, 5)
 COMMENTS_SHOWN = 10  # the latest low-rating comments a report lists
 # inbound messages that are no user's question to the bot: a staff chat's, group
@@ -235,7 +235,7 @@ def _agents(
             ("done", done, TICKET.c.resolved_at),
         )
     }
-    names = dict(conn.execute(select(AGENT.c.id, AGENT.c.name)).all())
+    names: dict[int, str] = {r.id: r.name for r in conn.execute(select(AGENT.c.id, AGENT.c.name))}
     figures = [
         AgentFigures(
             name=names.get(agent_id, f"#{agent_id}"),
