@@ -20,6 +20,7 @@ from aiohttp import web
 from bots.api import AgentApi
 from bots.broadcast_api import BroadcastApi
 from bots.config import Config
+from bots.reports_api import ReportApi
 from bots.server import Server, build_server
 from channels.base import Channel
 from channels.registry import BuildContext
@@ -36,6 +37,7 @@ from handlers.intake_words import CategoryReader
 from handlers.language import LanguageDetector, normalize_code
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
+from handlers.rating_comment import RatingCommentStage
 from handlers.reopen import ReopenStage
 from handlers.router import Router
 from handlers.staffdesk import StaffDesk
@@ -58,6 +60,7 @@ from storage.cursors import CursorStore
 from storage.links import LinkStore
 from storage.migrate import upgrade
 from storage.queue import QueueStore
+from storage.reports import ReportStore
 from storage.store import Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import SlaStore, TicketStore
@@ -86,6 +89,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
         ),
         IntakeStage(CategoryReader(answers)),
         ConversationStage(),
+        RatingCommentStage(),
         ReopenStage(config.tickets.reopen_hours),
         NoticeCheckStage(),
         CommandStage(),
@@ -326,6 +330,7 @@ class App:
         self.broadcaster.schedule_unpin = self._schedule_unpin
         routes: list[web.RouteDef] = api.routes()
         routes += BroadcastApi(self.broadcaster, api.guard).routes()
+        routes += ReportApi(ReportStore(self.store), api.guard, self.clock).routes()
         for channel in self.channels.values():
             # a channel that polls keeps its place in the database (X)
             use_cursors = getattr(channel, "use_cursors", None)

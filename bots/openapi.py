@@ -29,6 +29,8 @@ _STATUS_TEXT = {
     "404": "no such ticket or notice",
     "409": "the ticket's or notice's state does not allow it now",
 }
+_WINDOW_START = "an ISO date (a whole UTC day) or date-time; default: 7 days before until"
+_WINDOW_END = "an ISO date (that day included) or date-time; default: now"
 _TEXT = {  # the text an agent writes: something besides white space
     "type": "object",
     "properties": {"text": {"type": "string", "pattern": "\\S"}},
@@ -250,6 +252,18 @@ def openapi(*, max_snooze_minutes: int, max_list: int, max_tier: int) -> dict[st
                 "get": _op(
                     "Canned replies in a language",
                     query=[_query("language", {"type": "string"}, "a language code (en)")],
+                )
+            },
+            "/api/reports": {
+                "get": _op(
+                    "Support figures of a window: first response and resolution p50/p90, "
+                    "CSAT, the bot's share, volume, agents, incidents (what "
+                    "`socialdesk report --json` prints)",
+                    role="supervisor",
+                    query=[
+                        _query("since", {"type": "string"}, _WINDOW_START),
+                        _query("until", {"type": "string"}, _WINDOW_END),
+                    ],
                 )
             },
             "/api/broadcasts": {

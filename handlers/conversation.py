@@ -14,6 +14,7 @@ from handlers.context import PASS, Context, Handled, Pass
 from handlers.intake import INTAKE_CALLBACK
 from handlers.staffdesk import STAFF_CALLBACK
 from handlers.topics import has_words
+from storage.ratings import LOW_RATING, RatingStore
 
 MAX_TEXT = 8000  # characters the answering stages read; the guard reads everything
 LANG_CALLBACK = "lang:"
@@ -82,8 +83,11 @@ class ConversationStage:
             return Handled(intent="ignored")
         if ctx.tickets is None or ctx.conversation_id is None:
             return Handled(intent="ignored")
-        if not await ctx.tickets.rate(int(ticket), ctx.conversation_id, int(score)):
+        ratings = RatingStore(ctx.tickets.store)
+        if not await ratings.rate(int(ticket), ctx.conversation_id, int(score), ctx.now):
             return Handled(intent="ignored")  # not theirs, not resolved, or rated already
+        if int(score) <= LOW_RATING:  # what went wrong? (handlers.rating_comment)
+            return self._reply(message, ctx, "rating", ctx.t("rating.ask_comment"))
         return self._reply(message, ctx, "rating", ctx.t("tickets.rating_thanks"))
 
     @staticmethod

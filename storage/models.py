@@ -166,6 +166,10 @@ class Ticket(SQLModel, table=True):
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
     rating: int | None = None
+    # a low rating asks for one line: when it was asked, the line, and when it came
+    rating_comment_asked_at: datetime | None = None
+    rating_comment: str | None = Field(default=None, max_length=500)
+    rating_comment_at: datetime | None = None
     sla_warned_at: datetime | None = None  # staff told the first response is due soon
     sla_breached_at: datetime | None = None  # the first response came too late: escalated
     # structured intake: what the bot asked the user in private, one question at a time

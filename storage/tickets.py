@@ -226,24 +226,6 @@ class TicketStore:
         ).one()
         return Reopened(_queue_position(conn, ticket_id, now), row.category, row.name)
 
-    async def rate(self, ticket_id: int, conversation_id: int, rating: int) -> bool:
-        """Record the user's rating of their own resolved ticket (once)."""
-        return await self.store.write(self._rate, ticket_id, conversation_id, rating)
-
-    @staticmethod
-    def _rate(conn: Connection, ticket_id: int, conversation_id: int, rating: int) -> bool:
-        done = conn.execute(
-            update(TICKET)
-            .where(
-                TICKET.c.id == ticket_id,
-                TICKET.c.conversation_id == conversation_id,
-                TICKET.c.status == "resolved",
-                TICKET.c.rating.is_(None),
-            )
-            .values(rating=rating)
-        )
-        return done.rowcount == 1
-
     async def intake(self, ticket_id: int) -> IntakeState | None:
         """Where the ticket's intake stands (``None``: no such ticket)."""
         return await self.store.read(self._intake, ticket_id)

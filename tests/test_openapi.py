@@ -43,6 +43,8 @@ CONFIG: dict[str, Any] = {
                 "POST /api/tickets/{id}/snooze",
                 "POST /api/broadcasts",
                 "POST /api/broadcasts/{id}/send",
+                # a window's bounds are free text a schema cannot check (ISO dates)
+                "GET /api/reports",
             ],
             "checks": {"positive_data_acceptance": {"expected-statuses": _TIME_RULES}},
         }
