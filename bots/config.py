@@ -21,6 +21,7 @@ from channels.telegram.settings import TelegramSettings
 from channels.webchat_session import WebChatSettings
 from channels.x.settings import XSettings
 from handlers.answers.settings import KnowledgeSettings
+from handlers.attachments.settings import AttachmentSettings
 from handlers.broadcasts.settings import BroadcastSettings
 from handlers.context import Brand
 from handlers.language import UI_LANGUAGES
@@ -96,6 +97,7 @@ class Config(Section):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     x: XSettings = Field(default_factory=XSettings)
     broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
+    attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""
