@@ -296,6 +296,10 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+# the largest file any channel takes in or sends (Telegram hands bots up to 20 MB)
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
 class FetchError(Exception):
     """A user's file could not be fetched: over ``limit`` bytes (``too_large``), or
     the platform did not hand it over."""

@@ -174,6 +174,17 @@ class AttachmentStore:
         query = select(ATTACHMENT.c.conversation_id).where(ATTACHMENT.c.id == attachment_id)
         return conn.execute(query).scalar()
 
+    async def tickets_of(self, conversation_id: int) -> list[dict[str, Any]]:
+        """The conversation's tickets, as far as who may see them goes."""
+        return await self.store.read(self._tickets_of, conversation_id)
+
+    @staticmethod
+    def _tickets_of(conn: Connection, conversation_id: int) -> list[dict[str, Any]]:
+        query = select(TICKET.c.assignee_id, TICKET.c.tier).where(
+            TICKET.c.conversation_id == conversation_id
+        )
+        return [dict(r._mapping) for r in conn.execute(query)]
+
     async def load(self, attachment_id: int) -> KeptFile | None:
         return await self.store.read(self._load, attachment_id)
 
