@@ -74,7 +74,10 @@ def attachment_paths(ticket: list[dict[str, Any]], number: dict[str, Any]) -> di
                 **agent,
                 "summary": "Answer a claimed ticket with an image (a screenshot): the text "
                 "first, then the image, on the user's platform",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": answer}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": answer}},
+                },
                 "responses": _responses("202", json_object, "404", "409", "413", "415"),
             }
         },

@@ -99,7 +99,11 @@ class WebChatStore:
         ).all()
         replies = conn.execute(
             select(
-                LINE.c.id, LINE.c.after_message_id, LINE.c.text, LINE.c.buttons, LINE.c.attachment_id
+                LINE.c.id,
+                LINE.c.after_message_id,
+                LINE.c.text,
+                LINE.c.buttons,
+                LINE.c.attachment_id,
             )
             .where(LINE.c.chat_id == chat_id)
             .order_by(LINE.c.id.desc())

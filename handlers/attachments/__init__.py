@@ -18,4 +18,3 @@ __all__ = [
     "content_type",
     "download_name",
 ]
-

@@ -6,13 +6,12 @@ them), parsed so a test sees the bytes."""
 from __future__ import annotations
 
 import itertools
+import json
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
 from functools import cached_property
 from typing import Any, cast
-
-import json
 
 from aiohttp import web
 

@@ -113,9 +113,7 @@ async def test_a_pdf_statement_is_kept_as_a_pdf(bot: App, tg: FakeTelegram) -> N
     assert [(r["mime"], r["name"]) for r in rows] == [("application/pdf", "statement.txt")]
 
 
-async def test_an_agents_screenshot_reaches_the_user_as_a_photo(
-    bot: App, tg: FakeTelegram
-) -> None:
+async def test_an_agents_screenshot_reaches_the_user_as_a_photo(bot: App, tg: FakeTelegram) -> None:
     await open_ticket(tg)
     screenshot = png(20, 10, (30, 120, 200))
     headers = {"Authorization": "Bearer token-ana"}
@@ -152,4 +150,3 @@ async def test_an_agents_screenshot_reaches_the_user_as_a_photo(
         "thread_id": None,
     }
     assert row.status == "delivered" and row.sender == "agent:ana"
-
