@@ -27,7 +27,7 @@ from aiohttp import web
 
 from bots.api import TICKET_ID, _json, _refusal
 from bots.openapi import MAX_ID
-from channels.base import Image, Reply, action_to_dict
+from channels.base import Action, Image, Reply, action_to_dict
 from handlers.attachments import IMAGES, AttachmentIntake, content_type, download_name
 from handlers.pipeline import Pipeline
 from storage.attachments import AttachmentStore, NewFile
@@ -134,7 +134,7 @@ class AttachmentApi:
         if caps is None or not caps.files:
             raise _refusal(409, f"the user's platform ({channel}) cannot receive images here")
         sender = f"agent:{agent.name}"
-        words = [Reply(chat_id=chat, text=text)] if text else []
+        words: list[Action] = [Reply(chat_id=chat, text=text)] if text else []
         rows = self.pipeline.outbound(words, channel, ticket["conversation_id"], sender=sender)
 
         def send(attachment_id: int) -> NewOutbound:

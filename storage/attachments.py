@@ -22,7 +22,7 @@ from storage.models import AttachmentRecord
 from storage.statements import OPEN_TICKET, TICKET
 from storage.store import NewOutbound, Store
 
-ATTACHMENT: Table = AttachmentRecord.__table__  # type: ignore[assignment]
+ATTACHMENT: Table = AttachmentRecord.__table__  # type: ignore[assignment,attr-defined]
 # what the console lists: everything but the bytes
 _META = (
     ATTACHMENT.c.id,

@@ -7,7 +7,7 @@ from typing import Any
 
 from channels.base import Attachment
 
-_FIELDS = ("kind", "name", "ref", "size", "mime")
+_FIELDS = ("kind", "name", "ref", "size", "mime")  # the fields of Attachment
 
 
 def attachments_to_envelope(attachments: tuple[Attachment, ...]) -> list[dict[str, Any]]:
@@ -25,5 +25,13 @@ def attachments_from_envelope(items: list[Any]) -> tuple[Attachment, ...]:
         if isinstance(item, str):
             found.append(Attachment(kind=item))
         elif isinstance(item, dict) and isinstance(item.get("kind"), str):
-            found.append(Attachment(**{k: item.get(k) for k in _FIELDS}))
+            found.append(
+                Attachment(
+                    kind=item["kind"],
+                    name=item.get("name"),
+                    ref=item.get("ref"),
+                    size=item.get("size"),
+                    mime=item.get("mime"),
+                )
+            )
     return tuple(found)

@@ -58,8 +58,8 @@ class AttachmentIntake:
         wanted = [(i, a) for i, a in enumerate(message.attachments) if a.ref]
         if fetcher is None or not wanted or message.chat_kind is not ChatKind.PRIVATE:
             return []
-        if decision.intent == "flood":
-            return []  # refused as too fast: its files are not taken either
+        if decision.intent == "flood" or message.edited:
+            return []  # refused as too fast; or a caption edited: its file is kept already
         kept: list[tuple[int, NewFile]] = []
         refusals: dict[str, dict[str, Any]] = {}
         for position, attachment in wanted:
