@@ -28,6 +28,7 @@ _META = (
     ATTACHMENT.c.id,
     ATTACHMENT.c.direction,
     ATTACHMENT.c.message_id,
+    ATTACHMENT.c.ticket_id,
     ATTACHMENT.c.name,
     ATTACHMENT.c.mime,
     ATTACHMENT.c.size,
