@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bots.api import AgentApi
+from bots.attachments_api import attachment_routes
 from bots.broadcast_api import BroadcastApi
 from bots.config import Config
 from bots.reports_api import ReportApi
@@ -184,6 +185,7 @@ def _page_texts(texts: Texts, brand: Brand) -> Callable[[str | None], tuple[str,
         page = {k: texts.get(f"webchat.{k}", language, brand=brand.name) for k in _PAGE_KEYS}
         # templates the page fills in itself ({length}, {limit})
         page |= {k: texts.get(f"webhistory.{k}", language) for k in _NOTICE_KEYS}
+        page |= {k: texts.get(f"attachments.{k}", language) for k in ("attach", "upload_failed")}
         return language, page
 
     return page_texts
@@ -331,6 +333,7 @@ class App:
         routes: list[web.RouteDef] = api.routes()
         routes += BroadcastApi(self.broadcaster, api.guard).routes()
         routes += ReportApi(ReportStore(self.store), api.guard, self.clock).routes()
+        routes += attachment_routes(self, api.guard)
         for channel in self.channels.values():
             # a channel that polls keeps its place in the database (X)
             use_cursors = getattr(channel, "use_cursors", None)

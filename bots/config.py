@@ -28,6 +28,7 @@ from pydantic import (
 from channels import registry
 from channels.registry import ChannelSpec
 from handlers.answers.settings import KnowledgeSettings
+from handlers.attachments.settings import AttachmentSettings
 from handlers.broadcasts.settings import BroadcastSettings
 from handlers.context import Brand
 from handlers.language import UI_LANGUAGES
@@ -103,6 +104,7 @@ class Config(Section):
     tickets: SlaSettings = Field(default_factory=SlaSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
+    attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
 
     def channel(self, spec: ChannelSpec) -> Any:
         """The settings of ``spec``'s section (its own model, e.g. ``TelegramSettings``)."""

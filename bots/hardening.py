@@ -23,9 +23,15 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
+from channels.base import MAX_FILE_BYTES
+
 KIB = 1024
 # (path prefix, largest body in bytes): the first match wins
 BODY_LIMITS: tuple[tuple[str, int], ...] = (
+    # an image as base64 in JSON, and a file from the web chat; the configured
+    # [attachments] max_bytes is checked by the routes themselves
+    ("/api/attachments", MAX_FILE_BYTES * 4 // 3 + 64 * KIB),
+    ("/chat/upload", MAX_FILE_BYTES + 64 * KIB),
     ("/api/broadcasts", 256 * KIB),  # a notice in twelve languages with its buttons
     ("/api/", 64 * KIB),  # replies, notes, fields: an agent's text is a few KB
 )

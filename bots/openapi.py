@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bots.attachments_openapi import attachment_paths
+
 MAX_ID = 999_999_999_999_999_999  # ids have at most 18 digits (the routes say so too)
 MAX_NUMBER = 999_999_999  # an agent id in a query parameter
 
@@ -317,5 +319,6 @@ def openapi(*, max_snooze_minutes: int, max_list: int, max_tier: int) -> dict[st
                     errors=("404", "409"),
                 ),
             },
+            **attachment_paths(ticket, _number(1, MAX_ID)),
         },
     }

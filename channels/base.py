@@ -35,10 +35,19 @@ class ChatKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file, image or sticker that came with a message; only its kind is needed."""
+    """A file, image or sticker that came with a message.
+
+    ``ref`` is the platform's handle to fetch it by (a Telegram ``file_id``, a Discord
+    attachment URL, a web-chat upload); ``None`` for what is no file to keep (a
+    sticker, an embed). ``size`` and ``mime`` are what the platform declared: the size
+    spares a download that is over the limit, the type is never trusted.
+    """
 
     kind: str
     name: str | None = None
+    ref: str | None = None
+    size: int | None = None
+    mime: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +184,18 @@ class OpenTicket(_Action):
     summary: str = ""
 
 
+class Image(_Action):
+    """Send a stored image (an agent's screenshot) to a chat. The row names the file by
+    id; the adapter reads its bytes from the :class:`FileSource` it was given."""
+
+    type: Literal["image"] = "image"
+    chat_id: str
+    attachment_id: int
+    thread_id: str | None = None
+
+
 Action = Annotated[
-    Reply | InvitePrivate | Delete | Restrict | Unpin | AlertStaff | OpenTicket,
+    Reply | InvitePrivate | Delete | Restrict | Unpin | AlertStaff | OpenTicket | Image,
     Field(discriminator="type"),
 ]
 _ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
@@ -240,6 +259,7 @@ class Capabilities:
     edit: bool = False
     threads: bool = False
     pin: bool = False
+    files: bool = False  # receives and sends files (an agent's screenshot)
     rate_limits: tuple[RateRule, ...] = ()
 
     def measure(self, text: str) -> int:
@@ -274,6 +294,45 @@ class DeliveryError(Exception):
         self.reason = reason
         self.retry_after = retry_after
         self.permanent = permanent
+
+
+# the largest file any channel takes in or sends (Telegram hands bots up to 20 MB)
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class FetchError(Exception):
+    """A user's file could not be fetched: over ``limit`` bytes (``too_large``), or
+    the platform did not hand it over."""
+
+    def __init__(self, reason: str, *, too_large: bool = False) -> None:
+        super().__init__(reason)
+        self.too_large = too_large
+
+
+class StoredFile(Protocol):
+    """A kept file, as an adapter needs it to send or serve it; ``mime`` is the type
+    its content was checked to be."""
+
+    @property
+    def channel(self) -> str: ...
+    @property
+    def chat_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def mime(self) -> str: ...
+    @property
+    def data(self) -> bytes: ...
+
+
+class FileSource(Protocol):
+    """Where adapters read kept files (``storage.attachments.AttachmentStore``).
+
+    ``load`` returns ``None`` for an id that names no file; it must not check who may
+    see it: an adapter serving a file to a browser checks the chat itself.
+    """
+
+    async def load(self, attachment_id: int) -> StoredFile | None: ...
 
 
 Dispatch = Callable[[Message | MemberEvent], Awaitable[None]]

@@ -19,6 +19,7 @@ import html
 import json
 import logging
 import re
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -28,16 +29,27 @@ from typing import Any, Protocol
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from channels.base import (
+    MAX_FILE_BYTES,
     Action,
+    Attachment,
     ChannelStartError,
     ChatKind,
     DeliveryError,
     Dispatch,
+    FetchError,
+    FileSource,
+    Image,
     InvitePrivate,
     Message,
     Reply,
 )
 from channels.registry import BuildContext
+from channels.webchat_files import (
+    UPLOAD_PREFIX,
+    file_response,
+    read_upload,
+    upload_message,
+)
 from channels.webchat_session import (
     COOKIE,
     COOKIE_MAX_AGE,
@@ -73,6 +85,7 @@ class ChatLine(Protocol):
     mine: bool
     text: str
     buttons: list[Any]
+    image: int | None  # a kept image's id (an agent's screenshot)
 
 
 class History(Protocol):
@@ -84,7 +97,7 @@ class History(Protocol):
     """
 
     async def keep_reply(
-        self, chat_id: str, text: str, buttons: list[Any], now: datetime
+        self, chat_id: str, text: str, buttons: list[Any], now: datetime, image: int | None = None
     ) -> int: ...
 
     async def history(self, chat_id: str, limit: int) -> Sequence[ChatLine]: ...
@@ -138,12 +151,32 @@ class WebChatAdapter:
         self._signer: SessionSigner | None = None
         self._limits = AddressLimits(self.settings)
         self._tabs: dict[str, set[_Tab]] = defaultdict(set)
+        self._files: FileSource | None = None
+        self._uploads: dict[str, bytes] = {}  # held while their message is handled
 
     def __repr__(self) -> str:
         return f"WebChatAdapter(sessions={len(self._tabs)})"
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.get("/chat", self._page), web.get("/chat/ws", self._websocket)]
+        return [
+            web.get("/chat", self._page),
+            web.get("/chat/ws", self._websocket),
+            web.post("/chat/upload", self._upload),
+            web.get("/chat/files/{id:\\d{1,18}}", self._file),
+        ]
+
+    def use_files(self, files: FileSource) -> None:
+        """Where kept files are read from: the images sent to the chat."""
+        self._files = files
+
+    async def fetch_attachment(self, attachment: Attachment, limit: int) -> bytes:
+        """An upload being handled (see ``handlers.attachments.Fetcher``)."""
+        data = self._uploads.get((attachment.ref or "").removeprefix(UPLOAD_PREFIX))
+        if data is None:
+            raise FetchError("the upload is gone (the bot restarted meanwhile)")
+        if len(data) > limit:
+            raise FetchError(f"more than {limit} bytes", too_large=True)
+        return data
 
     async def use_history(self, history: History) -> None:
         """Where chats are kept, and the signing key when the environment has none;
@@ -167,16 +200,19 @@ class WebChatAdapter:
         if isinstance(action, InvitePrivate):
             # the web chat is private already: the invitation is just its text
             action = Reply(chat_id=action.chat_id, text=action.text)
-        if not isinstance(action, Reply):
+        if not isinstance(action, Reply | Image):
             raise DeliveryError(f"the web chat cannot {action.type}", permanent=True)
         if self._history is None:
             raise DeliveryError("the web chat is not started", retry_after=3.0)
-        buttons = [[b.model_dump(exclude_none=True) for b in row] for row in action.buttons]
-        number = await self._history.keep_reply(
-            action.chat_id, action.text, buttons, datetime.now(UTC)
-        )
+        text, buttons, image = "", [], getattr(action, "attachment_id", None)
+        if isinstance(action, Reply):
+            text = action.text
+            buttons = [[b.model_dump(exclude_none=True) for b in row] for row in action.buttons]
+        now = datetime.now(UTC)
+        number = await self._history.keep_reply(action.chat_id, text, buttons, now, image)
         platform_id = f"out-{number}"
-        frame = {"type": "reply", "id": platform_id, "text": action.text, "buttons": buttons}
+        frame = _line_frame(platform_id, False, text, buttons, image)
+        frame["type"] = "reply"
         tabs = [tab for tab in self._tabs.get(action.chat_id, ()) if not tab.ws.closed]
         # kept, so delivered: a tab that is gone gets it in its history when it is back
         await asyncio.gather(*(tab.send(frame) for tab in tabs), return_exceptions=True)
@@ -250,6 +286,42 @@ class WebChatAdapter:
                     del self._tabs[session]
         return ws
 
+    async def _upload(self, request: web.Request) -> web.StreamResponse:
+        """A file from the page, handled as a message of its own; its answer (a note
+        when it is refused) comes over the socket like any other."""
+        origin = request.headers.get("Origin")
+        if not origin_allowed(origin, request.host, self.settings.allowed_origins):
+            raise web.HTTPForbidden(text="uploads are only for the chat's own page")
+        session = self._signer.verify(request.cookies.get(COOKIE)) if self._signer else None
+        if session is None:
+            raise web.HTTPUnauthorized(text="no valid session: load /chat to get one")
+        wait = await self._limits.message(request.remote or "")
+        if wait is not None:
+            return web.json_response({"error": "slow_down", "retry_after": wait}, status=429)
+        if self._dispatch is None:
+            raise web.HTTPServiceUnavailable(text="starting", headers={"Retry-After": "1"})
+        try:
+            upload = await read_upload(request, MAX_FILE_BYTES)
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text=f"unreadable upload: {exc}") from None
+        token = secrets.token_urlsafe(16)
+        self._uploads[token] = upload.data
+        try:
+            await self._dispatch(upload_message(session, upload, token, datetime.now(UTC)))
+        finally:
+            del self._uploads[token]
+        return web.json_response({"type": "ack", "id": upload.client_id})
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        """A kept file of this chat (an image sent to it), for this chat's cookie only."""
+        session = self._signer.verify(request.cookies.get(COOKIE)) if self._signer else None
+        if session is None:
+            raise web.HTTPUnauthorized(text="no valid session: load /chat to get one")
+        stored = await self._files.load(int(request.match_info["id"])) if self._files else None
+        if stored is None or stored.channel != self.name or stored.chat_id != session:
+            raise web.HTTPNotFound(text="no such file in this chat")
+        return file_response(stored.data, stored.mime, stored.name)
+
     async def _receive(self, tab: _Tab, session: str, address: str, data: str) -> None:
         try:
             message = to_message(session, json.loads(data), datetime.now(UTC))
@@ -272,7 +344,16 @@ class WebChatAdapter:
 
 
 def _line(line: ChatLine) -> dict[str, Any]:
-    return {"id": line.id, "mine": line.mine, "text": line.text, "buttons": line.buttons}
+    return _line_frame(line.id, line.mine, line.text, line.buttons, line.image)
+
+
+def _line_frame(
+    line_id: str, mine: bool, text: str, buttons: list[Any], image: int | None
+) -> dict[str, Any]:
+    frame = {"id": line_id, "mine": mine, "text": text, "buttons": buttons}
+    if image is not None:
+        frame["image"] = f"/chat/files/{image}"
+    return frame
 
 
 def to_message(session: str, frame: dict[str, Any], now: datetime) -> Message:

@@ -189,5 +189,5 @@ SPEC = ChannelSpec(
     title="the web chat",
     settings=WebChatSettings,
     factory="channels.webchat:build",
-    capabilities=Capabilities(max_length=4000, buttons=True),
+    capabilities=Capabilities(max_length=4000, buttons=True, files=True),
 )

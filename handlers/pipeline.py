@@ -30,6 +30,8 @@ from channels.base import (
     action_to_dict,
     split_text,
 )
+from handlers.attachments import AttachmentIntake, attachments_from_envelope
+from handlers.attachments import attachments_to_envelope as attachments
 from handlers.context import Brand, Context, Decision, ScamReport
 from handlers.conversation import MAX_TEXT
 from handlers.flood import FloodGate
@@ -115,6 +117,7 @@ class Pipeline:
     links: LinkStore | None = None
     flood: FloodGate = field(default_factory=FloodGate)
     staff_desk: StaffDesk | None = None  # claims, replies and resolutions from the staff chat
+    files: AttachmentIntake | None = None  # keeps users' files, or says why not
     _locks: KeyedLocks = field(default_factory=KeyedLocks, repr=False)
 
     async def dispatch(self, event: Message | MemberEvent) -> Decision | None:
@@ -166,6 +169,8 @@ class Pipeline:
             decision = await self.decide(message, inbound=inbound, now=now, flooding=flooding)
         if self.tickets is not None and any(isinstance(a, OpenTicket) for a in decision.actions):
             decision.actions = await self._open_ticket(message, inbound, decision, now, chosen)
+        if self.files is not None and not staff:  # after the ticket: its files join it
+            decision.actions[:0] = await self.files.keep(message, inbound, decision, now)
         outbound = self.outbound(decision.actions, message.channel, inbound.conversation_id)
         done = await self.store.complete_inbound(
             inbound,
@@ -414,7 +419,7 @@ def envelope(message: Message) -> dict[str, Any]:
         "display_name": message.display_name,
         "username": message.username,
         "language_hint": message.language_hint,
-        "attachments": [a.kind for a in message.attachments],
+        "attachments": attachments(message.attachments),
         "reply_to": message.reply_to,
         "thread_id": message.thread_id,
         "edited": message.edited,
@@ -424,8 +429,6 @@ def envelope(message: Message) -> dict[str, Any]:
 
 
 def message_from_envelope(env: dict[str, Any], text: str) -> Message:
-    from channels.base import Attachment
-
     return Message(
         channel=env["channel"],
         chat_id=env["chat_id"],
@@ -437,7 +440,7 @@ def message_from_envelope(env: dict[str, Any], text: str) -> Message:
         display_name=env.get("display_name") or "",
         username=env.get("username"),
         language_hint=env.get("language_hint"),
-        attachments=tuple(Attachment(kind=k) for k in env.get("attachments", ())),
+        attachments=attachments_from_envelope(env.get("attachments", [])),
         reply_to=env.get("reply_to"),
         thread_id=env.get("thread_id"),
         edited=bool(env.get("edited")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -289,6 +289,7 @@ class WebChatReply(SQLModel, table=True):
     text: str = ""
     buttons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = utc_column()
+    attachment_id: int | None = Field(default=None, foreign_key="attachments.id")  # an image
 
 
 class ServerSecret(SQLModel, table=True):
@@ -300,4 +301,37 @@ class ServerSecret(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64, unique=True)
     value: str = Field(max_length=256)
+    created_at: datetime = utc_column()
+
+
+class AttachmentRecord(SQLModel, table=True):
+    """A file kept with a conversation: a user's photo or document (``in``, linked to
+    the message it came with) or an agent's screenshot (``out``).
+
+    The bytes live in the database, not on a disk beside it: every process of a bot
+    on PostgreSQL serves the console and the outbox, and each must read every file;
+    a file and its message are written and backed up together. Files are size-capped
+    (``[attachments] max_bytes``) and their type checked by content before they land.
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        UniqueConstraint("message_id", "position", name="uq_attachment_message"),
+        Index("ix_attachments_conversation", "conversation_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id")
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+    position: int = 0  # which of the message's attachments
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id", index=True)
+    direction: str = Field(max_length=3)  # "in" | "out"
+    channel: str = Field(max_length=32)
+    chat_id: str = Field(max_length=128)
+    name: str = Field(default="", max_length=200)
+    mime: str = Field(max_length=64)  # the type its content was checked to be
+    size: int
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_by: str | None = Field(default=None, max_length=128)  # the agent, for "out"
     created_at: datetime = utc_column()

@@ -34,6 +34,7 @@ class ChatLine:
     mine: bool  # written by the user (True) or sent to them (False)
     text: str
     buttons: list[Any] = field(default_factory=list)
+    image: int | None = None  # a kept image sent to the chat (an agent's screenshot)
 
 
 class WebChatStore:
@@ -46,13 +47,22 @@ class WebChatStore:
     def __repr__(self) -> str:
         return f"WebChatStore({self.channel})"
 
-    async def keep_reply(self, chat_id: str, text: str, buttons: list[Any], now: datetime) -> int:
-        """Keep a reply in the chat's history; returns its number (unique, increasing)."""
-        return await self.store.write(self._keep, self.channel, chat_id, text, buttons, now)
+    async def keep_reply(
+        self, chat_id: str, text: str, buttons: list[Any], now: datetime, image: int | None = None
+    ) -> int:
+        """Keep a reply (or an image) in the chat's history; returns its number
+        (unique, increasing)."""
+        return await self.store.write(self._keep, self.channel, chat_id, text, buttons, now, image)
 
     @staticmethod
     def _keep(
-        conn: Connection, channel: str, chat_id: str, text: str, buttons: list[Any], now: datetime
+        conn: Connection,
+        channel: str,
+        chat_id: str,
+        text: str,
+        buttons: list[Any],
+        now: datetime,
+        image: int | None = None,
     ) -> int:
         newest_inbound = (
             select(func.max(MSG.c.id))
@@ -65,6 +75,7 @@ class WebChatStore:
             "text": text,
             "buttons": buttons,
             "created_at": now,
+            "attachment_id": image,
         }
         return int(conn.execute(insert(LINE).values(row).returning(LINE.c.id)).scalar_one())
 
@@ -87,7 +98,13 @@ class WebChatStore:
             .limit(limit)
         ).all()
         replies = conn.execute(
-            select(LINE.c.id, LINE.c.after_message_id, LINE.c.text, LINE.c.buttons)
+            select(
+                LINE.c.id,
+                LINE.c.after_message_id,
+                LINE.c.text,
+                LINE.c.buttons,
+                LINE.c.attachment_id,
+            )
             .where(LINE.c.chat_id == chat_id)
             .order_by(LINE.c.id.desc())
             .limit(limit)
@@ -99,7 +116,7 @@ class WebChatStore:
         keyed += [
             (
                 (r.after_message_id or 0, 1, r.id),
-                ChatLine(f"out-{r.id}", False, r.text, list(r.buttons or [])),
+                ChatLine(f"out-{r.id}", False, r.text, list(r.buttons or []), r.attachment_id),
             )
             for r in replies
         ]

@@ -32,6 +32,9 @@ TOKEN = "token-openapi-admin"  # an admin's: every operation is open to the role
 # the configured days, a notice is sent at a future time and is checked against the
 # bot's channels and languages. Their 400s are documented; valid-looking data may get one.
 _TIME_RULES = ["2xx", "400", "401", "403", "404", "409"]
+# An image answer's data must be a real image of the ticket's platform, which a JSON
+# schema cannot state either: base64 that decodes to anything else gets a 415.
+_IMAGE_RULES = [*_TIME_RULES, "413", "415"]
 CONFIG: dict[str, Any] = {
     "auth": {"openapi": {"bearer": {"bearer": TOKEN}}},
     # the token is given, never generated: a request without it is ignored_auth's test
@@ -47,7 +50,11 @@ CONFIG: dict[str, Any] = {
                 "GET /api/reports",
             ],
             "checks": {"positive_data_acceptance": {"expected-statuses": _TIME_RULES}},
-        }
+        },
+        {
+            "include-name": ["POST /api/attachments"],
+            "checks": {"positive_data_acceptance": {"expected-statuses": _IMAGE_RULES}},
+        },
     ],
 }
 

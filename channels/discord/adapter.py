@@ -34,6 +34,7 @@ from channels.base import (
     Delete,
     DeliveryError,
     Dispatch,
+    Image,
     InvitePrivate,
     Message,
     RateRule,
@@ -42,6 +43,7 @@ from channels.base import (
     Unpin,
 )
 from channels.discord.convert import CHANNEL, chat_kind, member_event, to_message
+from channels.discord.files import DiscordFiles
 from channels.discord.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,7 @@ class _Pending:
     until: datetime
 
 
-class DiscordAdapter:
+class DiscordAdapter(DiscordFiles):
     """A :class:`channels.base.Channel` for one Discord bot."""
 
     name = CHANNEL
@@ -90,6 +92,7 @@ class DiscordAdapter:
             edit=True,
             threads=True,
             pin=True,
+            files=True,
             rate_limits=(
                 RateRule("global", settings.max_per_second, 1.0),
                 RateRule("chat", settings.max_per_channel, settings.channel_period_seconds),
@@ -317,6 +320,8 @@ class DiscordAdapter:
         try:
             if isinstance(action, Reply):
                 return await self._reply(client, action)
+            if isinstance(action, Image):
+                return await self.send_image(client, action)
             if isinstance(action, InvitePrivate):
                 return await self._invite(client, action)
             if isinstance(action, Delete):

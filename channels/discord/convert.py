@@ -125,7 +125,13 @@ def _addressed(message: discord.Message, bot_id: int) -> bool:
 
 def _attachments(message: discord.Message) -> tuple[Attachment, ...]:
     found = [
-        Attachment(kind=(a.content_type or "file").split("/")[0], name=a.filename)
+        Attachment(
+            kind=(a.content_type or "file").split("/")[0],
+            name=a.filename,
+            ref=a.url,
+            size=a.size,
+            mime=a.content_type,
+        )
         for a in message.attachments
     ]
     found += [Attachment(kind="embed", name=e.title) for e in message.embeds]

@@ -64,7 +64,7 @@ SPEC = ChannelSpec(
     title="Discord",
     settings=DiscordSettings,
     factory="channels.discord:build",
-    capabilities=Capabilities(max_length=2000, buttons=True, pin=True),
+    capabilities=Capabilities(max_length=2000, buttons=True, pin=True, files=True),
     chat_id=re.compile(r"^\d{1,21}$"),
     pins=True,
     agent_account=re.compile(r"^-?\d{1,21}$"),

@@ -32,11 +32,15 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from channels.base import (
     Action,
+    Attachment,
     Capabilities,
     ChatKind,
     Delete,
     DeliveryError,
     Dispatch,
+    FetchError,
+    FileSource,
+    Image,
     InvitePrivate,
     MemberEvent,
     Message,
@@ -46,6 +50,7 @@ from channels.base import (
     Unpin,
 )
 from channels.telegram.convert import to_events, update_from_json
+from channels.telegram.files import fetch, send_image
 from channels.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
@@ -95,6 +100,7 @@ class TelegramAdapter:
             edit=True,
             threads=True,
             pin=True,
+            files=True,
             rate_limits=(
                 RateRule("global", settings.max_per_second, 1.0),
                 RateRule("chat", settings.max_per_chat_per_second, 1.0),
@@ -113,6 +119,7 @@ class TelegramAdapter:
         self._names: OrderedDict[tuple[str, str], tuple[str, str | None]] = OrderedDict()
         self._warned_rights: set[str] = set()
         self._sending = asyncio.Semaphore(SEND_CONNECTIONS)
+        self._files: FileSource | None = None  # kept files, for agents' images
         self.username = ""
         self.bot_id = 0
 
@@ -176,6 +183,16 @@ class TelegramAdapter:
         if self.settings.mode != "webhook":
             return []
         return [web.post(WEBHOOK_PATH, self._webhook)]
+
+    def use_files(self, files: FileSource) -> None:
+        """Where the images agents send are read from."""
+        self._files = files
+
+    async def fetch_attachment(self, attachment: Attachment, limit: int) -> bytes:
+        """A user's photo or document (see ``handlers.attachments.Fetcher``)."""
+        if self._app is None:
+            raise FetchError("telegram is not started")
+        return await fetch(self._app.bot, attachment, limit)
 
     async def _register_commands(self) -> None:
         assert self._app is not None
@@ -290,6 +307,8 @@ class TelegramAdapter:
                 if action.pin:
                     await self._pin(bot, sent.chat_id, sent.message_id)
                 return str(sent.message_id)
+            if isinstance(action, Image):
+                return await send_image(bot, action, self._files)
             if isinstance(action, InvitePrivate):
                 payload = self._remember(action.topic)
                 link = f"https://t.me/{self.username}?start={payload}"

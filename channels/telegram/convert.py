@@ -192,11 +192,34 @@ def _addressed(message: TgMessage, bot_id: int, bot_username: str) -> bool:
 
 
 def _attachments(message: TgMessage) -> tuple[Attachment, ...]:
-    kinds = []
-    for kind in ("photo", "document", "sticker", "video", "voice", "audio", "animation"):
-        if getattr(message, kind):
-            kinds.append(Attachment(kind=kind))
-    return tuple(kinds)
+    """What came with the message; files carry their ``file_id`` to fetch them by.
+
+    A photo comes in several sizes: the largest is the one people see. A GIF is sent
+    both as an animation and as its document: it is taken once, as the document.
+    Stickers are no file to keep.
+    """
+    found = []
+    if message.photo:
+        largest = message.photo[-1]
+        found.append(
+            Attachment(kind="photo", ref=largest.file_id, size=largest.file_size, mime="image/jpeg")
+        )
+    for kind in ("document", "video", "voice", "audio", "animation"):
+        item = getattr(message, kind)
+        if item is None or (kind == "animation" and message.document is not None):
+            continue
+        found.append(
+            Attachment(
+                kind=kind,
+                name=getattr(item, "file_name", None),
+                ref=item.file_id,
+                size=item.file_size,
+                mime=getattr(item, "mime_type", None),
+            )
+        )
+    if message.sticker:
+        found.append(Attachment(kind="sticker"))
+    return tuple(found)
 
 
 def _when(moment: datetime | None) -> datetime:

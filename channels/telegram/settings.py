@@ -63,7 +63,9 @@ SPEC = ChannelSpec(
     title="Telegram",
     settings=TelegramSettings,
     factory="channels.telegram:build",
-    capabilities=Capabilities(max_length=4096, length_unit="utf16", buttons=True, pin=True),
+    capabilities=Capabilities(
+        max_length=4096, length_unit="utf16", buttons=True, pin=True, files=True
+    ),
     chat_id=re.compile(r"^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$"),
     splittable=frozenset({"chat", "dm"}),
     pins=True,

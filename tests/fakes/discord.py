@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.discord_files import DiscordFiles, multipart_body
 from tests.fakes.serving import serve, wait_until
 
 BOT = {"id": "1000", "username": "Support", "discriminator": "0", "avatar": None, "bot": True}
@@ -58,7 +59,7 @@ class _Interaction:
     answered: int | None = None  # the callback type, once answered
 
 
-class FakeDiscord:
+class FakeDiscord(DiscordFiles):
     """Run with ``async with FakeDiscord() as dc:``; ``dc.api_base`` and ``dc.gateway``."""
 
     def __init__(self, *, token: str = "discord-test-token", seed: int = 11) -> None:
@@ -105,6 +106,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/", self._gateway)
         app.router.add_route("*", "/api/v10/{route:.*}", self._rest)
+        app.router.add_get("/attachments/{path:.+}", self._cdn)
         self._runner, self.port = await serve(app)
         return self
 
@@ -407,7 +409,7 @@ class FakeDiscord:
         if request.can_read_body:
             raw = await request.read()
             if request.content_type == "multipart/form-data":
-                body = {"_multipart": True}
+                body = multipart_body(raw, request.headers.get("Content-Type", ""))
             else:
                 body = json.loads(raw) if raw else None
         call = Call(request.method, route, body if isinstance(body, dict) else {"_body": body})

@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.serving import serve, wait_until
+from tests.fakes.telegram_files import TelegramFiles
 
 BOT = {"id": 777000, "is_bot": True, "first_name": "Support", "username": "example_support_bot"}
 # what Telegram leaves out when a bot names no update types (allowed_updates=[])
@@ -36,6 +37,7 @@ RATE_LIMITED = {
     "banchatmember",
     "pinchatmessage",
     "unpinchatmessage",
+    "sendphoto",
 }
 
 
@@ -46,7 +48,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
-class FakeTelegram:
+class FakeTelegram(TelegramFiles):
     """Run with ``async with FakeTelegram() as tg:``; ``tg.base_url`` goes to the bot."""
 
     def __init__(self, *, token: str = "123456:TEST", limits: bool = True, seed: int = 7) -> None:
@@ -87,6 +89,7 @@ class FakeTelegram:
     async def __aenter__(self) -> FakeTelegram:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         # control routes, for a benchmark that runs the fake in a process of its own
         app.router.add_post("/_fake/private", self._control_private)
         app.router.add_post("/_fake/load", self._control_load)
