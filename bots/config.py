@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Self, cast
 
 from pydantic import (
     BaseModel,
@@ -105,6 +105,14 @@ class Config(Section):
     guard: GuardSettings = Field(default_factory=GuardSettings)
     broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:
+        """Validating with :class:`Config` itself validates the channels' sections too
+        (through :func:`config_model`); a subclass validates as itself."""
+        if cls is Config:
+            return cast(Self, config_model().model_validate(obj, **options))
+        return super().model_validate(obj, **options)
 
     def channel(self, spec: ChannelSpec) -> Any:
         """The settings of ``spec``'s section (its own model, e.g. ``TelegramSettings``)."""
