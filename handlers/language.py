@@ -317,19 +317,19 @@ def choose_language(
 ) -> str:
     """The reply language for one message (see the module docstring for the order)."""
     chosen = normalize_code(chosen)
-    if chosen in supported:
+    if chosen is not None and chosen in supported:
         return chosen
     prose = without_command(text)
     found = detector.detect_with_margin(unicodedata.normalize("NFC", prose))
     words = len(telling_words(prose))
     if found is not None and is_sure(found, words) and found[0] in supported:
         return found[0]
-    if previous in supported:
+    if previous is not None and previous in supported:
         # "/link 4f7k2q9x", "skip", an address: nothing sure about a language of their
         # own; the conversation's goes on
         return previous
     hinted = normalize_code(hint)
-    if hinted in supported:
+    if hinted is not None and hinted in supported:
         return hinted
     if found is not None and found[0] in supported and _plausible(found, words):
         return found[0]
