@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Table, UniqueConstraint
+from sqlalchemy.orm import class_mapper
 from sqlmodel import Field, SQLModel
 
 
@@ -297,3 +298,14 @@ class ServerSecret(SQLModel, table=True):
     name: str = Field(max_length=64, unique=True)
     value: str = Field(max_length=256)
     created_at: datetime = utc_column()
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a ``table=True`` model, for statements built on its columns.
+
+    SQLModel sets ``__table__`` on such a class without declaring it, so the table is
+    read from the class's mapper, where it is typed; raises
+    ``sqlalchemy.orm.exc.UnmappedClassError`` for a model that is not a table."""
+    table = class_mapper(model).local_table
+    assert isinstance(table, Table)
+    return table
