@@ -18,6 +18,7 @@ import re
 import unicodedata
 from functools import cache, cached_property
 
+import lingua
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
 # The UI languages socialdesk speaks, as ISO 639-1 codes.
@@ -203,7 +204,7 @@ class LanguageDetector:
         self.languages = languages
 
     @cached_property
-    def _detector(self):  # type: ignore[no-untyped-def]
+    def _detector(self) -> lingua.LanguageDetector:
         return _lingua(tuple(self.languages))
 
     def detect(self, text: str) -> tuple[str, float] | None:
@@ -243,7 +244,7 @@ def telling_words(text: str) -> list[str]:
 
 
 @cache
-def _lingua(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _lingua(languages: tuple[str, ...]) -> lingua.LanguageDetector:
     """One lingua detector per set of languages, shared by every LanguageDetector:
     its models are large, and the answering stage re-checks names with its own."""
     langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in languages]

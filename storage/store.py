@@ -298,7 +298,7 @@ class Store:
                 .order_by(col(MessageRecord.id))
                 .limit(limit)
             ).scalars()
-            return [InboundEnvelope(r.id, dict(r.envelope), r.text) for r in rows]  # type: ignore[arg-type]
+            return [InboundEnvelope(r.id, dict(r.envelope), r.text) for r in rows]
 
     # --- identities --------------------------------------------------------------
 
