@@ -276,8 +276,8 @@ def _accounts(given: list[str], **short: str | None) -> dict[tuple[str, str], st
         channel, sep, user_id = value.partition("=")
         spec = next((s for s in registry.specs() if s.name == channel.strip()), None)
         if not sep or spec is None or spec.agent_account is None:
-            desks = ", ".join(registry.names(lambda s: s.agent_account is not None))
-            raise _fail(f"{option}: CHANNEL=ID with CHANNEL one of {desks}, got {value!r}")
+            named = ", ".join(registry.names(lambda s: s.agent_account is not None))
+            raise _fail(f"{option}: CHANNEL=ID with CHANNEL one of {named}, got {value!r}")
         user_id = user_id.strip()
         if user_id and not spec.agent_account.match(user_id):
             shown = user_id if option == "--account" else value.partition("=")[2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 from aiohttp import web
@@ -43,8 +44,8 @@ class Server:
         await site.start()
         if self.port == 0:  # an ephemeral port (tests): read back what was bound
             server = site._server
-            assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            assert isinstance(server, asyncio.Server)  # a TCPSite listens on a socket
+            self.port = server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
         if self._runner is not None:

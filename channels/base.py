@@ -335,7 +335,10 @@ class FileSource(Protocol):
     async def load(self, attachment_id: int) -> StoredFile | None: ...
 
 
-Dispatch = Callable[[Message | MemberEvent], Awaitable[None]]
+# What an adapter hands each event to. The adapter awaits it (so a polling offset is
+# confirmed only once the event is handled) and ignores its result: what the handlers
+# decided comes back as outbox rows, never as a value for the adapter to act on.
+Dispatch = Callable[[Message | MemberEvent], Awaitable[object]]
 
 
 class Channel(Protocol):

@@ -76,7 +76,7 @@ class CommandStage:
         return PASS
 
 
-async def _subscription(name: str, message: Message, ctx: Context) -> Handled:
+async def _subscription(name: str, message: Message, ctx: Context) -> Handled | Pass:
     """Opt in or out of notices; only in private, where a notice can reach one person."""
     if message.chat_kind.is_public:
         invite = InvitePrivate(

@@ -97,7 +97,7 @@ class GuardStage:
             return PASS
         for f in findings:
             evidence = {k: redact(v)[0] for k, v in f.evidence.items()}
-            ctx.scam.raise_to(f.verdict, f.reason, **evidence)  # type: ignore[arg-type]
+            ctx.scam.raise_to(f.verdict, f.reason, **evidence)
         return self._act(message, ctx, findings)
 
     def _act(self, message: Message, ctx: Context, findings: list[Finding]) -> Handled:

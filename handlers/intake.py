@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -174,7 +175,7 @@ def family(network: str | None) -> str | None:
 def tx_hash_fits(tx: str, network_family: str | None) -> bool:
     """Whether ``tx`` has the shape of a transaction id on ``network_family``
     (``None``: on any network socialdesk knows)."""
-    shapes = {
+    shapes: dict[str, Callable[[str], bool]] = {
         "evm": lambda t: bool(_EVM_TX.match(t)),
         "tron": lambda t: bool(_HEX64.match(t)),
         "btc": lambda t: bool(_HEX64.match(t)),

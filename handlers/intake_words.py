@@ -52,7 +52,7 @@ class CategoryReader:
         ref = result.refs[0]
         entry = self.answers.resolver().knowledge.by_ref.get(ref)
         category = category_of_entry(ref, getattr(entry, "category", None), text)
-        replies = [
+        replies: list[Action] = [
             a.model_copy(update={"buttons": ()})
             for a in result.actions
             if isinstance(a, Reply) and a.chat_id == message.chat_id

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from functools import cache, cached_property
 
+import lingua
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
 # The UI languages socialdesk speaks, as ISO 639-1 codes.
@@ -203,7 +204,7 @@ class LanguageDetector:
         self.languages = languages
 
     @cached_property
-    def _detector(self):  # type: ignore[no-untyped-def]
+    def _detector(self) -> lingua.LanguageDetector:
         return _lingua(tuple(self.languages))
 
     def detect(self, text: str) -> tuple[str, float] | None:
@@ -243,7 +244,7 @@ def telling_words(text: str) -> list[str]:
 
 
 @cache
-def _lingua(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _lingua(languages: tuple[str, ...]) -> lingua.LanguageDetector:
     """One lingua detector per set of languages, shared by every LanguageDetector:
     its models are large, and the answering stage re-checks names with its own."""
     langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in languages]
@@ -317,19 +318,19 @@ def choose_language(
 ) -> str:
     """The reply language for one message (see the module docstring for the order)."""
     chosen = normalize_code(chosen)
-    if chosen in supported:
+    if chosen is not None and chosen in supported:
         return chosen
     prose = without_command(text)
     found = detector.detect_with_margin(unicodedata.normalize("NFC", prose))
     words = len(telling_words(prose))
     if found is not None and is_sure(found, words) and found[0] in supported:
         return found[0]
-    if previous in supported:
+    if previous is not None and previous in supported:
         # "/link 4f7k2q9x", "skip", an address: nothing sure about a language of their
         # own; the conversation's goes on
         return previous
     hinted = normalize_code(hint)
-    if hinted in supported:
+    if hinted is not None and hinted in supported:
         return hinted
     if found is not None and found[0] in supported and _plausible(found, words):
         return found[0]

@@ -242,7 +242,7 @@ class Pipeline:
         """
         assert self.tickets is not None
         request = next(a for a in decision.actions if isinstance(a, OpenTicket))
-        others = [a for a in decision.actions if not isinstance(a, OpenTicket)]
+        others: list[Action] = [a for a in decision.actions if not isinstance(a, OpenTicket)]
         asked = None
         if chosen is not None:  # a button ("check my account"): what they chose and asked
             asked = await ButtonStore(self.store).last_typed(inbound.conversation_id)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from storage.models import Agent, AgentAccount
+from storage.models import Agent, AgentAccount, table_of
 
-AGENT = Agent.__table__
-ACCOUNT = AgentAccount.__table__
+AGENT = table_of(Agent)
+ACCOUNT = table_of(AgentAccount)
 
 
 def agent_of_account(conn: Connection, channel: str, account_id: str) -> int | None:

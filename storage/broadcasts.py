@@ -9,20 +9,21 @@ repeats, a recipient is planned once, and the outbox then sends each row once.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from storage.models import Broadcast, Subscription
+from storage.models import Broadcast, Subscription, table_of
 from storage.statements import OUT
 from storage.store import Store
 
-BC: Table = Broadcast.__table__  # type: ignore[assignment]
-SUB: Table = Subscription.__table__  # type: ignore[assignment]
+BC = table_of(Broadcast)
+SUB = table_of(Subscription)
 OPEN = ("pending", "sending")
 
 Approval = Literal["approved", "own", "not_draft", "missing"]
@@ -110,7 +111,7 @@ class BroadcastStore:
         return await self.store.write(self._list)
 
     @staticmethod
-    def _list(conn: Connection) -> list[dict[str, Any]]:
+    def _list(conn: Connection) -> builtins.list[dict[str, Any]]:
         query = select(BC).order_by(BC.c.id.desc())
         return [dict(r._mapping) for r in conn.execute(query)]
 
@@ -240,13 +241,13 @@ class BroadcastStore:
         )
         return True, withdrawn.rowcount or 0
 
-    async def rows(self, broadcast_id: int) -> list[dict[str, Any]]:
+    async def rows(self, broadcast_id: int) -> builtins.list[dict[str, Any]]:
         """The recipient rows with their outcome, for the report; marks the broadcast
         done once none is left to send."""
         return await self.store.write(self._rows, broadcast_id)
 
     @staticmethod
-    def _rows(conn: Connection, broadcast_id: int) -> list[dict[str, Any]]:
+    def _rows(conn: Connection, broadcast_id: int) -> builtins.list[dict[str, Any]]:
         query = select(
             OUT.c.channel,
             OUT.c.chat_id,
@@ -265,12 +266,12 @@ class BroadcastStore:
             )
         return rows
 
-    async def pinned(self, broadcast_id: int) -> list[tuple[str, str, str]]:
+    async def pinned(self, broadcast_id: int) -> builtins.list[tuple[str, str, str]]:
         """(channel, chat, message id) of each delivered message that was to be pinned."""
         return await self.store.read(self._pinned, broadcast_id)
 
     @staticmethod
-    def _pinned(conn: Connection, broadcast_id: int) -> list[tuple[str, str, str]]:
+    def _pinned(conn: Connection, broadcast_id: int) -> builtins.list[tuple[str, str, str]]:
         query = select(OUT.c.channel, OUT.c.chat_id, OUT.c.action, OUT.c.platform_message_id).where(
             OUT.c.broadcast_id == broadcast_id,
             OUT.c.status == "delivered",
@@ -293,12 +294,12 @@ class BroadcastStore:
         )
         return int(conn.execute(query).scalar_one())
 
-    async def sent(self) -> list[dict[str, Any]]:
+    async def sent(self) -> builtins.list[dict[str, Any]]:
         """Broadcasts that went out (or are going out): what users may ask about."""
         return await self.store.write(self._sent)
 
     @staticmethod
-    def _sent(conn: Connection) -> list[dict[str, Any]]:
+    def _sent(conn: Connection) -> builtins.list[dict[str, Any]]:
         query = select(BC).where(
             BC.c.status.in_(("sending", "done", "cancelled")), BC.c.started_at.is_not(None)
         )

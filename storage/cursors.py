@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from storage.models import ChannelCursor
+from storage.models import ChannelCursor, table_of
 from storage.store import Store
 
-CUR = ChannelCursor.__table__
+CUR = table_of(ChannelCursor)
 
 
 class CursorStore:

@@ -17,11 +17,11 @@ from typing import Any, Literal
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from storage.models import LinkCode
+from storage.models import LinkCode, table_of
 from storage.statements import CONV, IDENT, MSG
 from storage.store import Store
 
-CODES = LinkCode.__table__
+CODES = table_of(LinkCode)
 TRANSCRIPT_TAIL = 50  # messages shown from each of the customer's other conversations
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Table, UniqueConstraint
+from sqlalchemy.orm import class_mapper
 from sqlmodel import Field, SQLModel
 
 
@@ -335,3 +336,14 @@ class AttachmentRecord(SQLModel, table=True):
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_by: str | None = Field(default=None, max_length=128)  # the agent, for "out"
     created_at: datetime = utc_column()
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a ``table=True`` model, for statements built on its columns.
+
+    SQLModel sets ``__table__`` on such a class without declaring it, so the table is
+    read from the class's mapper, where it is typed; raises
+    ``sqlalchemy.orm.exc.UnmappedClassError`` for a model that is not a table."""
+    table = class_mapper(model).local_table
+    assert isinstance(table, Table)
+    return table

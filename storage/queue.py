@@ -16,12 +16,12 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from storage.models import Agent, TicketNote
+from storage.models import Agent, TicketNote, table_of
 from storage.statements import TICKET
 from storage.store import NewOutbound, Store
 
-AGENT = Agent.__table__
-NOTE = TicketNote.__table__
+AGENT = table_of(Agent)
+NOTE = table_of(TicketNote)
 MAX_TIER = 3
 TICKET_ROLES = ("agent", "supervisor", "admin")  # who works tickets; managers send notices
 

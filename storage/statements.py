@@ -8,16 +8,24 @@ recompiled on every execution, which costs more than a duplicate check.
 
 from __future__ import annotations
 
-from sqlalchemy import Table, and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 
-from storage.models import Conversation, Identity, MessageRecord, OutboxItem, Subscription, Ticket
+from storage.models import (
+    Conversation,
+    Identity,
+    MessageRecord,
+    OutboxItem,
+    Subscription,
+    Ticket,
+    table_of,
+)
 
-IDENT: Table = Identity.__table__  # type: ignore[assignment]
-CONV: Table = Conversation.__table__  # type: ignore[assignment]
-MSG: Table = MessageRecord.__table__  # type: ignore[assignment]
-OUT: Table = OutboxItem.__table__  # type: ignore[assignment]
-TICKET: Table = Ticket.__table__  # type: ignore[assignment]
-SUB: Table = Subscription.__table__  # type: ignore[assignment]
+IDENT = table_of(Identity)
+CONV = table_of(Conversation)
+MSG = table_of(MessageRecord)
+OUT = table_of(OutboxItem)
+TICKET = table_of(Ticket)
+SUB = table_of(Subscription)
 
 # identity and, when it exists, its conversation in this chat
 IDENTITY_AND_CONVERSATION = (

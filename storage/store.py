@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage import statements as sql
 from storage.engine import is_sqlite, make_engine
@@ -292,11 +292,13 @@ class Store:
         with self._session() as s:
             rows = s.execute(
                 select(MessageRecord)
-                .where(MessageRecord.direction == "in", MessageRecord.processed_at.is_(None))  # type: ignore[union-attr]
-                .order_by(MessageRecord.id)
+                .where(
+                    col(MessageRecord.direction) == "in", col(MessageRecord.processed_at).is_(None)
+                )
+                .order_by(col(MessageRecord.id))
                 .limit(limit)
             ).scalars()
-            return [InboundEnvelope(r.id, dict(r.envelope), r.text) for r in rows]  # type: ignore[arg-type]
+            return [InboundEnvelope(r.id, dict(r.envelope), r.text) for r in rows]
 
     # --- identities --------------------------------------------------------------
 
@@ -444,7 +446,7 @@ class Store:
         ]
         if lost:
             conn.execute(sql.ANSWER_LOST, lost)
-        transcript = [
+        transcript: list[dict[str, Any]] = [
             {
                 "conversation_id": o.work.conversation_id,
                 "direction": "out",
@@ -518,9 +520,9 @@ class Store:
 
     def _outbox(self, status: str | None) -> list[OutboxItem]:
         with self._session() as s:
-            query = select(OutboxItem).order_by(OutboxItem.id)
+            query = select(OutboxItem).order_by(col(OutboxItem.id))
             if status is not None:
-                query = query.where(OutboxItem.status == status)
+                query = query.where(col(OutboxItem.status) == status)
             return list(s.execute(query).scalars())
 
     async def transcript(self, conversation_id: int) -> list[MessageRecord]:
@@ -532,8 +534,8 @@ class Store:
             return list(
                 s.execute(
                     select(MessageRecord)
-                    .where(MessageRecord.conversation_id == conversation_id)
-                    .order_by(MessageRecord.id)
+                    .where(col(MessageRecord.conversation_id) == conversation_id)
+                    .order_by(col(MessageRecord.id))
                 ).scalars()
             )
 
@@ -542,7 +544,7 @@ class Store:
 
     def _messages(self, direction: str | None) -> list[MessageRecord]:
         with self._session() as s:
-            query = select(MessageRecord).order_by(MessageRecord.id)
+            query = select(MessageRecord).order_by(col(MessageRecord.id))
             if direction is not None:
-                query = query.where(MessageRecord.direction == direction)
+                query = query.where(col(MessageRecord.direction) == direction)
             return list(s.execute(query).scalars())

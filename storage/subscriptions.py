@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from storage.models import Subscription
+from storage.models import Subscription, table_of
 from storage.store import Store
 
-SUB = Subscription.__table__
+SUB = table_of(Subscription)
 
 
 class SubscriptionStore:
@@ -65,7 +66,7 @@ class SubscriptionStore:
         return await self.store.write(self._list, channel)
 
     @staticmethod
-    def _list(conn: Connection, channel: str | None) -> list[dict[str, object]]:
+    def _list(conn: Connection, channel: str | None) -> builtins.list[dict[str, object]]:
         query = select(SUB).order_by(SUB.c.id)
         if channel is not None:
             query = query.where(SUB.c.channel == channel)

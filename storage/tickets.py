@@ -8,6 +8,7 @@ once exactly one wins.
 
 from __future__ import annotations
 
+import builtins
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,13 +19,13 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from storage.agent_accounts import agent_of_account, link_account
-from storage.models import Agent, TicketNote
+from storage.models import Agent, TicketNote, table_of
 from storage.queue import MAX_TIER, TICKET_ROLES, assign_round_robin
 from storage.statements import CONV, IDENT, MSG, OUT, TICKET
 from storage.store import NewOutbound, Store
 
-AGENT = Agent.__table__
-NOTE = TicketNote.__table__
+AGENT = table_of(Agent)
+NOTE = table_of(TicketNote)
 
 ROLES = ("agent", "supervisor", "manager", "admin")
 LIST_LIMIT = 100  # tickets in one page of the queue (``limit`` asks for up to 500)
@@ -156,7 +157,7 @@ class TicketStore:
         ).scalar()
         created = existing is None
         assignee = None
-        if created:
+        if existing is None:
             conv = conn.execute(
                 select(CONV.c.channel, CONV.c.chat_id).where(CONV.c.id == conversation_id)
             ).one()
@@ -292,7 +293,7 @@ class TicketStore:
     @staticmethod
     def _list(
         conn: Connection, agent: AgentRecord, now: datetime, filters: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         query = select(TICKET).order_by(TICKET.c.priority, TICKET.c.created_at)
         snoozed = TICKET.c.snoozed_until > now
         if filters.get("status") == "snoozed":

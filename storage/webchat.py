@@ -17,12 +17,12 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from storage.models import ServerSecret, WebChatReply
+from storage.models import ServerSecret, WebChatReply, table_of
 from storage.statements import MSG
 from storage.store import Store
 
-LINE = WebChatReply.__table__
-SECRET = ServerSecret.__table__
+LINE = table_of(WebChatReply)
+SECRET = table_of(ServerSecret)
 COOKIE_KEY = "webchat-cookie"
 
 

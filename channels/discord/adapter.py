@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -204,7 +205,11 @@ class DiscordAdapter(DiscordFiles):
         async def link(interaction: discord.Interaction, code: str | None = None) -> None:
             await self._slash(interaction, f"/link {code or ''}".strip())
 
-        with_text = {"ticket": ticket, "verify": verify, "link": link}
+        with_text: dict[str, Callable[..., Coroutine[Any, Any, None]]] = {
+            "ticket": ticket,
+            "verify": verify,
+            "link": link,
+        }
         for name in SLASH_COMMANDS:
             if name in with_text:
                 command: app_commands.Command[Any, Any, None] = app_commands.Command(
@@ -214,7 +219,8 @@ class DiscordAdapter(DiscordFiles):
                 )
             else:
                 command = simple(name)
-            tree.add_command(command, guilds=guilds or None)
+            # no servers named: ``guilds=[]`` registers the command globally
+            tree.add_command(command, guilds=guilds)
 
     def _listen(self, client: discord.Client) -> None:
         @client.event
@@ -278,7 +284,7 @@ class DiscordAdapter(DiscordFiles):
         await interaction.response.defer()  # the answer comes as a message of its own
         if not self._serves(interaction.guild_id):
             return
-        data = interaction.data or {}
+        data: Mapping[str, object] = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))[:256]
         kind = chat_kind(interaction.channel, self.bot_id, self._private_threads)
         message = self._from_interaction(interaction, kind, f"cb:{interaction.id}", text="")
@@ -358,8 +364,10 @@ class DiscordAdapter(DiscordFiles):
         view = _view(action)
         pending = self._answering(action.chat_id, action.reply_to)
         if pending is not None:
-            sent = await pending.interaction.edit_original_response(content=action.text, view=view)
-            return str(sent.id)
+            edited = await pending.interaction.edit_original_response(
+                content=action.text, view=view
+            )
+            return str(edited.id)
         channel = client.get_partial_messageable(int(action.chat_id))
         kwargs: dict[str, Any] = {"content": action.text}
         if view is not None:
@@ -492,6 +500,7 @@ def _view(reply: Reply) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for row, buttons in enumerate(reply.buttons[:5]):
         for b in buttons[:5]:
+            item: discord.ui.Button[discord.ui.View]
             if b.url:
                 item = discord.ui.Button(label=b.label[:80], url=b.url, row=row)
             else:

@@ -353,7 +353,11 @@ class TelegramAdapter:
         except BadRequest as exc:
             if isinstance(action, Delete) and "not found" in str(exc).lower():
                 return None  # gone already: what we wanted
-            if "rights" in str(exc).lower() and action.chat_id not in self._warned_rights:
+            if (
+                isinstance(action, Reply | InvitePrivate | Delete | Unpin | Restrict)
+                and "rights" in str(exc).lower()
+                and action.chat_id not in self._warned_rights
+            ):
                 self._warned_rights.add(action.chat_id)
                 log.warning("telegram: no admin rights in chat %s: %s", action.chat_id, exc)
             raise DeliveryError(f"bad request: {exc}", permanent=True) from exc

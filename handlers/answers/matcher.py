@@ -74,11 +74,8 @@ class Matcher:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self._forms = [
-            form
-            for entry in (*knowledge.activities, *knowledge.airdrops)
-            for form in _forms_of(entry)
-        ]
+        named: list[Activity | Airdrop] = [*knowledge.activities, *knowledge.airdrops]
+        self._forms = [form for entry in named for form in _forms_of(entry)]
         self.name_words: dict[str, frozenset[str]] = {}
         for form in self._forms:
             if not form.dense:

@@ -79,7 +79,7 @@ def _semantic(knowledge: Knowledge, engine: Engine, cache: VectorCache) -> list[
     for i, j in combinations(range(len(faqs)), 2):
         if _stands_out(pairs[i, j], upper, SAME_QUESTION):
             out.append(Overlap(ref_of(faqs[i]), ref_of(faqs[j]), "faqs", example[i], pairs[i, j]))
-    entries = [*knowledge.activities, *knowledge.airdrops]
+    entries: list[Activity | Airdrop] = [*knowledge.activities, *knowledge.airdrops]
     if entries:
         named = cache.vectors(engine, [e.name["en"] for e in entries], passage=False)
         closeness = means @ named.T

@@ -57,7 +57,11 @@ class SemanticIndex:
 
     def __init__(self, knowledge: Knowledge, engine: Engine, cache: VectorCache) -> None:
         self.engine = engine
-        entries = (*knowledge.faqs, *knowledge.activities, *knowledge.airdrops)
+        entries: tuple[Faq | Activity | Airdrop, ...] = (
+            *knowledge.faqs,
+            *knowledge.activities,
+            *knowledge.airdrops,
+        )
         self.refs = tuple(ref_of(e) for e in entries)
         # phrasings and names first, then answers, each grouped by entry, so that an
         # entry's best text is one segmented maximum (reduceat), whatever the base's size

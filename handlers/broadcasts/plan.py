@@ -90,8 +90,8 @@ def recipient_rows(
         if key not in rendered:
             text = render(notice, language, short_id, texts)
             caps = capabilities(place.channel, place.kind)
-            parts = splittable(place.channel, place.kind)
-            rendered[key] = split_text(text, caps) if parts else [text]
+            may_split = splittable(place.channel, place.kind)
+            rendered[key] = split_text(text, caps) if may_split else [text]
         parts = rendered[key]
         for index, part in enumerate(parts):
             reply = Reply(

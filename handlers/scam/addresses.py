@@ -65,8 +65,8 @@ def addresses_in(text: str) -> list[Address]:
     for m in _TRON.finditer(text):
         add(m.group(), "tron", _base58check_version(m.group()) == 0x41)
     for m in _BECH32.finditer(text):
-        network = "ltc" if m.group().lower().startswith("ltc") else "btc"
-        add(m.group(), network, segwit_ok(m.group()))
+        bech32_network = "ltc" if m.group().lower().startswith("ltc") else "btc"
+        add(m.group(), bech32_network, segwit_ok(m.group()))
     for m in _BTC_BASE58.finditer(text):
         network = _VERSIONS.get(_base58check_version(m.group()) or -1)
         if m.group() not in taken and network is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from handlers.context import Verdict
 from handlers.scam.addresses import addresses_in, named_networks
 from handlers.scam.cues import cue_count
 from handlers.scam.intent import IntentCheck
@@ -34,7 +35,7 @@ NETWORK_NAMES = {
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    verdict: str  # suspicious | scam
+    verdict: Verdict  # suspicious | scam
     reason: str
     evidence: dict[str, str] = field(default_factory=dict)
 

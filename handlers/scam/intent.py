@@ -24,6 +24,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from handlers.context import Verdict
 from handlers.understanding.anchors import AnchorSet
 from handlers.understanding.cache import VectorCache
 from handlers.understanding.engine import Engine, shared_engine
@@ -86,7 +87,7 @@ class Judgement:
         return self.label in REPORTS
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         if not self.flagged:
             return "clean"
         sure = self.probability >= SURE_AT and not self.report

@@ -385,7 +385,8 @@ def find_phrases(
     staff, contact, action = STAFF.search(text), CONTACT.search(text), WALLET_ACTION.search(text)
     if action and (staff or has_link):
         found.append(PhraseFinding("fake_support", True, action.group()))
-    elif action or (staff and contact):
-        evidence = action.group() if action else f"{staff.group()} … {contact.group()}"
-        found.append(PhraseFinding("fake_support", False, evidence))
+    elif action:
+        found.append(PhraseFinding("fake_support", False, action.group()))
+    elif staff and contact:
+        found.append(PhraseFinding("fake_support", False, f"{staff.group()} … {contact.group()}"))
     return found

@@ -74,7 +74,7 @@ class Engine:
             if found is not None:
                 self._recent.move_to_end(key)
                 return found
-        vector = self.queries([key])[0]
+        vector: np.ndarray = self.queries([key])[0]
         with self._lock:
             self._recent[key] = vector
             if len(self._recent) > QUERY_CACHE:

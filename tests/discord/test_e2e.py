@@ -94,6 +94,20 @@ async def test_a_slash_command_is_acknowledged_at_once_and_then_answered(
     assert "/lang" in answer["content"]
 
 
+async def test_without_servers_configured_the_slash_commands_are_global(
+    tmp_path: Path, dc: FakeDiscord
+) -> None:
+    app = await start_bot(tmp_path, dc, guild_ids=[])
+    try:
+        assert GUILD not in dc.commands
+        assert {c["name"] for c in dc.commands["global"]} >= {"help", "ticket", "link"}
+        dc.dm("42", "/help")
+        (answer,) = await dc.wait_sent(1, channel_id=dc.dm_channel("42"))
+        assert "/lang" in answer["content"]
+    finally:
+        await app.stop()
+
+
 async def test_buttons_are_acknowledged_and_their_choice_applied(bot: App, dc: FakeDiscord) -> None:
     dc.dm("42", "/lang")
     channel = dc.dm_channel("42")
