@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from storage.models import AttachmentRecord
+from storage.models import AttachmentRecord, table_of
 from storage.statements import OPEN_TICKET, TICKET
 from storage.store import NewOutbound, Store
 
-ATTACHMENT: Table = AttachmentRecord.__table__  # type: ignore[assignment,attr-defined]
+ATTACHMENT = table_of(AttachmentRecord)
 # what the console lists: everything but the bytes
 _META = (
     ATTACHMENT.c.id,

@@ -36,13 +36,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from storage.models import Agent
+from storage.models import Agent, table_of
 from storage.ratings import LOW_RATING
 from storage.report_figures import AgentFigures, Counts, Csat, Durations, LowRatingComment, Report
 from storage.statements import MSG, TICKET
 from storage.store import Store
 
-AGENT: Table = Agent.__table__  # type: ignore[attr-defined]
+AGENT = table_of(Agent)
 RATINGS = (1, 2, 3, 4, 5)
 COMMENTS_SHOWN = 10  # the latest low-rating comments a report lists
 # inbound messages that are no user's question to the bot: a staff chat's, group
