@@ -23,6 +23,7 @@ from channels.x.settings import XSettings
 from handlers.answers.settings import KnowledgeSettings
 from handlers.broadcasts.settings import BroadcastSettings
 from handlers.context import Brand
+from handlers.incidents.settings import IncidentSettings
 from handlers.language import UI_LANGUAGES
 from handlers.scam.settings import GuardSettings
 from scheduler.sla import SlaSettings
@@ -96,6 +97,7 @@ class Config(Section):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     x: XSettings = Field(default_factory=XSettings)
     broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
+    incidents: IncidentSettings = Field(default_factory=IncidentSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""

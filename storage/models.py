@@ -315,9 +315,7 @@ class IncidentUser(SQLModel, table=True):
     (``notified_at`` is set in the transaction that enqueues that follow-up)."""
 
     __tablename__ = "incident_users"
-    __table_args__ = (
-        UniqueConstraint("incident_id", "conversation_id", name="uq_incident_user"),
-    )
+    __table_args__ = (UniqueConstraint("incident_id", "conversation_id", name="uq_incident_user"),)
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incidents.id", index=True)
