@@ -16,11 +16,15 @@ def matches(incident: OpenIncident, ref: str, seen: Mentions) -> bool:
 
 
 def surge_keys(ref: str, seen: Mentions) -> list[SurgeKey]:
-    """The keys one question counts under: one per network family and coin it names,
-    or the entry alone when it names neither."""
-    keys = [SurgeKey(ref, "network", family) for family in sorted(seen.networks)]
-    keys += [SurgeKey(ref, "coin", coin) for coin in sorted(seen.coins)]
-    return keys or [SurgeKey(ref)]
+    """The keys one question counts under: the networks it names; else the coins it
+    names; else the entry alone. A network says more about an outage than the coin sent
+    over it ("USDT on TRON"), and counting such a question under both would alert one
+    surge twice."""
+    if seen.networks:
+        return [SurgeKey(ref, "network", family) for family in sorted(seen.networks)]
+    if seen.coins:
+        return [SurgeKey(ref, "coin", coin) for coin in sorted(seen.coins)]
+    return [SurgeKey(ref)]
 
 
 def covers(incident: OpenIncident, key: SurgeKey) -> bool:
