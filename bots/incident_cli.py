@@ -97,6 +97,10 @@ def open_incident(
 
     name = _by(by)
     cfg = _config(config)
+    try:
+        load_spec(file)  # the file's own mistakes, before the database or the model
+    except IncidentError as exc:
+        raise _fail(str(exc)) from None
 
     async def work(service: IncidentService) -> int:
         spec = load_spec(file, service.faq_ids())
