@@ -121,7 +121,7 @@ class IncidentStore:
             for r in rows
         ]
 
-    async def list(self, status: str | None = None) -> list[dict[str, Any]]:
+    async def recent(self, status: str | None = None) -> list[dict[str, Any]]:
         """Incidents newest first, with how many users each reached and its tickets."""
         return await self.store.read(self._list, status)
 

@@ -177,7 +177,7 @@ class IncidentService:
         ]
 
     async def list(self, status: str | None = None) -> list[dict[str, Any]]:
-        return await self.incidents.list(status)
+        return await self.incidents.recent(status)
 
     def entry_name(self, ref: str, language: str) -> str:
         """How staff and users read an entry: its name, or an FAQ's first phrasing."""

@@ -34,7 +34,7 @@ async def test_resolving_enqueues_each_follow_up_once(store: Store, clock) -> No
     assert await incidents.resolve(incident_id, "sue", clock(), follow_up) is None
     assert not await incidents.affect(incident_id, users[0], clock())  # resolved: no more
     assert sorted(o.chat_id for o in await store.outbox()) == ["a", "b"]
-    (listed,) = await incidents.list()
+    (listed,) = await incidents.recent()
     assert (listed["affected"], listed["notified"], listed["status"]) == (2, 2, "resolved")
 
 
