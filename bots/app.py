@@ -21,6 +21,7 @@ from bots.api import AgentApi
 from bots.attachments_api import attachment_routes
 from bots.broadcast_api import BroadcastApi
 from bots.config import Config
+from bots.incidents_api import IncidentApi
 from bots.reports_api import ReportApi
 from bots.server import Server, build_server
 from channels.base import Channel
@@ -33,6 +34,8 @@ from handlers.context import Brand
 from handlers.conversation import ConversationStage
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
+from handlers.incidents import IncidentService, IncidentStage
+from handlers.incidents.desk import IncidentPress
 from handlers.intake import IntakeStage
 from handlers.intake_words import CategoryReader
 from handlers.language import LanguageDetector, normalize_code
@@ -56,6 +59,7 @@ from scheduler.reminders import send_reminders
 from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
+from scheduler.surge import surge_job
 from storage.broadcasts import BroadcastStore
 from storage.cursors import CursorStore
 from storage.links import LinkStore
@@ -88,6 +92,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
             official_contracts=knowledge.official_contracts(),
             embedding_cache=config.knowledge.embedding_cache,
         ),
+        IncidentStage(answers),
         IntakeStage(CategoryReader(answers)),
         ConversationStage(),
         RatingCommentStage(),
@@ -148,6 +153,7 @@ def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, A
                 "seconds": config.broadcasts.reminder_check_seconds,
             },
         ),
+        surge_job(config.incidents),
     ]
 
 
@@ -254,6 +260,7 @@ class App:
         self.tickets: TicketStore | None = None
         self.scheduler: Scheduler | None = None
         self.broadcaster: Broadcaster | None = None
+        self.incidents: IncidentService | None = None
 
     def __repr__(self) -> str:
         return f"App(channels={sorted(self.channels)})"
@@ -313,7 +320,16 @@ class App:
         self.pipeline.tickets = self.tickets = TicketStore(self.store, round_robin=round_robin)
         self.pipeline.subscriptions = SubscriptionStore(self.store)
         self.pipeline.links = LinkStore(self.store)
-        self.pipeline.staff_desk = StaffDesk(self.tickets, self.texts, self.pipeline.outbound)
+        self.incidents = IncidentService.beside(
+            self.pipeline.router.handlers, self.store, self.texts, self.clock, self.config
+        )
+        self.incidents.wake = self.sender.wake
+        self.pipeline.staff_desk = StaffDesk(
+            self.tickets,
+            self.texts,
+            self.pipeline.outbound,
+            presses={"incident": IncidentPress(self.incidents)},
+        )
         api = AgentApi(
             self.tickets,
             self.pipeline,
@@ -334,6 +350,7 @@ class App:
         routes += BroadcastApi(self.broadcaster, api.guard).routes()
         routes += ReportApi(ReportStore(self.store), api.guard, self.clock).routes()
         routes += attachment_routes(self, api.guard)
+        routes += IncidentApi(self.incidents, api.guard).routes()
         for channel in self.channels.values():
             # a channel that polls keeps its place in the database (X)
             use_cursors = getattr(channel, "use_cursors", None)
@@ -367,6 +384,7 @@ class App:
                 guards=tuple(s for s in self.pipeline.router.handlers if isinstance(s, GuardStage)),
                 broadcaster=self.broadcaster,
                 knowledge=self.knowledge,
+                incidents=self.incidents,
             )
         )
         if not self.pipeline.staff_chats:

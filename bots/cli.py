@@ -35,12 +35,14 @@ app.add_typer(agents_app, name="agents")
 
 def _add_broadcasts() -> None:
     from bots.broadcast_cli import broadcast_app
+    from bots.incident_cli import incident_app
     from bots.kb_cli import kb_app
     from bots.report_cli import report
 
     app.add_typer(broadcast_app, name="broadcast")
     app.add_typer(kb_app, name="kb")
     app.command("report")(report)
+    app.add_typer(incident_app, name="incident")
 
 
 err = Console(stderr=True)

@@ -31,6 +31,7 @@ from handlers.answers.settings import KnowledgeSettings
 from handlers.attachments.settings import AttachmentSettings
 from handlers.broadcasts.settings import BroadcastSettings
 from handlers.context import Brand
+from handlers.incidents.settings import IncidentSettings
 from handlers.language import UI_LANGUAGES
 from handlers.scam.settings import GuardSettings
 from scheduler.sla import SlaSettings
@@ -105,6 +106,7 @@ class Config(Section):
     guard: GuardSettings = Field(default_factory=GuardSettings)
     broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
+    incidents: IncidentSettings = Field(default_factory=IncidentSettings)
 
     @classmethod
     def model_validate(cls, obj: Any, **options: Any) -> Self:

@@ -10,9 +10,9 @@ agent answers only their own tickets, a supervisor any.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from channels import registry
 from channels.base import Action, Button, Message, Reply
@@ -22,6 +22,17 @@ from storage.tickets import AgentRecord, TicketStore
 
 STAFF_CALLBACK = "staff:"
 Outbound = Callable[..., list[NewOutbound]]  # Pipeline.outbound
+
+
+class Press(Protocol):
+    """A staff-chat button beyond the tickets' own (``staff:<verb>:<number>``).
+
+    Called with the linked agent who pressed it; returns what the staff chat is told.
+    Must check the agent's role itself and must not raise for a stale number."""
+
+    async def press(
+        self, message: Message, agent: AgentRecord, number: int, now: datetime
+    ) -> list[Action]: ...
 
 
 def resolution_reply(ticket: dict[str, Any], texts: Texts) -> Reply:
@@ -37,10 +48,17 @@ def resolution_reply(ticket: dict[str, Any], texts: Texts) -> Reply:
 class StaffDesk:
     """Turns presses and replies in a staff chat into ticket actions."""
 
-    def __init__(self, tickets: TicketStore, texts: Texts, outbound: Outbound) -> None:
+    def __init__(
+        self,
+        tickets: TicketStore,
+        texts: Texts,
+        outbound: Outbound,
+        presses: Mapping[str, Press] | None = None,
+    ) -> None:
         self.tickets = tickets
         self.texts = texts
         self.outbound = outbound
+        self.presses = dict(presses or {})  # other verbs: "incident" (open one from a surge)
 
     def __repr__(self) -> str:
         return "StaffDesk(claim, reply, resolve)"
@@ -60,6 +78,11 @@ class StaffDesk:
         staff chat is told."""
         if message.callback and message.callback.startswith(STAFF_CALLBACK):
             verb, _, number = message.callback[len(STAFF_CALLBACK) :].partition(":")
+            if number.isdigit() and verb in self.presses:
+                agent = await self._agent(message)
+                if agent is None:
+                    return [self._not_linked(message)]
+                return await self.presses[verb].press(message, agent, int(number), now)
             if not number.isdigit() or verb not in ("claim", "resolve"):
                 return []
             return await self._press(message, verb, int(number), now)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from handlers.answers.knowledge import KnowledgeBase
     from handlers.broadcasts.service import Broadcaster
     from handlers.guard import GuardStage
+    from handlers.incidents.service import IncidentService
     from handlers.pipeline import Pipeline
     from handlers.texts import Texts
     from scheduler.sla import SlaSettings
@@ -33,6 +34,7 @@ class Runtime:
     guards: tuple[GuardStage, ...] = ()
     broadcaster: Broadcaster | None = None
     knowledge: KnowledgeBase | None = None
+    incidents: IncidentService | None = None  # the surge sweep's questions and alerts
 
 
 _current: Runtime | None = None

@@ -82,7 +82,7 @@ async def test_a_start_logs_no_scheduler_chatter_and_names_a_missing_staff_chat_
             await bot.pipeline.dispatch(message("/ticket", chat_id=user, sender_id=user))
     lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
     assert not [line for line in lines if "tentatively" in line or "Added job" in line]
-    assert any("scheduler: running 3 job(s)" in line for line in lines)
+    assert any("scheduler: running 4 job(s)" in line for line in lines)
     assert len([line for line in lines if "no staff chat configured" in line]) == 1
 
 

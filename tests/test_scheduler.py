@@ -105,6 +105,7 @@ async def test_schedules_are_stored_and_survive_a_restart(tmp_path, clock) -> No
             "blocklist-refresh",
             "reminders",
             "sla-sweep",
+            "surge-sweep",
         ]
 
 
