@@ -21,22 +21,19 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
-    MetaData,
     Select,
-    Table,
     and_,
     case,
     cast,
     distinct,
     exists,
     func,
-    inspect,
     or_,
     select,
 )
 from sqlalchemy.engine import Connection
 
-from storage.models import Agent, table_of
+from storage.models import Agent, Incident, table_of
 from storage.ratings import LOW_RATING
 from storage.report_figures import AgentFigures, Counts, Csat, Durations, LowRatingComment, Report
 from storage.statements import MSG, TICKET
@@ -283,25 +280,14 @@ def _comments(conn: Connection, opened: Any) -> list[LowRatingComment]:
     return [LowRatingComment(*row) for row in rows]
 
 
-# --- incidents: a table of their own, counted when the database has it -------------
-
-INCIDENT_OPENED = ("opened_at", "created_at")  # the column an incident's opening is in
+INCIDENT = table_of(Incident)
 
 
 def incident_counts(conn: Connection, since: datetime, until: datetime) -> tuple[int, int]:
-    """Incidents opened, and incidents resolved, in ``[since, until)``: rows of the
-    ``incidents`` table by its opening column and its ``resolved_at``; (0, 0) on a
-    database without that table."""
-    if not inspect(conn).has_table("incidents"):
-        return 0, 0
-    table = Table("incidents", MetaData(), autoload_with=conn)
-    opened_at = next((table.c[name] for name in INCIDENT_OPENED if name in table.c), None)
-    resolved_at = table.c.get("resolved_at")
+    """Incidents opened, and incidents resolved, in ``[since, until)``."""
 
     def within(column: Any) -> int:
-        if column is None:
-            return 0
         query = select(func.count()).where(column >= since, column < until)
         return int(conn.execute(query).scalar_one())
 
-    return within(opened_at), within(resolved_at)
+    return within(INCIDENT.c.opened_at), within(INCIDENT.c.resolved_at)

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlalchemy import Column, DateTime, Integer, MetaData, Table, create_engine, insert
+from sqlalchemy import create_engine, insert
 
 from bots.api import token_hash
 from bots.app import App, system_clock
 from storage.migrate import upgrade
-from storage.reports import ReportStore
+from storage.reports import INCIDENT, ReportStore
 from storage.store import Store
 from tests.builders import bot_config
 from tests.report_history import DAY, EXPECTED, SINCE, UNTIL, at, seed
@@ -87,29 +87,46 @@ def test_a_bad_date_is_one_line_naming_the_option_and_exit_2(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-async def test_incidents_are_counted_from_their_table_when_there_is_one(db_url: str) -> None:
+async def test_incidents_opened_and_resolved_in_the_window_are_counted(db_url: str) -> None:
     seed(db_url)
     store = Store.open(db_url)
     try:
         before = await ReportStore(store).report(DAY, DAY + timedelta(days=1))
         assert (before.incidents_opened, before.incidents_resolved) == (0, 0)
         engine = create_engine(db_url)
-        incidents = Table(
-            "incidents",
-            MetaData(),
-            Column("id", Integer, primary_key=True),
-            Column("opened_at", DateTime(timezone=True), nullable=False),
-            Column("resolved_at", DateTime(timezone=True)),
-        )
+        incident = {"title": "t", "texts": {"en": "x"}, "faqs": [], "networks": [], "coins": []}
         with engine.begin() as conn:
-            incidents.create(conn)
             conn.execute(
-                insert(incidents),
+                insert(INCIDENT),
                 [
-                    {"opened_at": at("09:40"), "resolved_at": at("11:00")},  # both
-                    {"opened_at": at("22:00", day=-1), "resolved_at": at("01:00")},  # resolved
-                    {"opened_at": at("23:50"), "resolved_at": None},  # opened, still open
-                    {"opened_at": at("02:00", day=1), "resolved_at": None},  # after
+                    {
+                        **incident,
+                        "opened_by": "sue",
+                        "opened_at": at("09:40"),
+                        "status": "resolved",
+                        "resolved_at": at("11:00"),
+                    },  # both
+                    {
+                        **incident,
+                        "opened_by": "sue",
+                        "opened_at": at("22:00", day=-1),
+                        "status": "resolved",
+                        "resolved_at": at("01:00"),
+                    },  # resolved
+                    {
+                        **incident,
+                        "opened_by": "sue",
+                        "opened_at": at("23:50"),
+                        "status": "open",
+                        "resolved_at": None,
+                    },  # opened, still open
+                    {
+                        **incident,
+                        "opened_by": "sue",
+                        "opened_at": at("02:00", day=1),
+                        "status": "open",
+                        "resolved_at": None,
+                    },  # after
                 ],
             )
         engine.dispose()
