@@ -8,8 +8,8 @@ from storage.surges import SurgeKey
 
 
 def matches(incident: OpenIncident, ref: str, seen: Mentions) -> bool:
-    """The entry is one of the incident's FAQs, and the question (or its ticket's
-    intake) names one of its networks and coins where it gives any."""
+    """The entry is one of the incident's FAQs, and where the question (or its ticket's
+    intake) names networks or coins, it names one of the incident's."""
     if ref not in {f"faq:{faq}" for faq in incident.faqs}:
         return False
     return restriction_holds(incident.networks, incident.coins, seen)
@@ -37,5 +37,5 @@ def covers(incident: OpenIncident, key: SurgeKey) -> bool:
     elif key.kind == "coin":
         seen = Mentions(frozenset(), frozenset({key.value}), key.value)
     else:
-        return not incident.networks and not incident.coins
+        return True  # questions that name no network or coin are the incident's too
     return restriction_holds(incident.networks, incident.coins, seen)

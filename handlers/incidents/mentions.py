@@ -74,8 +74,10 @@ def _word(name: str) -> re.Pattern[str]:
 
 
 def restriction_holds(networks: tuple[str, ...], coins: tuple[str, ...], seen: Mentions) -> bool:
-    """An incident's networks and coins: with none given any question holds; else it
-    must name one of the networks (when given) and one of the coins (when given)."""
-    if networks and not any(seen.names_network(n) for n in networks):
+    """An incident's networks and coins narrow it only when the question names some:
+    "my deposit has not arrived" is a TRON incident's question (its text names TRON, so
+    a user on another network can tell); "my ERC20 deposit has not arrived" is not. A
+    question that names a network (or coin) must name one of the incident's."""
+    if networks and seen.networks and not any(seen.names_network(n) for n in networks):
         return False
-    return not coins or any(seen.names_coin(c) for c in coins)
+    return not coins or not seen.coins or any(seen.names_coin(c) for c in coins)

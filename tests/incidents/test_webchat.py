@@ -47,6 +47,8 @@ async def test_an_open_incident_answers_instead_of_a_ticket_and_its_resolution_c
 
             during = await ask(ws, "q1", "My deposit has not arrived, I sent USDT on TRON")
             assert during.startswith(TRON_TEXT)
+            bare = await ask(ws, "q1b", "My deposit has not arrived")  # names no network
+            assert bare.startswith(TRON_TEXT)
             again = await ask(ws, "q2", "my TRC20 deposit is still not credited")
             assert again.startswith(TRON_TEXT)
             other = await ask(ws, "q3", "My deposit has not arrived, I sent ETH on ERC20")
