@@ -11,9 +11,7 @@ reach the user through the outbox, on the platform they wrote from.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +19,11 @@ from typing import Any
 
 from aiohttp import web
 
+from bots.http_json import answer as _json
+from bots.http_json import instant as _instant
+from bots.http_json import read_body as _body
+from bots.http_json import refusal as _refusal
+from bots.http_json import text_field as _text_field
 from bots.openapi import MAX_NUMBER, openapi
 from channels.base import AlertStaff, Button, Reply
 from handlers.pipeline import Pipeline
@@ -40,12 +43,12 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "agent": TICKET_ROLES,
     "supervisor": ("supervisor", "admin"),
     "manager": ("manager", "admin"),
+    "admin": ("admin",),
     "any": ROLES,
 }
 LIST_QUERY = ("status", "category", "priority", "tier", "channel", "language", "assignee", "limit")
 TICKET_ID = "{id:\\d{1,18}}"  # larger numbers are no ticket: 404, never a database error
 _DIGITS = re.compile(r"^[0-9]{1,9}$")
-AUTH_TTL = 5.0  # seconds a token's agent is remembered
 CONSOLE = Path(__file__).with_name("console.html")
 
 
@@ -70,7 +73,6 @@ class AgentApi:
     ) -> None:
         self.sla = sla
         self.queue = queue or QueueStore(tickets.store, round_robin=sla.round_robin)
-        self._tokens: dict[str, tuple[AgentRecord, float]] = {}
         self.links = links or LinkStore(tickets.store)
         self.tickets = tickets
         self.pipeline = pipeline
@@ -138,19 +140,10 @@ class AgentApi:
         return wrapped
 
     async def _agent(self, hashed: str) -> AgentRecord | None:
-        """The token's agent, remembered for ``AUTH_TTL`` seconds: a console polls and
-        an agent claims in bursts, and each call would otherwise read the agents table
-        first. A changed role or tier applies within that time."""
-        now = time.monotonic()
-        known = self._tokens.get(hashed)
-        if known is not None and known[1] > now:
-            return known[0]
-        agent = await self.tickets.agent_by_token_hash(hashed)
-        if agent is not None:
-            if len(self._tokens) > 10_000:
-                self._tokens.clear()
-            self._tokens[hashed] = (agent, now + AUTH_TTL)
-        return agent
+        """The token's agent, read on every call (one unique-index lookup, as cheap as
+        checking a cached entry was still current): a disabled agent or a rotated
+        token is refused from the very next request, in every process."""
+        return await self.tickets.agent_by_token_hash(hashed)
 
     async def _list(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         filters: dict[str, Any] = {}
@@ -379,68 +372,6 @@ class AgentApi:
         )
 
 
-async def _body(request: web.Request, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """The JSON object in the body; with ``fields``, only those keys may be in it.
-
-    Anything else is a 400 naming the problem, never a traceback: not JSON, not an
-    object, nested deeper than a parser's stack, text that is not Unicode."""
-    try:
-        body = json.loads(await request.read())
-        json.dumps(body, ensure_ascii=False).encode()  # lone surrogates: not storable text
-    except (ValueError, RecursionError):
-        raise _refusal(400, "the body must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise _refusal(400, "the body must be a JSON object")
-    unknown = sorted(set(body) - set(fields)) if fields is not None else []
-    if unknown:
-        raise _refusal(400, f"unknown field {unknown[0]!r}; give {', '.join(fields or ())}")
-    return body
-
-
-async def _text_field(request: web.Request) -> str:
-    body = await _body(request, ("text",))
-    text = body.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise _refusal(400, "text must be a non-empty string")
-    return text.strip()
-
-
 def _snoozed(ticket: dict[str, Any], now: datetime) -> bool:
     until = ticket.get("snoozed_until")
     return until is not None and until > now
-
-
-def _instant(value: Any) -> datetime:
-    """An ISO 8601 instant with its offset; a time without one is ambiguous: 400."""
-    try:
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise _refusal(400, "until must be an ISO 8601 instant with its offset (…Z or +hh:mm)")
-    return moment
-
-
-def _json(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, default=_iso))
-
-
-def _iso(value: Any) -> str:
-    """Datetimes as ISO 8601 (what browsers parse); anything else as its text."""
-    return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
-_REFUSALS: dict[int, type[web.HTTPException]] = {
-    400: web.HTTPBadRequest,
-    401: web.HTTPUnauthorized,
-    403: web.HTTPForbidden,
-    404: web.HTTPNotFound,
-    409: web.HTTPConflict,
-}
-
-
-def _refusal(status: int, message: str, headers: dict[str, str] | None = None) -> web.HTTPException:
-    """An error answer to raise: ``{"error": message}`` with the status."""
-    return _REFUSALS[status](
-        text=json.dumps({"error": message}), content_type="application/json", headers=headers
-    )

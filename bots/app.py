@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bots.agents_api import AgentsApi
 from bots.api import AgentApi
 from bots.broadcast_api import BroadcastApi
 from bots.config import Config
@@ -53,6 +54,7 @@ from scheduler.reminders import send_reminders
 from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
+from storage.agents import AgentAdmin
 from storage.broadcasts import BroadcastStore
 from storage.cursors import CursorStore
 from storage.links import LinkStore
@@ -362,6 +364,7 @@ class App:
         self.broadcaster.schedule_unpin = self._schedule_unpin
         routes: list[web.RouteDef] = api.routes()
         routes += BroadcastApi(self.broadcaster, api.guard).routes()
+        routes += AgentsApi(AgentAdmin(self.store), api.guard, self.clock).routes()
         for channel in self.channels.values():
             # a channel that polls keeps its place in the database (X)
             use_cursors = getattr(channel, "use_cursors", None)

@@ -33,9 +33,11 @@ app.add_typer(agents_app, name="agents")
 
 
 def _add_broadcasts() -> None:
+    from bots.agents_cli import add_agent_commands
     from bots.broadcast_cli import broadcast_app
     from bots.kb_cli import kb_app
 
+    add_agent_commands(agents_app)
     app.add_typer(broadcast_app, name="broadcast")
     app.add_typer(kb_app, name="kb")
 
@@ -173,8 +175,7 @@ def agents_add(
     config: ConfigOption = None,
 ) -> None:
     """Create an agent and print their API token (shown once, stored only hashed)."""
-    import secrets
-
+    from bots.agents_api import new_token
     from bots.api import token_hash
     from bots.app import system_clock
     from storage.migrate import upgrade
@@ -187,7 +188,7 @@ def agents_add(
         raise _fail("NAME: 1 to 128 characters")
     cfg = _config(config)
     upgrade(cfg.database.url)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
 
     async def add() -> None:
         store = Store.open(cfg.database.url)

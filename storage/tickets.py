@@ -540,7 +540,7 @@ class TicketStore:
     def _agent_by_hash(conn: Connection, token_hash: str) -> AgentRecord | None:
         row = conn.execute(
             select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
-                AGENT.c.token_hash == token_hash
+                AGENT.c.token_hash == token_hash, AGENT.c.disabled_at.is_(None)
             )
         ).first()
         return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
@@ -555,7 +555,7 @@ class TicketStore:
     def _agent_by_account(conn: Connection, channel: str, user_id: str) -> AgentRecord | None:
         row = conn.execute(
             select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
-                AGENT.c[ACCOUNT_COLUMNS[channel]] == user_id
+                AGENT.c[ACCOUNT_COLUMNS[channel]] == user_id, AGENT.c.disabled_at.is_(None)
             )
         ).first()
         return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
