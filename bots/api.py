@@ -30,8 +30,10 @@ from handlers.pipeline import Pipeline
 from handlers.staffdesk import STAFF_CALLBACK, resolution_reply
 from handlers.texts import Texts
 from scheduler.sla import SlaSettings
+from storage.audit import AuditedDesk
 from storage.links import LinkStore
 from storage.queue import MAX_TIER, TICKET_ROLES, QueueStore
+from storage.ticket_query import SEARCH_MAX
 from storage.tickets import ROLES, AgentRecord, TicketStore
 
 Clock = Callable[[], datetime]
@@ -46,7 +48,18 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "admin": ("admin",),
     "any": ROLES,
 }
-LIST_QUERY = ("status", "category", "priority", "tier", "channel", "language", "assignee", "limit")
+# q: search (a ticket number, user, words, tx hash, UID: storage/ticket_query.py)
+LIST_QUERY = (
+    "status",
+    "category",
+    "priority",
+    "tier",
+    "channel",
+    "language",
+    "assignee",
+    "limit",
+    "q",
+)
 TICKET_ID = "{id:\\d{1,18}}"  # larger numbers are no ticket: 404, never a database error
 _DIGITS = re.compile(r"^[0-9]{1,9}$")
 CONSOLE = Path(__file__).with_name("console.html")
@@ -74,6 +87,8 @@ class AgentApi:
         self.sla = sla
         self.queue = queue or QueueStore(tickets.store, round_robin=sla.round_robin)
         self.links = links or LinkStore(tickets.store)
+        # every change an agent makes, with its audit entry in the same transaction
+        self.desk = AuditedDesk(tickets.store, round_robin=sla.round_robin)
         self.tickets = tickets
         self.pipeline = pipeline
         self.texts = texts
@@ -150,6 +165,9 @@ class AgentApi:
         for key in ("status", "category", "channel", "language"):
             if key in request.query:
                 filters[key] = request.query[key]
+        filters["search"] = request.query.get("q", "").strip()
+        if len(filters["search"]) > SEARCH_MAX:
+            raise _refusal(400, f"q must be at most {SEARCH_MAX} characters")
         ranges = {"priority": (1, 3), "assignee": (1, MAX_NUMBER), "tier": (1, MAX_TIER)}
         ranges["limit"] = (1, MAX_LIST)
         if request.query.get("assignee") == "none":  # the unclaimed queue
@@ -212,11 +230,12 @@ class AgentApi:
         ticket["snoozed"] = _snoozed(ticket, self.clock())
         # the person across platforms: linked accounts and their other conversations
         ticket["customer"] = await self.links.customer(ticket["conversation_id"])
+        ticket["audit"] = await self.desk.history(ticket["id"])  # who did what, oldest first
         return _json(ticket)
 
     async def _claim(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket_id = int(request.match_info["id"])
-        won, ticket = await self.tickets.try_claim(ticket_id, agent.id, agent.takes_tier)
+        won, ticket = await self.desk.claim(ticket_id, agent, self.clock())
         if won:
             return _json({"id": ticket_id, "assignee_id": agent.id})
         if ticket is None:
@@ -238,7 +257,7 @@ class AgentApi:
         rows = self.pipeline.outbound(
             [reply], ticket["channel"], ticket["conversation_id"], sender=f"agent:{agent.name}"
         )
-        if not await self.tickets.reply(ticket["id"], rows, self.clock()):
+        if not await self.desk.reply(ticket["id"], agent, rows, self.clock()):
             raise _refusal(409, "the ticket is resolved; reopen it to reply")
         self.wake()
         return _json({"id": ticket["id"], "queued": len(rows)}, status=202)
@@ -246,14 +265,14 @@ class AgentApi:
     async def _note(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._ticket(request, agent)
         text = await _text_field(request)
-        await self.tickets.add_note(ticket["id"], agent.id, text, self.clock())
+        await self.desk.note(ticket["id"], agent, text, self.clock())
         return _json({"id": ticket["id"]}, status=201)
 
     async def _resolve(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._owned(request, agent)
         reply = resolution_reply(ticket, self.texts)
         rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
-        if not await self.tickets.set_status(ticket["id"], "resolved", rows, self.clock()):
+        if not await self.desk.set_status(ticket["id"], agent, "resolved", rows, self.clock()):
             raise _refusal(409, "the ticket is resolved already")
         self.wake()
         return _json({"id": ticket["id"], "status": "resolved"})
@@ -265,7 +284,7 @@ class AgentApi:
             text=self.texts.get("tickets.reopened", ticket["language"], number=ticket["id"]),
         )
         rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
-        if not await self.tickets.set_status(ticket["id"], "open", rows, self.clock()):
+        if not await self.desk.set_status(ticket["id"], agent, "open", rows, self.clock()):
             raise _refusal(409, "only a resolved ticket can be reopened")
         self.wake()
         return _json({"id": ticket["id"], "status": "open"})
@@ -288,9 +307,10 @@ class AgentApi:
             values["tier"] = body["tier"]
         if not values:
             raise _refusal(400, "give category, priority and/or tier")
-        if not await self.tickets.update_fields(int(request.match_info["id"]), **values):
+        ticket_id = int(request.match_info["id"])
+        if not await self.desk.update_fields(ticket_id, agent, values, self.clock()):
             raise _refusal(404, "no such ticket")
-        return _json({"id": int(request.match_info["id"]), **values})
+        return _json({"id": ticket_id, **values})
 
     async def _snooze(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         """``{"until": ISO 8601}`` or ``{"minutes": n}`` hides the ticket from the
@@ -318,7 +338,7 @@ class AgentApi:
             raise _refusal(400, "until must be in the future")
         if until is not None and until > now + timedelta(days=self.sla.max_snooze_days):
             raise _refusal(400, f"a ticket can be snoozed {self.sla.max_snooze_days} days at most")
-        if not await self.queue.snooze(ticket["id"], until):
+        if not await self.desk.snooze(ticket["id"], agent, until, now):
             raise _refusal(409, "a resolved ticket cannot be snoozed")
         return _json({"id": ticket["id"], "snoozed_until": until, "snoozed": until is not None})
 
@@ -345,7 +365,7 @@ class AgentApi:
         )
         rows = self.pipeline.outbound([AlertStaff(text=text.strip(), buttons=((claim,),))], "")
         note = self.texts.get("tickets.note_escalated", "en", tier=tier, reason=reason.strip())
-        done = await self.queue.escalate(ticket["id"], agent.id, note.strip(), rows, self.clock())
+        done = await self.desk.escalate(ticket["id"], agent, note.strip(), rows, self.clock())
         if done is None:
             raise _refusal(409, f"the ticket is resolved or at tier {MAX_TIER} already")
         self.wake()
