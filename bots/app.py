@@ -21,20 +21,22 @@ from bots.agents_api import AgentsApi
 from bots.api import AgentApi
 from bots.broadcast_api import BroadcastApi
 from bots.config import Config
+from bots.metrics import Metrics
+from bots.readiness import operations_routes
 from bots.server import Server, build_server
+from bots.webchat_page import page_texts
 from channels.base import Channel
 from channels.webchat import WebChatAdapter
 from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
 from handlers.broadcasts.service import Broadcaster
 from handlers.broadcasts.verify import NoticeCheckStage
 from handlers.commands import CommandStage
-from handlers.context import Brand
 from handlers.conversation import ConversationStage
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
 from handlers.intake import IntakeStage
 from handlers.intake_words import CategoryReader
-from handlers.language import LanguageDetector, normalize_code
+from handlers.language import LanguageDetector
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
 from handlers.reopen import ReopenStage
@@ -102,7 +104,7 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
     if config.webchat.enabled:
         channels["web"] = WebChatAdapter(
-            page_texts=_page_texts(texts, config.bot.brand_profile()),
+            page_texts=page_texts(texts, config.bot.brand_profile()),
             settings=config.webchat,
             secret=os.environ.get(config.webchat.secret_env),
         )
@@ -194,35 +196,6 @@ def _channel_name(section: str) -> str:
     return {"webchat": "web"}.get(section, section)
 
 
-_PAGE_KEYS = ("title", "connecting", "online", "reconnecting", "placeholder", "send")
-# what the page says when it refuses to send, or the server refuses a chat
-_NOTICE_KEYS = (
-    "too_long",
-    "too_big",
-    "slow_down",
-    "session_ended",
-    "too_many_tabs",
-    "too_many_chats",
-)
-
-
-def _page_texts(texts: Texts, brand: Brand) -> Callable[[str | None], tuple[str, dict[str, str]]]:
-
-    def page_texts(accept_language: str | None) -> tuple[str, dict[str, str]]:
-        language = brand.default_language
-        for part in (accept_language or "").split(","):
-            code = normalize_code(part.split(";")[0])
-            if code in brand.languages:
-                language = code
-                break
-        page = {k: texts.get(f"webchat.{k}", language, brand=brand.name) for k in _PAGE_KEYS}
-        # templates the page fills in itself ({length}, {limit})
-        page |= {k: texts.get(f"webhistory.{k}", language) for k in _NOTICE_KEYS}
-        return language, page
-
-    return page_texts
-
-
 def build_pipeline(
     config: Config,
     store: Any,
@@ -286,6 +259,7 @@ class App:
         self.tickets: TicketStore | None = None
         self.scheduler: Scheduler | None = None
         self.broadcaster: Broadcaster | None = None
+        self.metrics = Metrics(self.channels)  # this bot's own registry (/metrics)
 
     def __repr__(self) -> str:
         return f"App(channels={sorted(self.channels)})"
@@ -330,6 +304,7 @@ class App:
             concurrency=self.config.outbox.concurrency,
             max_attempts=self.config.outbox.max_attempts,
         )
+        self.sender.watch = self.metrics.watch
         await self.reloader.start()
         self.pipeline = build_pipeline(
             self.config,
@@ -365,6 +340,7 @@ class App:
         routes: list[web.RouteDef] = api.routes()
         routes += BroadcastApi(self.broadcaster, api.guard).routes()
         routes += AgentsApi(AgentAdmin(self.store), api.guard, self.clock).routes()
+        routes += operations_routes(self.config.metrics, self.metrics, self.store)
         for channel in self.channels.values():
             # a channel that polls keeps its place in the database (X)
             use_cursors = getattr(channel, "use_cursors", None)
@@ -408,7 +384,7 @@ class App:
         self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))
         await self.scheduler.start()
         for channel in self.channels.values():
-            await channel.start(self.pipeline.dispatch)
+            await channel.start(self.metrics.counting(self.pipeline.dispatch))
         log.info("socialdesk is up: %s on %s", ", ".join(self.channels) or "no channels", self.url)
 
     async def stop(self) -> None:

@@ -12,7 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -78,6 +78,19 @@ class ServerSettings(Section):
     port: int = Field(default=8080, ge=0, le=65535)
 
 
+class MetricsSettings(Section):
+    enabled: bool = True
+    # set: /metrics needs this bearer token; unset: only callers on this machine
+    token_env: str = "SOCIALDESK_METRICS_TOKEN"
+
+    def required_env(self) -> list[tuple[str, str]]:
+        return []  # the token is optional: without it /metrics is local-only
+
+
+class LoggingSettings(Section):
+    format: Literal["console", "json"] = "console"
+
+
 class OutboxSettings(Section):
     concurrency: int = Field(default=32, ge=1, le=1000)
     max_attempts: int = Field(default=8, ge=1, le=100)
@@ -96,6 +109,8 @@ class Config(Section):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     x: XSettings = Field(default_factory=XSettings)
     broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     def check_secrets(self, environ: Mapping[str, str]) -> None:
         """Every enabled section that names a secret variable must find it set."""
