@@ -87,7 +87,7 @@ def run(
     if log_level.lower() not in ("debug", "info", "warning", "error"):
         raise _fail(f"--log-level: expected debug, info, warning or error, got {log_level!r}")
     cfg = _config(config)
-    setup_logging(log_level, _secrets(cfg))
+    setup_logging(log_level, _secrets(cfg), cfg.logging.format)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -95,7 +95,7 @@ def run(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         async with App(cfg) as bot:
-            if "web" in bot.channels:
+            if "web" in bot.channels and cfg.logging.format != "json":  # JSON: lines only
                 err.print(f"Web chat: [bold]{bot.url}/chat[/]   (Ctrl+C stops)")
             await stop.wait()
 
