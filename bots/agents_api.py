@@ -50,7 +50,7 @@ class AgentsApi:
         ]
 
     async def _list(self, _request: web.Request, _agent: AgentRecord) -> web.StreamResponse:
-        return answer({"agents": await self.admin.list()})
+        return answer({"agents": await self.admin.everyone()})
 
     async def _disable(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         name = request.match_info["name"]

@@ -52,7 +52,7 @@ def agents_list(config: ConfigOption = None) -> None:
     """Every agent with role, tier and whether disabled (piped: tab-separated)."""
     from bots.tables import print_table
 
-    agents = _run(config, lambda admin: admin.list())
+    agents = _run(config, lambda admin: admin.everyone())
     if not agents:
         typer.echo("no agents yet: socialdesk agents add NAME --role ...")
         return

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import Agent
 from storage.store import Store
 
-AGENT = Agent.__table__
+AGENT: Table = Agent.__table__  # type: ignore[assignment]
 LISTED = ("id", "name", "role", "tier", "online", "created_at", "disabled_at", "token_rotated_at")
 
 
@@ -30,12 +30,12 @@ class AgentAdmin:
     def __repr__(self) -> str:
         return "AgentAdmin(list, disable, rotate)"
 
-    async def list(self) -> list[dict[str, Any]]:
+    async def everyone(self) -> list[dict[str, Any]]:
         """Every agent by name, with linked accounts; never a token or its hash."""
-        return await self.store.read(self._list)
+        return await self.store.read(self._everyone)
 
     @staticmethod
-    def _list(conn: Connection) -> list[dict[str, Any]]:
+    def _everyone(conn: Connection) -> list[dict[str, Any]]:
         columns = [AGENT.c[name] for name in LISTED]
         columns += [AGENT.c.telegram_user_id, AGENT.c.discord_user_id]
         rows = conn.execute(select(*columns).order_by(AGENT.c.name)).all()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.engine import Connection
 
 from storage.models import AgentAction
@@ -22,7 +22,7 @@ from storage.statements import TICKET
 from storage.store import NewOutbound, Store
 from storage.tickets import AGENT, AgentRecord, TicketStore
 
-AUDIT = AgentAction.__table__
+AUDIT: Table = AgentAction.__table__  # type: ignore[assignment]
 VIA_API = "api"  # the REST API, and the console built on it
 VIA_STAFF_CHAT = "staff_chat"
 HISTORY_LIMIT = 500  # entries shown with a ticket, oldest first
@@ -35,7 +35,7 @@ def record(
     action: str,
     now: datetime,
     via: str,
-    changes: Sequence[tuple[str, Any, Any]] = (),
+    changes: Sequence[tuple[str | None, Any, Any]] = (),
 ) -> None:
     """Write one entry per changed field (``(field, old, new)``), or one without a
     field when nothing but the act itself is recorded (answered, noted)."""
@@ -258,7 +258,7 @@ class AuditedDesk:
         if done is None:
             return None
         assert before is not None
-        changes: list[tuple[str, Any, Any]] = [("tier", before["tier"], done[0])]
+        changes: list[tuple[str | None, Any, Any]] = [("tier", before["tier"], done[0])]
         old_assignee = _agent_name(conn, before["assignee_id"])
         if old_assignee != done[1]:
             changes.append(("assignee", old_assignee, done[1]))
