@@ -11,9 +11,7 @@ reach the user through the outbox, on the platform they wrote from.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,14 +19,21 @@ from typing import Any
 
 from aiohttp import web
 
+from bots.http_json import answer as _json
+from bots.http_json import instant as _instant
+from bots.http_json import read_body as _body
+from bots.http_json import refusal as _refusal
+from bots.http_json import text_field as _text_field
 from bots.openapi import MAX_NUMBER, openapi
 from channels.base import AlertStaff, Button, Reply
 from handlers.pipeline import Pipeline
 from handlers.staffdesk import STAFF_CALLBACK, resolution_reply
 from handlers.texts import Texts
 from scheduler.sla import SlaSettings
+from storage.audit import AuditedDesk
 from storage.links import LinkStore
 from storage.queue import MAX_TIER, TICKET_ROLES, QueueStore
+from storage.ticket_query import SEARCH_MAX
 from storage.tickets import ROLES, AgentRecord, TicketStore
 
 Clock = Callable[[], datetime]
@@ -40,12 +45,23 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "agent": TICKET_ROLES,
     "supervisor": ("supervisor", "admin"),
     "manager": ("manager", "admin"),
+    "admin": ("admin",),
     "any": ROLES,
 }
-LIST_QUERY = ("status", "category", "priority", "tier", "channel", "language", "assignee", "limit")
+# q: search (a ticket number, user, words, tx hash, UID: storage/ticket_query.py)
+LIST_QUERY = (
+    "status",
+    "category",
+    "priority",
+    "tier",
+    "channel",
+    "language",
+    "assignee",
+    "limit",
+    "q",
+)
 TICKET_ID = "{id:\\d{1,18}}"  # larger numbers are no ticket: 404, never a database error
 _DIGITS = re.compile(r"^[0-9]{1,9}$")
-AUTH_TTL = 5.0  # seconds a token's agent is remembered
 CONSOLE = Path(__file__).with_name("console.html")
 
 
@@ -70,8 +86,9 @@ class AgentApi:
     ) -> None:
         self.sla = sla
         self.queue = queue or QueueStore(tickets.store, round_robin=sla.round_robin)
-        self._tokens: dict[str, tuple[AgentRecord, float]] = {}
         self.links = links or LinkStore(tickets.store)
+        # every change an agent makes, with its audit entry in the same transaction
+        self.desk = AuditedDesk(tickets.store, round_robin=sla.round_robin)
         self.tickets = tickets
         self.pipeline = pipeline
         self.texts = texts
@@ -138,25 +155,19 @@ class AgentApi:
         return wrapped
 
     async def _agent(self, hashed: str) -> AgentRecord | None:
-        """The token's agent, remembered for ``AUTH_TTL`` seconds: a console polls and
-        an agent claims in bursts, and each call would otherwise read the agents table
-        first. A changed role or tier applies within that time."""
-        now = time.monotonic()
-        known = self._tokens.get(hashed)
-        if known is not None and known[1] > now:
-            return known[0]
-        agent = await self.tickets.agent_by_token_hash(hashed)
-        if agent is not None:
-            if len(self._tokens) > 10_000:
-                self._tokens.clear()
-            self._tokens[hashed] = (agent, now + AUTH_TTL)
-        return agent
+        """The token's agent, read on every call (one unique-index lookup, as cheap as
+        checking a cached entry was still current): a disabled agent or a rotated
+        token is refused from the very next request, in every process."""
+        return await self.tickets.agent_by_token_hash(hashed)
 
     async def _list(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         filters: dict[str, Any] = {}
         for key in ("status", "category", "channel", "language"):
             if key in request.query:
                 filters[key] = request.query[key]
+        filters["search"] = request.query.get("q", "").strip()
+        if len(filters["search"]) > SEARCH_MAX:
+            raise _refusal(400, f"q must be at most {SEARCH_MAX} characters")
         ranges = {"priority": (1, 3), "assignee": (1, MAX_NUMBER), "tier": (1, MAX_TIER)}
         ranges["limit"] = (1, MAX_LIST)
         if request.query.get("assignee") == "none":  # the unclaimed queue
@@ -219,11 +230,12 @@ class AgentApi:
         ticket["snoozed"] = _snoozed(ticket, self.clock())
         # the person across platforms: linked accounts and their other conversations
         ticket["customer"] = await self.links.customer(ticket["conversation_id"])
+        ticket["audit"] = await self.desk.history(ticket["id"])  # who did what, oldest first
         return _json(ticket)
 
     async def _claim(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket_id = int(request.match_info["id"])
-        won, ticket = await self.tickets.try_claim(ticket_id, agent.id, agent.takes_tier)
+        won, ticket = await self.desk.claim(ticket_id, agent, self.clock())
         if won:
             return _json({"id": ticket_id, "assignee_id": agent.id})
         if ticket is None:
@@ -245,7 +257,7 @@ class AgentApi:
         rows = self.pipeline.outbound(
             [reply], ticket["channel"], ticket["conversation_id"], sender=f"agent:{agent.name}"
         )
-        if not await self.tickets.reply(ticket["id"], rows, self.clock()):
+        if not await self.desk.reply(ticket["id"], agent, rows, self.clock()):
             raise _refusal(409, "the ticket is resolved; reopen it to reply")
         self.wake()
         return _json({"id": ticket["id"], "queued": len(rows)}, status=202)
@@ -253,14 +265,14 @@ class AgentApi:
     async def _note(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._ticket(request, agent)
         text = await _text_field(request)
-        await self.tickets.add_note(ticket["id"], agent.id, text, self.clock())
+        await self.desk.note(ticket["id"], agent, text, self.clock())
         return _json({"id": ticket["id"]}, status=201)
 
     async def _resolve(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._owned(request, agent)
         reply = resolution_reply(ticket, self.texts)
         rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
-        if not await self.tickets.set_status(ticket["id"], "resolved", rows, self.clock()):
+        if not await self.desk.set_status(ticket["id"], agent, "resolved", rows, self.clock()):
             raise _refusal(409, "the ticket is resolved already")
         self.wake()
         return _json({"id": ticket["id"], "status": "resolved"})
@@ -272,7 +284,7 @@ class AgentApi:
             text=self.texts.get("tickets.reopened", ticket["language"], number=ticket["id"]),
         )
         rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
-        if not await self.tickets.set_status(ticket["id"], "open", rows, self.clock()):
+        if not await self.desk.set_status(ticket["id"], agent, "open", rows, self.clock()):
             raise _refusal(409, "only a resolved ticket can be reopened")
         self.wake()
         return _json({"id": ticket["id"], "status": "open"})
@@ -295,9 +307,10 @@ class AgentApi:
             values["tier"] = body["tier"]
         if not values:
             raise _refusal(400, "give category, priority and/or tier")
-        if not await self.tickets.update_fields(int(request.match_info["id"]), **values):
+        ticket_id = int(request.match_info["id"])
+        if not await self.desk.update_fields(ticket_id, agent, values, self.clock()):
             raise _refusal(404, "no such ticket")
-        return _json({"id": int(request.match_info["id"]), **values})
+        return _json({"id": ticket_id, **values})
 
     async def _snooze(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         """``{"until": ISO 8601}`` or ``{"minutes": n}`` hides the ticket from the
@@ -325,7 +338,7 @@ class AgentApi:
             raise _refusal(400, "until must be in the future")
         if until is not None and until > now + timedelta(days=self.sla.max_snooze_days):
             raise _refusal(400, f"a ticket can be snoozed {self.sla.max_snooze_days} days at most")
-        if not await self.queue.snooze(ticket["id"], until):
+        if not await self.desk.snooze(ticket["id"], agent, until, now):
             raise _refusal(409, "a resolved ticket cannot be snoozed")
         return _json({"id": ticket["id"], "snoozed_until": until, "snoozed": until is not None})
 
@@ -352,7 +365,7 @@ class AgentApi:
         )
         rows = self.pipeline.outbound([AlertStaff(text=text.strip(), buttons=((claim,),))], "")
         note = self.texts.get("tickets.note_escalated", "en", tier=tier, reason=reason.strip())
-        done = await self.queue.escalate(ticket["id"], agent.id, note.strip(), rows, self.clock())
+        done = await self.desk.escalate(ticket["id"], agent, note.strip(), rows, self.clock())
         if done is None:
             raise _refusal(409, f"the ticket is resolved or at tier {MAX_TIER} already")
         self.wake()
@@ -379,68 +392,6 @@ class AgentApi:
         )
 
 
-async def _body(request: web.Request, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """The JSON object in the body; with ``fields``, only those keys may be in it.
-
-    Anything else is a 400 naming the problem, never a traceback: not JSON, not an
-    object, nested deeper than a parser's stack, text that is not Unicode."""
-    try:
-        body = json.loads(await request.read())
-        json.dumps(body, ensure_ascii=False).encode()  # lone surrogates: not storable text
-    except (ValueError, RecursionError):
-        raise _refusal(400, "the body must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise _refusal(400, "the body must be a JSON object")
-    unknown = sorted(set(body) - set(fields)) if fields is not None else []
-    if unknown:
-        raise _refusal(400, f"unknown field {unknown[0]!r}; give {', '.join(fields or ())}")
-    return body
-
-
-async def _text_field(request: web.Request) -> str:
-    body = await _body(request, ("text",))
-    text = body.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise _refusal(400, "text must be a non-empty string")
-    return text.strip()
-
-
 def _snoozed(ticket: dict[str, Any], now: datetime) -> bool:
     until = ticket.get("snoozed_until")
     return until is not None and until > now
-
-
-def _instant(value: Any) -> datetime:
-    """An ISO 8601 instant with its offset; a time without one is ambiguous: 400."""
-    try:
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise _refusal(400, "until must be an ISO 8601 instant with its offset (…Z or +hh:mm)")
-    return moment
-
-
-def _json(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, default=_iso))
-
-
-def _iso(value: Any) -> str:
-    """Datetimes as ISO 8601 (what browsers parse); anything else as its text."""
-    return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
-_REFUSALS: dict[int, type[web.HTTPException]] = {
-    400: web.HTTPBadRequest,
-    401: web.HTTPUnauthorized,
-    403: web.HTTPForbidden,
-    404: web.HTTPNotFound,
-    409: web.HTTPConflict,
-}
-
-
-def _refusal(status: int, message: str, headers: dict[str, str] | None = None) -> web.HTTPException:
-    """An error answer to raise: ``{"error": message}`` with the status."""
-    return _REFUSALS[status](
-        text=json.dumps({"error": message}), content_type="application/json", headers=headers
-    )

@@ -17,20 +17,23 @@ from typing import Any
 
 from aiohttp import web
 
+from bots.agents_api import AgentsApi
 from bots.api import AgentApi
 from bots.attachments_api import attachment_routes
 from bots.broadcast_api import BroadcastApi
 from bots.config import Config
 from bots.incidents_api import IncidentApi
+from bots.metrics import Metrics
+from bots.readiness import operations_routes
 from bots.reports_api import ReportApi
 from bots.server import Server, build_server
+from bots.webchat_page import page_texts
 from channels.base import Channel
 from channels.registry import BuildContext
 from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
 from handlers.broadcasts.service import Broadcaster
 from handlers.broadcasts.verify import NoticeCheckStage
 from handlers.commands import CommandStage
-from handlers.context import Brand
 from handlers.conversation import ConversationStage
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
@@ -38,7 +41,7 @@ from handlers.incidents import IncidentService, IncidentStage
 from handlers.incidents.desk import IncidentPress
 from handlers.intake import IntakeStage
 from handlers.intake_words import CategoryReader
-from handlers.language import LanguageDetector, normalize_code
+from handlers.language import LanguageDetector
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat
 from handlers.rating_comment import RatingCommentStage
@@ -60,6 +63,7 @@ from scheduler.runtime import Runtime, bind
 from scheduler.service import Scheduler
 from scheduler.sla import sweep_sla
 from scheduler.surge import surge_job
+from storage.agents import AgentAdmin
 from storage.broadcasts import BroadcastStore
 from storage.cursors import CursorStore
 from storage.links import LinkStore
@@ -110,7 +114,7 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
     context = BuildContext(
         environ=os.environ,
         commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
-        page_texts=_page_texts(texts, config.bot.brand_profile()),
+        page_texts=page_texts(texts, config.bot.brand_profile()),
     )
     return {
         spec.name: spec.build(settings, context) for spec, settings in config.enabled_channels()
@@ -165,36 +169,6 @@ def staff_chats(config: Config) -> tuple[StaffChat, ...]:
         if chat:
             chats.append(StaffChat(channel=spec.name, chat_id=str(chat)))
     return tuple(chats)
-
-
-_PAGE_KEYS = ("title", "connecting", "online", "reconnecting", "placeholder", "send")
-# what the page says when it refuses to send, or the server refuses a chat
-_NOTICE_KEYS = (
-    "too_long",
-    "too_big",
-    "slow_down",
-    "session_ended",
-    "too_many_tabs",
-    "too_many_chats",
-)
-
-
-def _page_texts(texts: Texts, brand: Brand) -> Callable[[str | None], tuple[str, dict[str, str]]]:
-
-    def page_texts(accept_language: str | None) -> tuple[str, dict[str, str]]:
-        language = brand.default_language
-        for part in (accept_language or "").split(","):
-            code = normalize_code(part.split(";")[0])
-            if code in brand.languages:
-                language = code
-                break
-        page = {k: texts.get(f"webchat.{k}", language, brand=brand.name) for k in _PAGE_KEYS}
-        # templates the page fills in itself ({length}, {limit})
-        page |= {k: texts.get(f"webhistory.{k}", language) for k in _NOTICE_KEYS}
-        page |= {k: texts.get(f"attachments.{k}", language) for k in ("attach", "upload_failed")}
-        return language, page
-
-    return page_texts
 
 
 def build_pipeline(
@@ -261,6 +235,7 @@ class App:
         self.scheduler: Scheduler | None = None
         self.broadcaster: Broadcaster | None = None
         self.incidents: IncidentService | None = None
+        self.metrics = Metrics(self.channels)  # this bot's own registry (/metrics)
 
     def __repr__(self) -> str:
         return f"App(channels={sorted(self.channels)})"
@@ -305,6 +280,7 @@ class App:
             concurrency=self.config.outbox.concurrency,
             max_attempts=self.config.outbox.max_attempts,
         )
+        self.sender.watch = self.metrics.watch
         await self.reloader.start()
         self.pipeline = build_pipeline(
             self.config,
@@ -351,6 +327,8 @@ class App:
         routes += ReportApi(ReportStore(self.store), api.guard, self.clock).routes()
         routes += attachment_routes(self, api.guard)
         routes += IncidentApi(self.incidents, api.guard).routes()
+        routes += AgentsApi(AgentAdmin(self.store), api.guard, self.clock).routes()
+        routes += operations_routes(self.config.metrics, self.metrics, self.store)
         for channel in self.channels.values():
             # a channel that polls keeps its place in the database (X)
             use_cursors = getattr(channel, "use_cursors", None)
@@ -395,7 +373,7 @@ class App:
         self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))
         await self.scheduler.start()
         for channel in self.channels.values():
-            await channel.start(self.pipeline.dispatch)
+            await channel.start(self.metrics.counting(self.pipeline.dispatch))
         log.info("socialdesk is up: %s on %s", ", ".join(self.channels) or "no channels", self.url)
 
     async def stop(self) -> None:

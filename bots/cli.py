@@ -34,11 +34,13 @@ app.add_typer(agents_app, name="agents")
 
 
 def _add_broadcasts() -> None:
+    from bots.agents_cli import add_agent_commands
     from bots.broadcast_cli import broadcast_app
     from bots.incident_cli import incident_app
     from bots.kb_cli import kb_app
     from bots.report_cli import report
 
+    add_agent_commands(agents_app)
     app.add_typer(broadcast_app, name="broadcast")
     app.add_typer(kb_app, name="kb")
     app.command("report")(report)
@@ -90,7 +92,7 @@ def run(
     if log_level.lower() not in ("debug", "info", "warning", "error"):
         raise _fail(f"--log-level: expected debug, info, warning or error, got {log_level!r}")
     cfg = _config(config)
-    setup_logging(log_level, _secrets(cfg))
+    setup_logging(log_level, _secrets(cfg), cfg.logging.format)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -98,7 +100,7 @@ def run(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         async with App(cfg) as bot:
-            if "web" in bot.channels:
+            if "web" in bot.channels and cfg.logging.format != "json":  # JSON: lines only
                 err.print(f"Web chat: [bold]{bot.url}/chat[/]   (Ctrl+C stops)")
             await stop.wait()
 
@@ -178,8 +180,7 @@ def agents_add(
     config: ConfigOption = None,
 ) -> None:
     """Create an agent and print their API token (shown once, stored only hashed)."""
-    import secrets
-
+    from bots.agents_api import new_token
     from bots.api import token_hash
     from bots.app import system_clock
     from storage.migrate import upgrade
@@ -192,7 +193,7 @@ def agents_add(
         raise _fail("NAME: 1 to 128 characters")
     cfg = _config(config)
     upgrade(cfg.database.url)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
 
     async def add() -> None:
         store = Store.open(cfg.database.url)

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Self, cast
+from typing import Any, Literal, Self, cast
 
 from pydantic import (
     BaseModel,
@@ -87,6 +87,19 @@ class ServerSettings(Section):
     port: int = Field(default=8080, ge=0, le=65535)
 
 
+class MetricsSettings(Section):
+    enabled: bool = True
+    # set: /metrics needs this bearer token; unset: only callers on this machine
+    token_env: str = "SOCIALDESK_METRICS_TOKEN"
+
+    def required_env(self) -> list[tuple[str, str]]:
+        return []  # the token is optional: without it /metrics is local-only
+
+
+class LoggingSettings(Section):
+    format: Literal["console", "json"] = "console"
+
+
 class OutboxSettings(Section):
     concurrency: int = Field(default=32, ge=1, le=1000)
     max_attempts: int = Field(default=8, ge=1, le=100)
@@ -107,6 +120,8 @@ class Config(Section):
     broadcasts: BroadcastSettings = Field(default_factory=BroadcastSettings)
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @classmethod
     def model_validate(cls, obj: Any, **options: Any) -> Self:

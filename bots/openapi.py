@@ -28,7 +28,7 @@ _STATUS_TEXT = {
     "400": "the request is malformed (the error names the field or parameter)",
     "401": "no valid bearer token",
     "403": "the caller's role or tier does not allow it",
-    "404": "no such ticket or notice",
+    "404": "no such ticket, notice or agent",
     "409": "the ticket's or notice's state does not allow it now",
 }
 _WINDOW_START = "an ISO date (a whole UTC day) or date-time; default: 7 days before until"
@@ -103,6 +103,15 @@ def openapi(*, max_snooze_minutes: int, max_list: int, max_tier: int) -> dict[st
         }
     ]
     tier = _number(1, max_tier)
+    agent = [
+        {
+            "name": "name",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[^/]{1,128}$"},
+            "description": "the agent's name",
+        }
+    ]
     listing = [
         _query(
             "status",
@@ -121,6 +130,12 @@ def openapi(*, max_snooze_minutes: int, max_list: int, max_tier: int) -> dict[st
         ),
         _query(
             "limit", _number(1, max_list), f"a page of tickets (default 100, at most {max_list})"
+        ),
+        _query(
+            "q",
+            {"type": "string", "maxLength": 200},
+            "search, every status: a ticket number, the user, words they wrote, a tx hash, "
+            "address or UID",
         ),
     ]
     patch = {
@@ -238,6 +253,23 @@ def openapi(*, max_snooze_minutes: int, max_list: int, max_tier: int) -> dict[st
                     errors=("400", "404", "409"),
                     body=escalate,
                     body_required=False,
+                ),
+            },
+            "/api/agents": {"get": _op("Every agent, disabled or not", role="admin")},
+            "/api/agents/{name}/disable": {
+                "parameters": agent,
+                "post": _op(
+                    "Disable: their token and staff-chat accounts stop working at once",
+                    role="admin",
+                    errors=("404", "409"),
+                ),
+            },
+            "/api/agents/{name}/rotate": {
+                "parameters": agent,
+                "post": _op(
+                    "A new token for the agent, answered once; the old one stops working",
+                    role="admin",
+                    errors=("404",),
                 ),
             },
             "/api/agents/me": {

@@ -62,6 +62,8 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
         self._outcomes: list[Outcome] = []
+        # told of each send's outcome as it happens (the bot's metrics); must not block
+        self.watch: Callable[[Outcome], None] = lambda _outcome: None
 
     def __repr__(self) -> str:
         return f"Sender(channels={sorted(self.channels)})"
@@ -148,7 +150,7 @@ class Sender:
         try:
             action = action_from_dict(work.action)
         except ValueError as exc:
-            self._outcomes.append(Outcome(work, "failed", error=f"unreadable action: {exc}"))
+            self._record(Outcome(work, "failed", error=f"unreadable action: {exc}"))
             return
         await self.limits.acquire(work.channel, work.chat_id)
         try:
@@ -161,7 +163,11 @@ class Sender:
             self._failed(work, repr(exc), None, False)
             return
         text = action.text if isinstance(action, Reply) else None
-        self._outcomes.append(Outcome(work, "delivered", platform_id, text))
+        self._record(Outcome(work, "delivered", platform_id, text))
+
+    def _record(self, outcome: Outcome) -> None:
+        self._outcomes.append(outcome)
+        self.watch(outcome)
 
     def _failed(
         self, work: OutboundWork, reason: str, retry_after: float | None, permanent: bool
@@ -169,8 +175,8 @@ class Sender:
         reason = reason[:1000]
         if permanent or work.attempts >= self.max_attempts:
             log.warning("outbox: %s item %d failed for good: %s", work.channel, work.id, reason)
-            self._outcomes.append(Outcome(work, "failed", error=reason))
+            self._record(Outcome(work, "failed", error=reason))
             return
         delay = retry_after if retry_after is not None else backoff(work.attempts)
         next_at = self.clock() + timedelta(seconds=delay)
-        self._outcomes.append(Outcome(work, "pending", next_attempt_at=next_at, error=reason))
+        self._record(Outcome(work, "pending", next_attempt_at=next_at, error=reason))

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from channels import registry
 from channels.base import Action, Button, Message, Reply
 from handlers.texts import Texts
+from storage.audit import VIA_STAFF_CHAT, AuditedDesk
 from storage.store import NewOutbound
 from storage.tickets import AgentRecord, TicketStore
 
@@ -59,6 +60,8 @@ class StaffDesk:
         self.texts = texts
         self.outbound = outbound
         self.presses = dict(presses or {})  # other verbs: "incident" (open one from a surge)
+        # claims, answers and resolutions here are audited like the API's
+        self.desk = AuditedDesk(tickets.store, via=VIA_STAFF_CHAT)
 
     def __repr__(self) -> str:
         return "StaffDesk(claim, reply, resolve)"
@@ -135,7 +138,7 @@ class StaffDesk:
         if not agent.works_tickets:
             return [self._say(message, "tickets.staff_manager")]
         if verb == "claim":
-            if not await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):
+            if not (await self.desk.claim(ticket_id, agent, now))[0]:
                 return [self._say(message, "tickets.staff_taken", number=ticket_id)]
             return [self._claimed(message, ticket_id, agent)]
         ticket = await self._owned(message, ticket_id, agent)
@@ -144,7 +147,7 @@ class StaffDesk:
         rows = self.outbound(
             [resolution_reply(ticket, self.texts)], ticket["channel"], ticket["conversation_id"]
         )
-        if not await self.tickets.set_status(ticket_id, "resolved", rows, now):
+        if not await self.desk.set_status(ticket_id, agent, "resolved", rows, now):
             return [self._say(message, "tickets.staff_closed", number=ticket_id)]
         return [self._say(message, "tickets.staff_resolved", number=ticket_id, agent=agent.name)]
 
@@ -179,7 +182,7 @@ class StaffDesk:
         if not agent.works_tickets:
             return [self._say(message, "tickets.staff_manager")]
         said: list[Action] = []
-        if await self.tickets.claim(ticket_id, agent.id, agent.takes_tier):  # replying takes it
+        if (await self.desk.claim(ticket_id, agent, now))[0]:  # replying takes it
             said.append(self._claimed(message, ticket_id, agent))
         ticket = await self._owned(message, ticket_id, agent)
         if isinstance(ticket, Reply):
@@ -188,6 +191,6 @@ class StaffDesk:
         rows = self.outbound(
             [reply], ticket["channel"], ticket["conversation_id"], sender=f"agent:{agent.name}"
         )
-        if not await self.tickets.reply(ticket_id, rows, now):
+        if not await self.desk.reply(ticket_id, agent, rows, now):
             return [self._say(message, "tickets.staff_closed", number=ticket_id)]
         return said

@@ -201,6 +201,9 @@ class Agent(SQLModel, table=True):
     online: bool = False  # taking tickets now: round-robin assignment picks among these
     # round robin gives the next ticket to the online agent whose turn is lowest
     round_robin_turn: int = 0
+    # a disabled agent's token and linked accounts act no more (``agents disable``)
+    disabled_at: datetime | None = None
+    token_rotated_at: datetime | None = None  # when ``agents rotate`` last replaced it
 
 
 class AgentAccount(SQLModel, table=True):
@@ -229,6 +232,26 @@ class TicketNote(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="tickets.id", index=True)
     agent_id: int = Field(foreign_key="agents.id")
     text: str
+    created_at: datetime = utc_column()
+
+
+class AgentAction(SQLModel, table=True):
+    """One thing an agent did to a ticket (claimed, answered, resolved, changed a
+    field from one value to another), written in the transaction that did it, so the
+    ticket's history cannot disagree with the ticket."""
+
+    __tablename__ = "agent_actions"
+    __table_args__ = (Index("ix_agent_actions_ticket", "ticket_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    agent_id: int | None = Field(default=None, foreign_key="agents.id")
+    agent_name: str = Field(max_length=128)  # kept as it was when they acted
+    action: str = Field(max_length=16)  # claimed | answered | noted | escalated | ...
+    field: str | None = Field(default=None, max_length=32)  # what changed, if anything
+    old_value: str | None = Field(default=None, max_length=200)
+    new_value: str | None = Field(default=None, max_length=200)
+    via: str = Field(default="api", max_length=16)  # api (and the console) | staff chat
     created_at: datetime = utc_column()
 
 

@@ -23,12 +23,12 @@ from storage.models import Agent, TicketNote, table_of
 from storage.queue import MAX_TIER, TICKET_ROLES, assign_round_robin
 from storage.statements import CONV, IDENT, MSG, OUT, TICKET
 from storage.store import NewOutbound, Store
+from storage.ticket_query import ticket_list
 
 AGENT = table_of(Agent)
 NOTE = table_of(TicketNote)
 
 ROLES = ("agent", "supervisor", "manager", "admin")
-LIST_LIMIT = 100  # tickets in one page of the queue (``limit`` asks for up to 500)
 # the ticket columns the intake fills, one per question (the category has its own)
 INTAKE_FIELDS = ("coin", "network", "amount", "tx_hash", "address", "uid", "reward")
 
@@ -287,34 +287,17 @@ class TicketStore:
     async def list(self, agent: AgentRecord, now: datetime, **filters: Any) -> list[dict[str, Any]]:
         """Tickets the agent may see, by priority then age, a page of ``limit``; filters:
         status (or ``"snoozed"``: only the snoozed ones, which the others leave out),
-        category, priority, tier, channel, language, assignee, unassigned."""
+        category, priority, tier, channel, language, assignee, unassigned, search
+        (:mod:`storage.ticket_query`)."""
         return await self.store.read(self._list, agent, now, filters)
 
     @staticmethod
     def _list(
         conn: Connection, agent: AgentRecord, now: datetime, filters: dict[str, Any]
     ) -> builtins.list[dict[str, Any]]:
-        query = select(TICKET).order_by(TICKET.c.priority, TICKET.c.created_at)
-        snoozed = TICKET.c.snoozed_until > now
-        if filters.get("status") == "snoozed":
-            query = query.where(snoozed, TICKET.c.status != "resolved")
-        else:
-            query = query.where(TICKET.c.snoozed_until.is_(None) | ~snoozed)
-        for key in ("status", "category", "priority", "tier", "channel", "language"):
-            if filters.get(key) is not None and filters[key] != "snoozed":
-                query = query.where(TICKET.c[key] == filters[key])
-        if filters.get("assignee") is not None:
-            query = query.where(TICKET.c.assignee_id == filters["assignee"])
-        if filters.get("unassigned"):
-            query = query.where(TICKET.c.assignee_id.is_(None))
         if not agent.works_tickets:
             return []
-        if not agent.sees_all:  # agents see their tier's open queue and their own tickets
-            query = query.where(
-                (TICKET.c.assignee_id.is_(None) & (TICKET.c.tier <= agent.tier))
-                | (TICKET.c.assignee_id == agent.id)
-            )
-        result = conn.execute(query.limit(filters.get("limit") or LIST_LIMIT))
+        result = conn.execute(ticket_list(agent, now, filters))
         keys = list(result.keys())
         return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
@@ -522,7 +505,7 @@ class TicketStore:
     def _agent_by_hash(conn: Connection, token_hash: str) -> AgentRecord | None:
         row = conn.execute(
             select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
-                AGENT.c.token_hash == token_hash
+                AGENT.c.token_hash == token_hash, AGENT.c.disabled_at.is_(None)
             )
         ).first()
         return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
@@ -538,7 +521,7 @@ class TicketStore:
             return None
         row = conn.execute(
             select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
-                AGENT.c.id == agent_id
+                AGENT.c.id == agent_id, AGENT.c.disabled_at.is_(None)
             )
         ).first()
         return AgentRecord(row.id, row.name, row.role, row.tier) if row else None

@@ -38,6 +38,8 @@ def test_the_example_config_is_valid() -> None:
         ("[bot\n", "not valid TOML"),
         (b"[bot]\nbrand = '\xff'\n", "not UTF-8"),
         ("[telegraph]\nenabled = true\n", "telegraph: unknown key"),
+        ("[logging]\nformat = 'xml'\n", "logging.format: Input should be 'console' or 'json'"),
+        ("[metrics]\ntoken = 'abc'\n", "metrics.token: unknown key"),
         (
             "[tickets]\nfirst_response_minutes = { default = 60, deposits = 30 }\n",
             "tickets.first_response_minutes: unknown ticket category 'deposits'",

@@ -16,7 +16,7 @@ import pytest
 
 from bots.api import token_hash
 from bots.app import App, system_clock
-from tests.builders import bot_config
+from tests.builders import bot_config, message
 from tests.chromium import ARGS, CHROMIUM, needs_chromium
 from tests.webchat_client import chat_socket
 
@@ -78,3 +78,46 @@ async def test_an_agent_answers_a_ticket_from_the_console(bot: App, tmp_path: Pa
             assert "resolved" in (await receive(ws))["text"]
             await page.screenshot(path=str(tmp_path / "console.png"))
             await browser.close()
+
+
+async def test_search_finds_a_ticket_by_tx_hash_and_uid_and_sign_out_forgets_the_token(
+    bot: App,
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    assert bot.tickets is not None and bot.pipeline is not None
+    await bot.tickets.add_agent("sue", "supervisor", token_hash("token-sue"), system_clock())
+    tx = "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060"
+    for chat, text in (("u1", "/ticket deposit missing"), ("u2", "/ticket account locked")):
+        await bot.pipeline.dispatch(message(text, chat_id=chat, sender_id=chat))
+    await bot.tickets.update_fields(1, tx_hash=tx)
+    await bot.tickets.update_fields(2, uid="87654321")
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = await browser.new_page()
+        await page.goto(f"{bot.url}/console")
+        await page.fill("#token", "token-sue")
+        await page.click("text=Sign in")
+        await page.wait_for_selector("tr.ticket >> text=#2")
+        await page.fill("#q", tx[:16])
+        await expect(page.locator("tr.ticket td >> nth=0")).to_have_text("#1")
+        await expect(page.locator("tr.ticket")).to_have_count(1)
+        await page.fill("#q", "87654321")
+        await expect(page.locator("tr.ticket td >> nth=0")).to_have_text("#2")
+        await expect(page.locator("tr.ticket")).to_have_count(1)
+        await page.fill("#q", "no such thing")
+        await page.wait_for_selector("text=No ticket matches the search.")
+        await page.fill("#q", "87654321")
+        await page.click("tr.ticket >> text=#2")
+        await page.click("#actions >> text=Claim")
+        # the audit log, in the ticket's timeline
+        await page.wait_for_selector(".msg.audit >> text=sue claimed assignee: none → sue")
+        await page.click("#signout")
+        await page.wait_for_selector("text=Sign in to see the queue.")
+        await expect(page.locator("tr.ticket")).to_have_count(0)
+        assert await page.is_visible("#token") and not await page.is_visible("#signout")
+        assert await page.evaluate("sessionStorage.getItem('socialdesk-token')") is None
+        await page.reload()  # nothing brings the session back
+        await page.wait_for_selector("text=Sign in to see the queue.")
+        assert await page.locator("tr.ticket").count() == 0
+        await browser.close()

@@ -12,6 +12,7 @@ import pytest
 
 from bots.api import token_hash
 from bots.app import App, system_clock
+from storage.audit import AuditedDesk
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram.test_e2e import start_bot
 
@@ -79,6 +80,14 @@ async def test_a_ticket_is_claimed_answered_and_resolved_from_the_staff_group(
     assert "resolved by ana" in (await tg.wait_sent(6, chat_id=STAFF))[5]["text"]
     ticket = await bot.tickets.get(1)
     assert ticket is not None and ticket["status"] == "resolved"
+    # the audit log names who did each step, from the staff chat (the refusals: nothing)
+    assert bot.store is not None
+    history = await AuditedDesk(bot.store).history(1)
+    assert [(h["agent_name"], h["action"], h["via"]) for h in history] == [
+        ("ana", "claimed", "staff_chat"),
+        ("ana", "answered", "staff_chat"),
+        ("ana", "resolved", "staff_chat"),
+    ]
 
 
 async def test_replying_to_an_unclaimed_announcement_claims_it(
