@@ -9,7 +9,6 @@ names the environment variables that hold them.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -34,6 +33,7 @@ from handlers.context import Brand
 from handlers.incidents.settings import IncidentSettings
 from handlers.language import UI_LANGUAGES
 from handlers.scam.settings import GuardSettings
+from handlers.toml_file import TomlFileError, read_toml
 from scheduler.sla import SlaSettings
 
 
@@ -194,15 +194,9 @@ def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> 
     if path is not None:
         label = str(path)
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"{label}: cannot read the file ({exc.strerror})") from exc
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise ConfigError(f"{label}: not UTF-8 text (byte {exc.start})") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{label}: not valid TOML: {exc}") from exc
+            data = read_toml(path)
+        except TomlFileError as exc:
+            raise ConfigError(str(exc)) from None
     try:
         config = parse_config(data)
     except ValidationError as exc:

@@ -17,13 +17,13 @@ and exits 2 and the API answers 400.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from handlers.language import UI_LANGUAGES
+from handlers.toml_file import TomlFileError, read_toml
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
@@ -58,15 +58,9 @@ class IncidentSpec:
 def load_spec(path: Path, faqs: Collection[str] | None = None) -> IncidentSpec:
     """Read an incident file; ``faqs``: the ids the knowledge base holds."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise IncidentError(f"{path}: cannot read the file ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise IncidentError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise IncidentError(f"{path}: not valid TOML: {exc}") from None
+        data = read_toml(path)
+    except TomlFileError as exc:
+        raise IncidentError(str(exc)) from None
     return parse_spec(data, label=str(path), faqs=faqs)
 
 
