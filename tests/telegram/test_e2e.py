@@ -4,6 +4,7 @@ through the whole bot (inbox, router, outbox)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -217,6 +218,7 @@ async def test_a_flood_from_one_user_does_not_silence_the_others(
     bot: App, tg: FakeTelegram
 ) -> None:
     tg.limits = False  # measure the bot's own flood control, not Telegram's
+    started = time.monotonic()
     for _ in range(300):
         tg.private(66, "/help")
     tg.private(67, "/help")
@@ -229,9 +231,13 @@ async def test_a_flood_from_one_user_does_not_silence_the_others(
             break
         await asyncio.sleep(0.05)
     assert len(recorded) == 300
+    # the bucket leaks while the flood is being read: on a loaded machine that takes
+    # seconds, and each second admits rate/period more; the rest is refused
+    flood = bot.pipeline.flood
+    leaked = (time.monotonic() - started) * flood.rate / flood.period
     # replies to the flooder wait their turn at 1/s per chat; what was decided is queued
     queued = [i.action["text"] for i in await bot.store.outbox() if i.chat_id == "66"]
-    assert len(queued) <= bot.pipeline.flood.rate + 3
+    assert len(queued) <= flood.rate + leaked + 3 < 150
     assert sum("faster than I can read" in text for text in queued) == 1
 
 
