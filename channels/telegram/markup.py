@@ -8,7 +8,7 @@ from channels.base import Reply
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """A reply's buttons as an inline keyboard (callback data cut to 64 characters, Telegram's limit)."""
+    """A reply's buttons as an inline keyboard (callback data cut to Telegram's 64)."""
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
