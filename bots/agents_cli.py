@@ -15,21 +15,18 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
+from bots.cli_config import ConfigOption, fail, read_config
 from storage.agents import AgentAdmin
 
 T = TypeVar("T")
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="TOML configuration file.")
-]
 Name = Annotated[str, typer.Argument(help="The agent's name.")]
 
 
 def _run(config: Path | None, job: Callable[[AgentAdmin], Awaitable[T]]) -> T:
-    from bots.cli import _config
     from storage.migrate import upgrade
     from storage.store import Store
 
-    cfg = _config(config)
+    cfg = read_config(config)
     upgrade(cfg.database.url)
 
     async def run() -> T:
@@ -43,9 +40,7 @@ def _run(config: Path | None, job: Callable[[AgentAdmin], Awaitable[T]]) -> T:
 
 
 def _refuse(message: str) -> typer.Exit:
-    from bots.cli import _fail
-
-    return _fail(message, code=1)
+    return fail(message, code=1)
 
 
 def agents_list(config: ConfigOption = None) -> None:

@@ -19,23 +19,21 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from bots.api import TICKET_ID, _json, _refusal
 from bots.openapi import MAX_ID
-from channels.base import Action, Image, Reply, action_to_dict
+from channels.base import Action, Channel, Image, Reply, action_to_dict
 from handlers.attachments import IMAGES, AttachmentIntake, content_type, download_name
 from handlers.pipeline import Pipeline
+from handlers.texts import Texts
 from storage.attachments import AttachmentStore, NewFile
 from storage.store import NewOutbound
 from storage.tickets import AgentRecord, TicketStore
-
-if TYPE_CHECKING:
-    from bots.app import App
 
 Clock = Callable[[], datetime]
 _FIELDS = ("ticket_id", "data", "name", "text")
@@ -195,26 +193,14 @@ def _decode(data: str) -> bytes:
         raise _refusal(400, "data must be base64 (RFC 4648, with padding)") from None
 
 
-def attachment_routes(app: App, guard: Callable[..., Any]) -> list[web.RouteDef]:
-    """Files, wired into a starting bot: the inbox keeps users' files (fetched through
-    the channels that can), the channels read kept files, and the API routes."""
-    assert app.store is not None and app.pipeline is not None and app.tickets is not None
-    assert app.sender is not None
-    files = AttachmentStore(app.store)
-    fetchers = {n: c for n, c in app.channels.items() if hasattr(c, "fetch_attachment")}
-    max_bytes = app.config.attachments.max_bytes
-    app.pipeline.files = AttachmentIntake(files, app.texts, max_bytes, fetchers)  # type: ignore[arg-type]
-    for channel in app.channels.values():
+def attachment_intake(
+    files: AttachmentStore, channels: Mapping[str, Channel], texts: Texts, max_bytes: int
+) -> AttachmentIntake:
+    """Files, wired into a bot being built: the inbox keeps users' files (fetched
+    through the channels that can), and the channels read kept files (agents' images)."""
+    fetchers = {n: c for n, c in channels.items() if hasattr(c, "fetch_attachment")}
+    for channel in channels.values():
         use_files = getattr(channel, "use_files", None)
         if use_files is not None:
             use_files(files)
-    api = AttachmentApi(
-        files,
-        app.tickets,
-        app.pipeline,
-        guard,
-        max_bytes=max_bytes,
-        clock=app.clock,
-        wake=app.sender.wake,
-    )
-    return api.routes()
+    return AttachmentIntake(files, texts, max_bytes, fetchers)  # type: ignore[arg-type]

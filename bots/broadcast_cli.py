@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from bots.cli_config import ConfigOption, read_config
 from bots.config import Config
 from bots.tables import print_table
 from handlers.broadcasts.notice import NoticeError, load_notice
@@ -33,18 +34,9 @@ broadcast_app = typer.Typer(
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="TOML configuration file.")
-]
 ById = Annotated[str, typer.Argument(help="The broadcast's number or short id (N-XXXXXX).")]
 ByName = Annotated[str, typer.Option("--by", help="Your agent name (role manager or admin).")]
 MANAGERS = ("manager", "admin")
-
-
-def _config(path: Path | None) -> Config:
-    from bots.cli import _config as load
-
-    return load(path)
 
 
 def _channels(config: Config) -> set[str]:
@@ -125,7 +117,7 @@ def create(
     config: ConfigOption = None,
 ) -> None:
     """Validate a notice file and store it as a draft."""
-    cfg = _config(config)
+    cfg = read_config(config)
     try:
         notice = load_notice(file)
     except NoticeError as exc:
@@ -141,7 +133,7 @@ def create(
 @broadcast_app.command("preview")
 def preview(ref: ById, config: ConfigOption = None) -> None:
     """Show each language's text as recipients will see it, and how many get it."""
-    result = _run(_config(config), lambda b: b.preview(ref))
+    result = _run(read_config(config), lambda b: b.preview(ref))
     record = result.broadcast
     out.print(f"[bold]{record['short_id']}[/] {escape(record['title'])} ({record['status']})")
     for warning in result.warnings:
@@ -159,7 +151,7 @@ def preview(ref: ById, config: ConfigOption = None) -> None:
 @broadcast_app.command("approve")
 def approve(ref: ById, by: ByName, config: ConfigOption = None) -> None:
     """Approve a draft (a second manager, not its creator)."""
-    record = _run(_config(config), lambda b: b.approve(ref, by), by=by)
+    record = _run(read_config(config), lambda b: b.approve(ref, by), by=by)
     out.print(f"broadcast {record['short_id']} approved by {record['approved_by']}")
 
 
@@ -180,7 +172,7 @@ def send(
             raise _fail(f"--at: {at!r} is not an ISO 8601 time", 2) from None
         if when.tzinfo is None:
             raise _fail("--at: give a time zone, e.g. 2026-12-01T10:00:00Z", 2)
-    outcome, rows = _run(_config(config), lambda b: b.send(ref, when))
+    outcome, rows = _run(read_config(config), lambda b: b.send(ref, when))
     if outcome == "scheduled":
         out.print(f"broadcast {ref} scheduled for {when or 'its send_at'} (see: socialdesk jobs)")
     else:
@@ -190,7 +182,7 @@ def send(
 @broadcast_app.command("cancel")
 def cancel(ref: ById, config: ConfigOption = None) -> None:
     """Cancel: messages not yet sent are withdrawn."""
-    withdrawn = _run(_config(config), lambda b: b.cancel(ref))
+    withdrawn = _run(read_config(config), lambda b: b.cancel(ref))
     out.print(f"broadcast {ref} cancelled; {withdrawn} message(s) withdrawn before sending")
 
 
@@ -202,7 +194,7 @@ def status(
     config: ConfigOption = None,
 ) -> None:
     """Progress (rate, ETA) while sending, then the report per channel and language."""
-    cfg = _config(config)
+    cfg = read_config(config)
     record, report = _run(cfg, lambda b: b.report(ref))
     if watch and record["status"] == "sending" and not as_json:
         record, report = _follow(cfg, ref, report)
@@ -250,7 +242,7 @@ def _print_report(record: dict[str, Any], report: Report) -> None:
 @broadcast_app.command("list")
 def list_broadcasts(config: ConfigOption = None) -> None:
     """Every broadcast, newest first."""
-    records = _run(_config(config), lambda b: b.store.list())
+    records = _run(read_config(config), lambda b: b.store.list())
     rows = [
         (
             str(r["id"]),

@@ -17,7 +17,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from bots.config import Config, ConfigError, load_config
+from bots.cli_config import ConfigOption, err, fail, read_config
+from bots.config import Config
 from channels import registry
 from channels.base import ChannelStartError
 
@@ -47,30 +48,6 @@ def _add_broadcasts() -> None:
     app.add_typer(incident_app, name="incident")
 
 
-err = Console(stderr=True)
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", "-c", help="TOML configuration file (default: ./config.toml if present)."
-    ),
-]
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _config(path: Path | None) -> Config:
-    if path is None and Path("config.toml").exists():
-        path = Path("config.toml")
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
-
-
 def _secrets(config: Config) -> list[str]:
     values = []
     for name in type(config).model_fields:
@@ -90,8 +67,8 @@ def run(
     from bots.logs import setup_logging
 
     if log_level.lower() not in ("debug", "info", "warning", "error"):
-        raise _fail(f"--log-level: expected debug, info, warning or error, got {log_level!r}")
-    cfg = _config(config)
+        raise fail(f"--log-level: expected debug, info, warning or error, got {log_level!r}")
+    cfg = read_config(config)
     setup_logging(log_level, _secrets(cfg), cfg.logging.format)
 
     async def main() -> None:
@@ -107,9 +84,9 @@ def run(
     try:
         asyncio.run(main())
     except OSError as exc:
-        raise _fail(f"cannot start: {exc.strerror or exc}", code=1) from None
+        raise fail(f"cannot start: {exc.strerror or exc}", code=1) from None
     except ChannelStartError as exc:
-        raise _fail(f"cannot start: {exc}", code=1) from None
+        raise fail(f"cannot start: {exc}", code=1) from None
 
 
 @app.command("check-config")
@@ -118,12 +95,12 @@ def check_config(path: Annotated[Path, typer.Argument(help="The file to validate
     starting anything."""
     from handlers.answers.knowledge import KnowledgeError, load_file
 
-    cfg = _config(path)
+    cfg = read_config(path)
     for knowledge in cfg.knowledge.paths:
         try:
             load_file(knowledge)
         except KnowledgeError as exc:
-            raise _fail(f"{path}: knowledge.paths: {exc}") from None
+            raise fail(f"{path}: knowledge.paths: {exc}") from None
     enabled = [n for n in type(cfg).model_fields if getattr(getattr(cfg, n), "enabled", False)]
     typer.echo(f"{path}: ok (enabled: {', '.join(enabled) or 'nothing'})")
 
@@ -133,7 +110,7 @@ def db_upgrade(config: ConfigOption = None) -> None:
     """Apply the database migrations (``run`` also does this on start)."""
     from storage.migrate import current, upgrade
 
-    cfg = _config(config)
+    cfg = read_config(config)
     upgrade(cfg.database.url)
     typer.echo(f"database at revision {current(cfg.database.url)}")
 
@@ -147,7 +124,7 @@ def jobs(config: ConfigOption = None) -> None:
     from storage.engine import make_engine
     from storage.migrate import upgrade
 
-    cfg = _config(config)
+    cfg = read_config(config)
     upgrade(cfg.database.url)
     engine = make_engine(cfg.database.url)
     try:
@@ -188,10 +165,10 @@ def agents_add(
     from storage.tickets import ROLES, TicketStore
 
     if role not in ROLES:
-        raise _fail(f"--role: expected one of {', '.join(ROLES)}, got {role!r}")
+        raise fail(f"--role: expected one of {', '.join(ROLES)}, got {role!r}")
     if not name.strip() or len(name) > 128:
-        raise _fail("NAME: 1 to 128 characters")
-    cfg = _config(config)
+        raise fail("NAME: 1 to 128 characters")
+    cfg = read_config(config)
     upgrade(cfg.database.url)
     token = new_token()
 
@@ -209,7 +186,7 @@ def agents_add(
     try:
         asyncio.run(add())
     except IntegrityError:
-        raise _fail(f"NAME: an agent called {name!r} exists already", code=1) from None
+        raise fail(f"NAME: an agent called {name!r} exists already", code=1) from None
     typer.echo(f"agent {name} ({role}) created. API token, shown only now:\n{token}")
 
 
@@ -240,7 +217,7 @@ def agents_link(
     from storage.tickets import TicketStore
 
     accounts = _accounts(account or [], telegram=telegram_user_id, discord=discord_user_id)
-    cfg = _config(config)
+    cfg = read_config(config)
     upgrade(cfg.database.url)
 
     async def link(channel: str, user_id: str | None) -> bool:
@@ -254,9 +231,9 @@ def agents_link(
         try:
             found = asyncio.run(link(channel, user_id))
         except IntegrityError:
-            raise _fail(f"{option}: another agent is linked to it", code=1) from None
+            raise fail(f"{option}: another agent is linked to it", code=1) from None
         if not found:
-            raise _fail(f"NAME: no agent called {name!r}", code=1)
+            raise fail(f"NAME: no agent called {name!r}", code=1)
         platform = registry.spec(channel).title
         typer.echo(
             f"agent {name} linked to {platform} user {user_id}"
@@ -273,18 +250,18 @@ def _accounts(given: list[str], **short: str | None) -> dict[tuple[str, str], st
     if not pairs:
         desks = [s for s in registry.specs() if s.agent_account is not None]
         shorts = " or ".join(f"--{s.name}-user-id" for s in desks)
-        raise _fail(f"--account CHANNEL=ID ({shorts}): name the account to link")
+        raise fail(f"--account CHANNEL=ID ({shorts}): name the account to link")
     accounts: dict[tuple[str, str], str | None] = {}
     for option, value in pairs:
         channel, sep, user_id = value.partition("=")
         spec = next((s for s in registry.specs() if s.name == channel.strip()), None)
         if not sep or spec is None or spec.agent_account is None:
             named = ", ".join(registry.names(lambda s: s.agent_account is not None))
-            raise _fail(f"{option}: CHANNEL=ID with CHANNEL one of {named}, got {value!r}")
+            raise fail(f"{option}: CHANNEL=ID with CHANNEL one of {named}, got {value!r}")
         user_id = user_id.strip()
         if user_id and not spec.agent_account.match(user_id):
             shown = user_id if option == "--account" else value.partition("=")[2]
-            raise _fail(f"{option}: a {spec.account_help or 'user id'}, got {shown!r}")
+            raise fail(f"{option}: a {spec.account_help or 'user id'}, got {shown!r}")
         accounts[(spec.name, option)] = user_id or None
     return accounts
 
@@ -308,13 +285,13 @@ def ask(
     from bots.ask import Asker, AskError
 
     if (text is None) == (input_file is None):
-        raise _fail("give either TEXT or --input FILE.jsonl")
-    cfg = _config(config)
+        raise fail("give either TEXT or --input FILE.jsonl")
+    cfg = read_config(config)
     try:
         asker = Asker(cfg)
         defaults = asker.defaults(channel=channel, chat=chat, lang=lang, at=at)
     except AskError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if text is not None:
         result = asyncio.run(asker.one({"text": text}, defaults))
         _print(result, as_json)
@@ -323,7 +300,7 @@ def ask(
     try:
         handle = input_file.open("rb")
     except OSError as exc:
-        raise _fail(f"--input: cannot read {input_file} ({exc.strerror})") from None
+        raise fail(f"--input: cannot read {input_file} ({exc.strerror})") from None
     with handle:
         failures = asyncio.run(asker.many(handle, defaults, lambda r: _print(r, True)))
     if failures:

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from bots.cli_config import ConfigOption, fail, read_config
+
 if TYPE_CHECKING:
     from bots.config import Config
     from handlers.incidents import IncidentService
@@ -27,28 +29,12 @@ incident_app = typer.Typer(
     help="Incidents: one known problem, answered once for everyone.", no_args_is_help=True
 )
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="TOML configuration file (default: ./config.toml)."),
-]
 ByOption = Annotated[str, typer.Option("--by", help="Who does it (shown in the incident).")]
-
-
-def _config(path: Path | None) -> Config:
-    from bots.cli import _config as load
-
-    return load(path)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    from bots.cli import _fail as fail
-
-    return fail(message, code)
 
 
 def _by(name: str) -> str:
     if not name.strip() or len(name) > 128:
-        raise _fail("--by: a name of 1 to 128 characters")
+        raise fail("--by: a name of 1 to 128 characters")
     return name.strip()
 
 
@@ -96,11 +82,11 @@ def open_incident(
     from handlers.incidents import IncidentError, load_spec
 
     name = _by(by)
-    cfg = _config(config)
+    cfg = read_config(config)
     try:
         load_spec(file)  # the file's own mistakes, before the database or the model
     except IncidentError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
     async def work(service: IncidentService) -> int:
         spec = load_spec(file, service.faq_ids())
@@ -109,7 +95,7 @@ def open_incident(
     try:
         incident_id = _run(cfg, True, work)
     except IncidentError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     typer.echo(incident_id)
 
 
@@ -123,7 +109,7 @@ def list_incidents(
 
     from bots.tables import print_table
 
-    cfg = _config(config)
+    cfg = read_config(config)
 
     async def work(service: IncidentService) -> list[dict[str, Any]]:
         return await service.list()
@@ -165,7 +151,7 @@ def resolve_incident(
     from handlers.incidents import IncidentError
 
     name = _by(by)
-    cfg = _config(config)
+    cfg = read_config(config)
 
     async def work(service: IncidentService) -> int:
         return await service.resolve(incident_id, name)
@@ -173,5 +159,5 @@ def resolve_incident(
     try:
         told = _run(cfg, False, work)
     except IncidentError as exc:
-        raise _fail(str(exc), 2 if exc.kind == "invalid" else 1) from None
+        raise fail(str(exc), 2 if exc.kind == "invalid" else 1) from None
     typer.echo(f"incident #{incident_id} resolved: {told} user(s) will be told")

@@ -18,30 +18,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from bots.config import Config
+from bots.cli_config import ConfigOption, fail, read_config
 
 if TYPE_CHECKING:
     from handlers.answers.knowledge import Knowledge
 
 kb_app = typer.Typer(help="Check and measure the knowledge base.", no_args_is_help=True)
 err = Console(stderr=True)
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="TOML configuration file (default: ./config.toml)."),
-]
-
-
-def _config(path: Path | None) -> Config:
-    from bots.cli import _config as load
-
-    return load(path)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    from bots.cli import _fail as fail
-
-    return fail(message, code)
 
 
 def _knowledge(files: list[Path]) -> Knowledge:
@@ -53,7 +36,7 @@ def _knowledge(files: list[Path]) -> Knowledge:
         try:
             parsed.append(load_file(path))
         except KnowledgeError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     return Knowledge.merge(parsed)
 
 
@@ -70,7 +53,7 @@ def check(
     from handlers.understanding import shared_engine
     from handlers.understanding.cache import VectorCache
 
-    cfg = _config(config)
+    cfg = read_config(config)
     paths = files or list(cfg.knowledge.paths)
     knowledge = _knowledge(paths)
     status = shared_engine()
@@ -109,7 +92,7 @@ def test(
     from bots.kbtest import QuestionsError, evaluate, load_items
     from handlers.texts import Texts
 
-    cfg = _config(config)
+    cfg = read_config(config)
     if files:
         cfg = cfg.model_copy(
             update={"knowledge": cfg.knowledge.model_copy(update={"paths": files})}
@@ -119,9 +102,9 @@ def test(
         items = load_items(questions, set(knowledge.by_ref))
         moment = parse_instant(at, "--at") if at else datetime.now(UTC)
     except (QuestionsError, AskError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if not items:
-        raise _fail(f"{questions}: no questions")
+        raise fail(f"{questions}: no questions")
     with Progress(
         TextColumn("asking"),
         BarColumn(),

@@ -9,19 +9,15 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from bots.cli_config import ConfigOption, fail, read_config
+
 if TYPE_CHECKING:
     from storage.report_figures import Report
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="TOML configuration file (default: ./config.toml)."),
-]
 
 
 def report(
@@ -41,7 +37,6 @@ def report(
     """First response and resolution times, satisfaction, the bot's share, volume,
     agents and incidents, for the tickets and messages of a window."""
     from bots.app import system_clock
-    from bots.cli import _config, _fail
     from bots.report_window import WindowError, parse_window
     from storage.migrate import upgrade
     from storage.reports import ReportStore
@@ -50,8 +45,8 @@ def report(
     try:
         start, end = parse_window(since, until, system_clock())
     except WindowError as exc:
-        raise _fail(str(exc)) from None
-    cfg = _config(config)
+        raise fail(str(exc)) from None
+    cfg = read_config(config)
     upgrade(cfg.database.url)
 
     async def read() -> Report:

@@ -9,7 +9,8 @@ The web chat is a platform of its own, so it keeps what a platform keeps: every 
 is stored in the chat's history before it is pushed to the open tabs, and a tab that
 connects is sent that history first. An answer sent while the browser was away is a
 delivered answer, waiting for the user, exactly as on Telegram. Sessions are issued by
-the server (see ``channels.webchat_session``).
+the server (see ``channels.webchat_session``); the frames' shapes are in
+``channels.webchat_frames``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import asyncio
 import html
 import json
 import logging
-import re
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -33,14 +33,12 @@ from channels.base import (
     Action,
     Attachment,
     ChannelStartError,
-    ChatKind,
     DeliveryError,
     Dispatch,
     FetchError,
     FileSource,
     Image,
     InvitePrivate,
-    Message,
     Reply,
 )
 from channels.registry import BuildContext
@@ -50,6 +48,7 @@ from channels.webchat_files import (
     read_upload,
     upload_message,
 )
+from channels.webchat_frames import ChatLine, line_frame, reply_frame, to_message
 from channels.webchat_session import (
     COOKIE,
     COOKIE_MAX_AGE,
@@ -67,7 +66,6 @@ PAGE = Path(__file__).with_name("webchat.html")
 # Accept-Language header -> (language, the page's sentences by key), supplied by the
 # composition root from the localized texts, so no sentence lives in this module.
 PageTexts = Callable[[str | None], tuple[str, dict[str, str]]]
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 MAX_TEXT = 8000  # characters the page lets a message have: what the bot reads
 MAX_FRAME = 64 * 1024  # bytes of one frame: a MAX_TEXT message fits, whatever its script
 HISTORY = 200  # lines a tab is sent when it connects
@@ -76,16 +74,6 @@ TOO_BIG = f"message too big: frames are limited to {MAX_FRAME} bytes".encode()
 # reads the code and says why (a browser cannot read a refused handshake's status)
 NO_SESSION = 4401
 TOO_MANY = 4429
-
-
-class ChatLine(Protocol):
-    """One line of history: what the user wrote (``mine``) or what they were sent."""
-
-    id: str
-    mine: bool
-    text: str
-    buttons: list[Any]
-    image: int | None  # a kept image's id (an agent's screenshot)
 
 
 class History(Protocol):
@@ -211,7 +199,7 @@ class WebChatAdapter:
         now = datetime.now(UTC)
         number = await self._history.keep_reply(action.chat_id, text, buttons, now, image)
         platform_id = f"out-{number}"
-        frame = _line_frame(platform_id, False, text, buttons, image)
+        frame = reply_frame(platform_id, False, text, buttons, image)
         frame["type"] = "reply"
         tabs = [tab for tab in self._tabs.get(action.chat_id, ()) if not tab.ws.closed]
         # kept, so delivered: a tab that is gone gets it in its history when it is back
@@ -273,7 +261,7 @@ class WebChatAdapter:
         try:
             async with tab.lock:  # registered first, so no reply falls between the two
                 lines = await self._history.history(session, HISTORY)
-                await ws.send_json({"type": "history", "lines": [_line(x) for x in lines]})
+                await ws.send_json({"type": "history", "lines": [line_frame(x) for x in lines]})
             async for frame in ws:
                 if frame.type == WSMsgType.TEXT:
                     await self._receive(tab, session, address, frame.data)
@@ -341,55 +329,6 @@ class WebChatAdapter:
             return
         await self._dispatch(message)
         await tab.send({"type": "ack", "id": client_id})
-
-
-def _line(line: ChatLine) -> dict[str, Any]:
-    return _line_frame(line.id, line.mine, line.text, line.buttons, line.image)
-
-
-def _line_frame(
-    line_id: str, mine: bool, text: str, buttons: list[Any], image: int | None
-) -> dict[str, Any]:
-    frame = {"id": line_id, "mine": mine, "text": text, "buttons": buttons}
-    if image is not None:
-        frame["image"] = f"/chat/files/{image}"
-    return frame
-
-
-def to_message(session: str, frame: dict[str, Any], now: datetime) -> Message:
-    """A page frame as a :class:`Message`; raises ``ValueError`` for a malformed one.
-
-    Frames: ``{"type": "message", "id", "text", "lang"?}`` and
-    ``{"type": "button", "id", "data", "lang"?}``.
-    """
-    if not isinstance(frame, dict):
-        raise ValueError("a frame is a JSON object")
-    kind = frame.get("type")
-    client_id = str(frame.get("id", ""))
-    if not _CLIENT_ID.match(client_id):
-        raise ValueError("id must be 1-64 letters, digits or dashes")
-    lang = frame.get("lang")
-    common: dict[str, Any] = {
-        "channel": "web",
-        "chat_id": session,
-        "chat_kind": ChatKind.PRIVATE,
-        "sender_id": session,
-        "platform_message_id": f"in-{client_id}",
-        "received_at": now,
-        "display_name": "",
-        "language_hint": lang if isinstance(lang, str) else None,
-    }
-    if kind == "message":
-        text = frame.get("text")
-        if not isinstance(text, str):
-            raise ValueError("text must be a string")
-        return Message(text=text, **common)
-    if kind == "button":
-        data = frame.get("data")
-        if not isinstance(data, str) or not data:
-            raise ValueError("data must be a non-empty string")
-        return Message(text="", callback=data[:256], **common)
-    raise ValueError(f"unknown frame type {kind!r}")
 
 
 def build(settings: WebChatSettings, context: BuildContext) -> WebChatAdapter:

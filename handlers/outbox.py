@@ -50,6 +50,7 @@ class Sender:
         concurrency: int = 32,
         max_attempts: int = 8,
         idle_poll: float = 1.0,
+        watch: Callable[[Outcome], None] = lambda _outcome: None,
     ) -> None:
         self.store = store
         self.channels = channels
@@ -63,7 +64,7 @@ class Sender:
         self._inflight: set[asyncio.Task[None]] = set()
         self._outcomes: list[Outcome] = []
         # told of each send's outcome as it happens (the bot's metrics); must not block
-        self.watch: Callable[[Outcome], None] = lambda _outcome: None
+        self.watch = watch
 
     def __repr__(self) -> str:
         return f"Sender(channels={sorted(self.channels)})"

@@ -14,7 +14,7 @@ CUR = table_of(ChannelCursor)
 
 
 class CursorStore:
-    """The cursors of one channel (``channels.x.adapter.Cursors`` is what it serves).
+    """The cursors of one channel (``channels.x.cursors.Cursors`` is what it serves).
 
     Values are opaque strings: the channel decides what they mean (a platform id, a
     thread's progress). A write replaces the previous value of the key.

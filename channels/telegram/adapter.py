@@ -24,7 +24,6 @@ from telegram import (
     ChatPermissions,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    ReplyParameters,
     Update,
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -51,6 +50,7 @@ from channels.base import (
 )
 from channels.telegram.convert import to_events, update_from_json
 from channels.telegram.files import fetch, send_image
+from channels.telegram.markup import keyboard, reply_parameters
 from channels.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
@@ -300,8 +300,8 @@ class TelegramAdapter:
                 sent = await bot.send_message(
                     chat_id=int(action.chat_id),
                     text=action.text,
-                    reply_markup=_keyboard(action),
-                    reply_parameters=_reply_to(action.reply_to),
+                    reply_markup=keyboard(action),
+                    reply_parameters=reply_parameters(action.reply_to),
                     message_thread_id=int(action.thread_id) if action.thread_id else None,
                 )
                 if action.pin:
@@ -319,7 +319,7 @@ class TelegramAdapter:
                     chat_id=int(action.chat_id),
                     text=action.text,
                     reply_markup=markup,
-                    reply_parameters=_reply_to(action.reply_to),
+                    reply_parameters=reply_parameters(action.reply_to),
                     message_thread_id=int(action.thread_id) if action.thread_id else None,
                 )
                 return str(sent.message_id)
@@ -378,25 +378,3 @@ class TelegramAdapter:
         while len(self._topics) > MAX_TOPICS:
             self._topics.popitem(last=False)
         return payload
-
-
-def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.label, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.label, callback_data=(b.data or b.label)[:64])
-                for b in row
-            ]
-            for row in reply.buttons
-        ]
-    )
-
-
-def _reply_to(message_id: str | None) -> ReplyParameters | None:
-    if not message_id or not message_id.split(":")[0].isdigit():
-        return None
-    return ReplyParameters(int(message_id.split(":")[0]), allow_sending_without_reply=True)

@@ -17,42 +17,21 @@ reply with X's "send a private message" button.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-import aiohttp
 from aiohttp import web
 from tweepy import Response
 from tweepy.asynchronous import AsyncClient
-from tweepy.errors import (
-    BadRequest,
-    Forbidden,
-    HTTPException,
-    NotFound,
-    TooManyRequests,
-    TwitterServerError,
-    Unauthorized,
-)
+from tweepy.errors import Forbidden, TooManyRequests, Unauthorized
 
-from channels.base import (
-    Action,
-    Capabilities,
-    DeliveryError,
-    Dispatch,
-    InvitePrivate,
-    Message,
-    RateRule,
-    Reply,
-)
+from channels.base import Capabilities, Dispatch, Message, RateRule
 from channels.x.convert import (
     DM_FIELDS,
-    DM_PREFIX,
-    POST_PREFIX,
     TWEET_FIELDS,
     USER_FIELDS,
     activity_to_messages,
@@ -60,10 +39,14 @@ from channels.x.convert import (
     mention_to_message,
     users_by_id,
 )
-from channels.x.posts import DM_LIMIT, dm_link, thread_parts
+from channels.x.cursors import Cursors
+from channels.x.delivery import XDelivery
+from channels.x.posts import DM_LIMIT
 from channels.x.session import XSession, route_of
 from channels.x.settings import XSettings
 from channels.x.webhook import SIGNATURE_HEADER, crc_response, signature_ok
+
+__all__ = ["Cursors", "XAdapter", "XCredentials"]
 
 log = logging.getLogger(__name__)
 
@@ -72,20 +55,6 @@ DMS_CURSOR = "dms.newest_id"
 MENTIONS_CURSOR = "mentions.since_id"
 NOTHING_YET = "0"  # a cursor for "started, and nothing had arrived yet"
 DMS_ROUTE = route_of("GET", "/2/dm_events")
-TWEET_ROUTE = route_of("POST", "/2/tweets")
-DM_SEND_ROUTE = route_of("POST", "/2/dm_conversations/with/1/messages")
-
-
-class Cursors(Protocol):
-    """Named values that outlive the process (``storage.cursors.CursorStore``).
-
-    ``get`` returns ``None`` for a key never set; ``set`` replaces the value. Both may
-    raise the storage's errors; the adapter then retries its poll later.
-    """
-
-    async def get(self, key: str) -> str | None: ...
-
-    async def set(self, key: str, value: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -99,7 +68,7 @@ class XCredentials:
     bearer_token: str | None = field(default=None, repr=False)
 
 
-class XAdapter:
+class XAdapter(XDelivery):
     """A :class:`channels.base.Channel` for one X account."""
 
     name = "x"
@@ -297,14 +266,6 @@ class XAdapter:
                 await self._dispatch(message)
             await self._cursors.set(cursor, str(item["id"]))
 
-    def _until_reset(self, exc: TooManyRequests) -> float:
-        reset = exc.reset_time
-        if reset is None:
-            return self.settings.poll_max_seconds
-        return max(float(reset) - self._wall(), 0.0) + 1.0
-
-    # --- webhook ---------------------------------------------------------------------
-
     async def _crc(self, request: web.Request) -> web.StreamResponse:
         token = request.query.get("crc_token")
         if not token:
@@ -334,68 +295,3 @@ class XAdapter:
         return web.Response(text="ok")
 
     # --- sending ---------------------------------------------------------------------
-
-    async def perform(self, action: Action) -> str | None:
-        if self._client is None or self._session is None:
-            raise DeliveryError("x is not started", retry_after=5.0)
-        if not isinstance(action, Reply | InvitePrivate):
-            raise DeliveryError(f"x cannot {action.type}", permanent=True)
-        chat = action.chat_id
-        try:
-            if chat.startswith(DM_PREFIX):
-                return await self._send_dm(chat.removeprefix(DM_PREFIX), action.text)
-            if chat.startswith(POST_PREFIX):
-                link = None
-                if isinstance(action, InvitePrivate):
-                    link = dm_link(self.account_id, action.topic)
-                return await self._post(chat, action.reply_to, action.text, link)
-        except TooManyRequests as exc:
-            raise DeliveryError(f"429: {exc}", retry_after=self._until_reset(exc)) from exc
-        except Forbidden as exc:
-            # DMs closed to the account (or it blocked us): as good as unsubscribed
-            raise DeliveryError(f"forbidden: {exc}", permanent=True) from exc
-        except (BadRequest, NotFound) as exc:
-            # a deleted post, a refused text: retrying won't help
-            raise DeliveryError(f"refused: {exc}", permanent=True) from exc
-        except (HTTPException, TwitterServerError, aiohttp.ClientError, TimeoutError) as exc:
-            raise DeliveryError(f"x: {exc!r}") from exc
-        raise DeliveryError(f"x has no chat {chat!r}", permanent=True)
-
-    def _window_open(self, route: str) -> None:
-        assert self._session is not None
-        wait = self._session.wait_before(route, self._wall())
-        if wait > 0:
-            raise DeliveryError(f"{route}: window spent", retry_after=wait + 1.0)
-
-    async def _send_dm(self, user_id: str, text: str) -> str:
-        assert self._client is not None
-        self._window_open(DM_SEND_ROUTE)
-        sent = await self._client.create_direct_message(participant_id=user_id, text=text)
-        return str(sent.data["dm_event_id"])
-
-    async def _post(self, chat: str, reply_to: str | None, text: str, link: str | None) -> str:
-        """Post ``text`` under ``reply_to`` (else the thread's root), as a numbered
-        thread when long; the first post's id. A thread's progress is saved after each
-        post, so a retry after a failure part-way continues it instead of repeating it."""
-        assert self._client is not None and self._cursors is not None
-        # "post:" alone is a new post on the account (a broadcast), replying to nothing
-        parent: str | None = reply_to or chat.removeprefix(POST_PREFIX) or None
-        parts = thread_parts(text)
-        key = "thread:" + hashlib.sha256(f"{chat}\n{parent}\n{text}".encode()).hexdigest()[:40]
-        done, first = 0, ""
-        progress = await self._cursors.get(key) if len(parts) > 1 else None
-        if progress:
-            count, first, parent = progress.split(":")
-            done = int(count)
-        for index in range(done, len(parts)):
-            self._window_open(TWEET_ROUTE)
-            sent = await self._client.create_tweet(
-                text=parts[index],
-                in_reply_to_tweet_id=parent,
-                direct_message_deep_link=link if index == len(parts) - 1 else None,
-            )
-            parent = str(sent.data["id"])
-            first = first or parent
-            if len(parts) > 1:
-                await self._cursors.set(key, f"{index + 1}:{first}:{parent}")
-        return first

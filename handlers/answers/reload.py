@@ -20,12 +20,14 @@ log = logging.getLogger(__name__)
 class KnowledgeReloader:
     """Runs :meth:`KnowledgeBase.refresh` every ``interval`` seconds while started."""
 
-    def __init__(self, base: KnowledgeBase, interval: float) -> None:
+    def __init__(
+        self, base: KnowledgeBase, interval: float, warm: Callable[[], object] | None = None
+    ) -> None:
         self.base = base
         self.interval = interval
         # run in the worker thread after each reload: builds the new version's index,
         # so a question after an edit does not wait for the embedding
-        self.warm: Callable[[], object] | None = None
+        self.warm = warm
         self._task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:

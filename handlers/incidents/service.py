@@ -75,9 +75,11 @@ class IncidentService:
         texts: Texts,
         clock: Callable[[], datetime],
         config: _Configured,
+        wake: Callable[[], None] = lambda: None,
     ) -> IncidentService:
         """The service for a bot whose router has ``stages``: it places questions with
-        that router's answer stage (one model, one index)."""
+        that router's answer stage (one model, one index); ``wake`` tells the sender of
+        follow-ups it enqueued."""
         answers = next((s for s in stages if isinstance(s, AnswerStage)), None)
         return cls(
             store,
@@ -86,6 +88,7 @@ class IncidentService:
             answers=answers,
             languages=tuple(config.bot.languages),
             settings=config.incidents,
+            wake=wake,
         )
 
     def faq_ids(self) -> set[str] | None:

@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
 from bots.app import App
-from scheduler.runtime import bind
+from scheduler.runtime import RUNNING
 from storage.models import Identity, Subscription
 from storage.store import Store
 
@@ -96,7 +96,9 @@ async def crash(app: App) -> None:
         await channel.stop()
     if app.scheduler is not None:
         await app.scheduler.stop()
-    bind(None)
+    if app.runtime is not None:
+        RUNNING.detach(app.runtime)
+    assert app.reloader is not None
     await app.reloader.stop()
     if app.server is not None:
         await app.server.stop()

@@ -1,54 +1,38 @@
 """A fake Telegram Bot API server that the real python-telegram-bot talks to.
 
-It speaks the wire protocol (``POST /bot<token>/<method>``, form-encoded or JSON
-parameters, ``{"ok": ..., "result": ...}`` envelopes with the HTTP status equal to the
-error code), long-polls ``getUpdates``, keeps every call the bot made, enforces
-Telegram's published limits with real 429 answers carrying ``retry_after``, and can be
-told to fail a share of calls (500s, dropped connections).
+It speaks the wire protocol (``tests.fakes.telegram_api``: envelopes, long-polled
+``getUpdates``, Telegram's published limits with real 429s carrying ``retry_after``,
+a share of calls failed when asked) and keeps every call the bot made. This module is
+what a test drives: what users do, and what the bot did.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
-import json
-import math
 import random
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from tests.fakes.serving import serve, wait_until
+from tests.fakes.telegram_api import (
+    BOT,
+    LIMITS,
+    NOT_BY_DEFAULT,
+    RATE_LIMITED,
+    Call,
+    TelegramApi,
+    utf16_length,
+)
 from tests.fakes.telegram_files import TelegramFiles
 
-BOT = {"id": 777000, "is_bot": True, "first_name": "Support", "username": "example_support_bot"}
-# what Telegram leaves out when a bot names no update types (allowed_updates=[])
-NOT_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}
-LIMITS = {"global": (30, 1.0), "private": (1, 1.0), "group": (20, 60.0)}
-RATE_LIMITED = {
-    "sendmessage",
-    "editmessagetext",
-    "deletemessage",
-    "restrictchatmember",
-    "banchatmember",
-    "pinchatmessage",
-    "unpinchatmessage",
-    "sendphoto",
-}
+__all__ = ["BOT", "LIMITS", "NOT_BY_DEFAULT", "RATE_LIMITED", "Call", "FakeTelegram", "help_update"]
 
 
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    at: float = field(default_factory=time.monotonic)
-
-
-class FakeTelegram(TelegramFiles):
+class FakeTelegram(TelegramApi, TelegramFiles):
     """Run with ``async with FakeTelegram() as tg:``; ``tg.base_url`` goes to the bot."""
 
     def __init__(self, *, token: str = "123456:TEST", limits: bool = True, seed: int = 7) -> None:
@@ -182,8 +166,8 @@ class FakeTelegram(TelegramFiles):
             entities.append(
                 {
                     "type": "mention",
-                    "offset": _utf16(text[:at]),
-                    "length": _utf16(BOT["username"]) + 1,
+                    "offset": utf16_length(text[:at]),
+                    "length": utf16_length(BOT["username"]) + 1,
                 }
             )
         if entities:
@@ -312,151 +296,6 @@ class FakeTelegram(TelegramFiles):
         ]
         return web.json_response({"sent": sent, "injected": self.injected, "limited": self.limited})
 
-    # --- the API --------------------------------------------------------------------
-
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        if request.match_info["token"] != self.token:
-            return _envelope(404, error="Not Found")
-        method = request.match_info["method"].lower()
-        params = await _params(request)
-        if method in RATE_LIMITED and not self._resume.is_set():
-            self.held += 1
-            await self._resume.wait()
-            self.held -= 1
-            if self._discard_held:
-                return _envelope(500, error="Internal Server Error")
-        call = Call(method, params)
-        self.calls.append(call)
-        if method in RATE_LIMITED:
-            if self._random.random() < self.drop_rate:
-                assert request.transport is not None
-                request.transport.close()
-                return web.Response(status=500)
-            if self._random.random() < self.fail_rate:
-                return _envelope(500, error="Internal Server Error")
-            wait = self._rate_limit(int(params.get("chat_id", 0)))
-            if wait is not None:
-                self.limited += 1
-                return _envelope(
-                    429,
-                    error=f"Too Many Requests: retry after {wait}",
-                    parameters={"retry_after": wait},
-                )
-        handler = getattr(self, f"_m_{method}", None)
-        if handler is None:
-            return _envelope(404, error="Not Found: method not found")
-        status, result = await handler(params)
-        if status == 200:
-            params["_ok"] = True
-            return _envelope(200, result=result)
-        return _envelope(status, error=result)
-
-    def _rate_limit(self, chat_id: int) -> int | None:
-        if not self.limits:
-            return None
-        now = time.monotonic()
-        keys = [("global", 0), ("group" if chat_id < 0 else "private", chat_id)]
-        for kind, key in keys:
-            window = self._windows[(kind, key)]
-            limit, period = LIMITS[kind]
-            while window and window[0] <= now - period:
-                window.popleft()
-            if len(window) >= limit:
-                return max(1, math.ceil(window[0] + period - now))
-        for kind, key in keys:
-            self._windows[(kind, key)].append(now)
-        return None
-
-    async def _m_getme(self, _p: dict[str, Any]) -> tuple[int, Any]:
-        return 200, BOT
-
-    async def _m_getupdates(self, p: dict[str, Any]) -> tuple[int, Any]:
-        offset = int(p.get("offset", 0) or 0)
-        timeout = float(p.get("timeout", 0) or 0)
-        if "allowed_updates" in p:
-            self.allowed_updates = list(p["allowed_updates"] or []) or None
-        deadline = time.monotonic() + timeout
-        while True:
-            pending = [u for u in self.updates if u["update_id"] >= offset and self._allowed(u)]
-            if pending or time.monotonic() >= deadline:
-                return 200, pending[: int(p.get("limit", 100) or 100)]
-            self._new_update.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(deadline - time.monotonic()):
-                    await self._new_update.wait()
-
-    def _allowed(self, update: dict[str, Any]) -> bool:
-        kind = next(k for k in update if k != "update_id")
-        if self.allowed_updates is None:
-            return kind not in NOT_BY_DEFAULT
-        return kind in self.allowed_updates
-
-    async def _m_deletewebhook(self, _p: dict[str, Any]) -> tuple[int, Any]:
-        self.webhook = None
-        return 200, True
-
-    async def _m_setwebhook(self, p: dict[str, Any]) -> tuple[int, Any]:
-        self.webhook = p
-        if "allowed_updates" in p:
-            self.allowed_updates = list(p["allowed_updates"] or []) or None
-        return 200, True
-
-    async def _m_setmycommands(self, _p: dict[str, Any]) -> tuple[int, Any]:
-        return 200, True
-
-    async def _m_sendmessage(self, p: dict[str, Any]) -> tuple[int, Any]:
-        chat_id = int(p["chat_id"])
-        if chat_id in self.blocked:
-            return 403, "Forbidden: bot was blocked by the user"
-        if not str(p.get("text", "")).strip():
-            return 400, "Bad Request: message text is empty"
-        if _utf16(p["text"]) > 4096:
-            return 400, "Bad Request: message is too long"
-        chat_type = "private" if chat_id > 0 else "supergroup"
-        message = {
-            "message_id": next(self._message_ids[chat_id]),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": chat_type},
-            "from": BOT,
-            "text": p["text"],
-        }
-        p["_message_id"] = message["message_id"]
-        return 200, message
-
-    async def _m_editmessagetext(self, p: dict[str, Any]) -> tuple[int, Any]:
-        chat_id = int(p["chat_id"])
-        return 200, {
-            "message_id": int(p["message_id"]),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
-            "text": p["text"],
-        }
-
-    async def _moderate(self, p: dict[str, Any]) -> tuple[int, Any]:
-        if int(p["chat_id"]) in self.no_admin_rights:
-            return 400, "Bad Request: not enough rights to restrict/unrestrict chat member"
-        return 200, True
-
-    _m_deletemessage = _moderate
-    _m_restrictchatmember = _moderate
-    _m_banchatmember = _moderate
-    _m_pinchatmessage = _moderate
-    _m_unpinchatmessage = _moderate
-
-    async def _m_answercallbackquery(self, _p: dict[str, Any]) -> tuple[int, Any]:
-        return 200, True
-
-    async def _m_getchatmember(self, p: dict[str, Any]) -> tuple[int, Any]:
-        status = "administrator" if int(p["user_id"]) == BOT["id"] else "member"
-        return 200, {
-            "status": status,
-            "user": BOT if status == "administrator" else self.user(int(p["user_id"])),
-        }
-
-    async def _m_getchat(self, p: dict[str, Any]) -> tuple[int, Any]:
-        chat_id = int(p["chat_id"])
-        return 200, {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
-
 
 def help_update(update_id: int, chat_id: int = 42) -> dict[str, Any]:
     """A private ``/help`` as Telegram delivers it to a webhook."""
@@ -471,35 +310,3 @@ def help_update(update_id: int, chat_id: int = 42) -> dict[str, Any]:
             "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
         },
     }
-
-
-async def _params(request: web.Request) -> dict[str, Any]:
-    if request.content_type == "application/json":
-        data = await request.json()
-        return dict(data) if isinstance(data, dict) else {}
-    form = await request.post()
-    params: dict[str, Any] = {}
-    for key, value in form.items():
-        if isinstance(value, str) and value[:1] in "[{" and key != "text":
-            try:
-                params[key] = json.loads(value)
-                continue
-            except json.JSONDecodeError:
-                pass
-        params[key] = value
-    return params
-
-
-def _envelope(status: int, *, result: Any = None, error: str = "", **extra: Any) -> web.Response:
-    body: dict[str, Any]
-    if status == 200:
-        body = {"ok": True, "result": result}
-    else:
-        body = {"ok": False, "error_code": status, "description": error, **extra}
-    return web.Response(
-        status=status, body=json.dumps(body).encode(), content_type="application/json"
-    )
-
-
-def _utf16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2

@@ -1,0 +1,370 @@
+"""Building a bot: every object made and wired through its constructor, nothing started.
+
+:func:`assemble` is the one place that knows how the parts fit: the router's chain of
+stages, the pipeline, the outbox sender, the staff desk, the APIs, the scheduler and
+its jobs' runtime, the web server. It opens no socket, starts no task and reads only
+files (the knowledge base, which the guard and the answers are built on); starting, in
+order, is :class:`bots.app.App`'s. The CLI builds single parts with the functions
+here (``build_broadcaster``, ``build_pipeline``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from bots.agents_api import AgentsApi
+from bots.api import AgentApi
+from bots.attachments_api import AttachmentApi, attachment_intake
+from bots.broadcast_api import BroadcastApi
+from bots.config import Config
+from bots.incidents_api import IncidentApi
+from bots.metrics import Metrics
+from bots.readiness import operations_routes
+from bots.reports_api import ReportApi
+from bots.server import Server, build_server
+from bots.webchat_page import page_texts
+from channels.base import Channel
+from channels.registry import BuildContext
+from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
+from handlers.attachments import AttachmentIntake
+from handlers.broadcasts.service import Broadcaster
+from handlers.broadcasts.verify import NoticeCheckStage
+from handlers.commands import CommandStage
+from handlers.conversation import ConversationStage
+from handlers.greeting import GreetingStage
+from handlers.guard import GuardStage
+from handlers.incidents import IncidentService, IncidentStage
+from handlers.incidents.desk import IncidentPress
+from handlers.intake import IntakeStage
+from handlers.intake_words import CategoryReader
+from handlers.language import LanguageDetector
+from handlers.outbox import Sender
+from handlers.pipeline import Pipeline, StaffChat
+from handlers.rating_comment import RatingCommentStage
+from handlers.reopen import ReopenStage
+from handlers.router import Router
+from handlers.staffdesk import StaffDesk
+from handlers.texts import Texts
+from handlers.understanding import shared_engine
+from scheduler.blocklists import refresh_blocklists
+from scheduler.calendar import BroadcastCalendar
+from scheduler.reminders import send_reminders
+from scheduler.runtime import Runtime
+from scheduler.service import Scheduler
+from scheduler.sla import sweep_sla
+from scheduler.surge import surge_job
+from storage.agents import AgentAdmin
+from storage.attachments import AttachmentStore
+from storage.broadcasts import BroadcastStore
+from storage.cursors import CursorStore
+from storage.links import LinkStore
+from storage.queue import QueueStore
+from storage.reports import ReportStore
+from storage.store import NewOutbound, Store
+from storage.subscriptions import SubscriptionStore
+from storage.tickets import SlaStore, TicketStore
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Router:
+    """The chain every message walks: guard, conversation state, intents, fallback."""
+    if knowledge is None:
+        knowledge = KnowledgeBase(config.knowledge.paths)
+        knowledge.refresh()
+    answers = AnswerStage(knowledge, config.knowledge, engine=shared_engine().engine)
+    return Router(
+        GuardStage(
+            config.guard,
+            official_contracts=knowledge.official_contracts(),
+            embedding_cache=config.knowledge.embedding_cache,
+        ),
+        IncidentStage(answers),
+        IntakeStage(CategoryReader(answers)),
+        ConversationStage(),
+        RatingCommentStage(),
+        ReopenStage(config.tickets.reopen_hours),
+        NoticeCheckStage(),
+        CommandStage(),
+        answers,
+        GreetingStage(),
+        name="main",
+    )
+
+
+def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
+    """The enabled channels, by name, each built by its registry factory."""
+    context = BuildContext(
+        environ=os.environ,
+        commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
+        page_texts=page_texts(texts, config.bot.brand_profile()),
+    )
+    return {
+        spec.name: spec.build(settings, context) for spec, settings in config.enabled_channels()
+    }
+
+
+def _commands(texts: Texts, prefix: str, language: str) -> dict[str, str]:
+    """Command menu entries in ``language``, in the order the menu shows them."""
+    section = texts.section(prefix, language)
+    return {key.removeprefix(prefix): text for key, text in section.items()}
+
+
+def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, Any]]]:
+    """Every job the scheduler runs, with its trigger (``socialdesk jobs`` lists them)."""
+    return [
+        (
+            sweep_sla,
+            {
+                "id": "sla-sweep",
+                "name": "ticket SLA sweep",
+                "trigger": "interval",
+                "seconds": config.tickets.sweep_seconds,
+            },
+        ),
+        (
+            refresh_blocklists,
+            {
+                "id": "blocklist-refresh",
+                "name": "phishing block lists",
+                "trigger": "interval",
+                "minutes": config.guard.blocklist_refresh_minutes,
+            },
+        ),
+        (
+            send_reminders,
+            {
+                "id": "reminders",
+                "name": "activity and airdrop reminders",
+                "trigger": "interval",
+                "seconds": config.broadcasts.reminder_check_seconds,
+            },
+        ),
+        surge_job(config.incidents),
+    ]
+
+
+def staff_chats(config: Config) -> tuple[StaffChat, ...]:
+    """Where staff alerts go, from each enabled channel's ``staff_chat_id``."""
+    chats = []
+    for spec, settings in config.enabled_channels():
+        chat = getattr(settings, "staff_chat_id", None)
+        if chat:
+            chats.append(StaffChat(channel=spec.name, chat_id=str(chat)))
+    return tuple(chats)
+
+
+def build_pipeline(
+    config: Config,
+    store: Any,
+    texts: Texts,
+    clock: Clock,
+    channels: dict[str, Channel] | None = None,
+    detector: LanguageDetector | None = None,
+    knowledge: KnowledgeBase | None = None,
+) -> Pipeline:
+    """A pipeline with no outbox sender, tickets or staff desk (``socialdesk ask``)."""
+    router = build_router(config, knowledge)
+    return _pipeline(config, store, texts, clock, router, channels or {}, detector=detector)
+
+
+def _pipeline(
+    config: Config,
+    store: Any,
+    texts: Texts,
+    clock: Clock,
+    router: Router,
+    channels: dict[str, Channel],
+    *,
+    detector: LanguageDetector | None = None,
+    wake: Callable[[], None] = lambda: None,
+    tickets: TicketStore | None = None,
+    subscriptions: SubscriptionStore | None = None,
+    links: LinkStore | None = None,
+    staff_desk: StaffDesk | None = None,
+    files: AttachmentIntake | None = None,
+) -> Pipeline:
+    return Pipeline(
+        store=store,
+        router=router,
+        texts=texts,
+        brand=config.bot.brand_profile(),
+        clock=clock,
+        capabilities={name: ch.capabilities for name, ch in channels.items()},
+        staff_chats=staff_chats(config),
+        member_checks=guards(router),
+        detector=detector or LanguageDetector(),
+        wake=wake,
+        tickets=tickets,
+        subscriptions=subscriptions,
+        links=links,
+        staff_desk=staff_desk,
+        files=files,
+    )
+
+
+def guards(router: Router) -> tuple[GuardStage, ...]:
+    """The router's scam guards (they check members, and reload block lists)."""
+    return tuple(s for s in router.handlers if isinstance(s, GuardStage))
+
+
+def answer_stages(router: Router) -> list[AnswerStage]:
+    """The router's answer stages, whose index is warmed before the first question."""
+    return [s for s in router.handlers if isinstance(s, AnswerStage)]
+
+
+def build_broadcaster(
+    config: Config,
+    store: Store,
+    texts: Texts,
+    clock: Clock,
+    channels: set[str],
+    wake: Callable[[], None] = lambda: None,
+    calendar: BroadcastCalendar | None = None,
+) -> Broadcaster:
+    """Broadcast operations for the enabled ``channels`` (the CLI passes their names
+    from the configuration; the bot, its running channels); with a ``calendar``,
+    scheduled notices and unpinning are stored as the scheduler's jobs."""
+    return Broadcaster(
+        BroadcastStore(store),
+        SubscriptionStore(store),
+        texts,
+        channels=channels,
+        languages=tuple(config.bot.languages),
+        clock=clock,
+        settings=config.broadcasts,
+        wake=wake,
+        schedule=calendar.schedule if calendar else None,
+        unschedule=calendar.unschedule if calendar else None,
+        schedule_unpin=calendar.schedule_unpin if calendar else None,
+    )
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """A bot's parts, built and wired, none of them started."""
+
+    reloader: KnowledgeReloader
+    sender: Sender
+    pipeline: Pipeline
+    tickets: TicketStore
+    incidents: IncidentService
+    broadcaster: Broadcaster
+    scheduler: Scheduler
+    runtime: Runtime
+    server: Server
+
+
+def assemble(
+    config: Config,
+    store: Store,
+    texts: Texts,
+    clock: Clock,
+    channels: dict[str, Channel],
+    knowledge: KnowledgeBase,
+    metrics: Metrics,
+    health: Callable[[], dict[str, object]],
+) -> Assembly:
+    """Every part of a bot on ``store`` (migrated) for ``channels``, wired."""
+    knowledge.refresh()  # the guard and the answers are built on the current base
+    router = build_router(config, knowledge)
+    stages = answer_stages(router)
+    reloader = KnowledgeReloader(
+        knowledge,
+        config.knowledge.reload_interval,
+        warm=stages[-1].resolver if stages else None,
+    )
+    sender = Sender(
+        store,
+        channels,
+        clock,
+        concurrency=config.outbox.concurrency,
+        max_attempts=config.outbox.max_attempts,
+        watch=metrics.watch,
+    )
+    round_robin = config.tickets.round_robin
+    tickets = TicketStore(store, round_robin=round_robin)
+    incidents = IncidentService.beside(
+        router.handlers, store, texts, clock, config, wake=sender.wake
+    )
+
+    def outbound(*args: Any, **kwargs: Any) -> list[NewOutbound]:
+        # the desk's rows are the pipeline's (split, addressed to the staff chats), and
+        # the pipeline, built next, hands the desk its staff chats' messages
+        return pipeline.outbound(*args, **kwargs)
+
+    desk = StaffDesk(tickets, texts, outbound, presses={"incident": IncidentPress(incidents)})
+    files = AttachmentStore(store)
+    max_bytes = config.attachments.max_bytes
+    pipeline = _pipeline(
+        config,
+        store,
+        texts,
+        clock,
+        router,
+        channels,
+        wake=sender.wake,
+        tickets=tickets,
+        subscriptions=SubscriptionStore(store),
+        links=LinkStore(store),
+        staff_desk=desk,
+        files=attachment_intake(files, channels, texts, max_bytes),
+    )
+    scheduler = Scheduler(store.engine, scheduled_jobs(config))
+    calendar = BroadcastCalendar(scheduler, BroadcastStore(store))
+    broadcaster = build_broadcaster(
+        config, store, texts, clock, set(channels), sender.wake, calendar
+    )
+    api = AgentApi(
+        tickets,
+        pipeline,
+        texts,
+        clock,
+        sender.wake,
+        config.tickets,
+        QueueStore(store, round_robin=round_robin),
+        LinkStore(store),
+    )
+    routes: list[web.RouteDef] = api.routes()
+    routes += BroadcastApi(broadcaster, api.guard).routes()
+    routes += ReportApi(ReportStore(store), api.guard, clock).routes()
+    routes += AttachmentApi(
+        files, tickets, pipeline, api.guard, max_bytes=max_bytes, clock=clock, wake=sender.wake
+    ).routes()
+    routes += IncidentApi(incidents, api.guard).routes()
+    routes += AgentsApi(AgentAdmin(store), api.guard, clock).routes()
+    routes += operations_routes(config.metrics, metrics, store)
+    for channel in channels.values():
+        # a channel that polls keeps its place in the database (X)
+        use_cursors = getattr(channel, "use_cursors", None)
+        if use_cursors is not None:
+            use_cursors(CursorStore(store, channel.name))
+        channel_routes = getattr(channel, "routes", None)
+        if channel_routes is not None:
+            routes += channel_routes()
+    runtime = Runtime(
+        pipeline=pipeline,
+        texts=texts,
+        clock=clock,
+        wake=sender.wake,
+        sla=SlaStore(store),
+        sla_settings=config.tickets,
+        guards=guards(router),
+        broadcaster=broadcaster,
+        knowledge=knowledge,
+        incidents=incidents,
+    )
+    server = Server(build_server(routes, health), config.server.host, config.server.port)
+    return Assembly(
+        reloader, sender, pipeline, tickets, incidents, broadcaster, scheduler, runtime, server
+    )
