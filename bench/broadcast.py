@@ -86,7 +86,7 @@ def run_bot(db: str, port: int, subscribers: int, create: bool) -> None:
                     }
                 )
                 record, _ = await app.broadcaster.create(notice, "bench")
-                await app.broadcaster.send(record["id"])
+                await app.broadcaster.send(record.id)
             for _ in range(7200):  # at most an hour
                 if not await app.broadcaster.store.open_rows(1):
                     break

@@ -54,6 +54,7 @@ from scheduler.blocklists import refresh_blocklists
 from scheduler.broadcasts import (
     broadcast_job,
     job_id,
+    resume_jobs,
     send_broadcast,
     unpin_broadcast,
     unpin_job,
@@ -372,6 +373,8 @@ class App:
             )
         self.scheduler = Scheduler(self.store.engine, scheduled_jobs(self.config))
         await self.scheduler.start()
+        for options in await resume_jobs(self.broadcaster, self.clock()):
+            self.scheduler.add_job(send_broadcast, options)
         for channel in self.channels.values():
             await channel.start(self.metrics.counting(self.pipeline.dispatch))
         log.info("socialdesk is up: %s on %s", ", ".join(self.channels) or "no channels", self.url)
@@ -397,12 +400,12 @@ class App:
     async def _schedule_broadcast(self, broadcast_id: int, at: datetime) -> None:
         assert self.scheduler is not None and self.broadcaster is not None
         record = await self.broadcaster.get(broadcast_id)
-        self.scheduler.add_job(send_broadcast, broadcast_job(broadcast_id, at, record["title"]))
+        self.scheduler.add_job(send_broadcast, broadcast_job(broadcast_id, at, record.title))
 
     async def _schedule_unpin(self, broadcast_id: int, at: datetime) -> None:
         assert self.scheduler is not None and self.broadcaster is not None
         record = await self.broadcaster.get(broadcast_id)
-        self.scheduler.add_job(unpin_broadcast, unpin_job(broadcast_id, at, record["title"]))
+        self.scheduler.add_job(unpin_broadcast, unpin_job(broadcast_id, at, record.title))
 
     async def _unschedule_broadcast(self, broadcast_id: int) -> None:
         assert self.scheduler is not None
