@@ -16,9 +16,10 @@ from handlers.broadcasts.plan import RecipientRow, destinations, recipient_rows
 from handlers.texts import Texts
 from storage.subscriptions import Subscriber, SubscriptionStore
 
-# subscribers planned and written per transaction: 5,000 rows take SQLite's writer
-# for a few tens of milliseconds (docs/benchmarks.md, "Broadcast start")
-BATCH = 5_000
+# subscribers planned and written per transaction: 1,000 rows hold SQLite's writer
+# for about 20 ms, so an answer queued behind a batch waits that long at most
+# (5,000 took 120-200 ms; docs/benchmarks.md, "Broadcast start")
+BATCH = 1_000
 
 
 async def recipient_batches(
