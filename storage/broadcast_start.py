@@ -183,4 +183,3 @@ def unfinished(conn: Connection) -> list[int]:
     """Broadcasts whose start was interrupted (the process died while writing rows)."""
     query = select(BC.c.id).where(BC.c.status == "starting").order_by(BC.c.id)
     return [int(i) for i in conn.execute(query).scalars()]
-
