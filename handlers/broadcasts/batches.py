@@ -9,7 +9,7 @@ chats and posts the notice names make the first batch.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 
 from handlers.broadcasts.notice import Notice
 from handlers.broadcasts.plan import RecipientRow, destinations, recipient_rows
@@ -28,7 +28,7 @@ async def recipient_batches(
     subscriptions: SubscriptionStore,
     texts: Texts,
     size: int = BATCH,
-) -> AsyncIterator[list[RecipientRow]]:
+) -> AsyncGenerator[list[RecipientRow], None]:
     """Every recipient row of ``notice``, in batches of about ``size`` recipients."""
     named = destinations(notice, [])
     if named:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -214,15 +215,16 @@ class Broadcaster:
         batches = recipient_batches(
             notice, record.short_id, self.subscriptions, self.texts, self.batch
         )
-        async for rows in batches:
-            added = await self.store.add_recipients(
-                record, rows, now, priority=self.settings.priority
-            )
-            if added is None:
-                return "cancelled", written
-            written += added
-            if added:
-                self.wake()
+        async with aclosing(batches):
+            async for rows in batches:
+                added = await self.store.add_recipients(
+                    record, rows, now, priority=self.settings.priority
+                )
+                if added is None:
+                    return "cancelled", written
+                written += added
+                if added:
+                    self.wake()
         if not await self.store.finish_start(broadcast_id):
             return "cancelled", written
         self.wake()
