@@ -12,7 +12,14 @@ another, so the bot can be killed. Three runs, each against a fresh fake:
 Each prints messages/s at the fake (first to last delivery) against the 30/s limit,
 the 429s the fake answered, and recipients who got the notice twice or never.
 
-Usage: python bench/broadcast.py [--subscribers N]
+``--in-process``: instead, the fake and the bot in this one process with the limits
+raised (fake and bot), the most the bot's own path delivers: wall time, messages/s,
+duplicates and misses.
+
+``--start N``: instead, a start to N subscribers with a small write beside it
+(``bench/broadcast_start.py``): wall time, peak memory added, the write's waits.
+
+Usage: python bench/broadcast.py [--subscribers N] [--in-process | --start N]
 """
 
 from __future__ import annotations
@@ -86,7 +93,7 @@ def run_bot(db: str, port: int, subscribers: int, create: bool) -> None:
                     }
                 )
                 record, _ = await app.broadcaster.create(notice, "bench")
-                await app.broadcaster.send(record["id"])
+                await app.broadcaster.send(record.id)
             for _ in range(7200):  # at most an hour
                 if not await app.broadcaster.store.open_rows(1):
                     break
@@ -167,11 +174,83 @@ def report(label: str, state: dict[str, Any], subscribers: int, note: str = "") 
     )
 
 
+def in_process(subscribers: int) -> None:
+    """The fake and the bot in one process, limits raised: the bot's own ceiling."""
+    os.environ["SOCIALDESK_TELEGRAM_TOKEN"] = TOKEN
+    from bots.app import App
+    from bots.config import parse_config
+    from handlers.broadcasts.notice import parse_notice
+    from tests.broadcasts.support import add_subscribers
+    from tests.fakes.telegram import FakeTelegram
+
+    async def main() -> None:
+        async with FakeTelegram(token=TOKEN, limits=False) as tg:
+            with tempfile.TemporaryDirectory() as tmp:
+                config = parse_config(
+                    {
+                        "database": {"url": f"sqlite:///{tmp}/bot.db"},
+                        "server": {"port": 0},
+                        "webchat": {"enabled": False},
+                        "broadcasts": {"require_approval": False},
+                        "outbox": {"concurrency": 64},
+                        "telegram": {
+                            "enabled": True,
+                            "base_url": tg.base_url,
+                            "poll_timeout": 1,
+                            "max_per_second": 100_000,
+                            "max_per_chat_per_second": 1000,
+                        },
+                    }
+                )
+                async with App(config) as app:
+                    assert app.store is not None and app.broadcaster is not None
+                    chats = range(FIRST_CHAT, FIRST_CHAT + subscribers)
+                    await add_subscribers(app.store, "telegram", chats, "de")
+                    notice = parse_notice(
+                        {
+                            "title": "Benchmark",
+                            "text": {"en": "NOVA lists on 1 December."},
+                            "targets": {"subscribers": {}},
+                        }
+                    )
+                    began = time.perf_counter()
+                    record, _ = await app.broadcaster.create(notice, "bench")
+                    await app.broadcaster.send(record.id)
+                    for _ in range(36_000):  # at most an hour
+                        if not await app.broadcaster.store.open_rows(record.id):
+                            break
+                        await asyncio.sleep(0.1)
+                    wall = time.perf_counter() - began
+                    _, result = await app.broadcaster.report(record.id)
+            got = Counter(int(m["chat_id"]) for m in tg.sent())
+        duplicates = sum(n - 1 for n in got.values() if n > 1)
+        misses = len(set(chats) - set(got))
+        print(
+            f"in one process, limits raised: {subscribers:,} subscribers in {wall:.1f} s "
+            f"({sum(got.values()) / wall:.0f} msg/s), delivered {result.outcomes['delivered']:,}, "
+            f"duplicates: {duplicates}, misses: {misses}"
+        )
+
+    asyncio.run(main())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subscribers", type=int, default=10_000)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--in-process", action="store_true", help="one process, limits raised")
+    mode.add_argument("--start", type=int, metavar="N", help="measure a start to N subscribers")
     args = parser.parse_args()
     n = args.subscribers
+    if args.in_process:
+        in_process(n)
+        return
+    if args.start:
+        from bench.broadcast_start import run
+        from handlers.broadcasts.batches import BATCH
+
+        run(args.start, BATCH, None)
+        return
 
     def show(label: str) -> Callable[[int], None]:
         def progress(done: int) -> None:

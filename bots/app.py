@@ -38,6 +38,7 @@ from handlers.outbox import Sender
 from handlers.pipeline import Pipeline
 from handlers.texts import Texts
 from handlers.understanding import shared_engine
+from scheduler.broadcasts import resume_jobs, send_broadcast
 from scheduler.runtime import RUNNING, Runtime
 from scheduler.service import Scheduler
 from storage.migrate import upgrade
@@ -149,6 +150,8 @@ class App:
         RUNNING.attach(parts.runtime)
         started.callback(RUNNING.detach, parts.runtime)
         await self._begin(parts.scheduler.start, parts.scheduler.stop)
+        for options in await resume_jobs(parts.broadcaster, self.clock()):
+            parts.scheduler.add_job(send_broadcast, options)
         dispatch = self.metrics.counting(parts.pipeline.dispatch)
         for channel in self.channels.values():
             await self._begin(partial(channel.start, dispatch), partial(_stop_channel, channel))

@@ -16,6 +16,7 @@ from aiohttp import web
 from bots.api import _body, _json, _refusal
 from handlers.broadcasts.notice import NoticeError, parse_notice
 from handlers.broadcasts.service import Broadcaster, BroadcastError
+from storage.broadcast_records import BroadcastRecord
 from storage.tickets import AgentRecord
 
 Handler = Callable[[web.Request, AgentRecord], Awaitable[web.StreamResponse]]
@@ -115,6 +116,14 @@ def _mapped(handler: Handler) -> Handler:
     return wrapped
 
 
-def _summary(record: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "short_id", "title", "status", "created_by", "approved_by", "send_at")
-    return {k: record[k] for k in keys} | {"recipients": record["recipients"]}
+def _summary(record: BroadcastRecord) -> dict[str, object]:
+    return {
+        "id": record.id,
+        "short_id": record.short_id,
+        "title": record.title,
+        "status": record.status,
+        "created_by": record.created_by,
+        "approved_by": record.approved_by,
+        "send_at": record.send_at,
+        "recipients": record.recipients,
+    }

@@ -27,6 +27,7 @@ from bots.tables import print_table
 from handlers.broadcasts.notice import NoticeError, load_notice
 from handlers.broadcasts.report import OUTCOMES, Report
 from handlers.broadcasts.service import Broadcaster, BroadcastError
+from storage.broadcast_records import BroadcastRecord
 
 T = TypeVar("T")
 broadcast_app = typer.Typer(
@@ -37,6 +38,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 ById = Annotated[str, typer.Argument(help="The broadcast's number or short id (N-XXXXXX).")]
 ByName = Annotated[str, typer.Option("--by", help="Your agent name (role manager or admin).")]
 MANAGERS = ("manager", "admin")
+FOLLOWED = ("starting", "sending")  # statuses `status` follows with a progress bar
 
 
 def _channels(config: Config) -> set[str]:
@@ -73,7 +75,7 @@ def _run(config: Config, job: Callable[[Broadcaster], Awaitable[T]], by: str | N
 
             async def schedule(broadcast_id: int, at: datetime) -> None:
                 record = await broadcaster.get(broadcast_id)
-                options = broadcast_job(broadcast_id, at, record["title"])
+                options = broadcast_job(broadcast_id, at, record.title)
                 await asyncio.to_thread(store_job, store.engine, send_broadcast, options)
 
             async def unschedule(broadcast_id: int) -> None:
@@ -81,7 +83,7 @@ def _run(config: Config, job: Callable[[Broadcaster], Awaitable[T]], by: str | N
 
             async def schedule_unpin(broadcast_id: int, at: datetime) -> None:
                 record = await broadcaster.get(broadcast_id)
-                options = unpin_job(broadcast_id, at, record["title"])
+                options = unpin_job(broadcast_id, at, record.title)
                 await asyncio.to_thread(store_job, store.engine, unpin_broadcast, options)
 
             broadcaster.schedule = schedule
@@ -125,9 +127,9 @@ def create(
     record, warnings = _run(cfg, lambda b: b.create(notice, by), by=by)
     for warning in warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
-    out.print(f"broadcast {record['id']} ({record['short_id']}) created: {escape(record['title'])}")
+    out.print(f"broadcast {record.id} ({record.short_id}) created: {escape(record.title)}")
     if cfg.broadcasts.require_approval:
-        out.print("it needs a second manager: socialdesk broadcast approve " + record["short_id"])
+        out.print("it needs a second manager: socialdesk broadcast approve " + record.short_id)
 
 
 @broadcast_app.command("preview")
@@ -135,7 +137,7 @@ def preview(ref: ById, config: ConfigOption = None) -> None:
     """Show each language's text as recipients will see it, and how many get it."""
     result = _run(read_config(config), lambda b: b.preview(ref))
     record = result.broadcast
-    out.print(f"[bold]{record['short_id']}[/] {escape(record['title'])} ({record['status']})")
+    out.print(f"[bold]{record.short_id}[/] {escape(record.title)} ({record.status})")
     for warning in result.warnings:
         out.print(f"[yellow]note:[/] {escape(warning)}")
     for channel, kind, language, parts in result.samples:
@@ -152,7 +154,7 @@ def preview(ref: ById, config: ConfigOption = None) -> None:
 def approve(ref: ById, by: ByName, config: ConfigOption = None) -> None:
     """Approve a draft (a second manager, not its creator)."""
     record = _run(read_config(config), lambda b: b.approve(ref, by), by=by)
-    out.print(f"broadcast {record['short_id']} approved by {record['approved_by']}")
+    out.print(f"broadcast {record.short_id} approved by {record.approved_by}")
 
 
 @broadcast_app.command("send")
@@ -196,15 +198,15 @@ def status(
     """Progress (rate, ETA) while sending, then the report per channel and language."""
     cfg = read_config(config)
     record, report = _run(cfg, lambda b: b.report(ref))
-    if watch and record["status"] == "sending" and not as_json:
+    if watch and record.status in FOLLOWED and not as_json:
         record, report = _follow(cfg, ref, report)
     if as_json:
-        out.print_json(json.dumps({"status": record["status"], **report.to_json()}))
+        out.print_json(json.dumps({"status": record.status, **report.to_json()}))
         return
     _print_report(record, report)
 
 
-def _follow(cfg: Config, ref: str, report: Report) -> tuple[dict[str, Any], Report]:
+def _follow(cfg: Config, ref: str, report: Report) -> tuple[BroadcastRecord, Report]:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -219,14 +221,14 @@ def _follow(cfg: Config, ref: str, report: Report) -> tuple[dict[str, Any], Repo
             record, report = _run(cfg, lambda b: b.report(ref))
             rate = (report.finished - done_at_start) / max(time.monotonic() - began, 1e-6)
             progress.update(task, completed=report.finished, rate=rate)
-            if record["status"] != "sending":
+            if record.status not in FOLLOWED:
                 return record, report
             time.sleep(1.0)
 
 
-def _print_report(record: dict[str, Any], report: Report) -> None:
+def _print_report(record: BroadcastRecord, report: Report) -> None:
     out.print(
-        f"[bold]{record['short_id']}[/] {escape(record['title'])}: {record['status']}, "
+        f"[bold]{record.short_id}[/] {escape(record.title)}: {record.status}, "
         f"{report.finished}/{report.total} recipient(s) finished"
     )
     rows = [
@@ -245,14 +247,14 @@ def list_broadcasts(config: ConfigOption = None) -> None:
     records = _run(read_config(config), lambda b: b.store.list())
     rows = [
         (
-            str(r["id"]),
-            r["short_id"],
-            r["title"],
-            r["status"],
-            r["created_by"],
-            r["approved_by"] or "",
-            str(r["recipients"]),
-            str(r["send_at"] or ""),
+            str(r.id),
+            r.short_id,
+            r.title,
+            r.status,
+            r.created_by,
+            r.approved_by or "",
+            str(r.recipients),
+            str(r.send_at or ""),
         )
         for r in records
     ]

@@ -1,17 +1,22 @@
 """Scheduled broadcasts: one APScheduler date job per broadcast, stored in the bot's
 database, so a schedule survives a restart (and ``socialdesk jobs`` lists it).
 
-The job only starts the send (recipient rows in one transaction); starting is
-idempotent, so a job that runs twice, or races a manual ``send``, sends once.
+The job only starts the send (recipient rows, written in batches); starting is
+idempotent, so a job that runs twice, or races a manual ``send``, sends once. A start
+that a crash interrupted is given a job again when the bot next starts
+(:func:`resume_jobs`), which writes the rows still missing.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scheduler.runtime import current
+
+if TYPE_CHECKING:
+    from handlers.broadcasts.service import Broadcaster
 
 log = logging.getLogger(__name__)
 
@@ -74,3 +79,11 @@ def broadcast_job(broadcast_id: int, at: datetime, title: str = "") -> dict[str,
         "misfire_grace_time": None,
         "replace_existing": True,
     }
+
+
+async def resume_jobs(broadcaster: Broadcaster, now: datetime) -> list[dict[str, Any]]:
+    """A job to run now for each broadcast whose start was interrupted."""
+    found = await broadcaster.resume()
+    for broadcast_id in found:
+        log.info("broadcast %d: its start was interrupted; resuming it", broadcast_id)
+    return [broadcast_job(i, now, "resumed start") for i in found]

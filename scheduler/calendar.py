@@ -47,4 +47,4 @@ class BroadcastCalendar:
 
     async def _title(self, broadcast_id: int) -> str:
         record = await self.broadcasts.get(broadcast_id)
-        return str(record["title"]) if record is not None else ""
+        return record.title if record is not None else ""

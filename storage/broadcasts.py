@@ -2,9 +2,9 @@
 
 Every change of a broadcast's status is one conditional ``UPDATE``, so two managers
 approving at once, or a scheduled start racing a manual one, end with exactly one
-winner. Starting a send writes the status and every recipient row in one transaction,
-and the rows are unique per (broadcast, channel, chat, part): whatever crashes or
-repeats, a recipient is planned once, and the outbox then sends each row once.
+winner. Starting a send writes its recipient rows in batches (``storage.broadcast_start``),
+each unique per (broadcast, channel, chat, part): whatever crashes or repeats, a
+recipient is planned once, and the outbox then sends each row once.
 """
 
 from __future__ import annotations
@@ -12,35 +12,25 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Literal
 
+from pydantic import BaseModel
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from storage.models import Broadcast, Subscription, table_of
+from storage import broadcast_start as start
+from storage.broadcast_records import BroadcastRecord, RecipientOutcome
+from storage.broadcast_start import Claim, Row, one, refusal, startable
+from storage.models import Broadcast, table_of
 from storage.statements import OUT
 from storage.store import Store
 
 BC = table_of(Broadcast)
-SUB = table_of(Subscription)
 OPEN = ("pending", "sending")
 
 Approval = Literal["approved", "own", "not_draft", "missing"]
 Start = Literal["started", "already", "needs_approval", "cancelled", "missing"]
-
-
-class Row(Protocol):
-    """A planned recipient message (``handlers.broadcasts.plan.RecipientRow``)."""
-
-    channel: str
-    chat_id: str
-    language: str
-    part: int
-    action: dict[str, Any]
-
-
-Planner = Callable[[dict[str, Any], list[dict[str, Any]]], Sequence[Row]]
 
 
 class BroadcastStore:
@@ -55,20 +45,22 @@ class BroadcastStore:
     async def create(
         self,
         new_id: Callable[[], str],
-        notice: dict[str, Any],
+        notice: BaseModel,
         created_by: str,
         now: datetime,
         reminder_key: str | None = None,
-    ) -> dict[str, Any] | None:
-        """Store a draft; ``new_id`` is asked again on the rare short-id collision.
+    ) -> BroadcastRecord | None:
+        """Store a draft of the validated ``notice``; ``new_id`` is asked again on the
+        rare short-id collision.
 
         With ``reminder_key`` the broadcast is a knowledge-base reminder, approved by
         the base itself; ``None`` comes back when that reminder exists already.
         """
+        document = notice.model_dump(mode="json")
         for _ in range(10):
             try:
                 return await self.store.write(
-                    self._create, new_id(), notice, created_by, now, reminder_key
+                    self._create, new_id(), document, created_by, now, reminder_key
                 )
             except IntegrityError:
                 continue
@@ -78,11 +70,11 @@ class BroadcastStore:
     def _create(
         conn: Connection,
         short_id: str,
-        notice: dict[str, Any],
+        notice: dict[str, object],
         created_by: str,
         now: datetime,
         reminder_key: str | None,
-    ) -> dict[str, Any] | None:
+    ) -> BroadcastRecord | None:
         if reminder_key is not None:
             seen = select(BC.c.id).where(BC.c.reminder_key == reminder_key)
             if conn.execute(seen).first() is not None:
@@ -101,19 +93,19 @@ class BroadcastStore:
         if reminder_key is not None:
             values.update(status="approved", approved_by=created_by, approved_at=now)
         new = conn.execute(insert(BC).returning(BC.c.id), values).scalar_one()
-        return _one(conn, new)
+        return one(conn, new)
 
-    async def get(self, ref: int | str) -> dict[str, Any] | None:
+    async def get(self, ref: int | str) -> BroadcastRecord | None:
         """A broadcast by number or short id (``N-…``, any case)."""
-        return await self.store.write(_one, ref)
+        return await self.store.write(one, ref)
 
-    async def list(self) -> list[dict[str, Any]]:
+    async def list(self) -> list[BroadcastRecord]:
         return await self.store.write(self._list)
 
     @staticmethod
-    def _list(conn: Connection) -> builtins.list[dict[str, Any]]:
+    def _list(conn: Connection) -> builtins.list[BroadcastRecord]:
         query = select(BC).order_by(BC.c.id.desc())
-        return [dict(r._mapping) for r in conn.execute(query)]
+        return [BroadcastRecord.from_row(r) for r in conn.execute(query)]
 
     async def approve(self, broadcast_id: int, by: str, now: datetime) -> Approval:
         """Approve a draft; the creator may not approve their own, and of two managers
@@ -129,10 +121,10 @@ class BroadcastStore:
         )
         if done.rowcount == 1:
             return "approved"
-        row = _one(conn, broadcast_id)
-        if row is None:
+        record = one(conn, broadcast_id)
+        if record is None:
             return "missing"
-        return "own" if row["status"] == "draft" else "not_draft"
+        return "own" if record.status == "draft" else "not_draft"
 
     async def schedule(self, broadcast_id: int, at: datetime, require_approval: bool) -> Start:
         """Mark a broadcast to start at ``at`` (the scheduler job does the start)."""
@@ -142,80 +134,36 @@ class BroadcastStore:
     def _schedule(
         conn: Connection, broadcast_id: int, at: datetime, require_approval: bool
     ) -> Start:
-        allowed = _startable(require_approval)
+        allowed = startable(require_approval)
         done = conn.execute(
             update(BC)
             .where(BC.c.id == broadcast_id, BC.c.status.in_(allowed))
             .values(status="scheduled", send_at=at)
         )
-        return "started" if done.rowcount == 1 else _refusal(conn, broadcast_id)
+        return "started" if done.rowcount == 1 else refusal(one(conn, broadcast_id))
 
-    async def begin(
-        self,
-        broadcast_id: int,
-        plan: Planner,
-        now: datetime,
-        *,
-        priority: int,
-        require_approval: bool,
-    ) -> tuple[Start, int]:
-        """Start sending: the status and every recipient row, in one transaction.
-
-        ``plan(broadcast, subscribers)`` returns the rows; subscribers are read in the
-        same transaction, so the recipient list is one consistent snapshot. Returns
-        the outcome and how many rows were created (0 unless ``"started"``).
+    async def claim_start(
+        self, broadcast_id: int, now: datetime, *, require_approval: bool
+    ) -> tuple[Claim, BroadcastRecord | None]:
+        """Claim the start (status ``starting``); a start a crash interrupted is
+        ``"resumed"``. Rows follow with :meth:`add_recipients`, then :meth:`finish_start`.
         """
-        return await self.store.write(
-            self._begin, broadcast_id, plan, now, priority, require_approval
-        )
+        return await self.store.write(start.claim, broadcast_id, now, require_approval)
 
-    @staticmethod
-    def _begin(
-        conn: Connection,
-        broadcast_id: int,
-        plan: Planner,
-        now: datetime,
-        priority: int,
-        require_approval: bool,
-    ) -> tuple[Start, int]:
-        allowed = _startable(require_approval)
-        claimed = conn.execute(
-            update(BC)
-            .where(BC.c.id == broadcast_id, BC.c.status.in_(allowed))
-            .values(status="sending", started_at=now)
-        )
-        if claimed.rowcount != 1:
-            return _refusal(conn, broadcast_id), 0
-        broadcast = _one(conn, broadcast_id)
-        assert broadcast is not None
-        subscribers = [dict(r._mapping) for r in conn.execute(select(SUB).order_by(SUB.c.id))]
-        rows = plan(broadcast, subscribers)
-        if rows:
-            conn.execute(
-                insert(OUT),
-                [
-                    {
-                        "channel": r.channel,
-                        "chat_id": r.chat_id,
-                        "action": r.action,
-                        "conversation_id": None,
-                        "source_message_id": None,
-                        "priority": priority,
-                        "sender": f"broadcast:{broadcast['short_id']}",
-                        "status": "pending",
-                        "attempts": 0,
-                        "next_attempt_at": now,
-                        "created_at": now,
-                        "broadcast_id": broadcast_id,
-                        "broadcast_language": r.language,
-                        "broadcast_part": r.part,
-                    }
-                    for r in rows
-                ],
-            )
-        recipients = len({(r.channel, r.chat_id) for r in rows})
-        conn.execute(update(BC).where(BC.c.id == broadcast_id).values(recipients=recipients))
-        return "started", len(rows)
+    async def add_recipients(
+        self, broadcast: BroadcastRecord, rows: Sequence[Row], now: datetime, *, priority: int
+    ) -> int | None:
+        """One batch of recipient rows, in a transaction of its own: how many were new
+        (rows already there are skipped), ``None`` once the broadcast is cancelled."""
+        return await self.store.write(start.add_rows, broadcast, rows, now, priority)
+
+    async def finish_start(self, broadcast_id: int) -> bool:
+        """Every row is written: the broadcast is ``sending``; ``False`` if cancelled."""
+        return await self.store.write(start.finish, broadcast_id)
+
+    async def unfinished_starts(self) -> builtins.list[int]:
+        """Broadcasts left ``starting`` (their process died while writing rows)."""
+        return await self.store.read(start.unfinished)
 
     async def cancel(self, broadcast_id: int, now: datetime) -> tuple[bool, int]:
         """Stop a broadcast: rows not yet claimed by the sender are never sent.
@@ -241,13 +189,13 @@ class BroadcastStore:
         )
         return True, withdrawn.rowcount or 0
 
-    async def rows(self, broadcast_id: int) -> builtins.list[dict[str, Any]]:
+    async def rows(self, broadcast_id: int) -> builtins.list[RecipientOutcome]:
         """The recipient rows with their outcome, for the report; marks the broadcast
         done once none is left to send."""
         return await self.store.write(self._rows, broadcast_id)
 
     @staticmethod
-    def _rows(conn: Connection, broadcast_id: int) -> builtins.list[dict[str, Any]]:
+    def _rows(conn: Connection, broadcast_id: int) -> builtins.list[RecipientOutcome]:
         query = select(
             OUT.c.channel,
             OUT.c.chat_id,
@@ -257,8 +205,8 @@ class BroadcastStore:
             OUT.c.last_error,
             OUT.c.delivered_at,
         ).where(OUT.c.broadcast_id == broadcast_id)
-        rows = [dict(r._mapping) for r in conn.execute(query.order_by(OUT.c.id))]
-        if not any(r["status"] in OPEN for r in rows):
+        rows = [RecipientOutcome(**r._mapping) for r in conn.execute(query.order_by(OUT.c.id))]
+        if not any(r.status in OPEN for r in rows):
             conn.execute(
                 update(BC)
                 .where(BC.c.id == broadcast_id, BC.c.status == "sending")
@@ -294,40 +242,14 @@ class BroadcastStore:
         )
         return int(conn.execute(query).scalar_one())
 
-    async def sent(self) -> builtins.list[dict[str, Any]]:
+    async def sent(self) -> builtins.list[BroadcastRecord]:
         """Broadcasts that went out (or are going out): what users may ask about."""
         return await self.store.write(self._sent)
 
     @staticmethod
-    def _sent(conn: Connection) -> builtins.list[dict[str, Any]]:
+    def _sent(conn: Connection) -> builtins.list[BroadcastRecord]:
         query = select(BC).where(
-            BC.c.status.in_(("sending", "done", "cancelled")), BC.c.started_at.is_not(None)
+            BC.c.status.in_(("starting", "sending", "done", "cancelled")),
+            BC.c.started_at.is_not(None),
         )
-        return [dict(r._mapping) for r in conn.execute(query.order_by(BC.c.id.desc()))]
-
-
-def _one(conn: Connection, ref: int | str) -> dict[str, Any] | None:
-    if isinstance(ref, str) and not ref.isdigit():
-        where = BC.c.short_id == ref.upper()
-    else:
-        where = BC.c.id == int(ref)
-    row = conn.execute(select(BC).where(where)).first()
-    return dict(row._mapping) if row is not None else None
-
-
-def _refusal(conn: Connection, broadcast_id: int) -> Start:
-    row = _one(conn, broadcast_id)
-    if row is None:
-        return "missing"
-    if row["status"] == "cancelled":
-        return "cancelled"
-    if row["status"] in ("sending", "done"):
-        return "already"
-    return "needs_approval"
-
-
-def _startable(require_approval: bool) -> tuple[str, ...]:
-    """The statuses a broadcast may be scheduled or started from."""
-    if require_approval:
-        return ("approved", "scheduled")
-    return ("draft", "approved", "scheduled")
+        return [BroadcastRecord.from_row(r) for r in conn.execute(query.order_by(BC.c.id.desc()))]

@@ -65,11 +65,11 @@ async def test_a_notice_goes_to_a_chat_of_the_new_channel(bot: App, pigeon: Fake
         }
     )
     record, _ = await bot.broadcaster.create(notice, "mia")
-    outcome, _rows = await bot.broadcaster.send(record["id"])
+    outcome, _rows = await bot.broadcaster.send(record.id)
     assert outcome == "started"
     (post,) = await pigeon.wait_sent(1, chat=ROOM)
     assert post["text"].startswith("Withdrawals resume at 14:00 UTC.")
-    assert record["short_id"] in post["text"]  # the footer users quote to verify it
+    assert record.short_id in post["text"]  # the footer users quote to verify it
 
 
 async def test_an_agents_answer_reaches_the_user_on_the_new_channel(

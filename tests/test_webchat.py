@@ -134,7 +134,7 @@ async def test_a_notice_reaches_a_web_subscriber_who_is_away(tmp_path: Path) -> 
             }
         )
         record, _ = await bot.broadcaster.create(notice, "mia")
-        await bot.broadcaster.send(record["id"])
+        await bot.broadcaster.send(record.id)
         rows = await eventually(
             lambda: store.outbox(), lambda rows: all(r.status == "delivered" for r in rows)
         )

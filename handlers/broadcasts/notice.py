@@ -171,8 +171,9 @@ def load_notice(path: Path) -> Notice:
     return parse_notice(data, label=str(path))
 
 
-def parse_notice(data: dict[str, Any], label: str = "notice") -> Notice:
-    """Validate a notice given as data (the REST API's JSON body)."""
+def parse_notice(data: object, label: str = "notice") -> Notice:
+    """Validate a notice given as data (a TOML file's tables, the REST API's JSON body,
+    a stored notice): anything at all, checked here."""
     try:
         return notice_model().model_validate(data)
     except ValidationError as exc:

@@ -18,6 +18,7 @@ from channels.base import Button, Reply, action_to_dict, split_text
 from channels.registry import ACCOUNT_POST
 from handlers.broadcasts.notice import Destination, Notice, capabilities, splittable
 from handlers.texts import Texts
+from storage.subscriptions import Subscriber
 
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or retyped safely
 
@@ -40,8 +41,13 @@ def render(notice: Notice, language: str, short_id: str, texts: Texts) -> str:
     return "\n\n".join(parts)
 
 
-def destinations(notice: Notice, subscribers: Iterable[dict[str, Any]]) -> list[Destination]:
-    """Every chat the notice goes to, each once, in a stable order."""
+def destinations(notice: Notice, subscribers: Iterable[Subscriber]) -> list[Destination]:
+    """Every chat the notice goes to, each once, in a stable order.
+
+    A broadcast's start passes its subscribers a page at a time; the chats and posts
+    the notice names come first in every call, so a subscriber whose chat is also a
+    target is still planned once.
+    """
     found: dict[tuple[str, str], Destination] = {}
     for spec in registry.specs():
         name = spec.name
@@ -55,13 +61,12 @@ def destinations(notice: Notice, subscribers: Iterable[dict[str, Any]]) -> list[
     wanted = notice.targets.subscribers
     if wanted is not None:
         for sub in subscribers:
-            channel, language = str(sub["channel"]), str(sub["language"])
-            if wanted.channels and channel not in wanted.channels:
+            if wanted.channels and sub.channel not in wanted.channels:
                 continue
-            if wanted.languages and language not in wanted.languages:
+            if wanted.languages and sub.language not in wanted.languages:
                 continue
-            key = (channel, str(sub["chat_id"]))
-            found.setdefault(key, Destination(channel, key[1], language, "dm"))
+            key = (sub.channel, sub.chat_id)
+            found.setdefault(key, Destination(sub.channel, sub.chat_id, sub.language, "dm"))
     return list(found.values())
 
 

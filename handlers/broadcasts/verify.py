@@ -57,13 +57,13 @@ class NoticeCheckStage:
     async def _by_id(self, store: BroadcastStore, short_id: str, payload: str, ctx: Context) -> str:
         record = await store.get(short_id)
         brand = ctx.brand.name
-        if record is None or record["started_at"] is None:
+        if record is None or record.started_at is None:
             return ctx.t("broadcasts.unknown", id=short_id, brand=brand)
         values = {
             "id": short_id,
-            "title": record["title"],
+            "title": record.title,
             "brand": brand,
-            "date": record["started_at"].date().isoformat(),
+            "date": record.started_at.date().isoformat(),
         }
         quoted = _norm(_ID.sub(" ", payload))
         for language in ctx.texts.languages:
@@ -71,7 +71,7 @@ class NoticeCheckStage:
             quoted = quoted.replace(_norm(_ID.sub(" ", footer)), " ")
         quoted = _norm(quoted)
         if len(quoted) >= MIN_QUOTE and not any(
-            _norm(text) in quoted for text in record["notice"]["text"].values()
+            _norm(text) in quoted for text in record.texts().values()
         ):
             return ctx.t("broadcasts.altered", **values)
         return ctx.t("broadcasts.real", **values)
@@ -79,13 +79,15 @@ class NoticeCheckStage:
     async def _by_text(self, store: BroadcastStore, payload: str, ctx: Context) -> str:
         quoted = _norm(payload)
         for record in await store.sent():
-            for text in record["notice"]["text"].values():
+            if record.started_at is None:
+                continue
+            for text in record.texts().values():
                 body = _norm(text)
                 if body in quoted or (len(quoted) >= MIN_QUOTE and quoted in body):
                     return ctx.t(
                         "broadcasts.matched",
-                        id=record["short_id"],
-                        title=record["title"],
-                        date=record["started_at"].date().isoformat(),
+                        id=record.short_id,
+                        title=record.title,
+                        date=record.started_at.date().isoformat(),
                     )
         return ctx.t("broadcasts.not_matched", brand=ctx.brand.name)

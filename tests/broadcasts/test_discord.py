@@ -59,11 +59,11 @@ async def test_a_notice_goes_to_a_channel_and_to_subscribers_dms(bot: App, dc: F
         }
     )
     record, _ = await bot.broadcaster.create(notice, "mia")
-    await bot.broadcaster.send(record["id"])
-    report = await finished(bot, record["id"])
+    await bot.broadcaster.send(record.id)
+    report = await finished(bot, record.id)
     (post,) = dc.sent(SUPPORT)
     assert post["content"].startswith("Deposits pause at 02:00 UTC")
-    assert record["short_id"] in post["content"]
+    assert record.short_id in post["content"]
     button = post["components"][0]["components"][0]
     assert button["url"] == "https://status.example.com" and button["label"] == "Status page"
     assert dict(dc.pins) == {SUPPORT: {post["id"]}}  # pinned in the channel, not in DMs
@@ -71,4 +71,4 @@ async def test_a_notice_goes_to_a_channel_and_to_subscribers_dms(bot: App, dc: F
     assert dm["content"].startswith("Deposits pause")
     assert report.outcomes["delivered"] == 2 and report.outcomes["blocked"] == 1
     left = await SubscriptionStore(bot.store).list("discord")
-    assert [s["chat_id"] for s in left] == [dc.dm_channel("42")]
+    assert [s.chat_id for s in left] == [dc.dm_channel("42")]

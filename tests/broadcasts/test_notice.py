@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from channels import registry
 from channels.discord import DiscordAdapter
 from channels.discord.settings import DiscordSettings
@@ -12,8 +14,15 @@ from handlers.broadcasts.notice import capabilities, parse_notice
 from handlers.broadcasts.plan import destinations, recipient_rows, render
 from handlers.broadcasts.report import build_report
 from handlers.texts import Texts
+from storage.broadcast_records import RecipientOutcome
+from storage.subscriptions import Subscriber
 
 TEXTS = Texts.load()
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def subscriber(id: int, channel: str, chat_id: str, language: str) -> Subscriber:
+    return Subscriber(id, channel, chat_id, language, identity_id=id, created_at=NOW)
 
 
 def test_the_limits_notices_are_checked_against_are_the_adapters_own() -> None:
@@ -38,10 +47,10 @@ def test_each_chat_is_planned_once_and_subscribers_are_filtered() -> None:
         }
     )
     subscribers = [
-        {"channel": "telegram", "chat_id": "1", "language": "de"},
-        {"channel": "telegram", "chat_id": "2", "language": "en"},  # not a German speaker
-        {"channel": "discord", "chat_id": "3", "language": "de"},  # not on Telegram
-        {"channel": "telegram", "chat_id": "-100", "language": "de"},  # the channel again
+        subscriber(1, "telegram", "1", "de"),
+        subscriber(2, "telegram", "2", "en"),  # not a German speaker
+        subscriber(3, "discord", "3", "de"),  # not on Telegram
+        subscriber(4, "telegram", "-100", "de"),  # the channel again
     ]
     places = destinations(notice, subscribers)
     assert [(p.chat_id, p.language, p.kind) for p in places] == [
@@ -55,34 +64,10 @@ def test_each_chat_is_planned_once_and_subscribers_are_filtered() -> None:
 
 def test_a_recipient_counts_as_delivered_only_when_every_part_was() -> None:
     rows = [
-        {
-            "channel": "telegram",
-            "chat_id": "1",
-            "language": "en",
-            "status": "delivered",
-            "last_error": None,
-        },
-        {
-            "channel": "telegram",
-            "chat_id": "1",
-            "language": "en",
-            "status": "failed",
-            "last_error": "bad request: x",
-        },
-        {
-            "channel": "telegram",
-            "chat_id": "2",
-            "language": "de",
-            "status": "delivered",
-            "last_error": None,
-        },
-        {
-            "channel": "telegram",
-            "chat_id": "3",
-            "language": "de",
-            "status": "failed",
-            "last_error": "forbidden: blocked",
-        },
+        RecipientOutcome("telegram", "1", "en", "delivered", None),
+        RecipientOutcome("telegram", "1", "en", "failed", "bad request: x", part=1),
+        RecipientOutcome("telegram", "2", "de", "delivered", None),
+        RecipientOutcome("telegram", "3", "de", "failed", "forbidden: blocked"),
     ]
     report = build_report(rows)
     assert report.total == 3

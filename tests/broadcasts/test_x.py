@@ -41,15 +41,15 @@ async def test_a_notice_is_posted_on_the_account_and_sent_to_x_subscribers(
         }
     )
     record, _ = await bot.broadcaster.create(notice, "mia")
-    await bot.broadcaster.send(record["id"])
-    report = await finished(bot, record["id"])
+    await bot.broadcaster.send(record.id)
+    report = await finished(bot, record.id)
     assert report.outcomes["delivered"] == 2
     root, *rest = x.posts
     assert root["in_reply_to"] is None  # a post of its own, not a reply
     assert root["text"].startswith("NOVA lists on 1 December")
     assert root["text"].endswith(f"(1/{len(rest) + 1})")
     assert [p["in_reply_to"] for p in rest] == [p["id"] for p in x.posts[:-1]]
-    assert record["short_id"] in x.posts[-1]["text"]
+    assert record.short_id in x.posts[-1]["text"]
     dms = [c for c in x.calls_to(SEND_DM) if c.status < 300]
     assert len(dms) == 1  # a DM may be 10,000 characters: one message
     assert dms[0].body["text"].startswith("NOVA lists on 1 December")

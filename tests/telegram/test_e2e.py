@@ -248,9 +248,7 @@ async def test_subscribing_to_notices(bot: App, tg: FakeTelegram) -> None:
     subscriptions = SubscriptionStore(bot.store)
     tg.private(42, "/subscribe", language="de")
     assert "Abonniert" in (await tg.wait_sent(1, chat_id=42))[0]["text"]
-    assert [(s["chat_id"], s["language"]) for s in await subscriptions.list("telegram")] == [
-        ("42", "de")
-    ]
+    assert [(s.chat_id, s.language) for s in await subscriptions.list("telegram")] == [("42", "de")]
     tg.private(42, "/subscribe", language="de")
     assert "schon" in (await tg.wait_sent(2, chat_id=42, within=5))[1]["text"]
     tg.private(42, "/unsubscribe", language="de")
