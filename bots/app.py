@@ -43,7 +43,8 @@ from handlers.intake import IntakeStage
 from handlers.intake_words import CategoryReader
 from handlers.language import LanguageDetector
 from handlers.outbox import Sender
-from handlers.pipeline import Pipeline, StaffChat
+from handlers.outbox_rows import Outbox, StaffChat
+from handlers.pipeline import Pipeline
 from handlers.rating_comment import RatingCommentStage
 from handlers.reopen import ReopenStage
 from handlers.router import Router
@@ -179,6 +180,7 @@ def build_pipeline(
     channels: dict[str, Channel] | None = None,
     detector: LanguageDetector | None = None,
     knowledge: KnowledgeBase | None = None,
+    outbox: Outbox | None = None,
 ) -> Pipeline:
     channels = channels or {}
     router = build_router(config, knowledge)
@@ -192,6 +194,24 @@ def build_pipeline(
         staff_chats=staff_chats(config),
         member_checks=tuple(s for s in router.handlers if isinstance(s, GuardStage)),
         detector=detector or LanguageDetector(),
+        outbox=outbox,
+    )
+
+
+def build_outbox(
+    config: Config,
+    store: Store | None,
+    clock: Clock,
+    channels: dict[str, Channel],
+    wake: Callable[[], None] = lambda: None,
+) -> Outbox:
+    """The one way out for the running ``channels``: their limits, the staff chats."""
+    return Outbox(
+        store,
+        clock,
+        {name: ch.capabilities for name, ch in channels.items()},
+        staff_chats=staff_chats(config),
+        wake=wake,
     )
 
 
@@ -202,6 +222,7 @@ def build_broadcaster(
     clock: Clock,
     channels: set[str],
     wake: Callable[[], None] = lambda: None,
+    outbox: Outbox | None = None,
 ) -> Broadcaster:
     """Broadcast operations for the enabled ``channels`` (the CLI passes their names
     from the configuration; the bot, its running channels)."""
@@ -214,6 +235,7 @@ def build_broadcaster(
         clock=clock,
         settings=config.broadcasts,
         wake=wake,
+        outbox=outbox,
     )
 
 
@@ -229,6 +251,7 @@ class App:
         self.reloader = KnowledgeReloader(self.knowledge, config.knowledge.reload_interval)
         self.store: Store | None = None
         self.sender: Sender | None = None
+        self.outbox: Outbox | None = None
         self.pipeline: Pipeline | None = None
         self.server: Server | None = None
         self.tickets: TicketStore | None = None
@@ -281,6 +304,9 @@ class App:
             max_attempts=self.config.outbox.max_attempts,
         )
         self.sender.watch = self.metrics.watch
+        self.outbox = build_outbox(
+            self.config, self.store, self.clock, self.channels, self.sender.wake
+        )
         await self.reloader.start()
         self.pipeline = build_pipeline(
             self.config,
@@ -289,6 +315,7 @@ class App:
             self.clock,
             self.channels,
             knowledge=self.knowledge,
+            outbox=self.outbox,
         )
         self.pipeline.wake = self.sender.wake
         await self._prepare_answers()
@@ -297,18 +324,23 @@ class App:
         self.pipeline.subscriptions = SubscriptionStore(self.store)
         self.pipeline.links = LinkStore(self.store)
         self.incidents = IncidentService.beside(
-            self.pipeline.router.handlers, self.store, self.texts, self.clock, self.config
+            self.pipeline.router.handlers,
+            self.store,
+            self.texts,
+            self.clock,
+            self.config,
+            self.outbox,
         )
         self.incidents.wake = self.sender.wake
         self.pipeline.staff_desk = StaffDesk(
             self.tickets,
             self.texts,
-            self.pipeline.outbound,
+            self.outbox,
             presses={"incident": IncidentPress(self.incidents)},
         )
         api = AgentApi(
             self.tickets,
-            self.pipeline,
+            self.outbox,
             self.texts,
             self.clock,
             self.sender.wake,
@@ -317,7 +349,13 @@ class App:
             LinkStore(self.store),
         )
         self.broadcaster = build_broadcaster(
-            self.config, self.store, self.texts, self.clock, set(self.channels), self.sender.wake
+            self.config,
+            self.store,
+            self.texts,
+            self.clock,
+            set(self.channels),
+            self.sender.wake,
+            self.outbox,
         )
         self.broadcaster.schedule = self._schedule_broadcast
         self.broadcaster.unschedule = self._unschedule_broadcast
@@ -353,7 +391,7 @@ class App:
         await self.sender.start()
         bind(
             Runtime(
-                pipeline=self.pipeline,
+                outbox=self.outbox,
                 texts=self.texts,
                 clock=self.clock,
                 wake=self.sender.wake,
@@ -365,7 +403,7 @@ class App:
                 incidents=self.incidents,
             )
         )
-        if not self.pipeline.staff_chats:
+        if not self.outbox.staff_chats:
             log.warning(
                 "no staff chat configured: alerts about new tickets, scams and SLA "
                 "targets go nowhere (set staff_chat_id or staff_channel_id of a channel)"

@@ -27,9 +27,9 @@ from aiohttp import web
 
 from bots.api import TICKET_ID, _json, _refusal
 from bots.openapi import MAX_ID
-from channels.base import Action, Image, Reply, action_to_dict
+from channels.base import Action, Image, Reply
 from handlers.attachments import IMAGES, AttachmentIntake, content_type, download_name
-from handlers.pipeline import Pipeline
+from handlers.outbox_rows import Outbox
 from storage.attachments import AttachmentStore, NewFile
 from storage.store import NewOutbound
 from storage.tickets import AgentRecord, TicketStore
@@ -48,7 +48,7 @@ class AttachmentApi:
         self,
         files: AttachmentStore,
         tickets: TicketStore,
-        pipeline: Pipeline,
+        outbox: Outbox,
         guard: Callable[..., Any],
         *,
         max_bytes: int,
@@ -57,7 +57,7 @@ class AttachmentApi:
     ) -> None:
         self.files = files
         self.tickets = tickets
-        self.pipeline = pipeline
+        self.outbox = outbox
         self.guard = guard
         self.max_bytes = max_bytes
         self.clock = clock
@@ -130,18 +130,18 @@ class AttachmentApi:
         if not agent.sees_all and ticket["assignee_id"] != agent.id:
             raise _refusal(403, "claim the ticket first")
         channel, chat = ticket["channel"], ticket["chat_id"]
-        caps = self.pipeline.capabilities.get(channel)
+        caps = self.outbox.capabilities.get(channel)
         if caps is None or not caps.files:
             raise _refusal(409, f"the user's platform ({channel}) cannot receive images here")
         sender = f"agent:{agent.name}"
         words: list[Action] = [Reply(chat_id=chat, text=text)] if text else []
-        rows = self.pipeline.outbound(words, channel, ticket["conversation_id"], sender=sender)
+        conversation = ticket["conversation_id"]
+        rows = self.outbox.rows(words, channel, conversation, sender=sender)
 
         def send(attachment_id: int) -> NewOutbound:
-            action = Image(chat_id=chat, attachment_id=attachment_id)
-            return NewOutbound(
-                channel, chat, action_to_dict(action), ticket["conversation_id"], 0, sender
-            )
+            image = Image(chat_id=chat, attachment_id=attachment_id)
+            (row,) = self.outbox.rows([image], channel, conversation, sender=sender)
+            return row
 
         kept = NewFile(name=download_name(name, mime, "screenshot"), mime=mime, data=image)
         attachment_id = await self.files.answer_with(
@@ -199,7 +199,7 @@ def attachment_routes(app: App, guard: Callable[..., Any]) -> list[web.RouteDef]
     """Files, wired into a starting bot: the inbox keeps users' files (fetched through
     the channels that can), the channels read kept files, and the API routes."""
     assert app.store is not None and app.pipeline is not None and app.tickets is not None
-    assert app.sender is not None
+    assert app.sender is not None and app.outbox is not None
     files = AttachmentStore(app.store)
     fetchers = {n: c for n, c in app.channels.items() if hasattr(c, "fetch_attachment")}
     max_bytes = app.config.attachments.max_bytes
@@ -211,7 +211,7 @@ def attachment_routes(app: App, guard: Callable[..., Any]) -> list[web.RouteDef]
     api = AttachmentApi(
         files,
         app.tickets,
-        app.pipeline,
+        app.outbox,
         guard,
         max_bytes=max_bytes,
         clock=app.clock,
