@@ -58,6 +58,8 @@ class FakeTelegram(TelegramFiles):
         self.drop_rate = 0.0  # share of them whose connection is dropped unanswered
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
+        # the highest update id the bot confirmed (asked getUpdates for ids past it)
+        self.confirmed = 0
         self.webhook: dict[str, Any] | None = None
         # the update types the bot asked for (getUpdates or setWebhook); None: the
         # default, everything but NOT_BY_DEFAULT. As on Telegram, the last list given
@@ -127,6 +129,15 @@ class FakeTelegram(TelegramFiles):
 
         await wait_until(lambda: len(self.sent(chat_id)) >= count, within, describe)
         return self.sent(chat_id)
+
+    async def wait_confirmed(self, update: dict[str, Any], within: float = 10) -> None:
+        """Until the bot has confirmed ``update``: it fetched it and asked for the next."""
+        wanted = int(update["update_id"])
+
+        def describe() -> str:
+            return f"update {wanted} not confirmed; the bot confirmed up to {self.confirmed}"
+
+        await wait_until(lambda: self.confirmed >= wanted, within, describe)
 
     def pause(self) -> None:
         """Hold every rate-limited call unprocessed until :meth:`release`."""
@@ -372,6 +383,7 @@ class FakeTelegram(TelegramFiles):
 
     async def _m_getupdates(self, p: dict[str, Any]) -> tuple[int, Any]:
         offset = int(p.get("offset", 0) or 0)
+        self.confirmed = max(self.confirmed, offset - 1)
         timeout = float(p.get("timeout", 0) or 0)
         if "allowed_updates" in p:
             self.allowed_updates = list(p["allowed_updates"] or []) or None
