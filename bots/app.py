@@ -24,6 +24,7 @@ from bots.broadcast_api import BroadcastApi
 from bots.config import Config
 from bots.incidents_api import IncidentApi
 from bots.metrics import Metrics
+from bots.outgoing import build_outbox, staff_chats
 from bots.readiness import operations_routes
 from bots.reports_api import ReportApi
 from bots.server import Server, build_server
@@ -43,7 +44,7 @@ from handlers.intake import IntakeStage
 from handlers.intake_words import CategoryReader
 from handlers.language import LanguageDetector
 from handlers.outbox import Sender
-from handlers.outbox_rows import Outbox, StaffChat
+from handlers.outbox_rows import Outbox
 from handlers.pipeline import Pipeline
 from handlers.rating_comment import RatingCommentStage
 from handlers.reopen import ReopenStage
@@ -162,16 +163,6 @@ def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, A
     ]
 
 
-def staff_chats(config: Config) -> tuple[StaffChat, ...]:
-    """Where staff alerts go, from each enabled channel's ``staff_chat_id``."""
-    chats = []
-    for spec, settings in config.enabled_channels():
-        chat = getattr(settings, "staff_chat_id", None)
-        if chat:
-            chats.append(StaffChat(channel=spec.name, chat_id=str(chat)))
-    return tuple(chats)
-
-
 def build_pipeline(
     config: Config,
     store: Any,
@@ -198,30 +189,13 @@ def build_pipeline(
     )
 
 
-def build_outbox(
-    config: Config,
-    store: Store | None,
-    clock: Clock,
-    channels: dict[str, Channel],
-    wake: Callable[[], None] = lambda: None,
-) -> Outbox:
-    """The one way out for the running ``channels``: their limits, the staff chats."""
-    return Outbox(
-        store,
-        clock,
-        {name: ch.capabilities for name, ch in channels.items()},
-        staff_chats=staff_chats(config),
-        wake=wake,
-    )
-
-
 def build_broadcaster(
     config: Config,
     store: Store,
     texts: Texts,
     clock: Clock,
     channels: set[str],
-    wake: Callable[[], None] = lambda: None,
+    wake: Callable[[], None] | None = None,
     outbox: Outbox | None = None,
 ) -> Broadcaster:
     """Broadcast operations for the enabled ``channels`` (the CLI passes their names
@@ -304,9 +278,7 @@ class App:
             max_attempts=self.config.outbox.max_attempts,
         )
         self.sender.watch = self.metrics.watch
-        self.outbox = build_outbox(
-            self.config, self.store, self.clock, self.channels, self.sender.wake
-        )
+        self.outbox = build_outbox(self.config, self.sender)
         await self.reloader.start()
         self.pipeline = build_pipeline(
             self.config,
@@ -323,15 +295,10 @@ class App:
         self.pipeline.tickets = self.tickets = TicketStore(self.store, round_robin=round_robin)
         self.pipeline.subscriptions = SubscriptionStore(self.store)
         self.pipeline.links = LinkStore(self.store)
+        stages = self.pipeline.router.handlers
         self.incidents = IncidentService.beside(
-            self.pipeline.router.handlers,
-            self.store,
-            self.texts,
-            self.clock,
-            self.config,
-            self.outbox,
+            stages, self.store, self.texts, self.clock, self.config, self.outbox
         )
-        self.incidents.wake = self.sender.wake
         self.pipeline.staff_desk = StaffDesk(
             self.tickets,
             self.texts,
@@ -349,13 +316,7 @@ class App:
             LinkStore(self.store),
         )
         self.broadcaster = build_broadcaster(
-            self.config,
-            self.store,
-            self.texts,
-            self.clock,
-            set(self.channels),
-            self.sender.wake,
-            self.outbox,
+            self.config, self.store, self.texts, self.clock, set(self.channels), outbox=self.outbox
         )
         self.broadcaster.schedule = self._schedule_broadcast
         self.broadcaster.unschedule = self._unschedule_broadcast

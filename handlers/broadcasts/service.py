@@ -61,7 +61,7 @@ class Broadcaster:
         languages: tuple[str, ...],
         clock: Clock,
         settings: BroadcastSettings,
-        wake: Callable[[], None] = lambda: None,
+        wake: Callable[[], None] | None = None,
         schedule: Schedule | None = None,
         unschedule: Callable[[int], Awaitable[None]] | None = None,
         schedule_unpin: Schedule | None = None,
@@ -76,7 +76,8 @@ class Broadcaster:
         self.languages = languages
         self.clock = clock
         self.settings = settings
-        self.wake = wake
+        # told when rows were enqueued: by default the outbox's sender
+        self.wake = wake or (outbox.wake if outbox is not None else lambda: None)
         self.schedule = schedule
         self.unschedule = unschedule
         self.schedule_unpin = schedule_unpin

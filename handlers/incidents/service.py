@@ -55,10 +55,12 @@ class IncidentService:
         answers: AnswerStage | None = None,
         languages: tuple[str, ...] = ("en",),
         settings: IncidentSettings | None = None,
-        wake: Callable[[], None] = lambda: None,
+        wake: Callable[[], None] | None = None,
         outbox: Outbox | None = None,
     ) -> None:
         self.outbox = outbox or Outbox(store, clock)
+        # told when a resolution enqueued follow-ups: by default the outbox's sender
+        self.wake = wake or self.outbox.wake
         self.incidents = IncidentStore(store)
         self.surges = SurgeStore(store)
         self.texts = texts
@@ -66,7 +68,6 @@ class IncidentService:
         self.answers = answers
         self.languages = languages
         self.settings = settings or IncidentSettings()
-        self.wake = wake
 
     def __repr__(self) -> str:
         return f"IncidentService(answers={self.answers is not None})"
