@@ -39,9 +39,7 @@ from sqlalchemy.engine import make_url
 
 from bots.api import AgentApi, token_hash
 from bots.server import Server, build_server
-from handlers.context import Brand
-from handlers.pipeline import Pipeline
-from handlers.router import Router
+from handlers.outbox_rows import Outbox
 from handlers.texts import Texts
 from scheduler.sla import SlaSettings
 from storage.migrate import upgrade
@@ -151,8 +149,7 @@ def serve(url: str, ready: Connection) -> None:
         clock = lambda: datetime.now(UTC)  # noqa: E731
         tickets = TicketStore(store)
         texts = Texts.load()
-        pipeline = Pipeline(store=store, router=Router(), texts=texts, brand=Brand(), clock=clock)
-        api = AgentApi(tickets, pipeline, texts, clock, lambda: None, SlaSettings())
+        api = AgentApi(tickets, Outbox(store, clock), texts, clock, lambda: None, SlaSettings())
         server = Server(build_server(api.routes(), lambda: {"status": "ok"}), "127.0.0.1", 0)
         await server.start()
         ready.send(server.port)

@@ -26,7 +26,7 @@ from bots.http_json import refusal as _refusal
 from bots.http_json import text_field as _text_field
 from bots.openapi import MAX_NUMBER, openapi
 from channels.base import AlertStaff, Button, Reply
-from handlers.pipeline import Pipeline
+from handlers.outbox_rows import Outbox
 from handlers.staffdesk import STAFF_CALLBACK, resolution_reply
 from handlers.texts import Texts
 from scheduler.sla import SlaSettings
@@ -76,7 +76,7 @@ class AgentApi:
     def __init__(
         self,
         tickets: TicketStore,
-        pipeline: Pipeline,
+        outbox: Outbox,
         texts: Texts,
         clock: Clock,
         wake: Callable[[], None],
@@ -90,7 +90,7 @@ class AgentApi:
         # every change an agent makes, with its audit entry in the same transaction
         self.desk = AuditedDesk(tickets.store, round_robin=sla.round_robin)
         self.tickets = tickets
-        self.pipeline = pipeline
+        self.outbox = outbox  # answers, resolutions and escalations leave through it
         self.texts = texts
         self.clock = clock
         self.wake = wake
@@ -254,7 +254,7 @@ class AgentApi:
         ticket = await self._owned(request, agent)
         text = await _text_field(request)
         reply = Reply(chat_id=ticket["chat_id"], text=text)
-        rows = self.pipeline.outbound(
+        rows = self.outbox.rows(
             [reply], ticket["channel"], ticket["conversation_id"], sender=f"agent:{agent.name}"
         )
         if not await self.desk.reply(ticket["id"], agent, rows, self.clock()):
@@ -271,7 +271,7 @@ class AgentApi:
     async def _resolve(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._owned(request, agent)
         reply = resolution_reply(ticket, self.texts)
-        rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
+        rows = self.outbox.rows([reply], ticket["channel"], ticket["conversation_id"])
         if not await self.desk.set_status(ticket["id"], agent, "resolved", rows, self.clock()):
             raise _refusal(409, "the ticket is resolved already")
         self.wake()
@@ -283,7 +283,7 @@ class AgentApi:
             chat_id=ticket["chat_id"],
             text=self.texts.get("tickets.reopened", ticket["language"], number=ticket["id"]),
         )
-        rows = self.pipeline.outbound([reply], ticket["channel"], ticket["conversation_id"])
+        rows = self.outbox.rows([reply], ticket["channel"], ticket["conversation_id"])
         if not await self.desk.set_status(ticket["id"], agent, "open", rows, self.clock()):
             raise _refusal(409, "only a resolved ticket can be reopened")
         self.wake()
@@ -363,7 +363,7 @@ class AgentApi:
             label=self.texts.get("tickets.staff_claim", "en"),
             data=f"{STAFF_CALLBACK}claim:{ticket['id']}",
         )
-        rows = self.pipeline.outbound([AlertStaff(text=text.strip(), buttons=((claim,),))], "")
+        rows = self.outbox.rows([AlertStaff(text=text.strip(), buttons=((claim,),))], "")
         note = self.texts.get("tickets.note_escalated", "en", tier=tier, reason=reason.strip())
         done = await self.desk.escalate(ticket["id"], agent, note.strip(), rows, self.clock())
         if done is None:

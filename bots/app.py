@@ -24,17 +24,18 @@ from bots.assembly import (
     build_pipeline,
     build_router,
     scheduled_jobs,
-    staff_chats,
     system_clock,
 )
 from bots.config import Config
 from bots.metrics import Metrics
+from bots.outgoing import staff_chats
 from bots.server import Server
 from channels.base import Channel
 from handlers.answers import KnowledgeBase, KnowledgeReloader
 from handlers.broadcasts.service import Broadcaster
 from handlers.incidents import IncidentService
 from handlers.outbox import Sender
+from handlers.outbox_rows import Outbox
 from handlers.pipeline import Pipeline
 from handlers.texts import Texts
 from handlers.understanding import shared_engine
@@ -79,6 +80,7 @@ class App:
         self.store: Store | None = None
         self.reloader: KnowledgeReloader | None = None
         self.sender: Sender | None = None
+        self.outbox: Outbox | None = None
         self.pipeline: Pipeline | None = None
         self.server: Server | None = None
         self.tickets: TicketStore | None = None
@@ -124,6 +126,7 @@ class App:
             self._health,
         )
         self.reloader, self.sender, self.pipeline = parts.reloader, parts.sender, parts.pipeline
+        self.outbox = parts.outbox
         self.tickets, self.incidents = parts.tickets, parts.incidents
         self.broadcaster, self.scheduler = parts.broadcaster, parts.scheduler
         self.runtime, self.server = parts.runtime, parts.server
@@ -142,7 +145,7 @@ class App:
         if resumed:
             log.info("inbox: handled %d message(s) left unanswered by the last run", resumed)
         await self._begin(parts.sender.start, parts.sender.stop)
-        if not parts.pipeline.staff_chats:
+        if not parts.outbox.staff_chats:
             log.warning(
                 "no staff chat configured: alerts about new tickets, scams and SLA "
                 "targets go nowhere (set staff_chat_id or staff_channel_id of a channel)"

@@ -25,6 +25,7 @@ from bots.broadcast_api import BroadcastApi
 from bots.config import Config
 from bots.incidents_api import IncidentApi
 from bots.metrics import Metrics
+from bots.outgoing import build_outbox, staff_chats
 from bots.readiness import operations_routes
 from bots.reports_api import ReportApi
 from bots.server import Server, build_server
@@ -45,7 +46,8 @@ from handlers.intake import IntakeStage
 from handlers.intake_words import CategoryReader
 from handlers.language import LanguageDetector
 from handlers.outbox import Sender
-from handlers.pipeline import Pipeline, StaffChat
+from handlers.outbox_rows import Outbox
+from handlers.pipeline import Pipeline
 from handlers.rating_comment import RatingCommentStage
 from handlers.reopen import ReopenStage
 from handlers.router import Router
@@ -66,7 +68,7 @@ from storage.cursors import CursorStore
 from storage.links import LinkStore
 from storage.queue import QueueStore
 from storage.reports import ReportStore
-from storage.store import NewOutbound, Store
+from storage.store import Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import SlaStore, TicketStore
 
@@ -154,16 +156,6 @@ def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, A
     ]
 
 
-def staff_chats(config: Config) -> tuple[StaffChat, ...]:
-    """Where staff alerts go, from each enabled channel's ``staff_chat_id``."""
-    chats = []
-    for spec, settings in config.enabled_channels():
-        chat = getattr(settings, "staff_chat_id", None)
-        if chat:
-            chats.append(StaffChat(channel=spec.name, chat_id=str(chat)))
-    return tuple(chats)
-
-
 def build_pipeline(
     config: Config,
     store: Any,
@@ -172,10 +164,13 @@ def build_pipeline(
     channels: dict[str, Channel] | None = None,
     detector: LanguageDetector | None = None,
     knowledge: KnowledgeBase | None = None,
+    outbox: Outbox | None = None,
 ) -> Pipeline:
     """A pipeline with no outbox sender, tickets or staff desk (``socialdesk ask``)."""
     router = build_router(config, knowledge)
-    return _pipeline(config, store, texts, clock, router, channels or {}, detector=detector)
+    return _pipeline(
+        config, store, texts, clock, router, channels or {}, detector=detector, outbox=outbox
+    )
 
 
 def _pipeline(
@@ -193,6 +188,7 @@ def _pipeline(
     links: LinkStore | None = None,
     staff_desk: StaffDesk | None = None,
     files: AttachmentIntake | None = None,
+    outbox: Outbox | None = None,
 ) -> Pipeline:
     return Pipeline(
         store=store,
@@ -210,6 +206,7 @@ def _pipeline(
         links=links,
         staff_desk=staff_desk,
         files=files,
+        outbox=outbox,
     )
 
 
@@ -229,8 +226,9 @@ def build_broadcaster(
     texts: Texts,
     clock: Clock,
     channels: set[str],
-    wake: Callable[[], None] = lambda: None,
+    wake: Callable[[], None] | None = None,
     calendar: BroadcastCalendar | None = None,
+    outbox: Outbox | None = None,
 ) -> Broadcaster:
     """Broadcast operations for the enabled ``channels`` (the CLI passes their names
     from the configuration; the bot, its running channels); with a ``calendar``,
@@ -247,6 +245,7 @@ def build_broadcaster(
         schedule=calendar.schedule if calendar else None,
         unschedule=calendar.unschedule if calendar else None,
         schedule_unpin=calendar.schedule_unpin if calendar else None,
+        outbox=outbox,
     )
 
 
@@ -256,6 +255,7 @@ class Assembly:
 
     reloader: KnowledgeReloader
     sender: Sender
+    outbox: Outbox
     pipeline: Pipeline
     tickets: TicketStore
     incidents: IncidentService
@@ -292,18 +292,11 @@ def assemble(
         max_attempts=config.outbox.max_attempts,
         watch=metrics.watch,
     )
+    outbox = build_outbox(config, sender)
     round_robin = config.tickets.round_robin
     tickets = TicketStore(store, round_robin=round_robin)
-    incidents = IncidentService.beside(
-        router.handlers, store, texts, clock, config, wake=sender.wake
-    )
-
-    def outbound(*args: Any, **kwargs: Any) -> list[NewOutbound]:
-        # the desk's rows are the pipeline's (split, addressed to the staff chats), and
-        # the pipeline, built next, hands the desk its staff chats' messages
-        return pipeline.outbound(*args, **kwargs)
-
-    desk = StaffDesk(tickets, texts, outbound, presses={"incident": IncidentPress(incidents)})
+    incidents = IncidentService.beside(router.handlers, store, texts, clock, config, outbox)
+    desk = StaffDesk(tickets, texts, outbox, presses={"incident": IncidentPress(incidents)})
     files = AttachmentStore(store)
     max_bytes = config.attachments.max_bytes
     pipeline = _pipeline(
@@ -319,15 +312,16 @@ def assemble(
         links=LinkStore(store),
         staff_desk=desk,
         files=attachment_intake(files, channels, texts, max_bytes),
+        outbox=outbox,
     )
     scheduler = Scheduler(store.engine, scheduled_jobs(config))
     calendar = BroadcastCalendar(scheduler, BroadcastStore(store))
     broadcaster = build_broadcaster(
-        config, store, texts, clock, set(channels), sender.wake, calendar
+        config, store, texts, clock, set(channels), calendar=calendar, outbox=outbox
     )
     api = AgentApi(
         tickets,
-        pipeline,
+        outbox,
         texts,
         clock,
         sender.wake,
@@ -339,7 +333,7 @@ def assemble(
     routes += BroadcastApi(broadcaster, api.guard).routes()
     routes += ReportApi(ReportStore(store), api.guard, clock).routes()
     routes += AttachmentApi(
-        files, tickets, pipeline, api.guard, max_bytes=max_bytes, clock=clock, wake=sender.wake
+        files, tickets, outbox, api.guard, max_bytes=max_bytes, clock=clock, wake=sender.wake
     ).routes()
     routes += IncidentApi(incidents, api.guard).routes()
     routes += AgentsApi(AgentAdmin(store), api.guard, clock).routes()
@@ -353,7 +347,7 @@ def assemble(
         if channel_routes is not None:
             routes += channel_routes()
     runtime = Runtime(
-        pipeline=pipeline,
+        outbox=outbox,
         texts=texts,
         clock=clock,
         wake=sender.wake,
@@ -366,5 +360,14 @@ def assemble(
     )
     server = Server(build_server(routes, health), config.server.host, config.server.port)
     return Assembly(
-        reloader, sender, pipeline, tickets, incidents, broadcaster, scheduler, runtime, server
+        reloader,
+        sender,
+        outbox,
+        pipeline,
+        tickets,
+        incidents,
+        broadcaster,
+        scheduler,
+        runtime,
+        server,
     )

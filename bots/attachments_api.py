@@ -27,9 +27,9 @@ from aiohttp import web
 
 from bots.api import TICKET_ID, _json, _refusal
 from bots.openapi import MAX_ID
-from channels.base import Action, Channel, Image, Reply, action_to_dict
+from channels.base import Action, Channel, Image, Reply
 from handlers.attachments import IMAGES, AttachmentIntake, content_type, download_name
-from handlers.pipeline import Pipeline
+from handlers.outbox_rows import Outbox
 from handlers.texts import Texts
 from storage.attachments import AttachmentStore, NewFile
 from storage.store import NewOutbound
@@ -46,7 +46,7 @@ class AttachmentApi:
         self,
         files: AttachmentStore,
         tickets: TicketStore,
-        pipeline: Pipeline,
+        outbox: Outbox,
         guard: Callable[..., Any],
         *,
         max_bytes: int,
@@ -55,7 +55,7 @@ class AttachmentApi:
     ) -> None:
         self.files = files
         self.tickets = tickets
-        self.pipeline = pipeline
+        self.outbox = outbox
         self.guard = guard
         self.max_bytes = max_bytes
         self.clock = clock
@@ -128,18 +128,18 @@ class AttachmentApi:
         if not agent.sees_all and ticket["assignee_id"] != agent.id:
             raise _refusal(403, "claim the ticket first")
         channel, chat = ticket["channel"], ticket["chat_id"]
-        caps = self.pipeline.capabilities.get(channel)
+        caps = self.outbox.capabilities.get(channel)
         if caps is None or not caps.files:
             raise _refusal(409, f"the user's platform ({channel}) cannot receive images here")
         sender = f"agent:{agent.name}"
         words: list[Action] = [Reply(chat_id=chat, text=text)] if text else []
-        rows = self.pipeline.outbound(words, channel, ticket["conversation_id"], sender=sender)
+        conversation = ticket["conversation_id"]
+        rows = self.outbox.rows(words, channel, conversation, sender=sender)
 
         def send(attachment_id: int) -> NewOutbound:
-            action = Image(chat_id=chat, attachment_id=attachment_id)
-            return NewOutbound(
-                channel, chat, action_to_dict(action), ticket["conversation_id"], 0, sender
-            )
+            image = Image(chat_id=chat, attachment_id=attachment_id)
+            (row,) = self.outbox.rows([image], channel, conversation, sender=sender)
+            return row
 
         kept = NewFile(name=download_name(name, mime, "screenshot"), mime=mime, data=image)
         attachment_id = await self.files.answer_with(

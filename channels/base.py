@@ -285,15 +285,23 @@ class DeliveryError(Exception):
 
     ``permanent`` means retrying cannot help (the user blocked the bot, the chat is
     gone, the message is malformed): the outbox records the failure and stops.
+    ``platform_wide`` says the wait holds for the whole bot on this platform (a global
+    429), not only for the chat sent to: the rate limiter then pauses every chat.
     """
 
     def __init__(
-        self, reason: str, *, retry_after: float | None = None, permanent: bool = False
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        platform_wide: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.permanent = permanent
+        self.platform_wide = platform_wide
 
 
 # the largest file any channel takes in or sends (Telegram hands bots up to 20 MB)

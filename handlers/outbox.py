@@ -1,9 +1,11 @@
 """The sender: the one way out of the system.
 
-It claims due outbox rows, performs each through its channel under the rate limits,
-and records the outcome: delivered with the platform's message id, retried later with
-backoff (or exactly when the platform said, on a 429), or failed for good. A crash
-leaves rows pending or "sending"; on start those are requeued, so nothing is lost.
+It claims due outbox rows, performs each through its channel once the rate limiter
+lets it (``handlers.ratelimiter.RateLimiter``, injected), and records the outcome:
+delivered with the platform's message id, retried later with backoff (or exactly when
+the platform said, on a 429, which the limiter is told too), or failed for good. A
+crash leaves rows pending or "sending"; on start those are requeued, so nothing is
+lost. Rows are built and enqueued by ``handlers.outbox_rows.Outbox``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import datetime, timedelta
 
 from channels.base import Channel, DeliveryError, Reply, action_from_dict
 from handlers.ratelimit import RateLimits
+from handlers.ratelimiter import RateLimiter
 from storage.store import OutboundWork, Outcome, Store
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,10 @@ class Sender:
     One loop owns the store: each step records what finished since the last step,
     claims new work and learns when the next retry falls due, in one transaction.
     Deliveries run as tasks that only talk to their channel and report back.
+
+    ``limiter`` decides when each send may go (default: this process's
+    :class:`RateLimits` from the channels' declared limits, on ``clock``); the sender
+    starts and stops it with itself.
     """
 
     def __init__(
@@ -51,6 +58,7 @@ class Sender:
         max_attempts: int = 8,
         idle_poll: float = 1.0,
         watch: Callable[[Outcome], None] = lambda _outcome: None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.store = store
         self.channels = channels
@@ -58,8 +66,15 @@ class Sender:
         self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.idle_poll = idle_poll
-        self.limits = RateLimits({n: c.capabilities.rate_limits for n, c in channels.items()})
+        self.limiter: RateLimiter = limiter or RateLimits(
+            {n: c.capabilities.rate_limits for n, c in channels.items()}, clock
+        )
         self._wake = asyncio.Event()
+        # idle(): each wake or question is a new generation; a step that began in the
+        # latest one and found nothing to send and nothing in flight reports it
+        self._generation = 0
+        self._idle_generation = -1
+        self._idle_seen = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
         self._outcomes: list[Outcome] = []
@@ -71,9 +86,26 @@ class Sender:
 
     def wake(self) -> None:
         """New work was enqueued: look now instead of at the next poll."""
+        self._generation += 1
         self._wake.set()
 
+    async def idle(self) -> None:
+        """Return once the sender has looked at the outbox after this call and found
+        nothing due that it can send and nothing in flight, every outcome recorded.
+
+        Rows enqueued (and committed) before the call are therefore sent, or given up,
+        or waiting for a retry that is not due yet. For tests and benchmarks that must
+        know "nothing more will be sent now": combine it with knowing that the inbound
+        event was handled. Needs :meth:`start`; the caller bounds the wait.
+        """
+        self._generation += 1
+        wanted = self._generation
+        self._wake.set()
+        async with self._idle_seen:
+            await self._idle_seen.wait_for(lambda: self._idle_generation >= wanted)
+
     async def start(self) -> None:
+        await self.limiter.start()
         requeued = await self.store.requeue_inflight(self.clock())
         if requeued:
             log.info("outbox: resumed %d item(s) left in flight by the last run", requeued)
@@ -88,6 +120,7 @@ class Sender:
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
         await self._settle_only()
+        await self.limiter.stop()
 
     async def drain(self, within: float = 10.0) -> None:
         """Deliver everything due now, giving up after ``within`` seconds (tests, benchmarks)."""
@@ -132,19 +165,29 @@ class Sender:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
+            generation = self._generation
             try:
                 claimed, due = await self.step()
             except Exception:
                 log.exception("outbox: a step failed; trying again")
-                claimed, due = 0, self.idle_poll
-            if claimed:
+                claimed, due = -1, self.idle_poll
+            if claimed > 0:
                 continue
+            if not claimed and not self._inflight and not self._outcomes:
+                await self._report_idle(generation)
             wait = self.idle_poll if due is None else min(self.idle_poll, max(due, 0.01))
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
             # that races with the wake-up, and stop() would then wait forever
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(wait):
                     await self._wake.wait()
+
+    async def _report_idle(self, generation: int) -> None:
+        if generation != self._generation or self._idle_generation >= generation:
+            return  # woken meanwhile: the next step looks again
+        async with self._idle_seen:
+            self._idle_generation = generation
+            self._idle_seen.notify_all()
 
     async def _deliver(self, work: OutboundWork) -> None:
         channel = self.channels[work.channel]
@@ -153,10 +196,15 @@ class Sender:
         except ValueError as exc:
             self._record(Outcome(work, "failed", error=f"unreadable action: {exc}"))
             return
-        await self.limits.acquire(work.channel, work.chat_id)
+        await self.limiter.acquire(work.channel, work.chat_id)
         try:
             platform_id = await channel.perform(action)
         except DeliveryError as exc:
+            if exc.retry_after is not None and not exc.permanent:
+                # before the row's retry time is written, so the pause ends no later
+                await self.limiter.pause(
+                    work.channel, work.chat_id, exc.retry_after, platform_wide=exc.platform_wide
+                )
             self._failed(work, exc.reason, exc.retry_after, exc.permanent)
             return
         except Exception as exc:  # an adapter bug or an unmapped library error

@@ -27,8 +27,6 @@ from channels.base import (
     Message,
     OpenTicket,
     Reply,
-    action_to_dict,
-    split_text,
 )
 from handlers.attachments import AttachmentIntake, attachments_from_envelope
 from handlers.attachments import attachments_to_envelope as attachments
@@ -37,6 +35,7 @@ from handlers.conversation import MAX_TEXT
 from handlers.flood import FloodGate
 from handlers.intake import TICKET_CATEGORIES, first_step, question
 from handlers.language import LanguageDetector, choose_language
+from handlers.outbox_rows import Outbox, StaffChat, desk_channels
 from handlers.pressed import chosen_words
 from handlers.router import Router
 from handlers.secrets import redact
@@ -67,14 +66,6 @@ class MemberCheck(Protocol):
     """
 
     async def check_member(self, event: MemberEvent, ctx: Context) -> list[Action]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class StaffChat:
-    """Where staff alerts go: a chat on one of the bot's channels."""
-
-    channel: str
-    chat_id: str
 
 
 class KeyedLocks:
@@ -108,7 +99,7 @@ class Pipeline:
     brand: Brand
     clock: Clock
     capabilities: dict[str, Capabilities] = field(default_factory=dict)
-    staff_chats: tuple[StaffChat, ...] = ()
+    staff_chats: tuple[StaffChat, ...] = ()  # for the outbox made when none is given
     detector: LanguageDetector = field(default_factory=LanguageDetector)
     wake: Callable[[], None] = lambda: None
     member_checks: tuple[MemberCheck, ...] = ()
@@ -118,7 +109,20 @@ class Pipeline:
     flood: FloodGate = field(default_factory=FloodGate)
     staff_desk: StaffDesk | None = None  # claims, replies and resolutions from the staff chat
     files: AttachmentIntake | None = None  # keeps users' files, or says why not
+    # the one way out; without one, an outbox over this pipeline's channels is made
+    outbox: Outbox | None = None
     _locks: KeyedLocks = field(default_factory=KeyedLocks, repr=False)
+    _out: Outbox = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._out = self.outbox or Outbox(
+            self.store,
+            self.clock,
+            self.capabilities,
+            staff_chats=self.staff_chats,
+            desks=desk_channels(),
+            wake=lambda: self.wake(),
+        )
 
     async def dispatch(self, event: Message | MemberEvent) -> Decision | None:
         """Handle one event; returns ``None`` for a redelivered, already handled one."""
@@ -188,7 +192,8 @@ class Pipeline:
         if self.staff_desk is None or not self.staff_desk.serves(message.channel):
             return False
         return any(
-            s.channel == message.channel and s.chat_id == message.chat_id for s in self.staff_chats
+            s.channel == message.channel and s.chat_id == message.chat_id
+            for s in self._out.staff_chats
         )
 
     async def decide(
@@ -328,59 +333,8 @@ class Pipeline:
         priority: int = 0,
         sender: str = "bot",
     ) -> list[NewOutbound]:
-        """Actions as outbox rows on ``channel``: long replies split at the channel's
-        limit, staff alerts addressed to the staff chats."""
-        rows: list[NewOutbound] = []
-        for action in actions:
-            if isinstance(action, AlertStaff):
-                rows += self._staff_rows(action)
-                continue
-            for part in self._split(action, channel):
-                rows.append(
-                    NewOutbound(
-                        channel,
-                        _chat_of(part),
-                        action_to_dict(part),
-                        conversation_id,
-                        priority,
-                        sender,
-                    )
-                )
-        return rows
-
-    def _split(self, action: Action, channel: str) -> list[Action]:
-        caps = self.capabilities.get(channel)
-        if caps is None or not isinstance(action, Reply):
-            return [action]
-        parts = split_text(action.text, caps)
-        if len(parts) == 1:
-            return [action]
-        last = len(parts) - 1
-        return [
-            action.model_copy(
-                update={
-                    "text": part,
-                    "buttons": action.buttons if i == last else (),
-                    "reply_to": action.reply_to if i == 0 else None,
-                }
-            )
-            for i, part in enumerate(parts)
-        ]
-
-    def _staff_rows(self, alert: AlertStaff) -> list[NewOutbound]:
-        if not self.staff_chats:
-            # said once at start (App); a line per ticket would only repeat it
-            log.debug("staff alert with no staff chat configured: %s", alert.text)
-            return []
-        lines = [alert.text, *(f"{k}: {v}" for k, v in alert.evidence)]
-        rows = []
-        for staff in self.staff_chats:
-            caps = self.capabilities.get(staff.channel)
-            desk = self.staff_desk is not None and self.staff_desk.serves(staff.channel)
-            buttons = alert.buttons if desk and (caps is None or caps.buttons) else ()
-            reply = Reply(chat_id=staff.chat_id, text="\n".join(lines), buttons=buttons)
-            rows.append(NewOutbound(staff.channel, staff.chat_id, action_to_dict(reply)))
-        return rows
+        """Actions as outbox rows on ``channel`` (``handlers.outbox_rows.Outbox.rows``)."""
+        return self._out.rows(actions, channel, conversation_id, priority, sender)
 
     async def _member(self, event: MemberEvent) -> None:
         actions: list[Action] = []
@@ -465,7 +419,3 @@ def clean_text(text: str) -> str:
     except UnicodeEncodeError:
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return text
-
-
-def _chat_of(action: Action) -> str:
-    return getattr(action, "chat_id", "")

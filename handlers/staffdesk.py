@@ -10,19 +10,18 @@ agent answers only their own tickets, a supervisor any.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
 from channels import registry
 from channels.base import Action, Button, Message, Reply
+from handlers.outbox_rows import Outbox
 from handlers.texts import Texts
 from storage.audit import VIA_STAFF_CHAT, AuditedDesk
-from storage.store import NewOutbound
 from storage.tickets import AgentRecord, TicketStore
 
 STAFF_CALLBACK = "staff:"
-Outbound = Callable[..., list[NewOutbound]]  # Pipeline.outbound
 
 
 class Press(Protocol):
@@ -47,18 +46,21 @@ def resolution_reply(ticket: dict[str, Any], texts: Texts) -> Reply:
 
 
 class StaffDesk:
-    """Turns presses and replies in a staff chat into ticket actions."""
+    """Turns presses and replies in a staff chat into ticket actions.
+
+    What it sends a user (an agent's answer, the rating after a resolution) is built
+    by ``outbox`` and committed with the ticket's change."""
 
     def __init__(
         self,
         tickets: TicketStore,
         texts: Texts,
-        outbound: Outbound,
+        outbox: Outbox,
         presses: Mapping[str, Press] | None = None,
     ) -> None:
         self.tickets = tickets
         self.texts = texts
-        self.outbound = outbound
+        self.outbox = outbox
         self.presses = dict(presses or {})  # other verbs: "incident" (open one from a surge)
         # claims, answers and resolutions here are audited like the API's
         self.desk = AuditedDesk(tickets.store, via=VIA_STAFF_CHAT)
@@ -144,7 +146,7 @@ class StaffDesk:
         ticket = await self._owned(message, ticket_id, agent)
         if isinstance(ticket, Reply):
             return [ticket]
-        rows = self.outbound(
+        rows = self.outbox.rows(
             [resolution_reply(ticket, self.texts)], ticket["channel"], ticket["conversation_id"]
         )
         if not await self.desk.set_status(ticket_id, agent, "resolved", rows, now):
@@ -188,7 +190,7 @@ class StaffDesk:
         if isinstance(ticket, Reply):
             return [ticket]
         reply = Reply(chat_id=ticket["chat_id"], text=message.text.strip())
-        rows = self.outbound(
+        rows = self.outbox.rows(
             [reply], ticket["channel"], ticket["conversation_id"], sender=f"agent:{agent.name}"
         )
         if not await self.desk.reply(ticket_id, agent, rows, now):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from handlers.broadcasts.service import Broadcaster
     from handlers.guard import GuardStage
     from handlers.incidents.service import IncidentService
-    from handlers.pipeline import Pipeline
+    from handlers.outbox_rows import Outbox
     from handlers.texts import Texts
     from scheduler.sla import SlaSettings
     from storage.tickets import SlaStore
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 class Runtime:
     """The running bot's objects that jobs use, built with the bot."""
 
-    pipeline: Pipeline
+    outbox: Outbox  # staff alerts of the SLA and surge sweeps
     texts: Texts
     clock: Callable[[], datetime]
     wake: Callable[[], None]

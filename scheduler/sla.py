@@ -86,7 +86,7 @@ async def sweep_sla() -> int:
             target=target,
             summary=ticket["summary"][:200],
         )
-        rows = runtime.pipeline.outbound([AlertStaff(text=text)], ticket["channel"])
+        rows = runtime.outbox.rows([AlertStaff(text=text)], ticket["channel"])
         if await runtime.sla.mark(ticket["id"], breached, rows, now):
             raised += 1
     if raised:

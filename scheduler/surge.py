@@ -21,7 +21,7 @@ from handlers.incidents.matching import covers
 from handlers.incidents.mentions import FAMILY_NAMES
 from handlers.incidents.service import IncidentService
 from handlers.incidents.settings import IncidentSettings
-from handlers.pipeline import Pipeline
+from handlers.outbox_rows import Outbox
 from handlers.staffdesk import STAFF_CALLBACK
 from scheduler.runtime import current
 from storage.store import NewOutbound
@@ -49,11 +49,11 @@ async def sweep_surges() -> int:
     runtime = current()
     if runtime.incidents is None:
         return 0
-    return await detect(runtime.incidents, runtime.pipeline)
+    return await detect(runtime.incidents, runtime.outbox)
 
 
-async def detect(service: IncidentService, pipeline: Pipeline) -> int:
-    """One sweep over ``service``'s questions; alerts go out through ``pipeline``."""
+async def detect(service: IncidentService, outbox: Outbox) -> int:
+    """One sweep over ``service``'s questions; alerts go out through ``outbox``."""
     settings = service.settings
     now = service.clock()
     window = timedelta(minutes=settings.surge_window_minutes)
@@ -73,7 +73,7 @@ async def detect(service: IncidentService, pipeline: Pipeline) -> int:
             continue
         examples = await service.surges.examples(key, since, settings.surge_examples)
 
-        alert = partial(_alert_rows, service, pipeline, key, questions, examples)
+        alert = partial(_alert_rows, service, outbox, key, questions, examples)
         if await service.surges.start(key, questions, examples, now, alert) is not None:
             raised += 1
     calmed = [
@@ -84,20 +84,20 @@ async def detect(service: IncidentService, pipeline: Pipeline) -> int:
     await service.surges.end(calmed, now)
     await service.surges.prune(now - history - window)
     if raised:
-        pipeline.wake()
+        outbox.wake()
     return raised
 
 
 def _alert_rows(
     service: IncidentService,
-    pipeline: Pipeline,
+    outbox: Outbox,
     key: SurgeKey,
     questions: int,
     examples: list[str],
     surge_id: int,
 ) -> list[NewOutbound]:
     """The staff chats' rows of one surge's alert (its button needs the surge's id)."""
-    return pipeline.outbound([_alert(service, key, questions, examples, surge_id)], "")
+    return outbox.staff_rows(_alert(service, key, questions, examples, surge_id))
 
 
 def _alert(

@@ -37,7 +37,8 @@ async def test_staff_are_warned_then_the_ticket_escalates_once(tmp_path, clock) 
     bot.channels["staffroom"] = staff
     async with bot:
         assert bot.pipeline is not None and bot.tickets is not None and bot.sender is not None
-        bot.pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
+        assert bot.outbox is not None
+        bot.outbox.staff_chats = (StaffChat("staffroom", "desk"),)
         await bot.pipeline.dispatch(
             message("/ticket deposit missing", channel="staffroom", chat_id="u1", sender_id="u1")
         )
@@ -77,7 +78,8 @@ async def test_a_deposit_ticket_has_the_half_hour_target_of_its_intake_category(
     bot.channels["staffroom"] = staff
     async with bot:
         assert bot.pipeline is not None and bot.sender is not None
-        bot.pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
+        assert bot.outbox is not None
+        bot.outbox.staff_chats = (StaffChat("staffroom", "desk"),)
         user = {"channel": "staffroom", "chat_id": "u1", "sender_id": "u1"}
         await bot.pipeline.dispatch(message("/ticket", **user))
         await bot.pipeline.dispatch(message("", callback="intake:category:deposit_missing", **user))
@@ -165,7 +167,8 @@ async def test_a_snoozed_ticket_is_not_chased_until_it_wakes(tmp_path, clock) ->
     bot.channels["staffroom"] = RecordingChannel("staffroom")
     async with bot:
         assert bot.pipeline is not None and bot.tickets is not None and bot.store is not None
-        bot.pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
+        assert bot.outbox is not None
+        bot.outbox.staff_chats = (StaffChat("staffroom", "desk"),)
         await bot.pipeline.dispatch(
             message("/ticket deposit missing", channel="staffroom", chat_id="u1", sender_id="u1")
         )

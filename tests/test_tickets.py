@@ -234,7 +234,8 @@ async def test_a_staff_chat_without_a_desk_gets_alerts_and_stays_an_ordinary_cha
     app.channels["staffroom"] = room
     async with app:
         assert app.pipeline is not None and app.sender is not None
-        app.pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
+        assert app.outbox is not None
+        app.outbox.staff_chats = (StaffChat("staffroom", "desk"),)
         await app.pipeline.dispatch(message("/ticket help", channel="staffroom", chat_id="u1"))
         await app.sender.drain()
         (alert,) = [a for a in room.sent if isinstance(a, Reply) and a.chat_id == "desk"]

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels import registry
-from channels.base import Button, Reply, action_to_dict, split_text
+from channels.base import Button, Reply, action_to_dict
 from channels.registry import ACCOUNT_POST
 from handlers.broadcasts.notice import Destination, Notice, capabilities, splittable
+from handlers.outbox_rows import split_reply
 from handlers.texts import Texts
 from storage.subscriptions import Subscriber
 
@@ -84,30 +85,26 @@ class RecipientRow:
 def recipient_rows(
     notice: Notice, short_id: str, places: Iterable[Destination], texts: Texts
 ) -> list[RecipientRow]:
-    """The outbox rows for ``places``; a long text is split where the platform allows,
-    with the buttons under the last part."""
+    """The outbox rows for ``places``; a long text is split where the platform allows
+    (as the outbox splits every reply), with the buttons under the last part and the
+    pin on the first."""
     buttons = (tuple(Button(label=b.label, url=b.url) for b in notice.buttons),)
     rows: list[RecipientRow] = []
-    rendered: dict[tuple[str, str, str], list[str]] = {}
+    rendered: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for place in places:
         language = place.language if place.language in notice.text else "en"
         key = (place.channel, place.kind, language)
         if key not in rendered:
-            text = render(notice, language, short_id, texts)
-            caps = capabilities(place.channel, place.kind)
+            whole = Reply(
+                chat_id="",
+                text=render(notice, language, short_id, texts),
+                buttons=buttons if notice.buttons else (),
+                pin=notice.pin and place.kind == "chat",
+            )
             may_split = splittable(place.channel, place.kind)
-            rendered[key] = split_text(text, caps) if may_split else [text]
-        parts = rendered[key]
-        for index, part in enumerate(parts):
-            reply = Reply(
-                chat_id=place.chat_id,
-                text=part,
-                buttons=buttons if notice.buttons and index == len(parts) - 1 else (),
-                pin=notice.pin and place.kind == "chat" and index == 0,
-            )
-            rows.append(
-                RecipientRow(
-                    place.channel, place.chat_id, place.language, index, action_to_dict(reply)
-                )
-            )
+            caps = capabilities(place.channel, place.kind) if may_split else None
+            rendered[key] = [action_to_dict(part) for part in split_reply(whole, caps)]
+        for index, part in enumerate(rendered[key]):
+            action = {**part, "chat_id": place.chat_id}
+            rows.append(RecipientRow(place.channel, place.chat_id, place.language, index, action))
     return rows

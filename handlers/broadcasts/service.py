@@ -20,12 +20,13 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from channels.base import Unpin, action_to_dict
+from channels.base import Unpin
 from handlers.broadcasts.batches import BATCH, recipient_batches
 from handlers.broadcasts.notice import Notice, check_notice, parse_notice
 from handlers.broadcasts.plan import destinations, new_short_id, recipient_rows, render
 from handlers.broadcasts.report import Report, build_report
 from handlers.broadcasts.settings import BroadcastSettings
+from handlers.outbox_rows import Outbox
 from handlers.texts import Texts
 from storage.broadcast_records import BroadcastRecord
 from storage.broadcasts import BroadcastStore, Start
@@ -68,20 +69,24 @@ class Broadcaster:
         languages: tuple[str, ...],
         clock: Clock,
         settings: BroadcastSettings,
-        wake: Callable[[], None] = lambda: None,
+        wake: Callable[[], None] | None = None,
         schedule: Schedule | None = None,
         unschedule: Callable[[int], Awaitable[None]] | None = None,
         schedule_unpin: Schedule | None = None,
         batch: int = BATCH,
+        outbox: Outbox | None = None,
     ) -> None:
         self.store = store
+        # the unpins go out through it (the recipients are rows of the broadcast)
+        self.outbox = outbox or Outbox(store.store, clock, wake=lambda: self.wake())
         self.subscriptions = subscriptions
         self.texts = texts
         self.channels = channels
         self.languages = languages
         self.clock = clock
         self.settings = settings
-        self.wake = wake
+        # told when rows were enqueued: by default the outbox's sender
+        self.wake = wake or (outbox.wake if outbox is not None else lambda: None)
         self.schedule = schedule
         self.unschedule = unschedule
         self.schedule_unpin = schedule_unpin
@@ -242,14 +247,10 @@ class Broadcaster:
     async def unpin(self, broadcast_id: int) -> int:
         """Unpin the notice wherever it was pinned (the unpin-after job); how many."""
         pinned = await self.store.pinned(broadcast_id)
-        rows = [
-            NewOutbound(channel, chat, action_to_dict(Unpin(chat_id=chat, message_id=message)))
-            for channel, chat, message in pinned
-        ]
-        if rows:
-            await self.store.store.enqueue(rows, self.clock())
-            self.wake()
-        return len(rows)
+        rows: list[NewOutbound] = []
+        for channel, chat, message in pinned:
+            rows += self.outbox.rows([Unpin(chat_id=chat, message_id=message)], channel)
+        return await self.outbox.put(rows)
 
     def _raise_for(self, outcome: Start, record: BroadcastRecord) -> None:
         name = record.short_id

@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from channels.base import Reply, action_to_dict
+from channels.base import Reply
 from handlers.answers import AnswerStage
 from handlers.answers.compose import entry_label
 from handlers.incidents.matching import matches
 from handlers.incidents.mentions import FAMILY_NAMES, mentions
 from handlers.incidents.settings import IncidentSettings
 from handlers.incidents.spec import IncidentError, IncidentSpec, parse_spec
+from handlers.outbox_rows import Outbox
 from handlers.texts import Texts
 from storage.incidents import Affected, IncidentStore, OpenIncident
 from storage.store import NewOutbound, Store
@@ -42,7 +43,8 @@ class _Configured(Protocol):
 
 class IncidentService:
     """Incident operations over one store; ``answers`` (the bot's answer stage, its one
-    model and index) places open tickets' summaries on FAQs and names entries."""
+    model and index) places open tickets' summaries on FAQs and names entries;
+    ``outbox`` builds the follow-ups (by default over the registered channels)."""
 
     def __init__(
         self,
@@ -53,8 +55,12 @@ class IncidentService:
         answers: AnswerStage | None = None,
         languages: tuple[str, ...] = ("en",),
         settings: IncidentSettings | None = None,
-        wake: Callable[[], None] = lambda: None,
+        wake: Callable[[], None] | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
+        self.outbox = outbox or Outbox(store, clock)
+        # told when a resolution enqueued follow-ups: by default the outbox's sender
+        self.wake = wake or self.outbox.wake
         self.incidents = IncidentStore(store)
         self.surges = SurgeStore(store)
         self.texts = texts
@@ -62,7 +68,6 @@ class IncidentService:
         self.answers = answers
         self.languages = languages
         self.settings = settings or IncidentSettings()
-        self.wake = wake
 
     def __repr__(self) -> str:
         return f"IncidentService(answers={self.answers is not None})"
@@ -75,7 +80,7 @@ class IncidentService:
         texts: Texts,
         clock: Callable[[], datetime],
         config: _Configured,
-        wake: Callable[[], None] = lambda: None,
+        outbox: Outbox | None = None,
     ) -> IncidentService:
         """The service for a bot whose router has ``stages``: it places questions with
         that router's answer stage (one model, one index); ``wake`` tells the sender of
@@ -88,7 +93,7 @@ class IncidentService:
             answers=answers,
             languages=tuple(config.bot.languages),
             settings=config.incidents,
-            wake=wake,
+            outbox=outbox,
         )
 
     def faq_ids(self) -> set[str] | None:
@@ -169,15 +174,7 @@ class IncidentService:
     def _follow_up(self, user: Affected) -> list[NewOutbound]:
         text = self.texts.get("incidents.resolved", user.language)
         reply = Reply(chat_id=user.chat_id, text=text)
-        return [
-            NewOutbound(
-                user.channel,
-                user.chat_id,
-                action_to_dict(reply),
-                user.conversation_id,
-                FOLLOW_UP_PRIORITY,
-            )
-        ]
+        return self.outbox.rows([reply], user.channel, user.conversation_id, FOLLOW_UP_PRIORITY)
 
     async def list(self, status: str | None = None) -> list[dict[str, Any]]:
         return await self.incidents.recent(status)

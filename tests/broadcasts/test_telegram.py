@@ -20,6 +20,7 @@ from storage.broadcast_records import BroadcastRecord
 from storage.subscriptions import SubscriptionStore
 from tests.broadcasts.support import add_subscribers, crash
 from tests.fakes.telegram import FakeTelegram
+from tests.settling import sent_everything
 
 CHANNEL = -1002001  # the exchange's announcement channel
 
@@ -289,10 +290,7 @@ async def test_a_pinned_notice_is_unpinned_when_its_time_is_over(
     hours = (job["next_run"] - datetime.now(UTC)).total_seconds() / 3600
     assert 5.9 < hours <= 6  # a stored job: a restart keeps it
     assert await unpin_broadcast(record.id) == 1  # what the job does when its time comes
-    for _ in range(100):
-        if tg.calls_to("unpinChatMessage"):
-            break
-        await asyncio.sleep(0.05)
+    await sent_everything(bot)
     (unpin,) = tg.calls_to("unpinChatMessage")
     assert int(unpin.params["message_id"]) == posted["_message_id"]
 

@@ -14,6 +14,7 @@ from bots.app import App
 from bots.config import Config, parse_config
 from tests.builders import eventually
 from tests.fakes.discord import BOT, GUILD, NO_THREADS, STAFF, SUPPORT, FakeDiscord
+from tests.settling import sent_everything, settled
 
 MENTION = f"<@{BOT['id']}>"
 SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
@@ -62,10 +63,10 @@ async def test_a_direct_message_is_answered_in_the_dm(bot: App, dc: FakeDiscord)
 async def test_in_a_server_the_bot_answers_mentions_threaded_to_the_question(
     bot: App, dc: FakeDiscord
 ) -> None:
-    dc.post(SUPPORT, "7", "wen moon frens")
+    chatter = dc.post(SUPPORT, "7", "wen moon frens")
     question = dc.post(SUPPORT, "7", f"{MENTION} when is the NOVA airdrop?")
     (answer,) = await dc.wait_sent(1, channel_id=SUPPORT)
-    await asyncio.sleep(0.3)
+    await settled(bot, "discord", SUPPORT, chatter["id"], question["id"])
     assert len(dc.sent(SUPPORT)) == 1  # the chatter got nothing
     assert str(answer["message_reference"]["message_id"]) == question["id"]
     assert "NOVA" in answer["content"] and MENTION not in answer["content"]
@@ -186,10 +187,9 @@ async def test_a_member_renamed_into_staff_is_reported(bot: App, dc: FakeDiscord
 async def test_429s_are_waited_out_and_lose_nothing(bot: App, dc: FakeDiscord) -> None:
     dc.rate_limit_next = 2
     channel = dc.dm_channel("42")
-    for text in ("/help", "/lang", "hello"):
-        dc.dm("42", text)
+    asked = [dc.dm("42", text) for text in ("/help", "/lang", "hello")]
     await dc.wait_sent(3, channel_id=channel, within=15)
-    await asyncio.sleep(0.5)
+    await settled(bot, "discord", channel, *(m["id"] for m in asked))
     assert len(dc.sent(channel)) == 3
     assert sum(1 for c in dc.calls if c.status == 429) >= 2
 
@@ -213,7 +213,7 @@ async def test_injected_500s_still_deliver_every_reply_once(bot: App, dc: FakeDi
     for user in users:
         await dc.wait_sent(1, channel_id=dc.dm_channel(user), within=30)
     dc.fail_rate = 0.0
-    await asyncio.sleep(0.5)
+    await sent_everything(bot)  # every DM was answered, so all are handled
     assert all(len(dc.sent(dc.dm_channel(user))) == 1 for user in users)
     assert any(c.status == 500 for c in dc.calls)  # the faults really happened
 

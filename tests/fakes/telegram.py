@@ -42,6 +42,8 @@ class FakeTelegram(TelegramApi, TelegramFiles):
         self.drop_rate = 0.0  # share of them whose connection is dropped unanswered
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
+        # the highest update id the bot confirmed (asked getUpdates for ids past it)
+        self.confirmed = 0
         self.webhook: dict[str, Any] | None = None
         # the update types the bot asked for (getUpdates or setWebhook); None: the
         # default, everything but NOT_BY_DEFAULT. As on Telegram, the last list given
@@ -111,6 +113,15 @@ class FakeTelegram(TelegramApi, TelegramFiles):
 
         await wait_until(lambda: len(self.sent(chat_id)) >= count, within, describe)
         return self.sent(chat_id)
+
+    async def wait_confirmed(self, update: dict[str, Any], within: float = 10) -> None:
+        """Until the bot has confirmed ``update``: it fetched it and asked for the next."""
+        wanted = int(update["update_id"])
+
+        def describe() -> str:
+            return f"update {wanted} not confirmed; the bot confirmed up to {self.confirmed}"
+
+        await wait_until(lambda: self.confirmed >= wanted, within, describe)
 
     def pause(self) -> None:
         """Hold every rate-limited call unprocessed until :meth:`release`."""

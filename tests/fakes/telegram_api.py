@@ -124,6 +124,7 @@ class TelegramApi:
 
     async def _m_getupdates(self, p: dict[str, Any]) -> tuple[int, Any]:
         offset = int(p.get("offset", 0) or 0)
+        self.confirmed = max(self.confirmed, offset - 1)
         timeout = float(p.get("timeout", 0) or 0)
         if "allowed_updates" in p:
             self.allowed_updates = list(p["allowed_updates"] or []) or None

@@ -37,7 +37,8 @@ async def test_only_a_burst_above_the_usual_number_is_a_surge(
     async with bot:
         pipeline, sender = bot.pipeline, bot.sender
         assert pipeline is not None and bot.store is not None and sender is not None
-        pipeline.staff_chats = (StaffChat("staffroom", "desk"),)
+        assert bot.outbox is not None
+        bot.outbox.staff_chats = (StaffChat("staffroom", "desk"),)
 
         async def ask(users: int, spread_minutes: float) -> None:
             for _ in range(users):

@@ -15,6 +15,7 @@ import pytest
 from bots.app import App
 from bots.config import parse_config
 from tests.fakes.telegram import BOT, FakeTelegram, help_update
+from tests.settling import handled, sent_everything, settled
 
 SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
 GROUP = -1001
@@ -99,7 +100,7 @@ async def test_a_seed_phrase_in_a_group_is_deleted_and_staff_told(
 
 async def test_an_edit_into_a_secret_is_caught(bot: App, tg: FakeTelegram) -> None:
     original = tg.group(GROUP, 9, "hi all")
-    await asyncio.sleep(0.3)
+    await handled(bot, "telegram", GROUP, original["message"]["message_id"])
     tg.edit(original, f"backup: {SEED}")
     await tg.wait_sent(1, chat_id=GROUP)
     assert tg.calls_to("deleteMessage")
@@ -108,9 +109,13 @@ async def test_an_edit_into_a_secret_is_caught(bot: App, tg: FakeTelegram) -> No
 async def test_a_redelivered_update_is_answered_once(bot: App, tg: FakeTelegram) -> None:
     update = tg.private(42, "/help")
     await tg.wait_sent(1, chat_id=42)
-    tg.push(message=update["message"])  # Telegram delivers the same message again
-    await asyncio.sleep(0.5)
-    assert len(tg.sent(42)) == 1
+    again = tg.push(message=update["message"])  # Telegram delivers the same message again
+    await tg.wait_confirmed(again)
+    # the copy leaves no trace to wait for; the user's next message is handled after it
+    # (one user's messages in order), so once that one is answered the copy was handled
+    later = tg.private(42, "/help")
+    await settled(bot, "telegram", 42, later["message"]["message_id"])
+    assert len(tg.sent(42)) == 2  # the first and the later message's, none for the copy
 
 
 async def test_429s_delay_replies_but_lose_none(bot: App, tg: FakeTelegram) -> None:
@@ -130,7 +135,7 @@ async def test_injected_500s_still_deliver_every_reply_exactly_once(
     for user in users:
         await tg.wait_sent(1, chat_id=user, within=30)
     tg.fail_rate = 0.0
-    await asyncio.sleep(0.5)
+    await sent_everything(bot)  # every update was answered, so all are handled
     assert all(len(tg.sent(user)) == 1 for user in users)
     failed = [c for c in tg.calls_to("sendMessage") if not c.params.get("_ok")]
     assert failed  # the faults really happened
@@ -166,7 +171,7 @@ async def test_the_webhook_checks_the_secret(
             bad = {"X-Telegram-Bot-Api-Secret-Token": "s3cr3t-token"}
             async with http.post(url, data=b"{not json", headers=bad) as r:
                 assert r.status == 400
-            await asyncio.sleep(0.3)
+            await sent_everything(app)  # refused at the door: nothing was queued
             assert tg.sent(42) == []  # nothing of the rejected requests was processed
             async with http.post(url, json=update, headers=bad) as r:
                 assert r.status == 200

@@ -14,6 +14,7 @@ from bots.api import token_hash
 from bots.app import App, system_clock
 from storage.audit import AuditedDesk
 from tests.fakes.telegram import FakeTelegram
+from tests.settling import settled
 from tests.telegram.test_e2e import start_bot
 
 STAFF = -999
@@ -96,15 +97,15 @@ async def test_replying_to_an_unclaimed_announcement_claims_it(
 ) -> None:
     tg.private(USER, "/ticket locked out")
     (announcement,) = await tg.wait_sent(1, chat_id=STAFF)
-    tg.group(STAFF, BEN, "anyone free?")  # chatter in the staff group gets no answer
-    tg.reply_to_bot(
+    chatter = tg.group(STAFF, BEN, "anyone free?")  # chatter in the staff group gets no answer
+    reply = tg.reply_to_bot(
         STAFF, BEN, "Hi, I am looking at it.", bot_message_id=announcement["_message_id"]
     )
     claimed = (await tg.wait_sent(2, chat_id=STAFF))[1]
     assert "#1 is ben's now" in claimed["text"]
     answer = (await tg.wait_sent(3, chat_id=USER, within=15))[2]
     assert answer["text"] == "Hi, I am looking at it."
-    await asyncio.sleep(0.3)
+    await settled(bot, "telegram", STAFF, *(u["message"]["message_id"] for u in (chatter, reply)))
     assert len(tg.sent(STAFF)) == 2
 
 

@@ -14,6 +14,7 @@ from bots.app import App
 from channels.base import Reply
 from tests.builders import bot_config
 from tests.fakes.x import ACCOUNT, FakeX
+from tests.settling import sent_everything
 
 DMS = "GET /2/dm_events"
 MENTIONS = "GET /2/users/:id/mentions"
@@ -138,7 +139,7 @@ async def test_a_429_on_a_dm_delays_the_answer_and_loses_nothing(bot: App, x: Fa
     x.fail_next(SEND_DM, 429, reset_in=1)
     x.dm("222", "hello")
     await x.wait_until(lambda: len(x.dms_sent) >= 1, within=20, what="the delayed answer")
-    await asyncio.sleep(0.3)
+    await sent_everything(bot)  # answered, so handled; and nothing else is due
     limited = next(c for c in x.calls_to(SEND_DM) if c.status == 429)
     assert [c.at >= limited.reset for c in x.calls_to(SEND_DM) if c.status != 429] == [True]
     assert len(x.dms_sent) == 1
@@ -168,7 +169,7 @@ async def test_the_webhook_answers_the_crc_and_checks_signatures(tmp_path: Path,
         assert (status, proved) == (200, True)
         assert await x.deliver(url, event, signature=None) == 403
         assert await x.deliver(url, event, signature="sha256=bm90IHRoZSBzaWduYXR1cmU=") == 403
-        await asyncio.sleep(0.3)
+        await sent_everything(app)  # refused at the door: nothing was queued
         assert x.dms_sent == []  # nothing of the rejected deliveries was handled
         assert await x.deliver(url, event) == 200
         await x.wait_until(lambda: len(x.dms_sent) >= 1, what="the answer to the signed DM")
