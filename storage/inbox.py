@@ -30,7 +30,6 @@ class Inbound:
     last_language: str | None = None  # of the bot's last reply in this conversation
 
 
-
 def record_inbound(conn: Connection, env: dict[str, Any], text: str, now: datetime) -> Inbound:
     """Record an inbound message once (see ``Store.record_inbound``)."""
     channel, chat_id, sender = env["channel"], env["chat_id"], env["sender_id"]
