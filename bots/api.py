@@ -25,8 +25,9 @@ from bots.http_json import read_body as _body
 from bots.http_json import refusal as _refusal
 from bots.http_json import text_field as _text_field
 from bots.openapi import MAX_NUMBER, openapi
-from channels.base import AlertStaff, Button, Reply
+from channels.base import Button, Reply
 from handlers.outbox_rows import Outbox
+from handlers.requests import AlertStaff
 from handlers.staffdesk import STAFF_CALLBACK, resolution_reply
 from handlers.texts import Texts
 from scheduler.sla import SlaSettings

@@ -40,6 +40,7 @@ from handlers.commands import CommandStage
 from handlers.conversation import ConversationStage
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
+from handlers.handoff import TicketStage
 from handlers.incidents import IncidentService, IncidentStage
 from handlers.incidents.desk import IncidentPress
 from handlers.intake import IntakeStage
@@ -99,6 +100,7 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
         NoticeCheckStage(),
         CommandStage(),
         answers,
+        TicketStage(),
         GreetingStage(),
         name="main",
     )

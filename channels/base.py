@@ -167,23 +167,6 @@ class Unpin(_Action):
     message_id: str
 
 
-class AlertStaff(_Action):
-    """Tell the staff chat about something that needs a person; evidence is shown as-is."""
-
-    type: Literal["alert_staff"] = "alert_staff"
-    text: str
-    evidence: tuple[tuple[str, str], ...] = ()
-    buttons: tuple[tuple[Button, ...], ...] = ()  # e.g. Claim, where the staff chat has them
-
-
-class OpenTicket(_Action):
-    """Hand the conversation to a human agent in ``category``."""
-
-    type: Literal["open_ticket"] = "open_ticket"
-    category: str = "other"
-    summary: str = ""
-
-
 class Image(_Action):
     """Send a stored image (an agent's screenshot) to a chat. The row names the file by
     id; the adapter reads its bytes from the :class:`FileSource` it was given."""
@@ -195,7 +178,7 @@ class Image(_Action):
 
 
 Action = Annotated[
-    Reply | InvitePrivate | Delete | Restrict | Unpin | AlertStaff | OpenTicket | Image,
+    Reply | InvitePrivate | Delete | Restrict | Unpin | Image,
     Field(discriminator="type"),
 ]
 _ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)

@@ -7,14 +7,20 @@ interactions that the adapter turns into the same text, so one stage serves all.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from channels.base import Button, InvitePrivate, Message, OpenTicket, Reply
+from channels.base import Button, InvitePrivate, Message, Reply
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.conversation import LANG_CALLBACK
 from handlers.guard import is_official
 from handlers.linking import link
+from handlers.requests import OpenTicket, Step
 from handlers.secrets import redact
 from handlers.social_links import named_account, same_account
+from storage.subscriptions import SubscriptionStore
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL | re.IGNORECASE)
 
@@ -91,15 +97,25 @@ async def _subscription(name: str, message: Message, ctx: Context) -> Handled | 
         return Handled(intent=name, actions=[invite])
     if ctx.subscriptions is None or ctx.identity_id is None:
         return PASS  # ``ask`` has no storage: nothing to change
-    if name == "subscribe":
-        new = await ctx.subscriptions.subscribe(
-            ctx.identity_id, message.channel, message.chat_id, ctx.language, ctx.now
-        )
-        key = "subscribe.done" if new else "subscribe.already"
-    else:
-        gone = await ctx.subscriptions.unsubscribe(message.channel, message.chat_id)
-        key = "subscribe.stopped" if gone else "subscribe.not_subscribed"
-    return Handled(intent=name, actions=[Reply(chat_id=message.chat_id, text=ctx.t(key))])
+    identity, channel, chat, language, now = (
+        ctx.identity_id,
+        message.channel,
+        message.chat_id,
+        ctx.language,
+        ctx.now,
+    )
+
+    def change(conn: Connection) -> list[Step]:
+        if name == "subscribe":
+            new = SubscriptionStore._subscribe(conn, identity, channel, chat, language, now)
+            key = "subscribe.done" if new else "subscribe.already"
+        else:
+            gone = SubscriptionStore._unsubscribe(conn, channel, chat)
+            key = "subscribe.stopped" if gone else "subscribe.not_subscribed"
+        return [Reply(chat_id=chat, text=ctx.t(key))]
+
+    ctx.defer_telling(change)  # which of the answers: as the change itself finds
+    return Handled(intent=name)
 
 
 def help_reply(message: Message, ctx: Context) -> Reply:

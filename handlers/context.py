@@ -7,18 +7,29 @@ any instant (tests, ``socialdesk ask --at``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from channels.base import Action, Capabilities, Message, Reply
+from channels.base import Capabilities, Message, Reply
+from handlers.requests import Step
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
     from handlers.texts import Texts
     from storage.links import LinkStore
     from storage.store import Store
     from storage.subscriptions import SubscriptionStore
     from storage.tickets import TicketStore
+
+# A state change a stage decided on, run later in the transaction that marks the message
+# handled and enqueues its replies (``Store.complete_inbound``), so both commit or
+# neither does. It may return what only its result can tell the user (a new ticket's
+# number); most return ``None``.
+Write = Callable[["Connection"], Sequence[Step] | None]
 
 Verdict = Literal["clean", "suspicious", "scam"]
 _SEVERITY: dict[str, int] = {"clean": 0, "suspicious": 1, "scam": 2}
@@ -75,10 +86,36 @@ class Context:
     subscriptions: SubscriptionStore | None = None
     links: LinkStore | None = None
     scam: ScamReport = field(default_factory=ScamReport)
+    pressed: str | None = None  # a button press, in the words of the choice made
+    writes: list[Write] = field(default_factory=list)
 
     def t(self, key: str, **values: Any) -> str:
         """The localized text ``key`` in the reply language."""
         return self.texts.get(key, self.language, **values)
+
+    def defer(self, write: Callable[[Connection], object]) -> None:
+        """Run ``write(conn)`` in the transaction that enqueues the message's replies.
+
+        Reads during routing see the state as it was when the message arrived; a
+        stage that needs a write's outcome decides from a read first (one message of
+        a conversation at a time, so nothing changes that state in between). Without
+        storage (``socialdesk ask``) the writes are never run.
+        """
+        self.writes.append(quietly(write))
+
+    def defer_telling(self, write: Write) -> None:
+        """Like :meth:`defer`, for a write whose outcome the user is told (a new
+        ticket's number): the steps it returns are sent with the other replies."""
+        self.writes.append(write)
+
+
+def quietly(write: Callable[[Connection], object]) -> Write:
+    """``write`` as a deferred write that tells the user nothing (its result unused)."""
+    return partial(_run, write)
+
+
+def _run(write: Callable[[Connection], object], conn: Connection) -> None:
+    write(conn)
 
 
 @dataclass(slots=True)
@@ -86,7 +123,7 @@ class Handled:
     """A stage's answer. ``final=False`` adds actions and lets the chain go on."""
 
     intent: str
-    actions: list[Action] = field(default_factory=list)
+    actions: list[Step] = field(default_factory=list)
     refs: list[str] = field(default_factory=list)
     handoff: bool = False
     final: bool = True
@@ -117,7 +154,7 @@ class Decision:
     message: Message
     intent: str
     language: str
-    actions: list[Action]
+    actions: list[Step]
     refs: list[str]
     scam: ScamReport
     handoff: bool

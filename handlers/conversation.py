@@ -8,6 +8,7 @@ choice the bot offered (the reply language).
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from channels.base import Message, Reply
 from handlers.context import PASS, Context, Handled, Pass
@@ -15,6 +16,8 @@ from handlers.intake import INTAKE_CALLBACK
 from handlers.staffdesk import STAFF_CALLBACK
 from handlers.topics import has_words
 from storage.ratings import LOW_RATING, RatingStore
+from storage.store import Store
+from storage.tickets import TicketStore
 
 MAX_TEXT = 8000  # characters the answering stages read; the guard reads everything
 LANG_CALLBACK = "lang:"
@@ -49,7 +52,7 @@ class ConversationStage:
             # the conversation is with people now: the message joins the ticket's
             # transcript (it is recorded already) and the bot keeps out of it
             if ctx.tickets is not None:
-                await ctx.tickets.on_user_message(ctx.ticket_id)
+                ctx.defer(partial(TicketStore._user_wrote, ticket_id=ctx.ticket_id))
             if message.text.strip().lower().startswith("/ticket"):
                 text = ctx.t("tickets.still_open", number=ctx.ticket_id)
                 return self._reply(message, ctx, "ticket_message", text)
@@ -73,7 +76,7 @@ class ConversationStage:
         if code not in ctx.brand.languages:
             return Handled(intent="ignored")
         if ctx.store is not None and ctx.identity_id is not None:
-            await ctx.store.set_language(ctx.identity_id, code)
+            ctx.defer(partial(Store._set_language, identity_id=ctx.identity_id, language=code))
         ctx.language = ctx.chosen_language = code
         return self._reply(message, ctx, "language_set", ctx.t("lang.set"))
 
@@ -84,8 +87,17 @@ class ConversationStage:
         if ctx.tickets is None or ctx.conversation_id is None:
             return Handled(intent="ignored")
         ratings = RatingStore(ctx.tickets.store)
-        if not await ratings.rate(int(ticket), ctx.conversation_id, int(score), ctx.now):
+        if not await ratings.rateable(int(ticket), ctx.conversation_id):
             return Handled(intent="ignored")  # not theirs, not resolved, or rated already
+        ctx.defer(
+            partial(
+                RatingStore._rate,
+                ticket_id=int(ticket),
+                conversation_id=ctx.conversation_id,
+                score=int(score),
+                now=ctx.now,
+            )
+        )
         if int(score) <= LOW_RATING:  # what went wrong? (handlers.rating_comment)
             return self._reply(message, ctx, "rating", ctx.t("rating.ask_comment"))
         return self._reply(message, ctx, "rating", ctx.t("tickets.rating_thanks"))

@@ -17,17 +17,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
-from channels.base import (
-    Action,
-    AlertStaff,
-    Delete,
-    MemberEvent,
-    Message,
-    OpenTicket,
-    Reply,
-    Restrict,
-)
+from channels.base import Action, Delete, MemberEvent, Message, Reply, Restrict
 from handlers.context import PASS, Context, Handled, Pass
+from handlers.requests import AlertStaff, OpenTicket, Step
 from handlers.scam.detect import Finding, inspect
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, hosts_in
@@ -111,7 +103,7 @@ class GuardStage:
         paid = ctx.t("guard.scam_paid", brand=ctx.brand.name)
         if gone and paid not in warning:
             warning = f"{warning}\n\n{paid}"  # what to do now that the money is gone
-        actions: list[Action] = []
+        actions: list[Step] = []
         if remove and (caps is None or caps.delete):
             actions.append(Delete(chat_id=message.chat_id, message_id=message.platform_message_id))
         restrict = public and scam and self.settings.restrict_minutes > 0
@@ -199,7 +191,7 @@ class GuardStage:
         )
         return AlertStaff(text=text, evidence=tuple(evidence))
 
-    async def check_member(self, event: MemberEvent, ctx: Context) -> list[Action]:
+    async def check_member(self, event: MemberEvent, ctx: Context) -> list[Action | AlertStaff]:
         """A new or renamed member who looks like staff, the brand or the bot."""
         if _is_staff(event.username, ctx):
             return []
@@ -215,7 +207,7 @@ class GuardStage:
             name=name,
             imitates=imitates,
         )
-        actions: list[Action] = [
+        actions: list[Action | AlertStaff] = [
             AlertStaff(
                 text=text,
                 evidence=(

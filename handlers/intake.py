@@ -14,19 +14,23 @@ import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import base58
 
-from channels.base import Action, Button, Message, Reply
+from channels.base import Button, Message, Reply
 from handlers.context import PASS, Context, Handled, Pass
+from handlers.requests import Step
 from handlers.scam.addresses import addresses_in, named_networks
 from handlers.secrets import redact
 from handlers.texts import Texts
 from handlers.topics import category_of
-from storage.tickets import IntakeState
+from storage.tickets import IntakeState, TicketStore
 
 if TYPE_CHECKING:  # it reads the knowledge base, whose stage imports the commands
+    from sqlalchemy.engine import Connection
+
     from handlers.intake_words import CategoryReader
 
 INTAKE_CALLBACK = "intake:"
@@ -298,18 +302,22 @@ class IntakeStage:
             found, answer = reading.category, reading.answer
         else:
             found, answer = category_of(words), []
-        await ctx.tickets.describe(
-            state.ticket_id,
-            words,
-            replacing=(ctx.texts.get("tickets.asked_for_person", ctx.language),),
+        placeholder = (ctx.texts.get("tickets.asked_for_person", ctx.language),)
+        ctx.defer(
+            partial(
+                TicketStore._describe,
+                ticket_id=state.ticket_id,
+                words=words,
+                replacing=placeholder,
+            )
         )
-        actions: list[Action] = list(answer)
+        actions: list[Step] = list(answer)
         category = found or "other"
         following = next_step(category, CATEGORY)
-        await ctx.tickets.record_intake(state.ticket_id, CATEGORY, category, following)
+        ctx.defer(_recorded(state.ticket_id, CATEGORY, category, following))
         if following == "reward":  # the reward they wrote about is the answer to it
             after = next_step(category, following)
-            await ctx.tickets.record_intake(state.ticket_id, following, words[:200], after)
+            ctx.defer(_recorded(state.ticket_id, following, words[:200], after))
             following = after
         if found is not None:
             label = ctx.texts.get(f"intake.category.{category}", ctx.language)
@@ -337,7 +345,8 @@ class IntakeStage:
         if not is_skip(answer, ctx.texts, ctx.language):
             checked = check(step, answer, state, ctx.texts, ctx.language)
             if isinstance(checked, Problem):
-                await ctx.tickets.on_user_message(state.ticket_id)  # the user is here
+                # the user is here: a ticket waiting for them is open again
+                ctx.defer(partial(TicketStore._user_wrote, ticket_id=state.ticket_id))
                 again = question(
                     step, ctx.texts, ctx.language, chat_id=message.chat_id, buttons=buttons
                 )
@@ -349,7 +358,7 @@ class IntakeStage:
             value = checked
         category = (value or "other") if step == CATEGORY else state.category
         following = next_step(category, step)
-        await ctx.tickets.record_intake(state.ticket_id, step, value, following)
+        ctx.defer(_recorded(state.ticket_id, step, value, following))
         if following is None:
             reply = Reply(chat_id=message.chat_id, text=ctx.t("intake.done"))
         else:
@@ -357,3 +366,13 @@ class IntakeStage:
                 following, ctx.texts, ctx.language, chat_id=message.chat_id, buttons=buttons
             )
         return Handled(intent="intake_answer", actions=[reply])
+
+
+def _recorded(
+    ticket_id: int, step: str, value: str | None, following: str | None
+) -> Callable[[Connection], object]:
+    """One answer stored and the next question set, with the message's replies
+    (conditional on ``step`` still awaiting, like ``TicketStore.record_intake``)."""
+    return partial(
+        TicketStore._record_intake, ticket_id=ticket_id, step=step, value=value, following=following
+    )

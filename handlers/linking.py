@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from channels.base import InvitePrivate, Message, Reply
 from handlers.context import PASS, Context, Handled, Pass
+from handlers.requests import Step
+from storage.links import LinkStore, code_hash
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read and typed across apps
 CODE_LENGTH = 8
@@ -40,18 +46,26 @@ async def link(message: Message, payload: str, ctx: Context) -> Handled | Pass:
         return Handled(intent="link", actions=[invite])
     if ctx.links is None or ctx.identity_id is None:
         return PASS  # ``ask`` has no storage: nothing to link
+    identity, now = ctx.identity_id, ctx.now
     if not payload:
         code = new_code()
-        expires = ctx.now + timedelta(minutes=CODE_MINUTES)
-        await ctx.links.issue(ctx.identity_id, code, ctx.now, expires)
+        expires = now + timedelta(minutes=CODE_MINUTES)
+        hashed = code_hash(code)
+        ctx.defer(lambda conn: LinkStore._issue(conn, identity, hashed, now, expires))
         text = ctx.t("link.code", code=code, minutes=CODE_MINUTES)
         return Handled(intent="link_code", actions=[_reply(message, text)])
-    done = await ctx.links.redeem(payload.split()[0], ctx.identity_id, ctx.now)
-    if done.outcome == "linked":
-        text = ctx.t("link.done", channels=", ".join(done.channels))
-    else:
-        text = ctx.t(f"link.{done.outcome}")
-    return Handled(intent="link", actions=[_reply(message, text)])
+    entered = code_hash(payload.split()[0])
+
+    def redeem(conn: Connection) -> list[Step]:
+        done = LinkStore._redeem(conn, entered, identity, now)
+        if done.outcome == "linked":
+            text = ctx.t("link.done", channels=", ".join(done.channels))
+        else:
+            text = ctx.t(f"link.{done.outcome}")
+        return [_reply(message, text)]
+
+    ctx.defer_telling(redeem)  # linked, or why not: as the redeeming update finds
+    return Handled(intent="link")
 
 
 def _reply(message: Message, text: str) -> Reply:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from channels import registry
-from channels.base import Action, AlertStaff, Capabilities, Reply, action_to_dict, split_text
+from channels.base import Action, Capabilities, Reply, action_to_dict, split_text
+from handlers.requests import AlertStaff
 from storage.store import NewOutbound, Store
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class Outbox:
 
     def rows(
         self,
-        actions: Sequence[Action],
+        actions: Sequence[Action | AlertStaff],
         channel: str,
         conversation_id: int | None = None,
         priority: int = 0,

@@ -10,12 +10,13 @@ bot stops waiting and the command keeps its meaning. Button presses leave it wai
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from channels.base import Message, Reply
 from handlers.commands import parse_command
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.secrets import redact
-from storage.ratings import RatingStore
+from storage.ratings import COMMENT_LENGTH, RatingStore
 
 COMMENT_WINDOW = timedelta(hours=1)  # after this the next message is a new question
 
@@ -43,11 +44,14 @@ class RatingCommentStage:
         if awaited is None:
             return PASS
         if parse_command(message.text) is not None:
-            await ratings.stop_waiting(awaited.ticket_id)
+            ctx.defer(partial(RatingStore._stop_waiting, ticket_id=awaited.ticket_id))
             return PASS
         text, _kinds = redact(" ".join(message.text.split()))
-        if not await ratings.comment(awaited.ticket_id, text, ctx.now):
-            return PASS  # stored a moment ago by a redelivery of this message
+        # still awaited (read above), so stored with this message's thanks
+        comment = text[:COMMENT_LENGTH]
+        ctx.defer(
+            partial(RatingStore._comment, ticket_id=awaited.ticket_id, text=comment, now=ctx.now)
+        )
         reply = Reply(
             chat_id=message.chat_id,
             text=ctx.t("rating.comment_thanks"),

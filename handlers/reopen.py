@@ -9,12 +9,18 @@ nothing, and commands keep their meaning (``/ticket`` reopens too).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from channels.base import AlertStaff, Button, Message, Reply
+from channels.base import Button, Message, Reply
 from handlers.commands import parse_command
 from handlers.context import PASS, Context, Handled, Pass
+from handlers.requests import AlertStaff, Step
 from handlers.staffdesk import STAFF_CALLBACK
 from handlers.topics import has_words, is_courtesy
+from storage.tickets import Reopened, TicketStore
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 
 class ReopenStage:
@@ -44,29 +50,35 @@ class ReopenStage:
         ticket_id = await ctx.tickets.recently_resolved(ctx.conversation_id, ctx.now - self.window)
         if ticket_id is None:
             return PASS
-        reopened = await ctx.tickets.reopen(ticket_id, ctx.now)
-        if reopened is None:
-            return PASS  # reopened by someone else meanwhile
         ctx.ticket_id = ticket_id
-        told = ctx.t("frontdoor.reopened", number=ticket_id, position=reopened.position)
-        staff = ctx.texts.get(
-            "frontdoor.staff_reopened",
-            "en",
-            number=ticket_id,
-            category=reopened.category,
-            channel=message.channel,
-            summary=message.text[:200],
-        )
-        verb = "resolve" if reopened.assignee is not None else "claim"
-        button = Button(
-            label=ctx.texts.get(f"tickets.staff_{verb}", "en"),
-            data=f"{STAFF_CALLBACK}{verb}:{ticket_id}",
-        )
-        return Handled(
-            intent="ticket_reopened",
-            handoff=True,
-            actions=[
-                Reply(chat_id=message.chat_id, text=told, thread_id=message.thread_id),
-                AlertStaff(text=staff, buttons=((button,),)),
-            ],
-        )
+
+        def reopen(conn: Connection) -> list[Step]:
+            reopened = TicketStore._reopen(conn, ticket_id, ctx.now)
+            if reopened is None:
+                return []  # taken up by an agent meanwhile: nothing to tell
+            return told(reopened, ticket_id, message, ctx)
+
+        ctx.defer_telling(reopen)
+        return Handled(intent="ticket_reopened", handoff=True)
+
+
+def told(reopened: Reopened, ticket_id: int, message: Message, ctx: Context) -> list[Step]:
+    """The user's place in the queue again, and the staff chats' alert with why."""
+    text = ctx.t("frontdoor.reopened", number=ticket_id, position=reopened.position)
+    staff = ctx.texts.get(
+        "frontdoor.staff_reopened",
+        "en",
+        number=ticket_id,
+        category=reopened.category,
+        channel=message.channel,
+        summary=message.text[:200],
+    )
+    verb = "resolve" if reopened.assignee is not None else "claim"
+    button = Button(
+        label=ctx.texts.get(f"tickets.staff_{verb}", "en"),
+        data=f"{STAFF_CALLBACK}{verb}:{ticket_id}",
+    )
+    return [
+        Reply(chat_id=message.chat_id, text=text, thread_id=message.thread_id),
+        AlertStaff(text=staff, buttons=((button,),)),
+    ]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from channels.base import AlertStaff
 from handlers.intake import TICKET_CATEGORIES
+from handlers.requests import AlertStaff
 from scheduler.runtime import current
 
 # the targets a new bot starts with (config.example.toml says the same): money that

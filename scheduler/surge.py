@@ -16,12 +16,13 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from channels.base import AlertStaff, Button
+from channels.base import Button
 from handlers.incidents.matching import covers
 from handlers.incidents.mentions import FAMILY_NAMES
 from handlers.incidents.service import IncidentService
 from handlers.incidents.settings import IncidentSettings
 from handlers.outbox_rows import Outbox
+from handlers.requests import AlertStaff
 from handlers.staffdesk import STAFF_CALLBACK
 from scheduler.runtime import current
 from storage.store import NewOutbound

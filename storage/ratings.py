@@ -66,6 +66,23 @@ class RatingStore:
         )
         return done.rowcount == 1
 
+    async def rateable(self, ticket_id: int, conversation_id: int) -> bool:
+        """Whether ``rate`` would record a rating: the user's own resolved ticket, not
+        rated since its resolution."""
+        return await self.store.read(self._rateable, ticket_id, conversation_id)
+
+    @staticmethod
+    def _rateable(conn: Connection, ticket_id: int, conversation_id: int) -> bool:
+        found = conn.execute(
+            select(TICKET.c.id).where(
+                TICKET.c.id == ticket_id,
+                TICKET.c.conversation_id == conversation_id,
+                TICKET.c.status == "resolved",
+                TICKET.c.rating.is_(None),
+            )
+        ).first()
+        return found is not None
+
     async def awaited(self, conversation_id: int, since: datetime) -> AwaitedComment | None:
         """The conversation's low rating whose comment was asked for at or after
         ``since`` and not given yet, if any."""

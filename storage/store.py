@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 
 from storage import statements as sql
 from storage.engine import is_sqlite, make_engine
+from storage.inbox import Inbound, record_inbound
 from storage.models import MessageRecord, OutboxItem
 from storage.outbox_queue import NewOutbound, OutboundWork, OutboxQueue, Outcome, is_blocked
 from storage.statements import IDENT
@@ -39,20 +40,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_UNKNOWN: Any = object()
-
-
-@dataclass(frozen=True, slots=True)
-class Inbound:
-    """Where a recorded inbound message landed."""
-
-    message_id: int
-    identity_id: int
-    conversation_id: int
-    chosen_language: str | None
-    already_processed: bool
-    open_ticket_id: int | None = None  # the conversation is with people, not the bot
-    last_language: str | None = None  # of the bot's last reply in this conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,83 +112,7 @@ class Store(OutboxQueue):
         ``envelope`` holds the normalized fields (channel, chat_id, chat_kind,
         sender_id, platform_message_id, ...); ``text`` is already redacted.
         """
-        return await self._writer.run(self._record_inbound_tx, envelope, text, now)
-
-    def _record_inbound_tx(
-        self, conn: Connection, env: dict[str, Any], text: str, now: datetime
-    ) -> Inbound:
-        channel, chat_id, sender = env["channel"], env["chat_id"], env["sender_id"]
-        key = {"channel": channel, "chat_id": chat_id}
-        existing = conn.execute(
-            sql.MESSAGE_BY_PLATFORM_ID, {**key, "platform_message_id": env["platform_message_id"]}
-        ).first()
-        row = conn.execute(sql.IDENTITY_AND_CONVERSATION, {**key, "sender": sender}).first()
-        display_name = env.get("display_name") or ""
-        if row is None:
-            identity_id = conn.execute(
-                sql.INSERT_IDENTITY,
-                {
-                    "channel": channel,
-                    "platform_user_id": sender,
-                    "username": env.get("username"),
-                    "display_name": display_name,
-                    "created_at": now,
-                },
-            ).scalar_one()
-            language, conversation_id, ticket, last = None, None, None, None
-        else:
-            identity_id, language, known_name, conversation_id, ticket, last = row
-            if conversation_id is None:
-                ticket = _UNKNOWN
-            if display_name and display_name != known_name:
-                conn.execute(
-                    sql.RENAME_IDENTITY,
-                    {
-                        "identity_id": identity_id,
-                        "display_name": display_name,
-                        "username": env.get("username"),
-                    },
-                )
-        if conversation_id is None:
-            conversation_id = conn.execute(
-                sql.INSERT_CONVERSATION,
-                {
-                    **key,
-                    "chat_kind": env["chat_kind"],
-                    "identity_id": identity_id,
-                    "created_at": now,
-                    "last_message_at": now,
-                },
-            ).scalar_one()
-        if ticket is _UNKNOWN:
-            ticket = conn.execute(sql.OPEN_TICKET, {"conversation_id": conversation_id}).scalar()
-        if existing is not None:
-            return Inbound(
-                existing[0],
-                identity_id,
-                conversation_id,
-                language,
-                existing[1] is not None,
-                ticket,
-                last,
-            )
-        message_id = conn.execute(
-            sql.INSERT_MESSAGE,
-            {
-                **key,
-                "conversation_id": conversation_id,
-                "direction": "in",
-                "platform_message_id": env["platform_message_id"],
-                "sender_id": sender,
-                "text": text,
-                "envelope": env,
-                "created_at": now,
-                "intent": None,
-                "language": None,
-                "processed_at": None,
-            },
-        ).scalar_one()
-        return Inbound(message_id, identity_id, conversation_id, language, False, ticket, last)
+        return await self._writer.run(record_inbound, envelope, text, now)
 
     async def complete_inbound(
         self,
@@ -211,14 +122,17 @@ class Store(OutboxQueue):
         language: str,
         outbound: Sequence[NewOutbound],
         now: datetime,
+        writes: Sequence[Callable[[Connection], Sequence[NewOutbound]]] = (),
     ) -> bool:
-        """Mark a message handled and enqueue its actions in one transaction.
+        """Mark a message handled, make the state changes its handling decided on
+        (``writes``, in order, each returning further rows) and enqueue its actions,
+        all in one transaction: all of it commits, or none.
 
-        Returns ``False`` (and enqueues nothing) when it was already handled, so a
+        Returns ``False`` (and writes nothing) when it was already handled, so a
         message raced by two workers is answered once.
         """
         return await self._writer.run(
-            self._complete_inbound, inbound, intent, language, outbound, now
+            self._complete_inbound, inbound, intent, language, outbound, now, writes
         )
 
     def _complete_inbound(
@@ -229,6 +143,7 @@ class Store(OutboxQueue):
         language: str,
         outbound: Sequence[NewOutbound],
         now: datetime,
+        writes: Sequence[Callable[[Connection], Sequence[NewOutbound]]] = (),
     ) -> bool:
         done = conn.execute(
             sql.MARK_HANDLED,
@@ -240,7 +155,8 @@ class Store(OutboxQueue):
             sql.TOUCH_CONVERSATION,
             {"conversation_id": inbound.conversation_id, "language": language, "now": now},
         )
-        self.add_outbound(conn, outbound, now, inbound.message_id)
+        rows = [*outbound, *(row for write in writes for row in write(conn))]
+        self.add_outbound(conn, rows, now, inbound.message_id)
         return True
 
     async def unprocessed_inbound(self, limit: int = 1000) -> list[InboundEnvelope]:

@@ -41,18 +41,7 @@ class SurgeStore:
         self, keys: Sequence[SurgeKey], conversation_id: int, text: str, now: datetime
     ) -> None:
         """One row per key of one question; ``text`` is already redacted."""
-        rows = [
-            {
-                "ref": k.ref,
-                "kind": k.kind,
-                "value": k.value,
-                "conversation_id": conversation_id,
-                "text": text[:200],
-                "asked_at": now,
-            }
-            for k in keys
-        ]
-        await self.store.write(self._record, rows)
+        await self.store.write(self._record, asked_rows(keys, conversation_id, text, now))
 
     @staticmethod
     def _record(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -177,3 +166,20 @@ class SurgeStore:
 
 def _key(table: Table, key: SurgeKey) -> tuple[Any, ...]:
     return (table.c.ref == key.ref, table.c.kind == key.kind, table.c.value == key.value)
+
+
+def asked_rows(
+    keys: Sequence[SurgeKey], conversation_id: int, text: str, now: datetime
+) -> list[dict[str, Any]]:
+    """The rows that count one question under each of its ``keys``."""
+    return [
+        {
+            "ref": k.ref,
+            "kind": k.kind,
+            "value": k.value,
+            "conversation_id": conversation_id,
+            "text": text[:200],
+            "asked_at": now,
+        }
+        for k in keys
+    ]

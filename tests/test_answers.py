@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from channels.base import Capabilities, OpenTicket, Reply
+from channels.base import Capabilities, Reply
 from handlers.answers import Answered, AnswerStage, KnowledgeBase, KnowledgeSettings
 from handlers.context import PASS, Brand, Context
 from handlers.language import UI_LANGUAGES
+from handlers.requests import OpenTicket
 from handlers.texts import Texts
 from handlers.understanding import shared_engine
 from tests.builders import message

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from channels.base import (
-    AlertStaff,
     Button,
     Capabilities,
     ChatKind,
@@ -19,6 +18,7 @@ from channels.base import (
     RateRule,
     Reply,
     Restrict,
+    Unpin,
     action_from_dict,
     action_to_dict,
     split_text,
@@ -36,7 +36,7 @@ from channels.base import (
         Restrict(
             chat_id="-100", user_id="5", until=datetime(2026, 1, 1, tzinfo=UTC), reason="scam"
         ),
-        AlertStaff(text="look", evidence=(("domain", "examp1e.com"),)),
+        Unpin(chat_id="-100", message_id="9"),
     ],
 )
 def test_every_action_survives_a_trip_through_the_outbox(action) -> None:
@@ -46,6 +46,16 @@ def test_every_action_survives_a_trip_through_the_outbox(action) -> None:
 def test_an_unknown_action_is_refused() -> None:
     with pytest.raises(ValidationError):
         action_from_dict({"type": "launch_rocket", "chat_id": "1"})
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [{"type": "alert_staff", "text": "look"}, {"type": "open_ticket", "category": "other"}],
+)
+def test_a_stage_request_is_no_action_an_adapter_would_perform(request_) -> None:
+    # staff alerts and ticket requests are settled inside the handlers, never queued
+    with pytest.raises(ValidationError):
+        action_from_dict(request_)
 
 
 def test_public_chat_kinds() -> None:

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from channels.base import AlertStaff, Capabilities, ChatKind, Delete, MemberEvent, Reply, Restrict
+from channels.base import Capabilities, ChatKind, Delete, MemberEvent, Reply, Restrict
 from handlers.context import Brand, Context
 from handlers.guard import GuardStage
+from handlers.requests import AlertStaff
 from handlers.scam.addresses import addresses_in, eip55_ok, segwit_ok
 from handlers.scam.links import BlockList, hosts_in, lookalike, parse_config
 from handlers.scam.settings import GuardSettings

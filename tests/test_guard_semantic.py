@@ -8,17 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from channels.base import (
-    AlertStaff,
-    Capabilities,
-    ChatKind,
-    Delete,
-    OpenTicket,
-    Reply,
-    Restrict,
-)
+from channels.base import Capabilities, ChatKind, Delete, Reply, Restrict
 from handlers.context import Brand, Context
 from handlers.guard import GuardStage
+from handlers.requests import AlertStaff, OpenTicket
 from handlers.scam.cues import worth_a_look
 from handlers.scam.links import hosts_in, lookalike
 from handlers.scam.normalize import readable

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from channels.base import Button, Message, OpenTicket, Reply
+from channels.base import Button, Message, Reply
 from handlers.answers.compose import ENTRY_CALLBACK, TICKET_CALLBACK, compose, entry_label
 from handlers.answers.knowledge import Knowledge, KnowledgeBase
 from handlers.answers.matcher import Candidate, normalize
@@ -25,6 +25,7 @@ from handlers.answers.status import activity_phase, airdrop_phase
 from handlers.commands import parse_command
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.language import LanguageDetector, is_sure
+from handlers.requests import OpenTicket
 from handlers.understanding.engine import Engine
 
 MAX_OPTIONS = 5

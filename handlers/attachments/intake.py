@@ -11,16 +11,20 @@ short sentence, in the language of the reply, why.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
 
 from channels.base import Attachment, ChatKind, FetchError, Message, Reply
 from handlers.attachments.sniff import ACCEPTED, content_type
 from handlers.texts import Texts
 from storage.attachments import AttachmentStore, NewFile
 from storage.store import Inbound
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +54,17 @@ class AttachmentIntake:
         return f"AttachmentIntake(max_bytes={self.max_bytes}, channels={sorted(self.fetchers)})"
 
     async def keep(
-        self, message: Message, inbound: Inbound, decision: Any, now: datetime
+        self,
+        message: Message,
+        inbound: Inbound,
+        decision: Any,
+        now: datetime,
+        defer: Callable[[Callable[[Connection], object]], None] | None = None,
     ) -> list[Reply]:
         """Keep what ``message`` brought; the notes to send before the decision's
-        replies (one per kind of refusal)."""
+        replies (one per kind of refusal). With ``defer`` the files' rows are written
+        in the transaction that enqueues the replies (after the ticket's opening,
+        which they join); without it, at once."""
         fetcher = self.fetchers.get(message.channel)
         wanted = [(i, a) for i, a in enumerate(message.attachments) if a.ref]
         if fetcher is None or not wanted or message.chat_kind is not ChatKind.PRIVATE:
@@ -68,7 +79,18 @@ class AttachmentIntake:
                 kept.append((position, file))
             elif refusal is not None:
                 refusals.setdefault(refusal, {"limit": _size(self.max_bytes)})
-        if kept:
+        if kept and defer is not None:
+            rows = partial(
+                AttachmentStore._keep_inbound,
+                message_id=inbound.message_id,
+                conversation_id=inbound.conversation_id,
+                channel=message.channel,
+                chat_id=message.chat_id,
+                files=kept,
+                now=now,
+            )
+            defer(rows)
+        elif kept:
             await self.files.keep_inbound(
                 inbound.message_id,
                 inbound.conversation_id,

@@ -10,6 +10,8 @@ affected (once), so the resolution reaches them; a ticket they have open is link
 
 from __future__ import annotations
 
+from functools import partial
+
 from channels.base import Message, Reply
 from handlers.answers import AnswerStage
 from handlers.commands import parse_command
@@ -19,7 +21,7 @@ from handlers.incidents.matching import matches, surge_keys
 from handlers.incidents.mentions import mentions
 from handlers.secrets import redact
 from storage.incidents import Affected, IncidentStore
-from storage.surges import SurgeStore
+from storage.surges import SurgeStore, asked_rows
 
 
 class IncidentStage:
@@ -58,17 +60,25 @@ class IncidentStage:
         if ctx.ticket_id is None:
             # the examples staff will read: redacted like everything stored
             said = redact(text)[0][:200]
-            await SurgeStore(ctx.store).record(
-                surge_keys(ref, seen), ctx.conversation_id, said, ctx.now
-            )
+            asked = asked_rows(surge_keys(ref, seen), ctx.conversation_id, said, ctx.now)
+            ctx.defer(partial(SurgeStore._record, rows=asked))
         incident = next((i for i in open_incidents if matches(i, ref, seen)), None)
         if incident is None:
             return PASS
         if not message.chat_kind.is_public:  # a follow-up in a group would reach everyone
             user = Affected(ctx.conversation_id, message.channel, message.chat_id, ctx.language)
-            await incidents.affect(incident.id, user, ctx.now)
+            ctx.defer(
+                partial(IncidentStore._affect, incident_id=incident.id, user=user, now=ctx.now)
+            )
         if ctx.ticket_id is not None:
-            await incidents.link_ticket(incident.id, ctx.ticket_id, ctx.now)
+            ctx.defer(
+                partial(
+                    IncidentStore._link,
+                    incident_id=incident.id,
+                    ticket_id=ctx.ticket_id,
+                    now=ctx.now,
+                )
+            )
         reply = Reply(
             chat_id=message.chat_id,
             text=incident.text(ctx.language),
