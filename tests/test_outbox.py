@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 
-from channels.base import Action, AlertStaff, Button, DeliveryError, Reply
+from channels.base import Action, Button, DeliveryError, Reply
 from handlers.outbox import Sender
 from handlers.outbox_rows import Outbox, StaffChat, split_reply
 from handlers.ratelimit import RateLimits
 from handlers.ratelimiter import RateLimiter
+from handlers.requests import AlertStaff
 from storage.store import Store
 from tests.fakes.recording import RecordingChannel
 
