@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache, cached_property
+from functools import cache, lru_cache
 
 import lingua
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
@@ -201,11 +201,7 @@ class LanguageDetector:
     """
 
     def __init__(self, languages: tuple[str, ...] = UI_LANGUAGES) -> None:
-        self.languages = languages
-
-    @cached_property
-    def _detector(self) -> lingua.LanguageDetector:
-        return _lingua(tuple(self.languages))
+        self.languages = tuple(languages)
 
     def detect(self, text: str) -> tuple[str, float] | None:
         """The most likely language and its confidence, or ``None`` for no letters."""
@@ -213,24 +209,33 @@ class LanguageDetector:
         return None if found is None else found[:2]
 
     def detect_with_margin(self, text: str) -> tuple[str, float, float] | None:
-        """Like :meth:`detect`, plus the lead over the runner-up language."""
-        by_script = _script_language(text)
-        if by_script is not None:
-            return by_script, 1.0, 1.0
-        words = telling_words(text)
-        folded = [w.casefold().strip(_PUNCTUATION) for w in words]
-        for language, cues in _TYPED_WITHOUT_MARKS.items():
-            if sum(1 for w in folded if w in cues) >= 2:
-                return language, 1.0, 1.0
-        cleaned = " ".join(words)
-        if sum(1 for ch in cleaned if ch.isalpha()) < 2:
-            return None
-        values = self._detector.compute_language_confidence_values(cleaned)
-        if not values:
-            return None
-        best = values[0]
-        runner_up = values[1].value if len(values) > 1 else 0.0
-        return best.language.iso_code_639_1.name.lower(), best.value, best.value - runner_up
+        """Like :meth:`detect`, plus the lead over the runner-up language.
+
+        A message is detected whole when it arrives and again by the answer stage when
+        it names an entry; the last few results are remembered, as detection is the
+        costliest step of a question after the model."""
+        return _detect(self.languages, text)
+
+
+@lru_cache(maxsize=64)
+def _detect(languages: tuple[str, ...], text: str) -> tuple[str, float, float] | None:
+    by_script = _script_language(text)
+    if by_script is not None:
+        return by_script, 1.0, 1.0
+    words = telling_words(text)
+    folded = [w.casefold().strip(_PUNCTUATION) for w in words]
+    for language, cues in _TYPED_WITHOUT_MARKS.items():
+        if sum(1 for w in folded if w in cues) >= 2:
+            return language, 1.0, 1.0
+    cleaned = " ".join(words)
+    if sum(1 for ch in cleaned if ch.isalpha()) < 2:
+        return None
+    values = _lingua(tuple(languages)).compute_language_confidence_values(cleaned)
+    if not values:
+        return None
+    best = values[0]
+    runner_up = values[1].value if len(values) > 1 else 0.0
+    return best.language.iso_code_639_1.name.lower(), best.value, best.value - runner_up
 
 
 def telling_words(text: str) -> list[str]:
