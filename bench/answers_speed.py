@@ -11,11 +11,15 @@
    the example: seconds per question on the same questions, ones that reach the model
    on both bases.
 
-    PYTHONPATH=. python bench/answers_speed.py
+Each figure is the best of ``--runs`` runs (3 by default): the machine these figures
+are recorded on is shared, and the best run is the least disturbed one.
+
+    PYTHONPATH=. python bench/answers_speed.py [--runs N]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import io
 import json
@@ -53,6 +57,9 @@ def distinct_questions() -> list[str]:
 
 
 async def questions_per_second(base: Path, texts: list[str]) -> float:
+    engine = shared_engine().engine
+    assert engine is not None, shared_engine().reason
+    engine.forget()  # every question costs the model, as a new one would
     asker = Asker(bench_config(base))
     defaults = asker.defaults(channel="web", chat="private", lang=None, at=None)
     await asker.one({"text": "warm up"}, defaults)
@@ -87,7 +94,11 @@ def reaching_the_model(base: Path, texts: list[str]) -> list[str]:
 
 
 def one_ask() -> float:
-    command = [str(ROOT / ".venv" / "bin" / "socialdesk"), "ask", "When is the ABC airdrop?"]
+    """Seconds for ``socialdesk ask "..."`` in a new process (the installed command when
+    it sits beside this interpreter, else ``python -m bots.cli``)."""
+    script = Path(sys.executable).with_name("socialdesk")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bots.cli"]
+    command += ["ask", "When is the ABC airdrop?"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for _ in range(2):  # the first run writes the base's vectors to disk
         started = time.perf_counter()
@@ -114,32 +125,55 @@ def hundredfold(folder: Path) -> Path:
     return path
 
 
-async def main() -> None:
+def best(label: str, values: list[float], unit: str, higher: bool = False) -> float:
+    """The best of the runs, printed with all of them (other work shares the machine:
+    the best run is the one least disturbed)."""
+    chosen = max(values) if higher else min(values)
+    shown = ", ".join(f"{v:.{0 if unit == 'questions/s' else 2}f}" for v in values)
+    print(f"  {label}: best {chosen:.2f} {unit} ({len(values)} runs: {shown})")
+    return chosen
+
+
+async def main(runs: int) -> None:
     texts = distinct_questions()
-    print(f"{len(texts)} distinct questions")
-    rate = await questions_per_second(DEV2 / "kb.toml", texts)
-    print(f"ask --input, one process:  {rate:6.0f} questions/s (target >= 150)")
-    step = semantic_step(DEV2 / "kb.toml", texts)
-    quantiles = statistics.quantiles(step, n=10)
     print(
-        f"semantic step: p50 {statistics.median(step):.1f} ms, p90 {quantiles[-1]:.1f} ms"
-        f" over {len(step)} questions that need it (target p50 <= 15 ms)"
+        f"{len(texts)} distinct questions, {runs} runs of each figure, load average "
+        f"{os.getloadavg()[0]:.1f} at start"
     )
-    print(f"socialdesk ask, one message: {one_ask():.2f} s with start-up (target <= 2 s)")
+    rates = []
+    for _ in range(runs):
+        rates.append(await questions_per_second(DEV2 / "kb.toml", texts))
+    best("ask --input, one process (target >= 150)", rates, "questions/s", higher=True)
+    medians, p90s = [], []
+    for _ in range(runs):
+        step = semantic_step(DEV2 / "kb.toml", texts)
+        medians.append(statistics.median(step))
+        p90s.append(statistics.quantiles(step, n=10)[-1])
+    print(f"  semantic step, {len(step)} questions that need it:")
+    best("p50 (target <= 15 ms)", medians, "ms")
+    best("p90", p90s, "ms")
+    best(
+        "socialdesk ask, one message, start-up included (target <= 2 s)",
+        [one_ask() for _ in range(runs)],
+        "s",
+    )
     # Questions that take the same path on both bases: the 100 copies tie with each
     # other, so on the large base no phrasing is ever matched "far ahead of the next"
     # and every question reaches the model; on the example base some stop before it.
     sample = reaching_the_model(EXAMPLE, texts)[:200]
+    ratios = []
     with tempfile.TemporaryDirectory() as folder:
         big = hundredfold(Path(folder))
-        # new texts for each run: the vectors of the first must not serve the second
-        small_rate = await questions_per_second(EXAMPLE, [f"{t} (1)" for t in sample])
-        big_rate = await questions_per_second(big, [f"{t} (2)" for t in sample])
-    print(
-        f"100x base: {1000 / big_rate:.1f} ms/question vs {1000 / small_rate:.1f} ms: "
-        f"{small_rate / big_rate:.2f}x (target <= 3x)"
-    )
+        for _ in range(runs):
+            small = await questions_per_second(EXAMPLE, sample)
+            large = await questions_per_second(big, sample)
+            print(f"  100x base: {1000 / large:.1f} ms/question vs {1000 / small:.1f} ms")
+            ratios.append(small / large)
+    best("100x base vs the example, time per question (target <= 3x)", ratios, "x")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs of each figure (best kept)")
+    asyncio.run(main(parser.parse_args().runs))

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from scipy.sparse import csr_matrix
 
 from handlers.answers.knowledge import Knowledge
 from handlers.answers.schema import Activity, Airdrop
@@ -156,9 +155,16 @@ def _tfidf(phrasings: list[str]) -> tuple[dict[str, int], np.ndarray, Any]:
     norms = np.zeros(len(phrasings), dtype=np.float32)
     np.add.at(norms, cols, weights**2)
     weights /= np.sqrt(norms)[cols]
-    by_gram = csr_matrix((weights, (rows, cols)), shape=(len(vocabulary), len(phrasings)))
-    small = by_gram.shape[0] * by_gram.shape[1] <= DENSE_LIMIT
-    return vocabulary, idf, by_gram.toarray() if small else by_gram
+    shape = (len(vocabulary), len(phrasings))
+    if shape[0] * shape[1] <= DENSE_LIMIT:
+        # each (n-gram, phrasing) pair occurs once, so placing the weights is exact
+        dense = np.zeros(shape, dtype=np.float32)
+        dense[rows, cols] = weights
+        return vocabulary, idf, dense
+    # only a very large base needs sparse rows; importing scipy costs every start
+    from scipy.sparse import csr_matrix
+
+    return vocabulary, idf, csr_matrix((weights, (rows, cols)), shape=shape)
 
 
 def char_grams(text: str) -> list[str]:

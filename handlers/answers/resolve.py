@@ -22,6 +22,7 @@ from handlers.understanding.engine import Engine
 Outcome = Literal["answer", "clarify", "unknown", "handoff", "pass"]
 LEXICAL_SURE = 0.8  # cosine of character n-grams: the same words, a typo or two apart
 LEXICAL_LEAD = 0.25
+PREPARED_LIMIT = 4096  # questions read ahead and not yet resolved
 
 # Upper-case words that are not entry names: common tickers and acronyms in questions.
 _COMMON_SYMBOLS = frozenset(
@@ -127,15 +128,30 @@ class Resolver:
             else None
         )
         self.calibration = default_calibration()
+        # the cheap signals of questions read ahead by prepare(), until they are resolved
+        self._prepared: dict[str, tuple[Resolution | None, Signals]] = {}
 
     def __repr__(self) -> str:
         mode = "semantic" if self.semantic is not None else "lexical"
         return f"Resolver({mode}, {len(self.knowledge.by_ref)} entries)"
 
+    def prepare(self, text: str) -> bool:
+        """Read ``text``'s cheap signals ahead of :meth:`resolve` (which then reuses
+        them) and say whether it will need the model."""
+        found = self._exact(text)
+        if len(self._prepared) >= PREPARED_LIMIT:
+            self._prepared.clear()  # read ahead but never resolved (a scam, a command)
+        self._prepared[text] = found
+        return found[0] is None and self.semantic is not None
+
     def exact(self, text: str) -> tuple[Resolution | None, Signals]:
         """What the cheap signals decide on their own (a name at ``name_threshold``, a
         phrasing matched almost word for word), or ``None``: the question needs the
         model. The signals come back too, so nothing is computed twice."""
+        found = self._prepared.pop(text, None)
+        return found if found is not None else self._exact(text)
+
+    def _exact(self, text: str) -> tuple[Resolution | None, Signals]:
         s = self.settings
         aspects = self.cues.find(text)
         names = self.matcher.names(text)

