@@ -1,5 +1,9 @@
 """Agents' internal notes on a ticket: written by the desk (a note, an escalation's
-reason), read with the ticket. The user never sees them."""
+reason), read with the ticket. The user never sees them.
+
+A note is always part of a larger change (its audit entry, an escalation), so these
+run inside the caller's transaction rather than opening their own.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from storage.models import TicketNote, table_of
-from storage.store import Store
 from storage.ticket_records import NoteLine
 
 NOTE = table_of(TicketNote)
@@ -31,19 +34,3 @@ def notes_of(conn: Connection, ticket_id: int) -> tuple[NoteLine, ...]:
         .order_by(NOTE.c.id)
     )
     return tuple(NoteLine(**row._mapping) for row in conn.execute(query))
-
-
-class NoteStore:
-    """Notes on their own, each in its own transaction."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def __repr__(self) -> str:
-        return "NoteStore()"
-
-    async def add(self, ticket_id: int, agent_id: int, text: str, now: datetime) -> None:
-        await self.store.write(add_note, ticket_id, agent_id, text, now)
-
-    async def of_ticket(self, ticket_id: int) -> tuple[NoteLine, ...]:
-        return await self.store.read(notes_of, ticket_id)

@@ -2,7 +2,7 @@
 
 These are the writes the router's stages make while a user talks to the bot (the
 handoff opens a ticket, the intake records answers, a user who writes again soon
-reopens theirs). What agents read and change lives in narrow repositories of its own:
+reopens theirs). What agents read and change lives in narrow repositories, a module each:
 :mod:`storage.ticket_views` (the queue, one ticket), :mod:`storage.ticket_changes`
 (claim, answer, resolve), :mod:`storage.notes`, :mod:`storage.agents` (agents and
 tokens), :mod:`storage.queue`, :mod:`storage.links` and :mod:`storage.sla_store`.
@@ -25,7 +25,6 @@ from sqlalchemy.engine import Connection
 from storage.agents import AGENT, AgentAdmin
 from storage.agents import ROLES as ROLES
 from storage.agents import AgentRecord as AgentRecord
-from storage.notes import add_note
 from storage.queue import MAX_TIER, assign_round_robin
 from storage.sla_store import SlaStore as SlaStore
 from storage.statements import CONV, TICKET
@@ -301,19 +300,11 @@ class TicketStore:
         """:meth:`storage.ticket_changes.TicketChanges.update_fields`."""
         return await self.changes.update_fields(ticket_id, **values)
 
-    async def add_note(self, ticket_id: int, agent_id: int, text: str, now: datetime) -> None:
-        """An unaudited note (:func:`storage.notes.add_note`)."""
-        await self.store.write(add_note, ticket_id, agent_id, text, now)
-
     async def add_agent(
         self, name: str, role: str, token_hash: str, now: datetime, tier: int = 1
     ) -> int:
         """:meth:`storage.agents.AgentAdmin.add`."""
         return await self.agents.add(name, role, token_hash, now, tier)
-
-    async def agent_by_token_hash(self, token_hash: str) -> AgentRecord | None:
-        """:meth:`storage.agents.AgentAdmin.by_token_hash`."""
-        return await self.agents.by_token_hash(token_hash)
 
     async def agent_by_account(self, channel: str, user_id: str) -> AgentRecord | None:
         """:meth:`storage.agents.AgentAdmin.by_account`."""
