@@ -17,8 +17,8 @@ from aiohttp import web
 
 from bots.api import token_hash
 from bots.http_json import answer, refusal
-from storage.agents import AgentAdmin
-from storage.tickets import AgentRecord
+from bots.records_json import plain
+from storage.agents import AgentAdmin, AgentRecord
 
 Handler = Callable[[web.Request, AgentRecord], Awaitable[web.StreamResponse]]
 Guard = Callable[[Handler, str], Callable[..., Any]]
@@ -50,7 +50,7 @@ class AgentsApi:
         ]
 
     async def _list(self, _request: web.Request, _agent: AgentRecord) -> web.StreamResponse:
-        return answer({"agents": await self.admin.everyone()})
+        return answer({"agents": plain(await self.admin.everyone())})
 
     async def _disable(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         name = request.match_info["name"]

@@ -53,12 +53,12 @@ def agents_list(config: ConfigOption = None) -> None:
         return
     rows = [
         (
-            a["name"],
-            a["role"],
-            str(a["tier"]),
-            "disabled" if a["disabled"] else ("online" if a["online"] else "offline"),
-            " ".join(f"{channel}:{account}" for channel, account in a["accounts"].items()),
-            a["created_at"].isoformat(timespec="seconds"),
+            a.name,
+            a.role,
+            str(a.tier),
+            "disabled" if a.disabled else ("online" if a.online else "offline"),
+            " ".join(f"{channel}:{account}" for channel, account in a.accounts.items()),
+            a.created_at.isoformat(timespec="seconds"),
         )
         for a in agents
     ]

@@ -27,13 +27,17 @@ from aiohttp import web
 
 from bots.api import TICKET_ID, _json, _refusal
 from bots.openapi import MAX_ID
+from bots.records_json import plain
 from channels.base import Action, Channel, Image, Reply
 from handlers.attachments import IMAGES, AttachmentIntake, content_type, download_name
 from handlers.outbox_rows import Outbox
 from handlers.texts import Texts
+from storage.agents import AgentRecord
 from storage.attachments import AttachmentStore, NewFile
 from storage.store import NewOutbound
-from storage.tickets import AgentRecord, TicketStore
+from storage.ticket_records import TicketView
+from storage.ticket_views import TicketViews
+from storage.tickets import TicketStore
 
 Clock = Callable[[], datetime]
 _FIELDS = ("ticket_id", "data", "name", "text")
@@ -54,7 +58,7 @@ class AttachmentApi:
         wake: Callable[[], None],
     ) -> None:
         self.files = files
-        self.tickets = tickets
+        self.views = TicketViews(tickets.store)
         self.outbox = outbox
         self.guard = guard
         self.max_bytes = max_bytes
@@ -71,9 +75,9 @@ class AttachmentApi:
             web.post("/api/attachments", self.guard(self._answer)),
         ]
 
-    async def _visible(self, ticket_id: int, agent: AgentRecord) -> dict[str, Any]:
+    async def _visible(self, ticket_id: int, agent: AgentRecord) -> TicketView:
         """The ticket, if ``agent`` may see it (the rule the queue applies)."""
-        ticket = await self.tickets.get(ticket_id)
+        ticket = await self.views.get(ticket_id)
         if ticket is None:
             raise _refusal(404, "no such ticket")
         if not agent.may_see(ticket):
@@ -82,11 +86,12 @@ class AttachmentApi:
 
     async def _list(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         ticket = await self._visible(int(request.match_info["id"]), agent)
-        found = await self.files.of_conversation(ticket["conversation_id"])
-        for item in found:
-            item["url"] = f"/api/attachments/{item['id']}"
-            item["image"] = item["mime"] in IMAGES
-        return _json({"attachments": found})
+        found = await self.files.of_conversation(ticket.conversation_id)
+        listed = [
+            plain(item) | {"url": f"/api/attachments/{item.id}", "image": item.mime in IMAGES}
+            for item in found
+        ]
+        return _json({"attachments": listed})
 
     async def _download(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         attachment_id = int(request.match_info["id"])
@@ -125,15 +130,15 @@ class AttachmentApi:
         if mime not in IMAGES:
             return _json({"error": "data must be a PNG, JPEG or WebP image"}, status=415)
         ticket = await self._visible(ticket_id, agent)
-        if not agent.sees_all and ticket["assignee_id"] != agent.id:
+        if not agent.sees_all and ticket.assignee_id != agent.id:
             raise _refusal(403, "claim the ticket first")
-        channel, chat = ticket["channel"], ticket["chat_id"]
+        channel, chat = ticket.channel, ticket.chat_id
         caps = self.outbox.capabilities.get(channel)
         if caps is None or not caps.files:
             raise _refusal(409, f"the user's platform ({channel}) cannot receive images here")
         sender = f"agent:{agent.name}"
         words: list[Action] = [Reply(chat_id=chat, text=text)] if text else []
-        conversation = ticket["conversation_id"]
+        conversation = ticket.conversation_id
         rows = self.outbox.rows(words, channel, conversation, sender=sender)
 
         def send(attachment_id: int) -> NewOutbound:

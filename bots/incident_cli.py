@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -22,6 +22,7 @@ from bots.cli_config import ConfigOption, fail, read_config
 if TYPE_CHECKING:
     from bots.config import Config
     from handlers.incidents import IncidentService
+    from storage.incidents import IncidentSummary
     from storage.store import Store
 
 T = TypeVar("T")
@@ -107,17 +108,18 @@ def list_incidents(
     """List incidents, newest first: status, users told, tickets linked."""
     from rich.console import Console
 
+    from bots.records_json import plain
     from bots.tables import print_table
 
     cfg = read_config(config)
 
-    async def work(service: IncidentService) -> list[dict[str, Any]]:
+    async def work(service: IncidentService) -> list[IncidentSummary]:
         return await service.list()
 
     rows = _run(cfg, False, work)
     if as_json:
         for row in rows:
-            sys.stdout.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(plain(row), default=str, ensure_ascii=False) + "\n")
         return
     if not rows:
         typer.echo("no incidents")
@@ -127,14 +129,14 @@ def list_incidents(
         ("id", "status", "title", "opened", "by", "affected", "told", "tickets"),
         [
             (
-                str(r["id"]),
-                str(r["status"]),
-                str(r["title"]),
-                str(r["opened_at"]),
-                str(r["opened_by"]),
-                str(r["affected"]),
-                str(r["notified"]),
-                " ".join(f"#{t}" for t in r["tickets"]),
+                str(r.id),
+                r.status,
+                r.title,
+                str(r.opened_at),
+                r.opened_by,
+                str(r.affected),
+                str(r.notified),
+                " ".join(f"#{t}" for t in r.tickets),
             )
             for r in rows
         ],

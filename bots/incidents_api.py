@@ -15,8 +15,9 @@ from typing import Any
 from aiohttp import web
 
 from bots.api import _body, _json, _refusal
+from bots.records_json import plain
 from handlers.incidents import IncidentError, IncidentService
-from storage.tickets import AgentRecord
+from storage.agents import AgentRecord
 
 Handler = Callable[[web.Request, AgentRecord], Awaitable[web.StreamResponse]]
 Guard = Callable[..., Callable[..., Any]]
@@ -49,7 +50,7 @@ class IncidentApi:
         status = request.query.get("status")
         if status is not None and status not in _STATUSES:
             raise _refusal(400, f"status must be one of {', '.join(_STATUSES)}")
-        return _json({"incidents": await self.service.list(status)})
+        return _json({"incidents": plain(await self.service.list(status))})
 
     async def _open(self, request: web.Request, agent: AgentRecord) -> web.StreamResponse:
         spec = self.service.parse(await _body(request), label="body")

@@ -18,8 +18,12 @@ from channels import registry
 from channels.base import Action, Button, Message, Reply
 from handlers.outbox_rows import Outbox
 from handlers.texts import Texts
+from storage.agents import AgentAdmin, AgentRecord
 from storage.audit import VIA_STAFF_CHAT, AuditedDesk
-from storage.tickets import AgentRecord, TicketStore
+from storage.sent_actions import SentActions
+from storage.ticket_records import TicketRow, TicketView
+from storage.ticket_views import TicketViews
+from storage.tickets import TicketStore
 
 STAFF_CALLBACK = "staff:"
 
@@ -35,13 +39,13 @@ class Press(Protocol):
     ) -> list[Action]: ...
 
 
-def resolution_reply(ticket: dict[str, Any], texts: Texts) -> Reply:
+def resolution_reply(ticket: TicketRow, texts: Texts) -> Reply:
     """What the user is told when their ticket is resolved: the rating buttons."""
-    scores = tuple(Button(label=str(n), data=f"rate:{ticket['id']}:{n}") for n in range(1, 6))
+    scores = tuple(Button(label=str(n), data=f"rate:{ticket.id}:{n}") for n in range(1, 6))
     return Reply(
-        chat_id=ticket["chat_id"],
+        chat_id=ticket.chat_id,
         buttons=(scores,),
-        text=texts.get("tickets.resolved", ticket["language"], number=ticket["id"]),
+        text=texts.get("tickets.resolved", ticket.language, number=ticket.id),
     )
 
 
@@ -58,7 +62,9 @@ class StaffDesk:
         outbox: Outbox,
         presses: Mapping[str, Press] | None = None,
     ) -> None:
-        self.tickets = tickets
+        self.views = TicketViews(tickets.store)
+        self.agents = AgentAdmin(tickets.store)
+        self.sent = SentActions(tickets.store)
         self.texts = texts
         self.outbox = outbox
         self.presses = dict(presses or {})  # other verbs: "incident" (open one from a surge)
@@ -100,18 +106,16 @@ class StaffDesk:
     async def _ticket_of(self, message: Message) -> int | None:
         """The ticket of the bot's message that was replied to, read off its buttons."""
         assert message.reply_to is not None
-        action = await self.tickets.sent_action(
+        buttons = await self.sent.button_data(
             message.channel, message.chat_id, message.reply_to.split(":")[0]
         )
-        for row in (action or {}).get("buttons", ()):
-            for button in row:
-                data = button.get("data") or ""
-                if data.startswith(STAFF_CALLBACK) and data.rsplit(":", 1)[-1].isdigit():
-                    return int(data.rsplit(":", 1)[-1])
+        for data in buttons:
+            if data.startswith(STAFF_CALLBACK) and data.rsplit(":", 1)[-1].isdigit():
+                return int(data.rsplit(":", 1)[-1])
         return None
 
     async def _agent(self, message: Message) -> AgentRecord | None:
-        return await self.tickets.agent_by_account(message.channel, message.sender_id)
+        return await self.agents.by_account(message.channel, message.sender_id)
 
     def _not_linked(self, message: Message) -> Reply:
         return self._say(
@@ -147,7 +151,7 @@ class StaffDesk:
         if isinstance(ticket, Reply):
             return [ticket]
         rows = self.outbox.rows(
-            [resolution_reply(ticket, self.texts)], ticket["channel"], ticket["conversation_id"]
+            [resolution_reply(ticket, self.texts)], ticket.channel, ticket.conversation_id
         )
         if not await self.desk.set_status(ticket_id, agent, "resolved", rows, now):
             return [self._say(message, "tickets.staff_closed", number=ticket_id)]
@@ -164,16 +168,16 @@ class StaffDesk:
 
     async def _owned(
         self, message: Message, ticket_id: int, agent: AgentRecord
-    ) -> dict[str, Any] | Reply:
+    ) -> TicketView | Reply:
         """The ticket if ``agent`` may act on it, else what the staff chat is told."""
-        ticket = await self.tickets.get(ticket_id)
+        ticket = await self.views.get(ticket_id)
         if ticket is None:
             return self._say(message, "tickets.staff_taken", number=ticket_id)
-        if ticket["status"] == "resolved":
+        if ticket.status == "resolved":
             return self._say(message, "tickets.staff_closed", number=ticket_id)
-        mine = ticket["assignee_id"] == agent.id
+        mine = ticket.assignee_id == agent.id
         if agent.role == "agent" and not mine:
-            owner = ticket["assignee"] or "nobody"
+            owner = ticket.assignee or "nobody"
             return self._say(message, "tickets.staff_not_yours", number=ticket_id, agent=owner)
         return ticket
 
@@ -189,9 +193,9 @@ class StaffDesk:
         ticket = await self._owned(message, ticket_id, agent)
         if isinstance(ticket, Reply):
             return [ticket]
-        reply = Reply(chat_id=ticket["chat_id"], text=message.text.strip())
+        reply = Reply(chat_id=ticket.chat_id, text=message.text.strip())
         rows = self.outbox.rows(
-            [reply], ticket["channel"], ticket["conversation_id"], sender=f"agent:{agent.name}"
+            [reply], ticket.channel, ticket.conversation_id, sender=f"agent:{agent.name}"
         )
         if not await self.desk.reply(ticket_id, agent, rows, now):
             return [self._say(message, "tickets.staff_closed", number=ticket_id)]

@@ -68,26 +68,26 @@ async def sweep_sla() -> int:
     now = runtime.clock()
     raised = 0
     for ticket in await runtime.sla.awaiting_first_response(now):
-        target = runtime.sla_settings.target(ticket["category"])
-        waited = (now - ticket["created_at"]).total_seconds() / 60
+        target = runtime.sla_settings.target(ticket.category)
+        waited = (now - ticket.created_at).total_seconds() / 60
         if waited >= target:
             key, breached = "tickets.sla_breached", True
-        elif waited >= target * runtime.sla_settings.warn_at and ticket["sla_warned_at"] is None:
+        elif waited >= target * runtime.sla_settings.warn_at and ticket.sla_warned_at is None:
             key, breached = "tickets.sla_warning", False
         else:
             continue
         text = runtime.texts.get(
             key,
             "en",
-            number=ticket["id"],
-            category=ticket["category"],
-            channel=ticket["channel"],
+            number=ticket.id,
+            category=ticket.category,
+            channel=ticket.channel,
             waited=int(waited),
             target=target,
-            summary=ticket["summary"][:200],
+            summary=ticket.summary[:200],
         )
-        rows = runtime.outbox.rows([AlertStaff(text=text)], ticket["channel"])
-        if await runtime.sla.mark(ticket["id"], breached, rows, now):
+        rows = runtime.outbox.rows([AlertStaff(text=text)], ticket.channel)
+        if await runtime.sla.mark(ticket.id, breached, rows, now):
             raised += 1
     if raised:
         runtime.wake()

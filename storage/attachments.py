@@ -10,7 +10,7 @@ rows that send it, which name it by id: the bytes are never copied into the outb
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from storage.models import AttachmentRecord, table_of
 from storage.statements import OPEN_TICKET, TICKET
 from storage.store import NewOutbound, Store
+from storage.ticket_records import TicketAccess
 
 ATTACHMENT = table_of(AttachmentRecord)
 # what the console lists: everything but the bytes
@@ -44,6 +45,21 @@ class NewFile:
     name: str
     mime: str
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class FileMeta:
+    """A kept file as the console lists it: everything but the bytes."""
+
+    id: int
+    direction: str  # "in": from the user; "out": an agent's
+    message_id: int | None
+    ticket_id: int | None
+    name: str
+    mime: str
+    size: int
+    created_by: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +131,7 @@ class AttachmentStore:
         file: NewFile,
         agent: str,
         rows: Sequence[NewOutbound],
-        image: Any,
+        image: Callable[[int], NewOutbound],
         now: datetime,
     ) -> int | None:
         """Keep an agent's screenshot for a ticket and enqueue ``rows`` (its text)
@@ -130,7 +146,7 @@ class AttachmentStore:
         file: NewFile,
         agent: str,
         rows: Sequence[NewOutbound],
-        image: Any,
+        image: Callable[[int], NewOutbound],
         now: datetime,
     ) -> int | None:
         ticket = conn.execute(
@@ -153,18 +169,18 @@ class AttachmentStore:
         Store.add_outbound(conn, [*rows, image(attachment_id)], now, None)
         return int(attachment_id)
 
-    async def of_conversation(self, conversation_id: int) -> list[dict[str, Any]]:
+    async def of_conversation(self, conversation_id: int) -> list[FileMeta]:
         """A conversation's files, oldest first, without their bytes."""
         return await self.store.read(self._of_conversation, conversation_id)
 
     @staticmethod
-    def _of_conversation(conn: Connection, conversation_id: int) -> list[dict[str, Any]]:
+    def _of_conversation(conn: Connection, conversation_id: int) -> list[FileMeta]:
         query = (
             select(*_META)
             .where(ATTACHMENT.c.conversation_id == conversation_id)
             .order_by(ATTACHMENT.c.id)
         )
-        return [dict(r._mapping) for r in conn.execute(query)]
+        return [FileMeta(**r._mapping) for r in conn.execute(query)]
 
     async def conversation_of(self, attachment_id: int) -> int | None:
         """Whose conversation a file belongs to (``None``: no such file)."""
@@ -175,16 +191,16 @@ class AttachmentStore:
         query = select(ATTACHMENT.c.conversation_id).where(ATTACHMENT.c.id == attachment_id)
         return conn.execute(query).scalar()
 
-    async def tickets_of(self, conversation_id: int) -> list[dict[str, Any]]:
+    async def tickets_of(self, conversation_id: int) -> list[TicketAccess]:
         """The conversation's tickets, as far as who may see them goes."""
         return await self.store.read(self._tickets_of, conversation_id)
 
     @staticmethod
-    def _tickets_of(conn: Connection, conversation_id: int) -> list[dict[str, Any]]:
+    def _tickets_of(conn: Connection, conversation_id: int) -> list[TicketAccess]:
         query = select(TICKET.c.assignee_id, TICKET.c.tier).where(
             TICKET.c.conversation_id == conversation_id
         )
-        return [dict(r._mapping) for r in conn.execute(query)]
+        return [TicketAccess(**r._mapping) for r in conn.execute(query)]
 
     async def load(self, attachment_id: int) -> KeptFile | None:
         return await self.store.read(self._load, attachment_id)

@@ -10,22 +10,40 @@ recorded one cannot be missing from the log: there is no window between the two.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
+from storage.agents import AGENT, AgentRecord
 from storage.models import AgentAction, table_of
+from storage.notes import add_note
 from storage.queue import QueueStore
 from storage.statements import TICKET
 from storage.store import NewOutbound, Store
-from storage.tickets import AGENT, AgentRecord, TicketStore
+from storage.ticket_changes import TicketChanges
+from storage.ticket_records import TicketBrief, TicketFields
 
 AUDIT = table_of(AgentAction)
 VIA_API = "api"  # the REST API, and the console built on it
 VIA_STAFF_CHAT = "staff_chat"
 HISTORY_LIMIT = 500  # entries shown with a ticket, oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One recorded act: who, what (``field`` changed from ``old_value`` to
+    ``new_value``, each as text), through which desk, when."""
+
+    agent_name: str
+    action: str
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+    via: str
+    created_at: datetime
 
 
 def record(
@@ -88,32 +106,32 @@ class AuditedDesk:
     def __repr__(self) -> str:
         return f"AuditedDesk(via={self.via})"
 
-    async def history(self, ticket_id: int) -> list[dict[str, Any]]:
+    async def history(self, ticket_id: int) -> list[AuditEntry]:
         """The ticket's audit entries, oldest first."""
         return await self.store.read(self._history, ticket_id)
 
     @staticmethod
-    def _history(conn: Connection, ticket_id: int) -> list[dict[str, Any]]:
-        columns = ("agent_name", "action", "field", "old_value", "new_value", "via", "created_at")
+    def _history(conn: Connection, ticket_id: int) -> list[AuditEntry]:
+        columns = AuditEntry.__dataclass_fields__
         query = (
             select(*(AUDIT.c[c] for c in columns))
             .where(AUDIT.c.ticket_id == ticket_id)
             .order_by(AUDIT.c.id)
             .limit(HISTORY_LIMIT)
         )
-        return [dict(row._mapping) for row in conn.execute(query)]
+        return [AuditEntry(**row._mapping) for row in conn.execute(query)]
 
     async def claim(
         self, ticket_id: int, agent: AgentRecord, now: datetime
-    ) -> tuple[bool, dict[str, Any] | None]:
-        """:meth:`TicketStore.try_claim`, recorded when it wins."""
+    ) -> tuple[bool, TicketBrief | None]:
+        """:meth:`TicketChanges.try_claim`, recorded when it wins."""
         return await self.store.write(self._claim, ticket_id, agent, now, self.via)
 
     @staticmethod
     def _claim(
         conn: Connection, ticket_id: int, agent: AgentRecord, now: datetime, via: str
-    ) -> tuple[bool, dict[str, Any] | None]:
-        won, brief = TicketStore._try_claim(conn, ticket_id, agent.id, agent.takes_tier)
+    ) -> tuple[bool, TicketBrief | None]:
+        won, brief = TicketChanges._try_claim(conn, ticket_id, agent.id, agent.takes_tier)
         if won:
             record(conn, ticket_id, agent, "claimed", now, via, [("assignee", None, agent.name)])
         return won, brief
@@ -121,7 +139,7 @@ class AuditedDesk:
     async def reply(
         self, ticket_id: int, agent: AgentRecord, outbound: Sequence[NewOutbound], now: datetime
     ) -> bool:
-        """:meth:`TicketStore.reply` (the answer itself is in the transcript)."""
+        """:meth:`TicketChanges.reply` (the answer itself is in the transcript)."""
         return await self.store.write(self._reply, ticket_id, agent, outbound, now, self.via)
 
     @staticmethod
@@ -133,7 +151,7 @@ class AuditedDesk:
         now: datetime,
         via: str,
     ) -> bool:
-        done = TicketStore._reply(conn, ticket_id, outbound, now)
+        done = TicketChanges._reply(conn, ticket_id, outbound, now)
         if done:
             record(conn, ticket_id, agent, "answered", now, via)
         return done
@@ -145,7 +163,7 @@ class AuditedDesk:
     def _note(
         conn: Connection, ticket_id: int, agent: AgentRecord, text: str, now: datetime, via: str
     ) -> None:
-        TicketStore._add_note(conn, ticket_id, agent.id, text, now)
+        add_note(conn, ticket_id, agent.id, text, now)
         record(conn, ticket_id, agent, "noted", now, via)
 
     async def set_status(
@@ -156,7 +174,7 @@ class AuditedDesk:
         outbound: Sequence[NewOutbound],
         now: datetime,
     ) -> bool:
-        """Resolve or reopen (:meth:`TicketStore.set_status`), recorded from what to
+        """Resolve or reopen (:meth:`TicketChanges.set_status`), recorded from what to
         what."""
         return await self.store.write(
             self._set_status, ticket_id, agent, status, outbound, now, self.via
@@ -173,7 +191,7 @@ class AuditedDesk:
         via: str,
     ) -> bool:
         before = _before(conn, ticket_id, "status")
-        if not TicketStore._set_status(conn, ticket_id, status, outbound, now):
+        if not TicketChanges._set_status(conn, ticket_id, status, outbound, now):
             return False
         assert before is not None
         action = "resolved" if status == "resolved" else "reopened"
@@ -181,22 +199,23 @@ class AuditedDesk:
         return True
 
     async def update_fields(
-        self, ticket_id: int, agent: AgentRecord, values: dict[str, Any], now: datetime
+        self, ticket_id: int, agent: AgentRecord, fields: TicketFields, now: datetime
     ) -> bool:
         """Change category, priority or tier; one entry per field that changed."""
-        return await self.store.write(self._update_fields, ticket_id, agent, values, now, self.via)
+        return await self.store.write(self._update_fields, ticket_id, agent, fields, now, self.via)
 
     @staticmethod
     def _update_fields(
         conn: Connection,
         ticket_id: int,
         agent: AgentRecord,
-        values: dict[str, Any],
+        fields: TicketFields,
         now: datetime,
         via: str,
     ) -> bool:
+        values = fields.given()
         before = _before(conn, ticket_id, *values)
-        if before is None or not TicketStore._update_fields(conn, ticket_id, values):
+        if before is None or not TicketChanges._update_fields(conn, ticket_id, values):
             return False
         changes = [(k, before[k], v) for k, v in values.items() if before[k] != v]
         if changes:

@@ -51,6 +51,42 @@ class Affected:
     language: str
 
 
+@dataclass(frozen=True, slots=True)
+class IncidentSummary:
+    """An incident as supervisors list it: its fields, how many users it reached
+    (``affected``) and has told of its end (``notified``), and its linked tickets."""
+
+    id: int
+    title: str
+    texts: dict[str, str]
+    faqs: tuple[str, ...]
+    networks: tuple[str, ...]
+    coins: tuple[str, ...]
+    status: str
+    opened_by: str
+    opened_at: datetime
+    resolved_by: str | None
+    resolved_at: datetime | None
+    affected: int
+    notified: int
+    tickets: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnresolvedTicket:
+    """A ticket an incident may cover: where its user is, what they said, and what
+    the intake learnt of the transfer."""
+
+    id: int
+    conversation_id: int
+    channel: str
+    chat_id: str
+    language: str
+    summary: str
+    network: str | None
+    coin: str | None
+
+
 FollowUp = Callable[[Affected], list[NewOutbound]]
 
 
@@ -121,17 +157,17 @@ class IncidentStore:
             for r in rows
         ]
 
-    async def recent(self, status: str | None = None) -> list[dict[str, Any]]:
+    async def recent(self, status: str | None = None) -> list[IncidentSummary]:
         """Incidents newest first, with how many users each reached and its tickets."""
         return await self.store.read(self._list, status)
 
     @staticmethod
-    def _list(conn: Connection, status: str | None) -> list[dict[str, Any]]:
+    def _list(conn: Connection, status: str | None) -> list[IncidentSummary]:
         query = select(INC).order_by(INC.c.id.desc()).limit(MAX_LIST)
         if status is not None:
             query = query.where(INC.c.status == status)
-        incidents = [dict(r._mapping) for r in conn.execute(query)]
-        ids = [i["id"] for i in incidents]
+        incidents = conn.execute(query).all()
+        ids = [i.id for i in incidents]
         counts = {
             r.incident_id: (r.affected, r.notified)
             for r in conn.execute(
@@ -151,14 +187,28 @@ class IncidentStore:
             .order_by(LINKED.c.ticket_id)
         ):
             tickets.setdefault(r.incident_id, []).append(r.ticket_id)
-        for incident in incidents:
-            affected, notified = counts.get(incident["id"], (0, 0))
-            incident |= {
-                "affected": affected,
-                "notified": notified,
-                "tickets": tickets.get(incident["id"], []),
-            }
-        return incidents
+        summaries = []
+        for r in incidents:
+            affected, notified = counts.get(r.id, (0, 0))
+            summaries.append(
+                IncidentSummary(
+                    r.id,
+                    r.title,
+                    dict(r.texts),
+                    tuple(r.faqs),
+                    tuple(r.networks),
+                    tuple(r.coins),
+                    r.status,
+                    r.opened_by,
+                    r.opened_at,
+                    r.resolved_by,
+                    r.resolved_at,
+                    affected,
+                    notified,
+                    tuple(tickets.get(r.id, ())),
+                )
+            )
+        return summaries
 
     async def status(self, incident_id: int) -> str | None:
         """``open``, ``resolved``, or ``None`` for no such incident."""
@@ -216,12 +266,12 @@ class IncidentStore:
         )
         return True
 
-    async def open_tickets(self) -> list[dict[str, Any]]:
+    async def open_tickets(self) -> list[UnresolvedTicket]:
         """Tickets not resolved yet, with what the intake learnt of the transfer."""
         return await self.store.read(self._open_tickets)
 
     @staticmethod
-    def _open_tickets(conn: Connection) -> list[dict[str, Any]]:
+    def _open_tickets(conn: Connection) -> list[UnresolvedTicket]:
         query = select(
             TICKET.c.id,
             TICKET.c.conversation_id,
@@ -232,7 +282,8 @@ class IncidentStore:
             TICKET.c.network,
             TICKET.c.coin,
         ).where(TICKET.c.status != "resolved")
-        return [dict(r._mapping) for r in conn.execute(query.order_by(TICKET.c.id))]
+        rows = conn.execute(query.order_by(TICKET.c.id))
+        return [UnresolvedTicket(**r._mapping) for r in rows]
 
     async def ticket_transfer(self, ticket_id: int) -> tuple[str | None, str | None]:
         """The network and coin a ticket's intake recorded."""

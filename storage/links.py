@@ -12,14 +12,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import LinkCode, table_of
-from storage.statements import CONV, IDENT, MSG
+from storage.statements import CONV, IDENT
 from storage.store import Store
+from storage.ticket_records import TranscriptLine
+from storage.ticket_views import transcript
 
 CODES = table_of(LinkCode)
 TRANSCRIPT_TAIL = 50  # messages shown from each of the customer's other conversations
@@ -29,6 +31,38 @@ def code_hash(code: str) -> str:
     """Codes are random and short-lived, so a plain SHA-256 of the normalized code is
     enough to keep them out of the database."""
     return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedIdentity:
+    """One of a customer's accounts."""
+
+    id: int
+    channel: str
+    platform_user_id: str
+    username: str | None
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OtherConversation:
+    """Another conversation of the same customer, with its latest messages."""
+
+    conversation_id: int
+    channel: str
+    chat_id: str
+    chat_kind: str
+    transcript: tuple[TranscriptLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """The person behind a conversation; ``id`` is ``None`` until two accounts are
+    linked."""
+
+    id: int | None
+    identities: tuple[LinkedIdentity, ...]
+    conversations: tuple[OtherConversation, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,21 +145,21 @@ class LinkStore:
         )
         return Redeemed("linked", tuple(sorted(c for (c,) in channels)))
 
-    async def customer(self, conversation_id: int) -> dict[str, Any]:
+    async def customer(self, conversation_id: int) -> Customer:
         """The person behind a conversation: every linked account, and each of their
         other conversations with its latest messages (the agent's ticket view)."""
         return await self.store.read(self._customer, conversation_id)
 
     @staticmethod
-    def _customer(conn: Connection, conversation_id: int) -> dict[str, Any]:
+    def _customer(conn: Connection, conversation_id: int) -> Customer:
         identity_id, customer = conn.execute(
             select(IDENT.c.id, IDENT.c.customer_id)
             .join(CONV, CONV.c.identity_id == IDENT.c.id)
             .where(CONV.c.id == conversation_id)
         ).one()
         who = IDENT.c.id == identity_id if customer is None else IDENT.c.customer_id == customer
-        identities = [
-            dict(r._mapping)
+        identities = tuple(
+            LinkedIdentity(**r._mapping)
             for r in conn.execute(
                 select(
                     IDENT.c.id,
@@ -137,29 +171,22 @@ class LinkStore:
                 .where(who)
                 .order_by(IDENT.c.id)
             )
-        ]
-        conversations = []
-        for conv in conn.execute(
-            select(CONV.c.id, CONV.c.channel, CONV.c.chat_id, CONV.c.chat_kind)
-            .where(
-                CONV.c.identity_id.in_([i["id"] for i in identities]),
-                CONV.c.id != conversation_id,
+        )
+        conversations = tuple(
+            OtherConversation(
+                conv.id,
+                conv.channel,
+                conv.chat_id,
+                conv.chat_kind,
+                transcript(conn, conv.id, tail=TRANSCRIPT_TAIL),
             )
-            .order_by(CONV.c.id)
-        ):
-            messages = conn.execute(
-                select(MSG.c.direction, MSG.c.sender_id, MSG.c.text, MSG.c.created_at)
-                .where(MSG.c.conversation_id == conv.id)
-                .order_by(MSG.c.id.desc())
-                .limit(TRANSCRIPT_TAIL)
-            )
-            conversations.append(
-                {
-                    "conversation_id": conv.id,
-                    "channel": conv.channel,
-                    "chat_id": conv.chat_id,
-                    "chat_kind": conv.chat_kind,
-                    "transcript": [dict(m._mapping) for m in reversed(list(messages))],
-                }
-            )
-        return {"id": customer, "identities": identities, "conversations": conversations}
+            for conv in conn.execute(
+                select(CONV.c.id, CONV.c.channel, CONV.c.chat_id, CONV.c.chat_kind)
+                .where(
+                    CONV.c.identity_id.in_([i.id for i in identities]),
+                    CONV.c.id != conversation_id,
+                )
+                .order_by(CONV.c.id)
+            ).all()
+        )
+        return Customer(customer, identities, conversations)

@@ -13,15 +13,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
-from storage.models import Agent, TicketNote, table_of
+from storage.models import Agent, table_of
+from storage.notes import add_note
 from storage.statements import TICKET
 from storage.store import NewOutbound, Store
 
 AGENT = table_of(Agent)
-NOTE = table_of(TicketNote)
 MAX_TIER = 3
 TICKET_ROLES = ("agent", "supervisor", "admin")  # who works tickets; managers send notices
 
@@ -113,10 +113,7 @@ class QueueStore:
         ).scalar()
         if tier is None:
             return None
-        conn.execute(
-            insert(NOTE),
-            {"ticket_id": ticket_id, "agent_id": agent_id, "text": note, "created_at": now},
-        )
+        add_note(conn, ticket_id, agent_id, note, now)
         assignee = assign_round_robin(conn, ticket_id, tier) if round_robin else None
         Store.add_outbound(conn, outbound, now, None)
         return tier, assignee

@@ -28,6 +28,22 @@ class SurgeKey:
     value: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SurgeRecord:
+    """A surge as noticed: its question, how many asked, examples of what they wrote
+    (redacted), and the incident opened from it, if any."""
+
+    id: int
+    ref: str
+    kind: str
+    value: str
+    questions: int
+    examples: tuple[str, ...]
+    started_at: datetime
+    ended_at: datetime | None
+    incident_id: int | None
+
+
 class SurgeStore:
     """Asked questions in, surges out."""
 
@@ -147,13 +163,16 @@ class SurgeStore:
         if surge_ids:
             conn.execute(update(SURGE).where(SURGE.c.id.in_(surge_ids)).values(ended_at=now))
 
-    async def get(self, surge_id: int) -> dict[str, Any] | None:
+    async def get(self, surge_id: int) -> SurgeRecord | None:
+        """The surge ``surge_id`` (``None``: no such surge)."""
         return await self.store.read(self._get, surge_id)
 
     @staticmethod
-    def _get(conn: Connection, surge_id: int) -> dict[str, Any] | None:
+    def _get(conn: Connection, surge_id: int) -> SurgeRecord | None:
         row = conn.execute(select(SURGE).where(SURGE.c.id == surge_id)).first()
-        return dict(row._mapping) if row is not None else None
+        if row is None:
+            return None
+        return SurgeRecord(**{**row._mapping, "examples": tuple(row.examples)})
 
     async def prune(self, before: datetime) -> None:
         """Forget questions older than any window the sweep still reads."""

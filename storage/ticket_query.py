@@ -17,28 +17,38 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.agents import AgentRecord
 from storage.statements import CONV, IDENT, MSG, TICKET
+from storage.ticket_records import TicketFilters
 
 LIST_LIMIT = 100  # tickets in one page of the queue (``limit`` asks for up to 500)
 SEARCH_MAX = 200  # characters of a search; longer is refused by the API
 
 
-def ticket_list(agent: Any, now: datetime, filters: dict[str, Any]) -> Select[Any]:
-    """The statement for :meth:`storage.tickets.TicketStore.list` (``agent`` is an
-    ``AgentRecord``; the caller returns nothing for one who works no tickets)."""
+def ticket_list(agent: AgentRecord, now: datetime, filters: TicketFilters) -> Select[Any]:
+    """The statement for :meth:`storage.ticket_views.TicketViews.list` (the caller
+    returns nothing for an agent who works no tickets)."""
     query = select(TICKET).order_by(TICKET.c.priority, TICKET.c.created_at)
     snoozed = TICKET.c.snoozed_until > now
-    search = (filters.get("search") or "").strip()
-    if filters.get("status") == "snoozed":
+    search = filters.search.strip()
+    if filters.status == "snoozed":
         query = query.where(snoozed, TICKET.c.status != "resolved")
     elif not search:
         query = query.where(TICKET.c.snoozed_until.is_(None) | ~snoozed)
-    for key in ("status", "category", "priority", "tier", "channel", "language"):
-        if filters.get(key) is not None and filters[key] != "snoozed":
-            query = query.where(TICKET.c[key] == filters[key])
-    if filters.get("assignee") is not None:
-        query = query.where(TICKET.c.assignee_id == filters["assignee"])
-    if filters.get("unassigned"):
+    if filters.status is not None and filters.status != "snoozed":
+        query = query.where(TICKET.c.status == filters.status)
+    equal = {
+        "category": filters.category,
+        "priority": filters.priority,
+        "tier": filters.tier,
+        "channel": filters.channel,
+        "language": filters.language,
+        "assignee_id": filters.assignee,
+    }
+    for column, value in equal.items():
+        if value is not None:
+            query = query.where(TICKET.c[column] == value)
+    if filters.unassigned:
         query = query.where(TICKET.c.assignee_id.is_(None))
     if search:
         query = query.where(matching(search))
@@ -47,7 +57,7 @@ def ticket_list(agent: Any, now: datetime, filters: dict[str, Any]) -> Select[An
             (TICKET.c.assignee_id.is_(None) & (TICKET.c.tier <= agent.tier))
             | (TICKET.c.assignee_id == agent.id)
         )
-    return query.limit(filters.get("limit") or LIST_LIMIT)
+    return query.limit(filters.limit or LIST_LIMIT)
 
 
 def matching(search: str) -> ColumnElement[bool]:

@@ -1,16 +1,20 @@
-"""Tickets and agents: the people's side of the store.
+"""Tickets on the user's side: opened, asked about, described, reopened.
 
-Every change that the user must hear about (an agent's reply, a resolution) is
-enqueued in the outbox in the same transaction as the change itself, like every other
-way out of the system. Claims are a conditional update, so of two agents claiming at
-once exactly one wins.
+These are the writes the router's stages make while a user talks to the bot (the
+handoff opens a ticket, the intake records answers, a user who writes again soon
+reopens theirs). What agents read and change lives in narrow repositories, a module each:
+:mod:`storage.ticket_views` (the queue, one ticket), :mod:`storage.ticket_changes`
+(claim, answer, resolve), :mod:`storage.notes`, :mod:`storage.agents` (agents and
+tokens), :mod:`storage.queue`, :mod:`storage.links` and :mod:`storage.sla_store`.
+:class:`TicketStore` still forwards the agents' calls to them, one line each, for the
+callers that hold only a ``TicketStore``.
 """
 
 from __future__ import annotations
 
 import builtins
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,17 +22,17 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from storage.agent_accounts import agent_of_account, link_account
-from storage.models import Agent, TicketNote, table_of
-from storage.queue import MAX_TIER, TICKET_ROLES, assign_round_robin
-from storage.statements import CONV, IDENT, MSG, OUT, TICKET
+from storage.agents import AGENT, AgentAdmin
+from storage.agents import ROLES as ROLES
+from storage.agents import AgentRecord as AgentRecord
+from storage.queue import MAX_TIER, assign_round_robin
+from storage.sla_store import SlaStore as SlaStore
+from storage.statements import CONV, TICKET
 from storage.store import NewOutbound, Store
-from storage.ticket_query import ticket_list
+from storage.ticket_changes import TicketChanges
+from storage.ticket_records import TicketFilters, TicketRow, TicketView
+from storage.ticket_views import TicketViews
 
-AGENT = table_of(Agent)
-NOTE = table_of(TicketNote)
-
-ROLES = ("agent", "supervisor", "manager", "admin")
 # the ticket columns the intake fills, one per question (the category has its own)
 INTAKE_FIELDS = ("coin", "network", "amount", "tx_hash", "address", "uid", "reward")
 
@@ -63,49 +67,16 @@ class IntakeState:
     network: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class AgentRecord:
-    id: int
-    name: str
-    role: str
-    tier: int = 1
-
-    @property
-    def sees_all(self) -> bool:
-        """Supervisors and admins see and take every ticket, whatever its tier."""
-        return self.role in ("supervisor", "admin")
-
-    @property
-    def works_tickets(self) -> bool:
-        """Managers send notices, not answers: every other role works tickets."""
-        return self.role in TICKET_ROLES
-
-    @property
-    def takes_tier(self) -> int:
-        """The highest tier of ticket this agent may claim (0: none, a manager)."""
-        if not self.works_tickets:
-            return 0
-        return MAX_TIER if self.sees_all else self.tier
-
-    def may_see(self, ticket: Mapping[str, Any]) -> bool:
-        """The rule the queue's list applies, for one ticket: supervisors and admins see
-        every ticket; an agent sees their own, and unassigned ones of their tier or
-        below; a manager none."""
-        if self.sees_all:
-            return True
-        if not self.works_tickets:
-            return False
-        if ticket["assignee_id"] is not None:
-            return bool(ticket["assignee_id"] == self.id)
-        return bool(ticket["tier"] <= self.tier)
-
-
 class TicketStore:
-    """Repository for tickets, agents and notes; shares the store's transactions."""
+    """The user's side of tickets, and the agents' calls forwarded to their
+    repositories; shares the store's transactions."""
 
     def __init__(self, store: Store, *, round_robin: bool = False) -> None:
         self.store = store
         self.round_robin = round_robin
+        self.views = TicketViews(store)
+        self.changes = TicketChanges(store)
+        self.agents = AgentAdmin(store)
 
     def __repr__(self) -> str:
         return f"TicketStore(round_robin={self.round_robin})"
@@ -282,185 +253,6 @@ class TicketStore:
         text = words if not summary or summary in replacing else f"{summary}\n{words}"
         conn.execute(update(TICKET).where(TICKET.c.id == ticket_id).values(summary=text[:500]))
 
-    # --- the agents' side ------------------------------------------------------------
-
-    async def list(self, agent: AgentRecord, now: datetime, **filters: Any) -> list[dict[str, Any]]:
-        """Tickets the agent may see, by priority then age, a page of ``limit``; filters:
-        status (or ``"snoozed"``: only the snoozed ones, which the others leave out),
-        category, priority, tier, channel, language, assignee, unassigned, search
-        (:mod:`storage.ticket_query`)."""
-        return await self.store.read(self._list, agent, now, filters)
-
-    @staticmethod
-    def _list(
-        conn: Connection, agent: AgentRecord, now: datetime, filters: dict[str, Any]
-    ) -> builtins.list[dict[str, Any]]:
-        if not agent.works_tickets:
-            return []
-        result = conn.execute(ticket_list(agent, now, filters))
-        keys = list(result.keys())
-        return [dict(zip(keys, row, strict=True)) for row in result.all()]
-
-    async def get(self, ticket_id: int) -> dict[str, Any] | None:
-        """A ticket with its transcript (redacted at storage) and notes."""
-        return await self.store.read(self._get, ticket_id)
-
-    @staticmethod
-    def _get(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
-        row = conn.execute(select(TICKET).where(TICKET.c.id == ticket_id)).first()
-        if row is None:
-            return None
-        ticket = dict(row._mapping)
-        ident = conn.execute(
-            select(
-                IDENT.c.channel, IDENT.c.platform_user_id, IDENT.c.username, IDENT.c.display_name
-            )
-            .join(CONV, CONV.c.identity_id == IDENT.c.id)
-            .where(CONV.c.id == ticket["conversation_id"])
-        ).one()
-        ticket["user"] = dict(ident._mapping)
-        ticket["assignee"] = conn.execute(
-            select(AGENT.c.name).where(AGENT.c.id == ticket["assignee_id"])
-        ).scalar()
-        ticket["transcript"] = [
-            dict(r._mapping)
-            for r in conn.execute(
-                select(MSG.c.direction, MSG.c.sender_id, MSG.c.text, MSG.c.created_at)
-                .where(MSG.c.conversation_id == ticket["conversation_id"])
-                .order_by(MSG.c.id)
-            )
-        ]
-        ticket["notes"] = [
-            dict(r._mapping)
-            for r in conn.execute(
-                select(NOTE.c.agent_id, NOTE.c.text, NOTE.c.created_at)
-                .where(NOTE.c.ticket_id == ticket_id)
-                .order_by(NOTE.c.id)
-            )
-        ]
-        return ticket
-
-    @staticmethod
-    def _brief(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
-        row = conn.execute(
-            select(TICKET.c.status, TICKET.c.tier, TICKET.c.assignee_id).where(
-                TICKET.c.id == ticket_id
-            )
-        ).first()
-        return dict(row._mapping) if row else None
-
-    async def claim(self, ticket_id: int, agent_id: int, tier: int = MAX_TIER) -> bool:
-        """Assign an unassigned, unresolved ticket of tier ``tier`` or below; ``False``
-        if someone was first (or the ticket is above the agent's tier)."""
-        return await self.store.write(self._claim, ticket_id, agent_id, tier)
-
-    async def try_claim(
-        self, ticket_id: int, agent_id: int, tier: int = MAX_TIER
-    ) -> tuple[bool, dict[str, Any] | None]:
-        """:meth:`claim`, and when refused, the ticket's status, tier and assignee
-        (``None``: no such ticket), read in the same transaction: the API says why
-        without a second round trip."""
-        return await self.store.write(self._try_claim, ticket_id, agent_id, tier)
-
-    @staticmethod
-    def _try_claim(
-        conn: Connection, ticket_id: int, agent_id: int, tier: int
-    ) -> tuple[bool, dict[str, Any] | None]:
-        if TicketStore._claim(conn, ticket_id, agent_id, tier):
-            return True, None
-        return False, TicketStore._brief(conn, ticket_id)
-
-    @staticmethod
-    def _claim(conn: Connection, ticket_id: int, agent_id: int, tier: int) -> bool:
-        done = conn.execute(
-            update(TICKET)
-            .where(
-                TICKET.c.id == ticket_id,
-                TICKET.c.assignee_id.is_(None),
-                TICKET.c.status != "resolved",
-                TICKET.c.tier <= tier,
-            )
-            # a person has the ticket now: the bot's intake questions stop
-            .values(assignee_id=agent_id, intake_step=None)
-        )
-        return done.rowcount == 1
-
-    async def reply(self, ticket_id: int, outbound: Sequence[NewOutbound], now: datetime) -> bool:
-        """Enqueue an agent's reply to the user; refused (``False``) once resolved.
-
-        The ticket's first response is recorded when the reply is delivered (the
-        sender's settle), never here: a reply that fails never counts as one.
-        """
-        return await self.store.write(self._reply, ticket_id, outbound, now)
-
-    @staticmethod
-    def _reply(
-        conn: Connection, ticket_id: int, outbound: Sequence[NewOutbound], now: datetime
-    ) -> bool:
-        done = conn.execute(
-            update(TICKET)
-            .where(TICKET.c.id == ticket_id, TICKET.c.status != "resolved")
-            .values(
-                status="pending",  # waiting for the user
-                intake_step=None,  # the agent talks with the user now, not the bot
-            )
-        )
-        if done.rowcount != 1:
-            return False
-        Store.add_outbound(conn, outbound, now, None)
-        return True
-
-    async def set_status(
-        self, ticket_id: int, status: str, outbound: Sequence[NewOutbound], now: datetime
-    ) -> bool:
-        """Resolve or reopen, enqueueing what the user is told in the same transaction."""
-        return await self.store.write(self._set_status, ticket_id, status, outbound, now)
-
-    @staticmethod
-    def _set_status(
-        conn: Connection,
-        ticket_id: int,
-        status: str,
-        outbound: Sequence[NewOutbound],
-        now: datetime,
-    ) -> bool:
-        allowed_from = ("open", "pending") if status == "resolved" else ("resolved",)
-        done = conn.execute(
-            update(TICKET)
-            .where(TICKET.c.id == ticket_id, TICKET.c.status.in_(allowed_from))
-            .values(
-                status=status,
-                resolved_at=now if status == "resolved" else None,
-                rating=None,
-                intake_step=None,  # a resolved ticket asks nothing more
-            )
-        )
-        if done.rowcount != 1:
-            return False
-        Store.add_outbound(conn, outbound, now, None)
-        return True
-
-    async def update_fields(self, ticket_id: int, **values: Any) -> bool:
-        """Change category or priority (supervisors)."""
-        return await self.store.write(self._update_fields, ticket_id, values)
-
-    @staticmethod
-    def _update_fields(conn: Connection, ticket_id: int, values: dict[str, Any]) -> bool:
-        done = conn.execute(update(TICKET).where(TICKET.c.id == ticket_id).values(**values))
-        return done.rowcount == 1
-
-    async def add_note(self, ticket_id: int, agent_id: int, text: str, now: datetime) -> None:
-        await self.store.write(self._add_note, ticket_id, agent_id, text, now)
-
-    @staticmethod
-    def _add_note(
-        conn: Connection, ticket_id: int, agent_id: int, text: str, now: datetime
-    ) -> None:
-        conn.execute(
-            insert(NOTE),
-            {"ticket_id": ticket_id, "agent_id": agent_id, "text": text, "created_at": now},
-        )
-
     async def on_user_message(self, ticket_id: int) -> None:
         """The user wrote while their ticket waited for them: it is open again."""
         await self.store.write(self._user_wrote, ticket_id)
@@ -478,92 +270,53 @@ class TicketStore:
             .values(snoozed_until=None)
         )
 
-    # --- agents ----------------------------------------------------------------------
+    # --- the agents' calls, forwarded ------------------------------------------------
+
+    async def list(
+        self, agent: AgentRecord, now: datetime, filters: TicketFilters | None = None
+    ) -> builtins.list[TicketRow]:
+        """:meth:`storage.ticket_views.TicketViews.list`."""
+        return await self.views.list(agent, now, filters)
+
+    async def get(self, ticket_id: int) -> TicketView | None:
+        """:meth:`storage.ticket_views.TicketViews.get`."""
+        return await self.views.get(ticket_id)
+
+    async def claim(self, ticket_id: int, agent_id: int, tier: int = MAX_TIER) -> bool:
+        """:meth:`storage.ticket_changes.TicketChanges.claim`."""
+        return await self.changes.claim(ticket_id, agent_id, tier)
+
+    async def reply(self, ticket_id: int, outbound: Sequence[NewOutbound], now: datetime) -> bool:
+        """:meth:`storage.ticket_changes.TicketChanges.reply`."""
+        return await self.changes.reply(ticket_id, outbound, now)
+
+    async def set_status(
+        self, ticket_id: int, status: str, outbound: Sequence[NewOutbound], now: datetime
+    ) -> bool:
+        """:meth:`storage.ticket_changes.TicketChanges.set_status`."""
+        return await self.changes.set_status(ticket_id, status, outbound, now)
+
+    async def update_fields(self, ticket_id: int, **values: Any) -> bool:
+        """:meth:`storage.ticket_changes.TicketChanges.update_fields`."""
+        return await self.changes.update_fields(ticket_id, **values)
 
     async def add_agent(
         self, name: str, role: str, token_hash: str, now: datetime, tier: int = 1
     ) -> int:
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}")
-        if not 1 <= tier <= MAX_TIER:
-            raise ValueError(f"tier must be 1 to {MAX_TIER}")
-        return await self.store.write(self._add_agent, name, role, token_hash, now, tier)
-
-    @staticmethod
-    def _add_agent(
-        conn: Connection, name: str, role: str, token_hash: str, now: datetime, tier: int
-    ) -> int:
-        return conn.execute(
-            insert(AGENT).returning(AGENT.c.id),
-            {"name": name, "role": role, "token_hash": token_hash, "created_at": now, "tier": tier},
-        ).scalar_one()
-
-    async def agent_by_token_hash(self, token_hash: str) -> AgentRecord | None:
-        return await self.store.read(self._agent_by_hash, token_hash)
-
-    @staticmethod
-    def _agent_by_hash(conn: Connection, token_hash: str) -> AgentRecord | None:
-        row = conn.execute(
-            select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
-                AGENT.c.token_hash == token_hash, AGENT.c.disabled_at.is_(None)
-            )
-        ).first()
-        return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
+        """:meth:`storage.agents.AgentAdmin.add`."""
+        return await self.agents.add(name, role, token_hash, now, tier)
 
     async def agent_by_account(self, channel: str, user_id: str) -> AgentRecord | None:
-        """The agent whose account on ``channel`` this is (the staff chat's buttons)."""
-        return await self.store.read(self._agent_by_account, channel, user_id)
-
-    @staticmethod
-    def _agent_by_account(conn: Connection, channel: str, user_id: str) -> AgentRecord | None:
-        agent_id = agent_of_account(conn, channel, user_id)
-        if agent_id is None:
-            return None
-        row = conn.execute(
-            select(AGENT.c.id, AGENT.c.name, AGENT.c.role, AGENT.c.tier).where(
-                AGENT.c.id == agent_id, AGENT.c.disabled_at.is_(None)
-            )
-        ).first()
-        return AgentRecord(row.id, row.name, row.role, row.tier) if row else None
-
-    async def link_account(self, name: str, channel: str, user_id: str | None) -> bool:
-        """Link (or with ``None`` unlink) an agent's account on ``channel``; ``False``:
-        no such agent. Raises ``IntegrityError`` if another agent has that account."""
-        return await self.store.write(link_account, name, channel, user_id)
-
-    async def sent_action(
-        self, channel: str, chat_id: str, platform_message_id: str
-    ) -> dict[str, Any] | None:
-        """The action the bot sent as ``platform_message_id`` in a chat, if it did:
-        staff reply to an announcement, and its buttons say which ticket it was."""
-        return await self.store.read(self._sent_action, channel, chat_id, platform_message_id)
-
-    @staticmethod
-    def _sent_action(
-        conn: Connection, channel: str, chat_id: str, platform_message_id: str
-    ) -> dict[str, Any] | None:
-        action = conn.execute(
-            select(OUT.c.action)
-            .where(
-                OUT.c.channel == channel,
-                OUT.c.chat_id == chat_id,
-                OUT.c.platform_message_id == platform_message_id,
-                OUT.c.status == "delivered",
-            )
-            .order_by(OUT.c.id.desc())
-        ).first()
-        return dict(action[0]) if action else None
+        """:meth:`storage.agents.AgentAdmin.by_account`."""
+        return await self.agents.by_account(channel, user_id)
 
     async def agent_by_name(self, name: str) -> AgentRecord | None:
-        """The agent called ``name`` (the CLI names who creates and approves notices)."""
-        return await self.store.write(self._agent_by_name, name)
+        """:meth:`storage.agents.AgentAdmin.by_name`."""
+        return await self.agents.by_name(name)
 
-    @staticmethod
-    def _agent_by_name(conn: Connection, name: str) -> AgentRecord | None:
-        row = conn.execute(
-            select(AGENT.c.id, AGENT.c.name, AGENT.c.role).where(AGENT.c.name == name)
-        ).first()
-        return AgentRecord(row.id, row.name, row.role) if row else None
+    async def link_account(self, name: str, channel: str, user_id: str | None) -> bool:
+        """:meth:`storage.agents.AgentAdmin.link_account`."""
+        return await self.agents.link_account(name, channel, user_id)
 
 
 def _queue_position(conn: Connection, ticket_id: int, now: datetime) -> int:
@@ -600,59 +353,3 @@ def _expected_wait(conn: Connection, now: datetime) -> int | None:
         return None
     waits = sorted((answered - created).total_seconds() for created, answered in rows)
     return max(1, round(statistics.median(waits) / 60))
-
-
-class SlaStore:
-    """The reads and marks of the SLA sweep (kept apart from the agents' calls)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def awaiting_first_response(self, now: datetime) -> list[dict[str, Any]]:
-        """Open tickets nobody has answered yet, not breached already and not snoozed
-        (an agent who snoozed one decided it may wait)."""
-        return await self.store.write(self._awaiting, now)
-
-    @staticmethod
-    def _awaiting(conn: Connection, now: datetime) -> list[dict[str, Any]]:
-        query = select(
-            TICKET.c.id,
-            TICKET.c.category,
-            TICKET.c.channel,
-            TICKET.c.summary,
-            TICKET.c.created_at,
-            TICKET.c.sla_warned_at,
-        ).where(
-            TICKET.c.status == "open",
-            TICKET.c.first_response_at.is_(None),
-            TICKET.c.sla_breached_at.is_(None),
-            TICKET.c.snoozed_until.is_(None) | (TICKET.c.snoozed_until <= now),
-        )
-        return [dict(r._mapping) for r in conn.execute(query)]
-
-    async def mark(
-        self, ticket_id: int, breached: bool, outbound: Sequence[NewOutbound], now: datetime
-    ) -> bool:
-        """Record a warning or a breach (a breach makes the ticket urgent) and enqueue the
-        staff alert in the same transaction; ``False`` if it was marked already."""
-        return await self.store.write(self._mark, ticket_id, breached, outbound, now)
-
-    @staticmethod
-    def _mark(
-        conn: Connection,
-        ticket_id: int,
-        breached: bool,
-        outbound: Sequence[NewOutbound],
-        now: datetime,
-    ) -> bool:
-        column = TICKET.c.sla_breached_at if breached else TICKET.c.sla_warned_at
-        values: dict[str, Any] = {column.name: now}
-        if breached:
-            values["priority"] = 1
-        done = conn.execute(
-            update(TICKET).where(TICKET.c.id == ticket_id, column.is_(None)).values(**values)
-        )
-        if done.rowcount != 1:
-            return False
-        Store.add_outbound(conn, outbound, now, None)
-        return True

@@ -179,9 +179,9 @@ async def test_round_robin_never_gives_a_ticket_to_a_manager(tmp_path: Path) -> 
         await QueueStore(app.store).set_online(mia, True)  # online from before, say
         await app.pipeline.dispatch(message("/ticket my account is frozen", chat_id="u1"))
         ticket = await app.tickets.get(1)
-        assert ticket is not None and ticket["assignee_id"] is None  # waits for an agent
+        assert ticket is not None and ticket.assignee_id is None  # waits for an agent
         ana = await app.tickets.add_agent("ana", "agent", token_hash("token-ana"), system_clock())
         await QueueStore(app.store).set_online(ana, True)
         await app.pipeline.dispatch(message("/ticket my card is blocked", chat_id="u2"))
         second = await app.tickets.get(2)
-        assert second is not None and second["assignee"] == "ana"
+        assert second is not None and second.assignee == "ana"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from handlers.pipeline import envelope
 from storage.attachments import AttachmentStore, NewFile
 from storage.store import Store
+from storage.ticket_records import TicketAccess
 from storage.tickets import TicketStore
 from tests.builders import message
 from tests.samples import PDF, png
@@ -32,11 +33,13 @@ async def test_a_messages_files_are_kept_once_with_its_ticket(store: Store, cloc
     )
     assert again == ids and len(set(ids)) == 2
     listed = await files.of_conversation(inbound.conversation_id)
-    assert [(f["name"], f["mime"], f["message_id"], f["ticket_id"]) for f in listed] == [
+    assert [(f.name, f.mime, f.message_id, f.ticket_id) for f in listed] == [
         ("a.png", "image/png", inbound.message_id, opened.ticket_id),
         ("b.pdf", "application/pdf", inbound.message_id, opened.ticket_id),
     ]
     loaded = await files.load(ids[1])
     assert loaded is not None and (loaded.data, loaded.chat_id) == (PDF, "c1")
-    assert await files.tickets_of(inbound.conversation_id) == [{"assignee_id": None, "tier": 1}]
+    assert await files.tickets_of(inbound.conversation_id) == [
+        TicketAccess(assignee_id=None, tier=1)
+    ]
     assert await files.conversation_of(ids[0]) == inbound.conversation_id

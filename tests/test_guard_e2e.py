@@ -81,7 +81,7 @@ async def test_a_user_who_already_paid_gets_the_urgent_ticket_in_the_web_chat(bo
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
     assert ticket is not None
-    assert ticket["category"] == "anti_fraud" and ticket["priority"] == 1
+    assert ticket.category == "anti_fraud" and ticket.priority == 1
 
 
 async def test_a_bare_key_never_reaches_the_database_file_but_an_asked_hash_does(
@@ -112,7 +112,7 @@ async def test_a_bare_key_never_reaches_the_database_file_but_an_asked_hash_does
                 assert "private key" not in reply["text"]  # the hash asked for is no key
         assert bot.tickets is not None
         ticket = await bot.tickets.get(1)
-        assert ticket is not None and ticket["tx_hash"] == f"0x{TX}"
+        assert ticket is not None and ticket.tx_hash == f"0x{TX}"
         stored = database_bytes(tmp_path)
         assert KEY.encode() not in stored and KEY.upper().encode() not in stored
         assert TX.encode() in stored
@@ -155,6 +155,6 @@ async def test_each_case_is_warned_on_telegram(tmp_path: Path, tg: FakeTelegram)
         assert app.tickets is not None
         ticket = await app.tickets.get(int(number.group(1)))
         assert ticket is not None
-        assert ticket["category"] == "anti_fraud" and ticket["priority"] == 1
+        assert ticket.category == "anti_fraud" and ticket.priority == 1
     finally:
         await app.stop()

@@ -72,9 +72,9 @@ async def test_a_deposit_ticket_is_asked_for_its_details_and_wrong_ones_are_ques
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
     assert ticket is not None
-    assert ticket["category"] == "deposit_missing"
-    assert (ticket["coin"], ticket["network"], ticket["amount"]) == ("USDT", "TRC20", "50")
-    assert ticket["tx_hash"] == TX_HEX and ticket["address"] is None  # skipped
+    assert ticket.category == "deposit_missing"
+    assert (ticket.coin, ticket.network, ticket.amount) == ("USDT", "TRC20", "50")
+    assert ticket.tx_hash == TX_HEX and ticket.address is None  # skipped
     # once the intake is done, the user's messages go to the agent and the bot is quiet
     assert bot.pipeline is not None
     later = await bot.pipeline.dispatch(message("any news?"))
@@ -97,7 +97,7 @@ async def test_a_valid_address_on_the_named_network_is_stored(bot: App) -> None:
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
     assert ticket is not None
-    assert (ticket["coin"], ticket["amount"], ticket["address"]) == ("USDT", "12.5", TRON)
+    assert (ticket.coin, ticket.amount, ticket.address) == ("USDT", "12.5", TRON)
     # the agent's ticket view carries the answers as fields
     assert bot.tickets is not None
     await bot.tickets.add_agent("ana", "agent", token_hash("token-ana"), system_clock())
@@ -124,7 +124,7 @@ async def test_without_buttons_the_choices_are_numbered_and_skip_is_a_word(bot: 
     assert "that is everything" in done.text
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["category"] == "account_kyc" and ticket["uid"] is None
+    assert ticket is not None and ticket.category == "account_kyc" and ticket.uid is None
 
 
 async def test_a_reward_ticket_in_german_and_stale_buttons_do_nothing(
@@ -138,13 +138,13 @@ async def test_a_reward_ticket_in_german_and_stale_buttons_do_nothing(
     assert again is not None and again.actions == []  # that question was answered
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["category"] == "reward_missing"
+    assert ticket is not None and ticket.category == "reward_missing"
     uid = await say(bot, "Spring-Festival Airdrop")
     assert "UID" in uid.text
     await say(bot, "12345678")
     ticket = await bot.tickets.get(1)
     assert ticket is not None
-    assert (ticket["reward"], ticket["uid"]) == ("Spring-Festival Airdrop", "12345678")
+    assert (ticket.reward, ticket.uid) == ("Spring-Festival Airdrop", "12345678")
     # the ticket closes; its old buttons then do nothing (no greeting, no question)
     assert await bot.tickets.set_status(1, "resolved", [], clock())
     for stale in ("intake:category:account_kyc", "staff:claim:1"):
@@ -188,7 +188,7 @@ async def test_typed_words_at_the_category_question_are_understood_not_refused(
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
     assert ticket is not None
-    assert ticket["category"] == "account_kyc" and ticket["summary"] == "KYC审核被拒绝了怎么办"
+    assert ticket.category == "account_kyc" and ticket.summary == "KYC审核被拒绝了怎么办"
 
 
 async def test_a_question_typed_at_the_category_question_is_answered_and_kept(bot: App) -> None:
@@ -203,7 +203,7 @@ async def test_a_question_typed_at_the_category_question_is_answered_and_kept(bo
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
     assert ticket is not None
-    assert ticket["category"] == "reward_missing" and ticket["reward"] == "ABC空投什么时候发？"
+    assert ticket.category == "reward_missing" and ticket.reward == "ABC空投什么时候发？"
 
 
 async def test_words_that_name_no_category_become_the_description(bot: App) -> None:
@@ -213,8 +213,8 @@ async def test_words_that_name_no_category_become_the_description(bot: App) -> N
     assert "Vui lòng chọn" not in done.text and "Tôi đã thêm nội dung đó" in done.text
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["intake_step"] is None
-    assert ticket["summary"] == "tôi cần nói chuyện với ai đó về chuyện riêng"
+    assert ticket is not None and ticket.intake_step is None
+    assert ticket.summary == "tôi cần nói chuyện với ai đó về chuyện riêng"
 
 
 async def test_an_agents_claim_ends_the_intake(bot: App) -> None:
@@ -226,7 +226,7 @@ async def test_an_agents_claim_ends_the_intake(bot: App) -> None:
     still = await bot.pipeline.dispatch(message("还在吗？", **zh))
     assert still is not None and still.actions == []  # the message is for the agent now
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["intake_step"] is None
+    assert ticket is not None and ticket.intake_step is None
 
 
 async def test_a_tron_address_for_a_deposit_on_the_wrong_network_is_the_problem_reported(
@@ -245,4 +245,4 @@ async def test_a_tron_address_for_a_deposit_on_the_wrong_network_is_the_problem_
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
     assert ticket is not None
-    assert (ticket["network"], ticket["tx_hash"], ticket["address"]) == ("ERC20", TX_HEX, TRON)
+    assert (ticket.network, ticket.tx_hash, ticket.address) == ("ERC20", TX_HEX, TRON)

@@ -83,10 +83,10 @@ async def test_a_third_account_joins_the_customer_and_codes_expire(
     assert bot.pipeline is not None and bot.pipeline.links is not None
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["channel"] == "x"
-    customer = await bot.pipeline.links.customer(ticket["conversation_id"])
-    assert sorted(i["channel"] for i in customer["identities"]) == ["telegram", "web", "x"]
-    assert {c["channel"] for c in customer["conversations"]} == {"telegram", "web"}
+    assert ticket is not None and ticket.channel == "x"
+    customer = await bot.pipeline.links.customer(ticket.conversation_id)
+    assert sorted(i.channel for i in customer.identities) == ["telegram", "web", "x"]
+    assert {c.channel for c in customer.conversations} == {"telegram", "web"}
 
 
 async def test_in_public_linking_moves_to_a_private_chat(bot: App) -> None:

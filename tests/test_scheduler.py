@@ -43,7 +43,7 @@ async def test_staff_are_warned_then_the_ticket_escalates_once(tmp_path, clock) 
             message("/ticket deposit missing", channel="staffroom", chat_id="u1", sender_id="u1")
         )
         opened = await bot.tickets.list(SUPERVISOR, clock())
-        await bot.tickets.update_fields(opened[0]["id"], category="deposit_missing")
+        await bot.tickets.update_fields(opened[0].id, category="deposit_missing")
         await bot.sender.drain()
         staff.sent.clear()
 
@@ -60,8 +60,8 @@ async def test_staff_are_warned_then_the_ticket_escalates_once(tmp_path, clock) 
         assert len(alerts) == 2
         assert "waited 8 min" in alerts[0] and "target is 10 min" in alerts[0]
         assert "missed its 10 min" in alerts[1]
-        ticket = await bot.tickets.get(opened[0]["id"])
-        assert ticket is not None and ticket["priority"] == 1
+        ticket = await bot.tickets.get(opened[0].id)
+        assert ticket is not None and ticket.priority == 1
 
 
 async def test_a_deposit_ticket_has_the_half_hour_target_of_its_intake_category(
@@ -173,8 +173,8 @@ async def test_a_snoozed_ticket_is_not_chased_until_it_wakes(tmp_path, clock) ->
             message("/ticket deposit missing", channel="staffroom", chat_id="u1", sender_id="u1")
         )
         (ticket,) = await bot.tickets.list(SUPERVISOR, clock())
-        await bot.tickets.update_fields(ticket["id"], category="deposit_missing")
-        await QueueStore(bot.store).snooze(ticket["id"], clock() + timedelta(minutes=30))
+        await bot.tickets.update_fields(ticket.id, category="deposit_missing")
+        await QueueStore(bot.store).snooze(ticket.id, clock() + timedelta(minutes=30))
         clock.advance(20 * 60)  # past its 10-minute target, but an agent said it may wait
         assert await sweep_sla() == 0
         clock.advance(15 * 60)  # the snooze is over: now it is late

@@ -56,12 +56,12 @@ async def test_writing_soon_after_a_resolution_reopens_the_ticket(
     clock.advance(3600)
     assert "Thank" not in await reply(bot, "thanks!", "u1")  # closing words reopen nothing
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["status"] == "resolved"
+    assert ticket is not None and ticket.status == "resolved"
 
     told = await reply(bot, "my deposit is still not there", "u1")
     assert "ticket #1 is open again" in told and "number 1 in the queue" in told
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["status"] == "open"
+    assert ticket is not None and ticket.status == "open"
     # from then on the user talks to people again, as before the resolution
     assert await reply(bot, "any news?", "u1") == ""
 
@@ -76,7 +76,7 @@ async def test_long_after_a_resolution_a_new_problem_gets_a_new_ticket(
     told = await reply(bot, "/ticket my card payment failed", "u1")
     assert "Ticket #2 is open" in told
     first = await bot.tickets.get(1)
-    assert first is not None and first["status"] == "resolved"
+    assert first is not None and first.status == "resolved"
 
 
 async def test_a_press_is_kept_in_words_and_summarizes_the_ticket_it_opens(bot: App) -> None:
@@ -90,13 +90,13 @@ async def test_a_press_is_kept_in_words_and_summarizes_the_ticket_it_opens(bot: 
     await bot.pipeline.dispatch(message("", callback=check.data, chat_id="c1", sender_id="u1"))
     ticket = await bot.tickets.get(1)
     assert ticket is not None
-    assert ticket["summary"] == f"{check.label}: I sent USDT on the wrong network"
-    assert ticket["category"] == "wrong_network" and ticket["intake_step"] == "coin"
+    assert ticket.summary == f"{check.label}: I sent USDT on the wrong network"
+    assert ticket.category == "wrong_network" and ticket.intake_step == "coin"
     pressed = await bot.pipeline.dispatch(
         message("", callback="intake:coin:USDT", chat_id="c1", sender_id="u1")
     )
     assert pressed is not None
     ticket = await bot.tickets.get(1)
     assert ticket is not None
-    said = [m["text"] for m in ticket["transcript"] if m["direction"] == "in"]
+    said = [m.text for m in ticket.transcript if m.direction == "in"]
     assert said == ["I sent USDT on the wrong network", f"[{check.label}]", "[USDT]"]

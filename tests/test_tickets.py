@@ -162,7 +162,7 @@ async def test_a_user_who_already_paid_a_scammer_gets_an_urgent_anti_fraud_ticke
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
     assert ticket is not None
-    assert ticket["category"] == "anti_fraud" and ticket["priority"] == 1
+    assert ticket.category == "anti_fraud" and ticket.priority == 1
 
 
 async def test_the_acknowledgement_tells_the_recent_wait_once_there_is_history(
@@ -183,15 +183,15 @@ async def test_the_acknowledgement_tells_the_recent_wait_once_there_is_history(
         for ticket_id in range(1, 7):  # answered after 12 minutes, and delivered
             ticket = await app.tickets.get(ticket_id)
             assert ticket is not None
-            answer = Reply(chat_id=ticket["chat_id"], text="On it.")
+            answer = Reply(chat_id=ticket.chat_id, text="On it.")
             rows = app.pipeline.outbound(
-                [answer], ticket["channel"], ticket["conversation_id"], sender="agent:ana"
+                [answer], ticket.channel, ticket.conversation_id, sender="agent:ana"
             )
             await app.tickets.reply(ticket_id, rows, clock())
         tickets = app.tickets
         await eventually(
             lambda: asyncio.gather(*(tickets.get(i) for i in range(1, 7))),
-            lambda answered: all(t and t["first_response_at"] for t in answered),
+            lambda answered: all(t and t.first_response_at for t in answered),
         )
         later = await app.pipeline.dispatch(message("/ticket help", chat_id="u9", sender_id="u9"))
         assert later is not None
@@ -218,7 +218,7 @@ async def test_a_ticket_summary_never_keeps_a_secret(bot: App) -> None:
     ticket = await bot.tickets.get(1)
     assert ticket is not None
     assert "Hunter2Hunter2" not in json.dumps(ticket, default=str)
-    assert "[redacted: password]" in ticket["summary"]
+    assert "[redacted: password]" in ticket.summary
 
 
 async def test_a_staff_chat_without_a_desk_gets_alerts_and_stays_an_ordinary_chat(

@@ -101,11 +101,9 @@ async def test_an_agents_answer_to_an_offline_user_is_kept_and_counts_once_deliv
         async with http.post(f"{api}/1/reply", json=body, headers=auth) as r:
             assert r.status == 202
         tickets = bot.tickets
-        ticket = await eventually(lambda: tickets.get(1), lambda t: bool(t["first_response_at"]))
-        assert ticket is not None and ticket["first_response_at"] is not None
-        assert ("agent:ana", body["text"]) in [
-            (m["sender_id"], m["text"]) for m in ticket["transcript"]
-        ]
+        ticket = await eventually(lambda: tickets.get(1), lambda t: bool(t.first_response_at))
+        assert ticket is not None and ticket.first_response_at is not None
+        assert ("agent:ana", body["text"]) in [(m.sender_id, m.text) for m in ticket.transcript]
         async with chat_socket(http, bot.url, cookie) as ws:  # the user comes back
             history = (await next_frame(ws, "history"))["lines"]
         assert history[0]["text"] == "/ticket card declined"
@@ -163,17 +161,15 @@ async def test_a_failed_answer_is_not_a_first_response_and_the_ticket_waits_agai
         assert ticket is not None
         gone.failures.append(DeliveryError("the chat is gone", permanent=True))
         answer = Reply(chat_id="u1", text="Here is what happened.")
-        rows = bot.pipeline.outbound(
-            [answer], "gone", ticket["conversation_id"], sender="agent:ana"
-        )
+        rows = bot.pipeline.outbound([answer], "gone", ticket.conversation_id, sender="agent:ana")
         assert await bot.tickets.reply(1, rows, system_clock())
         store, tickets = bot.store, bot.tickets
         await eventually(lambda: store.outbox("failed"), lambda failed: bool(failed))
-        ticket = await eventually(lambda: tickets.get(1), lambda t: t["status"] == "open")
+        ticket = await eventually(lambda: tickets.get(1), lambda t: t.status == "open")
     assert ticket is not None
-    assert ticket["first_response_at"] is None  # not answered: the SLA still runs
-    assert ticket["status"] == "open"  # back in the queue, not "waiting for the user"
-    assert "Here is what happened." not in [m["text"] for m in ticket["transcript"]]
+    assert ticket.first_response_at is None  # not answered: the SLA still runs
+    assert ticket.status == "open"  # back in the queue, not "waiting for the user"
+    assert "Here is what happened." not in [m.text for m in ticket.transcript]
 
 
 async def test_bad_frames_get_a_clear_error_and_the_chat_goes_on(bot: App) -> None:

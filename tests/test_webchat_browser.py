@@ -79,7 +79,7 @@ async def test_an_answer_sent_while_the_page_was_closed_appears_when_it_is_back(
             assert r.status == 202
     assert bot.tickets is not None
     tickets = bot.tickets
-    await eventually(lambda: tickets.get(1), lambda t: bool(t["first_response_at"]))
+    await eventually(lambda: tickets.get(1), lambda t: bool(t.first_response_at))
     page = await context.new_page()  # the user comes back
     await page.goto(f"{bot.url}/chat")
     await page.wait_for_selector(f".msg.bot:text-is('{answer}')", timeout=WAIT)

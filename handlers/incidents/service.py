@@ -23,7 +23,7 @@ from handlers.incidents.settings import IncidentSettings
 from handlers.incidents.spec import IncidentError, IncidentSpec, parse_spec
 from handlers.outbox_rows import Outbox
 from handlers.texts import Texts
-from storage.incidents import Affected, IncidentStore, OpenIncident
+from storage.incidents import Affected, IncidentStore, IncidentSummary, OpenIncident
 from storage.store import NewOutbound, Store
 from storage.surges import SurgeStore
 
@@ -137,7 +137,7 @@ class IncidentService:
         linked = 0
         now = self.clock()
         for ticket in await self.incidents.open_tickets():
-            summary = ticket["summary"] or ""
+            summary = ticket.summary or ""
             named = [f for f in incident.faqs if f"faq:{f}" in summary]  # "account check"
             if named:
                 ref = f"faq:{named[0]}"
@@ -146,14 +146,12 @@ class IncidentService:
                 if found is None or found.outcome != "answer" or found.ref is None:
                     continue
                 ref = found.ref
-            seen = mentions(summary, ticket["network"], ticket["coin"])
+            seen = mentions(summary, ticket.network, ticket.coin)
             if not matches(incident, ref, seen):
                 continue
-            if await self.incidents.link_ticket(incident.id, ticket["id"], now):
+            if await self.incidents.link_ticket(incident.id, ticket.id, now):
                 linked += 1
-            user = Affected(
-                ticket["conversation_id"], ticket["channel"], ticket["chat_id"], ticket["language"]
-            )
+            user = Affected(ticket.conversation_id, ticket.channel, ticket.chat_id, ticket.language)
             await self.incidents.affect(incident.id, user, now)
         return linked
 
@@ -176,7 +174,8 @@ class IncidentService:
         reply = Reply(chat_id=user.chat_id, text=text)
         return self.outbox.rows([reply], user.channel, user.conversation_id, FOLLOW_UP_PRIORITY)
 
-    async def list(self, status: str | None = None) -> list[dict[str, Any]]:
+    async def list(self, status: str | None = None) -> list[IncidentSummary]:
+        """Incidents newest first (``status``: only open or only resolved ones)."""
         return await self.incidents.recent(status)
 
     def entry_name(self, ref: str, language: str) -> str:
@@ -193,20 +192,20 @@ class IncidentService:
         surge = await self.surges.get(surge_id)
         if surge is None:
             return None
-        if surge["incident_id"] is not None:
-            return int(surge["incident_id"]), False
-        kind, value = surge["kind"], surge["value"]
+        if surge.incident_id is not None:
+            return surge.incident_id, False
+        kind, value = surge.kind, surge.value
         subject = FAMILY_NAMES.get(value, value) if kind == "network" else value
 
         def said(language: str) -> str:
-            about = subject or self.entry_name(surge["ref"], language)
+            about = subject or self.entry_name(surge.ref, language)
             return self.texts.get("incidents.default_text", language, subject=about)
 
-        entry = self.entry_name(surge["ref"], "en")
+        entry = self.entry_name(surge.ref, "en")
         spec = IncidentSpec(
             title=f"{entry} ({subject})" if subject else entry,
             texts={language: said(language) for language in dict.fromkeys(("en", *self.languages))},
-            faqs=(surge["ref"].partition(":")[2],),
+            faqs=(surge.ref.partition(":")[2],),
             networks=(subject,) if kind == "network" else (),
             coins=(subject,) if kind == "coin" else (),
         )

@@ -139,8 +139,8 @@ async def test_a_ticket_asked_for_in_public_opens_a_private_thread(
     assert intake["components"]  # the intake's first question, with buttons
     assert bot.tickets is not None
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["chat_id"] == thread_id
-    assert ticket["summary"] == "my withdrawal is stuck"
+    assert ticket is not None and ticket.chat_id == thread_id
+    assert ticket.summary == "my withdrawal is stuck"
     dc.post(thread_id, "7", "it was 2 BTC, sent yesterday")  # no mention needed there
     store = bot.store
     assert store is not None

@@ -61,7 +61,7 @@ async def test_a_ticket_is_claimed_answered_and_resolved_from_the_staff_channel(
     async def transcript() -> list[tuple[str, str]]:
         ticket = await tickets.get(1)
         assert ticket is not None
-        return [(m["sender_id"], m["text"]) for m in ticket["transcript"]]
+        return [(m.sender_id, m.text) for m in ticket.transcript]
 
     said = await eventually(transcript, lambda t: ("agent:ana", sent[-1]["content"]) in t)
     assert ("agent:ana", "We found it: it is on its way.") in said
@@ -70,4 +70,4 @@ async def test_a_ticket_is_claimed_answered_and_resolved_from_the_staff_channel(
     resolved = (await dc.wait_sent(4, channel_id=to_user, within=15))[3]
     assert "resolved" in resolved["content"] and custom_ids(resolved)[0] == "rate:1:1"
     ticket = await tickets.get(1)
-    assert ticket is not None and ticket["status"] == "resolved"
+    assert ticket is not None and ticket.status == "resolved"

@@ -35,7 +35,7 @@ async def test_resolving_enqueues_each_follow_up_once(store: Store, clock) -> No
     assert not await incidents.affect(incident_id, users[0], clock())  # resolved: no more
     assert sorted(o.chat_id for o in await store.outbox()) == ["a", "b"]
     (listed,) = await incidents.recent()
-    assert (listed["affected"], listed["notified"], listed["status"]) == (2, 2, "resolved")
+    assert (listed.affected, listed.notified, listed.status) == (2, 2, "resolved")
 
 
 async def test_a_key_has_one_active_surge(store: Store, clock) -> None:

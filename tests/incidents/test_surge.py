@@ -98,5 +98,5 @@ async def test_thirty_tron_deposit_questions_raise_one_alert_that_opens_an_incid
     assert await sweep_surges() == 0  # still the one surge, and an incident answers it
     assert bot.incidents is not None
     (incident,) = await bot.incidents.list()
-    assert incident["status"] == "open" and incident["affected"] == 2
-    assert incident["networks"] == ["TRON"] and incident["faqs"] == ["deposit-not-arrived"]
+    assert incident.status == "open" and incident.affected == 2
+    assert incident.networks == ("TRON",) and incident.faqs == ("deposit-not-arrived",)

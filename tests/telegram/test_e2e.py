@@ -209,14 +209,14 @@ async def test_a_ticket_asked_for_in_a_group_moves_to_private(bot: App, tg: Fake
     keys = [b["callback_data"] for row in intake["reply_markup"]["inline_keyboard"] for b in row]
     assert "intake:category:withdrawal_delayed" in keys and "intake:category:skip" in keys
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["chat_id"] == "7"
-    assert ticket["summary"] == "my withdrawal is stuck"
+    assert ticket is not None and ticket.chat_id == "7"
+    assert ticket.summary == "my withdrawal is stuck"
     tg.press(7, 7, "intake:category:account_kyc")  # the intake, with Telegram's buttons
     assert "UID" in (await tg.wait_sent(3, chat_id=7))[2]["text"]
     tg.private(7, "12345678")
     assert "everything" in (await tg.wait_sent(4, chat_id=7))[3]["text"]
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and (ticket["category"], ticket["uid"]) == ("account_kyc", "12345678")
+    assert ticket is not None and (ticket.category, ticket.uid) == ("account_kyc", "12345678")
 
 
 async def test_a_flood_from_one_user_does_not_silence_the_others(

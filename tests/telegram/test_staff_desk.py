@@ -68,23 +68,23 @@ async def test_a_ticket_is_claimed_answered_and_resolved_from_the_staff_group(
     for _ in range(100):  # the delivery is recorded a moment after it reaches the user
         ticket = await bot.tickets.get(1)
         assert ticket is not None
-        said = [(m["sender_id"], m["text"]) for m in ticket["transcript"]]
+        said = [(m.sender_id, m.text) for m in ticket.transcript]
         if ("agent:ana", "We found it: it is on its way.") in said:
             break
         await asyncio.sleep(0.05)
     assert ("agent:ana", "We found it: it is on its way.") in said
-    assert ticket["status"] == "pending" and ticket["assignee"] == "ana"
+    assert ticket.status == "pending" and ticket.assignee == "ana"
 
     tg.press(ANA, STAFF, "staff:resolve:1", message_id=claimed["_message_id"])
     resolved = (await tg.wait_sent(4, chat_id=USER, within=15))[3]
     assert "resolved" in resolved["text"] and keys(resolved)[0] == "rate:1:1"
     assert "resolved by ana" in (await tg.wait_sent(6, chat_id=STAFF))[5]["text"]
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["status"] == "resolved"
+    assert ticket is not None and ticket.status == "resolved"
     # the audit log names who did each step, from the staff chat (the refusals: nothing)
     assert bot.store is not None
     history = await AuditedDesk(bot.store).history(1)
-    assert [(h["agent_name"], h["action"], h["via"]) for h in history] == [
+    assert [(h.agent_name, h.action, h.via) for h in history] == [
         ("ana", "claimed", "staff_chat"),
         ("ana", "answered", "staff_chat"),
         ("ana", "resolved", "staff_chat"),
@@ -129,5 +129,5 @@ async def test_a_manager_in_the_staff_group_works_no_tickets(bot: App, tg: FakeT
     tg.press(MIA, STAFF, "staff:resolve:1", message_id=claimed["_message_id"])
     assert "Managers send notices" in (await tg.wait_sent(5, chat_id=STAFF))[4]["text"]
     ticket = await bot.tickets.get(1)
-    assert ticket is not None and ticket["status"] == "open" and ticket["assignee"] == "ana"
+    assert ticket is not None and ticket.status == "open" and ticket.assignee == "ana"
     assert all("manager" not in s["text"] for s in tg.sent(USER))
