@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from bots.cli_config import ConfigOption, fail, read_config
+from bots.report_json import report_json
 
 if TYPE_CHECKING:
     from storage.report_figures import Report
@@ -58,7 +59,7 @@ def report(
 
     figures = asyncio.run(read())
     if as_json:
-        sys.stdout.write(json.dumps(figures.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(report_json(figures), ensure_ascii=False) + "\n")
         return
     print_report(Console(), figures)
 
@@ -79,7 +80,7 @@ def print_report(out: Console, figures: Report) -> None:
     """The report as a few small tables (tab-separated when piped)."""
     from bots.tables import print_table
 
-    data = figures.to_json()
+    data = report_json(figures)
     out.print(f"Report {data['since']} to {data['until']}", highlight=False, soft_wrap=True)
     times = [
         (label, duration(d.p50), duration(d.p90), str(d.count))

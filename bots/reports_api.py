@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bots.api import _json, _refusal
+from bots.report_json import report_json
 from bots.report_window import WindowError, parse_window
 from storage.reports import ReportStore
 from storage.tickets import AgentRecord
@@ -60,7 +61,7 @@ class ReportApi:
         except WindowError as exc:
             raise _refusal(400, str(exc)) from None
         report = await self.reports.report(since, until)
-        return _json(report.to_json())
+        return _json(report_json(report))
 
     async def _dashboard(self, _request: web.Request) -> web.StreamResponse:
         # a body in memory, so the server's hardening hashes its inline script and style

@@ -1,14 +1,13 @@
-"""What a report holds: the figures of one window, as dataclasses that print as JSON.
+"""What a report holds: the figures of one window, as dataclasses.
 
-``storage.reports`` computes them; the CLI and the API print ``Report.to_json()``, so
-both say exactly the same thing.
+``storage.reports`` computes them; the CLI and the API print them through one function
+(``bots.report_json``), so both say exactly the same thing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,9 +18,6 @@ class Durations:
     p90: float | None
     count: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {"p50": self.p50, "p90": self.p90, "count": self.count}
-
 
 @dataclass(frozen=True, slots=True)
 class Csat:
@@ -30,9 +26,6 @@ class Csat:
     average: float | None
     count: int
     distribution: dict[str, int]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"average": self.average, "count": self.count, "distribution": self.distribution}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +40,6 @@ class AgentFigures:
     csat_average: float | None
     csat_count: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "tickets": self.tickets,
-            "resolved": self.resolved,
-            "first_response_p50": self.first_response_p50,
-            "resolution_p50": self.resolution_p50,
-            "csat_average": self.csat_average,
-            "csat_count": self.csat_count,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class LowRatingComment:
@@ -71,17 +53,6 @@ class LowRatingComment:
     channel: str
     language: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ticket": self.ticket_id,
-            "rating": self.rating,
-            "comment": self.comment,
-            "at": self.at.isoformat(),
-            "agent": self.agent,
-            "channel": self.channel,
-            "language": self.language,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class Counts:
@@ -90,13 +61,10 @@ class Counts:
     total: int
     by: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"total": self.total, **{f"by_{k}": v for k, v in self.by.items()}}
-
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """The figures of one window; ``to_json`` is what the CLI and the API print."""
+    """The figures of one window."""
 
     since: datetime
     until: datetime
@@ -118,21 +86,3 @@ class Report:
         if not self.conversations:
             return None
         return round(self.conversations_without_ticket / self.conversations, 4)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "since": self.since.isoformat(),
-            "until": self.until.isoformat(),
-            "first_response_seconds": self.first_response.to_json(),
-            "resolution_seconds": self.resolution.to_json(),
-            "csat": self.csat.to_json(),
-            "conversations": {
-                "total": self.conversations,
-                "without_ticket": self.conversations_without_ticket,
-            },
-            "bot_resolved_share": self.bot_resolved_share,
-            "volume": {"messages": self.messages.to_json(), "tickets": self.tickets.to_json()},
-            "agents": [a.to_json() for a in self.agents],
-            "incidents": {"opened": self.incidents_opened, "resolved": self.incidents_resolved},
-            "low_rating_comments": [c.to_json() for c in self.low_rating_comments],
-        }
