@@ -1,6 +1,6 @@
 """Commands every channel understands: ``/start``, ``/help``, ``/lang``.
 
-Platforms deliver commands as text (Telegram, the web chat) or as slash-command
+Platforms deliver commands as text (in a chat, the web chat) or as slash-command
 interactions that the adapter turns into the same text, so one stage serves all.
 """
 
@@ -49,7 +49,7 @@ class CommandStage:
         if name == "lang":
             return Handled(intent="language_choice", actions=[language_menu(message, ctx)])
         if name == "verify" and _payload:
-            account = named_account(_payload)  # a t.me, x.com or discord.gg link
+            account = named_account(_payload)  # a link to an account on a platform
             if account is not None:
                 official = any(same_account(account, h) for h in ctx.brand.official_handles)
             else:

@@ -5,7 +5,7 @@ refills the platform counts up to twice its limit in the first period (a 300-mes
 broadcast met 38 answers of 429). Spacing sends evenly removes the burst, but after a
 stall (a slow answer, a busy event loop) two sends can still leave close together, and
 the platform, which counts any sliding window, sees one too many (16 of 10,000 at
-Telegram's 30/s). :class:`PacedWindow` does both: sends at least ``period / rate``
+a limit of 30/s). :class:`PacedWindow` does both: sends at least ``period / rate``
 apart, and never more than ``rate`` within a window slightly longer than ``period``,
 so arrival jitter does not tip a full window over.
 """

@@ -1,6 +1,6 @@
 """Links to an account or an invite on a platform, read as the handle they name.
 
-``/verify https://t.me/example`` asks about ``@example``: the link is only the way the
+``/verify https://<platform>/example`` asks about ``@example``: the link is only the way the
 user found it. The link is split with the standard URL parser; each registered
 channel reads the links of its own platform (``ChannelSpec.account_link``); any other
 host is left to the domain check.

@@ -1,7 +1,7 @@
 """Customers across platforms: accounts linked with a one-time code.
 
-A person who writes on Telegram and in the web chat has two identities. ``/link`` on one
-gives a code; entered with ``/link CODE`` on the other, it joins both (and whatever
+A person who writes on two channels (a messenger and the web chat) has two identities.
+``/link`` on one gives a code; entered with ``/link CODE`` on the other, it joins both (and whatever
 either was already joined to) under one customer key, so an agent's ticket view shows
 every conversation of that person. Codes are stored hashed, expire, and work once; the
 redeeming update is conditional, so a code entered twice at once links once.

@@ -64,7 +64,7 @@ class Outcome:
 def is_blocked(error: str | None) -> bool:
     """A permanent failure that means the user blocked the bot or left the chat.
 
-    Adapters word it ``forbidden: …`` (Telegram's 403, Discord's 50007); such a user
+    Adapters word it ``forbidden: …`` (a platform's "blocked by the user" error); such a user
     is unsubscribed in the same transaction that records the failure.
     """
     return bool(error) and str(error).startswith("forbidden")

@@ -59,7 +59,8 @@ class Composed:
 
     def offer_ticket(self, category: str, ref: str) -> None:
         """A button that opens a ticket; its data says the category and the entry
-        (``ticket:airdrop:airdrop:abc-launch``), cut to Telegram's 64-byte limit."""
+        (``ticket:airdrop:airdrop:abc-launch``), cut to 64 bytes: the smallest limit
+        on a button's data among the channels."""
         self.line("ticket_offer")
         data = f"{TICKET_CALLBACK}{category}:{ref}".encode()[:64].decode(errors="ignore")
         self.buttons.append(Button(label=self.ctx.t("answers.ticket_button"), data=data))

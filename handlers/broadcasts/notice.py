@@ -102,7 +102,7 @@ class Notice(_Part):
     buttons: list[LinkButton] = Field(default_factory=list, max_length=5)
     targets: Targets
     send_at: datetime | None = None
-    # pin the notice in the Telegram and Discord chats it is posted in; unpin it this
+    # pin the notice in the chats it is posted in (where the channel pins); unpin it this
     # many hours after the send starts (none: it stays pinned until staff unpin it)
     pin: bool = False
     unpin_after_hours: float | None = Field(default=None, gt=0, le=24 * 366)
@@ -301,5 +301,5 @@ def capabilities(channel: str, kind: str) -> Capabilities:
 
 def splittable(channel: str, kind: str) -> bool:
     """Whether a text too long for one message may go to ``channel`` as several (a
-    Discord channel post is one message, so a long one is refused instead)."""
+    channel post may have to be one message, so a long one is refused instead)."""
     return kind in registry.spec(channel).splittable

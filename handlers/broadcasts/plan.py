@@ -32,8 +32,8 @@ def new_short_id() -> str:
 def render(notice: Notice, language: str, short_id: str, texts: Texts) -> str:
     """The text as recipients see it: the notice, its image link, the verify footer.
 
-    An image goes as a link on its own line: Telegram and Discord both show it as a
-    preview under the text.
+    An image goes as a link on its own line: the chat platforms show it as a preview
+    under the text.
     """
     parts = [notice.text_for(language)]
     if notice.image_url:
