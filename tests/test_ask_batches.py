@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bots import app as assembly
+from bots import assembly
 from bots.ask import Asker
 from bots.config import parse_config
 from handlers.language import UI_LANGUAGES
