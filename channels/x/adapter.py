@@ -190,6 +190,7 @@ class XAdapter(XDelivery):
         users: dict[str, Any] = {}
         token: str | None = None
         requests = 0
+        collected: set[str] = set()
         while True:
             response: Response = await self._client.get_direct_message_events(
                 event_types="MessageCreate",
@@ -201,11 +202,15 @@ class XAdapter(XDelivery):
             )
             requests += 1
             page = [event.data for event in response.data or ()]
-            fresh = [e for e in page if seen is None or int(e["id"]) > int(seen)]
+            older = [e for e in page if seen is not None and int(e["id"]) <= int(seen)]
+            # a DM that arrives while the pages are read shifts them: one event can be
+            # on two pages, and is handed over once
+            fresh = [e for e in page if e not in older and str(e["id"]) not in collected]
+            collected.update(str(e["id"]) for e in fresh)
             events += fresh
             users.update(users_by_id(u.data for u in response.includes.get("users", ())))
             token = response.meta.get("next_token")
-            if seen is None or len(fresh) < len(page) or not token:
+            if seen is None or older or not token:
                 break
         await self._hand_over(
             DMS_CURSOR, events, seen is None, lambda e: dm_to_message(e, users, own)
