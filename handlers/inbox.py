@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -30,7 +29,7 @@ from handlers.conversation import MAX_TEXT
 from handlers.envelope import clean_text, envelope, message_from_envelope
 from handlers.flood import FloodGate
 from handlers.language import LanguageDetector, choose_language
-from handlers.outbox_rows import StaffChat
+from handlers.outbox_rows import Outbox, StaffChat, desk_channels
 from handlers.pressed import chosen_words
 from handlers.requests import AlertStaff, OpenTicket, Step
 from handlers.router import Router
@@ -109,11 +108,11 @@ class KeyedLocks:
 
 
 @dataclass
-class Inbox(ABC):
+class Inbox:
     """Turns each inbound message into recorded state and enqueued actions.
 
-    The outbox rows for actions (``outbound``: splitting, staff-chat addressing) are
-    the composition's: see ``handlers.pipeline.Pipeline``.
+    Its actions become outbox rows through ``outbox`` (``handlers.outbox_rows``:
+    splitting, staff-chat addressing), the one every other sender uses too.
     """
 
     store: Store  # ``socialdesk ask`` passes None and only calls ``decide``
@@ -131,13 +130,23 @@ class Inbox(ABC):
     flood: FloodGate = field(default_factory=FloodGate)
     staff_desk: StaffDesk | None = None  # claims, replies and resolutions from the staff chat
     files: AttachmentIntake | None = None  # keeps users' files, or says why not
+    # the one way out; without one, an outbox over this inbox's channels is made
+    outbox: Outbox | None = None
     _locks: KeyedLocks = field(default_factory=KeyedLocks, repr=False)
     _chain: CallNext = field(init=False, repr=False)
+    _out: Outbox = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._chain = chain((self._flood_control, self._staff_only), self._route)
+        self._out = self.outbox or Outbox(
+            self.store,
+            self.clock,
+            self.capabilities,
+            staff_chats=self.staff_chats,
+            desks=desk_channels(),
+            wake=lambda: self.wake(),
+        )
 
-    @abstractmethod
     def outbound(
         self,
         actions: Sequence[Action | AlertStaff],
@@ -146,7 +155,8 @@ class Inbox(ABC):
         priority: int = 0,
         sender: str = "bot",
     ) -> list[NewOutbound]:
-        """Actions as outbox rows on ``channel``, staff alerts as rows to the staff chats."""
+        """Actions as outbox rows on ``channel`` (``handlers.outbox_rows.Outbox.rows``)."""
+        return self._out.rows(actions, channel, conversation_id, priority, sender)
 
     async def receive(self, message: Message) -> Decision | None:
         """Handle one message; ``None`` for a redelivered, already handled one."""

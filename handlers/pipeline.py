@@ -1,16 +1,14 @@
 """The inbound side of the bot as one object: the inbox and the outbox rows it makes.
 
 ``Pipeline`` is the :class:`~handlers.inbox.Inbox` (record, middleware, router, one
-transaction) plus what turns actions into outbox rows (long replies split at the
-channel's limit, staff alerts addressed to the staff chats) and the checks of members
+transaction, outbox rows through ``handlers.outbox_rows``) plus the checks of members
 who join or change their name. Adapters are started with ``dispatch``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from channels.base import (
@@ -21,9 +19,8 @@ from channels.base import (
 from handlers.context import Context, Decision
 from handlers.envelope import clean_text, envelope, message_from_envelope
 from handlers.inbox import STORED_TEXT, Inbox
-from handlers.outbox_rows import Outbox, StaffChat, desk_channels
+from handlers.outbox_rows import StaffChat
 from handlers.requests import AlertStaff
-from storage.store import NewOutbound
 
 __all__ = [
     "STORED_TEXT",
@@ -53,20 +50,6 @@ class Pipeline(Inbox):
     """Turns each inbound event into recorded, enqueued actions."""
 
     member_checks: tuple[MemberCheck, ...] = ()
-    # the one way out; without one, an outbox over this pipeline's channels is made
-    outbox: Outbox | None = None
-    _out: Outbox = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self._out = self.outbox or Outbox(
-            self.store,
-            self.clock,
-            self.capabilities,
-            staff_chats=self.staff_chats,
-            desks=desk_channels(),
-            wake=lambda: self.wake(),
-        )
 
     async def dispatch(self, event: Message | MemberEvent) -> Decision | None:
         """Handle one event; returns ``None`` for a redelivered, already handled one."""
@@ -74,17 +57,6 @@ class Pipeline(Inbox):
             await self._member(event)
             return None
         return await self.receive(event)
-
-    def outbound(
-        self,
-        actions: Sequence[Action | AlertStaff],
-        channel: str,
-        conversation_id: int | None = None,
-        priority: int = 0,
-        sender: str = "bot",
-    ) -> list[NewOutbound]:
-        """Actions as outbox rows on ``channel`` (``handlers.outbox_rows.Outbox.rows``)."""
-        return self._out.rows(actions, channel, conversation_id, priority, sender)
 
     async def _member(self, event: MemberEvent) -> None:
         actions: list[Action | AlertStaff] = []
