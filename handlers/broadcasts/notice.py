@@ -8,7 +8,6 @@ line naming the field, so ``socialdesk broadcast create`` can exit 2 with it.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -29,6 +28,7 @@ from channels import registry
 from channels.base import Capabilities
 from channels.registry import ChannelSpec
 from handlers.language import UI_LANGUAGES
+from handlers.toml_file import TomlFileError, read_toml
 
 FALLBACK = "en"
 
@@ -161,13 +161,9 @@ class Destination:
 def load_notice(path: Path) -> Notice:
     """Read and validate a notice file; raises :class:`NoticeError` in one line."""
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise NoticeError(f"{path}: cannot read the file ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise NoticeError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise NoticeError(f"{path}: not valid TOML: {exc}") from exc
+        data = read_toml(path)
+    except TomlFileError as exc:
+        raise NoticeError(str(exc)) from None
     return parse_notice(data, label=str(path))
 
 
