@@ -7,6 +7,7 @@ decision itself; :mod:`handlers.answers.stage` turns it into a reply.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,6 +23,7 @@ from handlers.understanding.engine import Engine
 Outcome = Literal["answer", "clarify", "unknown", "handoff", "pass"]
 LEXICAL_SURE = 0.8  # cosine of character n-grams: the same words, a typo or two apart
 LEXICAL_LEAD = 0.25
+RESOLVED_LIMIT = 32  # questions whose resolution is kept for the next stage to ask
 PREPARED_LIMIT = 4096  # questions read ahead and not yet resolved
 
 # Upper-case words that are not entry names: common tickers and acronyms in questions.
@@ -130,6 +132,9 @@ class Resolver:
         self.calibration = default_calibration()
         # the cheap signals of questions read ahead by prepare(), until they are resolved
         self._prepared: dict[str, tuple[Resolution | None, Signals]] = {}
+        # the last questions resolved: the incident stage and the answer stage ask
+        # about the same message one after the other, and the second gets it for free
+        self._resolved: OrderedDict[str, Resolution] = OrderedDict()
 
     def __repr__(self) -> str:
         mode = "semantic" if self.semantic is not None else "lexical"
@@ -171,6 +176,16 @@ class Resolver:
         return None, signals
 
     def resolve(self, text: str) -> Resolution:
+        """What to do with ``text``; the same text asked again soon is not worked out twice."""
+        found = self._resolved.get(text)
+        if found is None:
+            found = self._resolve(text)
+            if len(self._resolved) >= RESOLVED_LIMIT:
+                self._resolved.popitem(last=False)  # the oldest
+            self._resolved[text] = found
+        return found
+
+    def _resolve(self, text: str) -> Resolution:
         s = self.settings
         decided, signals = self.exact(text)
         if decided is not None:

@@ -40,12 +40,13 @@ class AnchorSet:
         self.engine = engine
         self.labels = sorted(anchors)
         self.texts: list[str] = []
-        owner: list[int] = []
-        for index, label in enumerate(self.labels):
-            for text in anchors[label]:
-                self.texts.append(text)
-                owner.append(index)
-        self._owner = np.asarray(owner, dtype=np.int64)
+        # each label's anchors sit together in ``texts``: its slice, for a per-label max
+        self._spans: list[tuple[str, int, int]] = []
+        for label in self.labels:
+            start = len(self.texts)
+            self.texts.extend(anchors[label])
+            if len(self.texts) > start:
+                self._spans.append((label, start, len(self.texts)))
         self.vectors = cache.vectors(engine, self.texts, passage=False)
 
     def __repr__(self) -> str:
@@ -55,13 +56,9 @@ class AnchorSet:
         """For every label, its closest anchor to ``vector`` (L2-normalized)."""
         sims = self.vectors @ vector
         best: dict[str, Nearest] = {}
-        order = np.argsort(-sims)
-        for position in order:
-            label = self.labels[int(self._owner[position])]
-            if label not in best:
-                best[label] = Nearest(label, float(sims[position]), self.texts[position])
-            if len(best) == len(self.labels):
-                break
+        for label, start, end in self._spans:
+            position = start + int(np.argmax(sims[start:end]))
+            best[label] = Nearest(label, float(sims[position]), self.texts[position])
         return best
 
     def embed(self, text: str) -> np.ndarray:
