@@ -10,6 +10,7 @@ is a join.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,7 +68,7 @@ def to_events(update: Update, bot_id: int, bot_username: str) -> list[Message | 
             _joined(update, message.chat.id, user, message.date)
             for user in message.new_chat_members
         ]
-    text = message.text or message.caption or ""
+    text = _without_own_mention(message.text or message.caption or "", bot_username)
     edited = update.edited_message is not None
     platform_id = str(message.message_id)
     if edited and message.edit_date is not None:
@@ -173,6 +174,20 @@ def _callback(update: Update) -> list[Message | MemberEvent]:
             raw=update,
         )
     ]
+
+
+def _without_own_mention(text: str, bot_username: str) -> str:
+    """The text as a question: "@bot how do I pass KYC?" reads "how do I pass KYC?".
+
+    The bot's handle is how a group addresses it, not part of what is asked; left in,
+    a handle such as ``@example_support_bot`` reads to the scam guard like someone
+    calling themselves support. A command's ``/help@bot`` form is kept: the command
+    parser reads it."""
+    if not bot_username or "@" not in text:
+        return text
+    own = re.compile(rf"(?<![\w/@])@{re.escape(bot_username)}\b[,:]?\s*", re.IGNORECASE)
+    stripped = own.sub("", text).strip()
+    return stripped or text
 
 
 def _addressed(message: TgMessage, bot_id: int, bot_username: str) -> bool:

@@ -60,6 +60,13 @@ def test_group_chatter_is_not_addressed_but_mentions_replies_and_commands_are() 
     assert not group("wen moon").addressed
     mention = {"entities": [{"type": "mention", "offset": 4, "length": 20}]}
     assert group("hey @example_support_bot help", **mention).addressed
+    # the bot's own handle is how the group calls it, not part of the question
+    first = {"entities": [{"type": "mention", "offset": 0, "length": 20}]}
+    asked = group("@example_support_bot how do I pass KYC?", **first)
+    assert asked.addressed and asked.text == "how do I pass KYC?"
+    assert group("hey @otherbot help").text == "hey @otherbot help"  # others' handles stay
+    own_command = {"entities": [{"type": "bot_command", "offset": 0, "length": 25}]}
+    assert group("/help@example_support_bot", **own_command).text == "/help@example_support_bot"
     other = {"entities": [{"type": "mention", "offset": 4, "length": 9}]}
     assert not group("hey @otherbot help", **other).addressed
     command = {"entities": [{"type": "bot_command", "offset": 0, "length": 5}]}
