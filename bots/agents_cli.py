@@ -68,7 +68,7 @@ def agents_list(config: ConfigOption = None) -> None:
 def agents_disable(name: Name, config: ConfigOption = None) -> None:
     """Lock an agent out at once: their token and linked staff-chat accounts stop
     working."""
-    from bots.app import system_clock
+    from bots.routing import system_clock
 
     done = _run(config, lambda admin: admin.disable(name, system_clock()))
     if done is None:
@@ -83,7 +83,7 @@ def agents_rotate(name: Name, config: ConfigOption = None) -> None:
     new one, once."""
     from bots.agents_api import new_token
     from bots.api import token_hash
-    from bots.app import system_clock
+    from bots.routing import system_clock
 
     token = new_token()
     if not _run(config, lambda admin: admin.rotate(name, token_hash(token), system_clock())):

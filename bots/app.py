@@ -15,20 +15,11 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from functools import partial
 
-from bots.assembly import (
-    Clock,
-    answer_stages,
-    assemble,
-    build_broadcaster,
-    build_channels,
-    build_pipeline,
-    build_router,
-    scheduled_jobs,
-    system_clock,
-)
+from bots.assembly import assemble, build_broadcaster, build_channels, scheduled_jobs
 from bots.config import Config
 from bots.metrics import Metrics
 from bots.outgoing import staff_chats
+from bots.routing import Clock, answer_stages, build_pipeline, build_router, system_clock
 from bots.server import Server
 from channels.base import Channel
 from handlers.answers import KnowledgeBase, KnowledgeReloader

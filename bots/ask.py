@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from bots.app import build_pipeline, system_clock
 from bots.config import Config
+from bots.routing import build_pipeline, system_clock
 from channels.base import ChatKind, Message
 from handlers.answers import AnswerStage
 from handlers.texts import Texts

@@ -5,7 +5,7 @@ stages, the pipeline, the outbox sender, the staff desk, the APIs, the scheduler
 its jobs' runtime, the web server. It opens no socket, starts no task and reads only
 files (the knowledge base, which the guard and the answers are built on); starting, in
 order, is :class:`bots.app.App`'s. The CLI builds single parts with the functions
-here (``build_broadcaster``, ``build_pipeline``).
+here (``build_broadcaster``); the flow of a message is composed in :mod:`bots.routing`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -25,36 +24,23 @@ from bots.broadcast_api import BroadcastApi
 from bots.config import Config
 from bots.incidents_api import IncidentApi
 from bots.metrics import Metrics
-from bots.outgoing import build_outbox, staff_chats
+from bots.outgoing import build_outbox
 from bots.readiness import operations_routes
 from bots.reports_api import ReportApi
+from bots.routing import Clock, answer_stages, build_router, guards, wire_pipeline
 from bots.server import Server, build_server
 from bots.webchat_page import page_texts
 from channels.base import Channel
 from channels.registry import BuildContext
-from handlers.answers import AnswerStage, KnowledgeBase, KnowledgeReloader
-from handlers.attachments import AttachmentIntake
+from handlers.answers import KnowledgeBase, KnowledgeReloader
 from handlers.broadcasts.service import Broadcaster
-from handlers.broadcasts.verify import NoticeCheckStage
-from handlers.commands import CommandStage
-from handlers.conversation import ConversationStage
-from handlers.greeting import GreetingStage
-from handlers.guard import GuardStage
-from handlers.handoff import TicketStage
-from handlers.incidents import IncidentService, IncidentStage
+from handlers.incidents import IncidentService
 from handlers.incidents.desk import IncidentPress
-from handlers.intake import IntakeStage
-from handlers.intake_words import CategoryReader
-from handlers.language import LanguageDetector
 from handlers.outbox import Sender
 from handlers.outbox_rows import Outbox
 from handlers.pipeline import Pipeline
-from handlers.rating_comment import RatingCommentStage
-from handlers.reopen import ReopenStage
-from handlers.router import Router
 from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
-from handlers.understanding import shared_engine
 from scheduler.blocklists import refresh_blocklists
 from scheduler.calendar import BroadcastCalendar
 from scheduler.reminders import send_reminders
@@ -72,38 +58,6 @@ from storage.reports import ReportStore
 from storage.store import Store
 from storage.subscriptions import SubscriptionStore
 from storage.tickets import SlaStore, TicketStore
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Router:
-    """The chain every message walks: guard, conversation state, intents, fallback."""
-    if knowledge is None:
-        knowledge = KnowledgeBase(config.knowledge.paths)
-        knowledge.refresh()
-    answers = AnswerStage(knowledge, config.knowledge, engine=shared_engine().engine)
-    return Router(
-        GuardStage(
-            config.guard,
-            official_contracts=knowledge.official_contracts(),
-            embedding_cache=config.knowledge.embedding_cache,
-        ),
-        IncidentStage(answers),
-        IntakeStage(CategoryReader(answers)),
-        ConversationStage(),
-        RatingCommentStage(),
-        ReopenStage(config.tickets.reopen_hours),
-        NoticeCheckStage(),
-        CommandStage(),
-        answers,
-        TicketStage(),
-        GreetingStage(),
-        name="main",
-    )
 
 
 def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
@@ -156,70 +110,6 @@ def scheduled_jobs(config: Config) -> list[tuple[Callable[..., Any], dict[str, A
         ),
         surge_job(config.incidents),
     ]
-
-
-def build_pipeline(
-    config: Config,
-    store: Any,
-    texts: Texts,
-    clock: Clock,
-    channels: dict[str, Channel] | None = None,
-    detector: LanguageDetector | None = None,
-    knowledge: KnowledgeBase | None = None,
-    outbox: Outbox | None = None,
-) -> Pipeline:
-    """A pipeline with no outbox sender, tickets or staff desk (``socialdesk ask``)."""
-    router = build_router(config, knowledge)
-    return _pipeline(
-        config, store, texts, clock, router, channels or {}, detector=detector, outbox=outbox
-    )
-
-
-def _pipeline(
-    config: Config,
-    store: Any,
-    texts: Texts,
-    clock: Clock,
-    router: Router,
-    channels: dict[str, Channel],
-    *,
-    detector: LanguageDetector | None = None,
-    wake: Callable[[], None] = lambda: None,
-    tickets: TicketStore | None = None,
-    subscriptions: SubscriptionStore | None = None,
-    links: LinkStore | None = None,
-    staff_desk: StaffDesk | None = None,
-    files: AttachmentIntake | None = None,
-    outbox: Outbox | None = None,
-) -> Pipeline:
-    return Pipeline(
-        store=store,
-        router=router,
-        texts=texts,
-        brand=config.bot.brand_profile(),
-        clock=clock,
-        capabilities={name: ch.capabilities for name, ch in channels.items()},
-        staff_chats=staff_chats(config),
-        member_checks=guards(router),
-        detector=detector or LanguageDetector(),
-        wake=wake,
-        tickets=tickets,
-        subscriptions=subscriptions,
-        links=links,
-        staff_desk=staff_desk,
-        files=files,
-        outbox=outbox,
-    )
-
-
-def guards(router: Router) -> tuple[GuardStage, ...]:
-    """The router's scam guards (they check members, and reload block lists)."""
-    return tuple(s for s in router.handlers if isinstance(s, GuardStage))
-
-
-def answer_stages(router: Router) -> list[AnswerStage]:
-    """The router's answer stages, whose index is warmed before the first question."""
-    return [s for s in router.handlers if isinstance(s, AnswerStage)]
 
 
 def build_broadcaster(
@@ -301,7 +191,7 @@ def assemble(
     desk = StaffDesk(tickets, texts, outbox, presses={"incident": IncidentPress(incidents)})
     files = AttachmentStore(store)
     max_bytes = config.attachments.max_bytes
-    pipeline = _pipeline(
+    pipeline = wire_pipeline(
         config,
         store,
         texts,

@@ -47,7 +47,8 @@ def _channels(config: Config) -> set[str]:
 
 def _run(config: Config, job: Callable[[Broadcaster], Awaitable[T]], by: str | None = None) -> T:
     """Run ``job`` with a broadcaster on the bot's database; maps refusals to exits."""
-    from bots.app import build_broadcaster, system_clock
+    from bots.assembly import build_broadcaster
+    from bots.routing import system_clock
     from scheduler.broadcasts import (
         broadcast_job,
         job_id,

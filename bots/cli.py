@@ -159,7 +159,7 @@ def agents_add(
     """Create an agent and print their API token (shown once, stored only hashed)."""
     from bots.agents_api import new_token
     from bots.api import token_hash
-    from bots.app import system_clock
+    from bots.routing import system_clock
     from storage.migrate import upgrade
     from storage.store import Store
     from storage.tickets import ROLES, TicketStore

@@ -42,7 +42,7 @@ def _by(name: str) -> str:
 def _service(cfg: Config, store: Store, *, answers: bool) -> IncidentService:
     """The service on ``store``; with ``answers``, the knowledge base and the shared
     model too (to check FAQ ids and link open tickets)."""
-    from bots.app import system_clock
+    from bots.routing import system_clock
     from handlers.answers import AnswerStage, KnowledgeBase
     from handlers.incidents import IncidentService
     from handlers.texts import Texts

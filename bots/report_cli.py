@@ -37,8 +37,8 @@ def report(
 ) -> None:
     """First response and resolution times, satisfaction, the bot's share, volume,
     agents and incidents, for the tickets and messages of a window."""
-    from bots.app import system_clock
     from bots.report_window import WindowError, parse_window
+    from bots.routing import system_clock
     from storage.migrate import upgrade
     from storage.reports import ReportStore
     from storage.store import Store

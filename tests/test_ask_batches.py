@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bots import assembly
+from bots import routing
 from bots.ask import Asker
 from bots.config import parse_config
 from handlers.language import UI_LANGUAGES
@@ -62,7 +62,7 @@ def asker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base: Path) -> tuple[
     assert real is not None, shared_engine().reason
     model = Batches(real.model)
     status = EngineStatus(Engine(model, real.name))
-    monkeypatch.setattr(assembly, "shared_engine", lambda: status)
+    monkeypatch.setattr(routing, "shared_engine", lambda: status)
     config = parse_config(
         {
             "bot": {"languages": list(UI_LANGUAGES)},
