@@ -13,6 +13,7 @@ import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote, urlsplit
 
 import typer
 from rich.console import Console
@@ -49,11 +50,17 @@ def _add_broadcasts() -> None:
 
 
 def _secrets(config: Config) -> list[str]:
+    """What log lines must never show: the secret variables' values, and the
+    passwords inside the file's URLs (``database.url``, ``redis.url``)."""
     values = []
     for name in type(config).model_fields:
         for key, value in getattr(config, name):
             if key.endswith("_env") and isinstance(value, str) and os.environ.get(value):
                 values.append(os.environ[value])
+            if key == "url" and isinstance(value, str):
+                password = urlsplit(value).password
+                if password:
+                    values += [password, unquote(password)]
     return values
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Self, cast
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -100,6 +101,32 @@ class LoggingSettings(Section):
     format: Literal["console", "json"] = "console"
 
 
+class RedisSettings(Section):
+    """The shared Redis of a scaled deployment: several processes on one database.
+
+    Unset (``url = None``), the bot runs as one process and uses no Redis.
+    The URL may carry a password: it is never logged, never echoed in a configuration
+    error, and masked in log lines.
+    """
+
+    url: str | None = None
+    prefix: str = "socialdesk"
+
+    @field_validator("url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
+    @field_validator("prefix")
+    @classmethod
+    def _key_prefix(cls, value: str) -> str:
+        if not value or any(c.isspace() for c in value):
+            raise ValueError("must be a non-empty word without spaces")
+        return value
+
+
 class OutboxSettings(Section):
     concurrency: int = Field(default=32, ge=1, le=1000)
     max_attempts: int = Field(default=8, ge=1, le=100)
@@ -112,6 +139,7 @@ class Config(Section):
 
     bot: BotSettings = Field(default_factory=BotSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
@@ -216,5 +244,7 @@ def _first_error(exc: ValidationError) -> str:
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
+    # a URL may carry a password: it is never echoed back
     shown = error["type"] != "missing" and not isinstance(error["input"], dict)
+    shown = shown and not key.endswith("url")
     return f"{key}: {message}" + (f" (got {error['input']!r})" if shown else "")

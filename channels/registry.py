@@ -41,12 +41,17 @@ class BuildContext:
 
     ``commands`` is the command menu by language (``{"en": {"help": "Help"}}``),
     ``page_texts`` the web page's sentences by language, ``environ`` where secrets come
-    from (the process environment; tests pass their own).
+    from (the process environment; tests pass their own). ``redis_url`` and
+    ``redis_prefix`` are the shared Redis of several processes (``[redis]``; ``None``:
+    one process), for a channel whose sockets are held by one process and must be
+    reached from the others; the URL may carry a password and is never logged.
     """
 
     environ: Mapping[str, str]
     commands: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     page_texts: Any = None
+    redis_url: str | None = field(default=None, repr=False)
+    redis_prefix: str = "socialdesk"
 
 
 # Reads a link to an account (or invite) on a platform: (host without "www.", path

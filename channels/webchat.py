@@ -8,9 +8,10 @@ acknowledges it, and the inbox deduplicates, so a dropped connection loses nothi
 The web chat is a platform of its own, so it keeps what a platform keeps: every reply
 is stored in the chat's history before it is pushed to the open tabs, and a tab that
 connects is sent that history first. An answer sent while the browser was away is a
-delivered answer, waiting for the user, exactly as on Telegram. Sessions are issued by
-the server (see ``channels.webchat_session``); the frames' shapes are in
-``channels.webchat_frames``.
+delivered answer, waiting for the user, exactly as on Telegram. With several processes
+the browser's socket is held by one of them, and a reply sent by another reaches it
+through ``channels.webchat_fanout``. Sessions are issued by the server (see
+``channels.webchat_session``); the frames' shapes are in ``channels.webchat_frames``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from channels.base import (
     Reply,
 )
 from channels.registry import BuildContext
+from channels.webchat_fanout import Fanout, RedisFanout
 from channels.webchat_files import (
     UPLOAD_PREFIX,
     file_response,
@@ -129,6 +131,7 @@ class WebChatAdapter:
         page_texts: PageTexts,
         settings: WebChatSettings | None = None,
         secret: str | None = None,
+        fanout: Fanout | None = None,
     ) -> None:
         self._page_texts = page_texts
         self.settings = settings or WebChatSettings()
@@ -141,6 +144,7 @@ class WebChatAdapter:
         self._tabs: dict[str, set[_Tab]] = defaultdict(set)
         self._files: FileSource | None = None
         self._uploads: dict[str, bytes] = {}  # held while their message is handled
+        self.fanout = fanout  # several processes: reaches the tabs the others hold
 
     def __repr__(self) -> str:
         return f"WebChatAdapter(sessions={len(self._tabs)})"
@@ -177,8 +181,12 @@ class WebChatAdapter:
         if self._history is None or self._signer is None:
             raise ChannelStartError("webchat: the chat history storage was not given")
         self._dispatch = dispatch
+        if self.fanout is not None:
+            await self.fanout.start(self._deliver_here, self._resync)
 
     async def stop(self) -> None:
+        if self.fanout is not None:
+            await self.fanout.stop()
         tabs = [tab for group in self._tabs.values() for tab in group]
         await asyncio.gather(*(tab.ws.close() for tab in tabs), return_exceptions=True)
         self._tabs.clear()
@@ -201,10 +209,31 @@ class WebChatAdapter:
         platform_id = f"out-{number}"
         frame = reply_frame(platform_id, False, text, buttons, image)
         frame["type"] = "reply"
-        tabs = [tab for tab in self._tabs.get(action.chat_id, ()) if not tab.ws.closed]
-        # kept, so delivered: a tab that is gone gets it in its history when it is back
-        await asyncio.gather(*(tab.send(frame) for tab in tabs), return_exceptions=True)
+        # kept, so delivered: a tab that is gone gets it in its history when it is back;
+        # nothing below raises, so the row is never retried nor the line kept twice
+        written = await self._deliver_here(action.chat_id, frame)
+        if self.fanout is not None:  # a tab of this chat may be held by another process
+            written += await self.fanout.publish(action.chat_id, frame)
+        log.debug("web chat: %s kept, written to %d open tab(s)", platform_id, written)
         return platform_id
+
+    async def _deliver_here(self, chat_id: str, frame: dict[str, Any]) -> int:
+        """Write ``frame`` to this process's open tabs of the chat; how many took it."""
+        tabs = [tab for tab in self._tabs.get(chat_id, ()) if not tab.ws.closed]
+        sent = await asyncio.gather(*(tab.send(frame) for tab in tabs), return_exceptions=True)
+        return sum(1 for outcome in sent if not isinstance(outcome, BaseException))
+
+    async def _resync(self, chat_id: str | None) -> None:
+        """Send this process's open tabs of a chat (``None``: of every chat) the chat's
+        history again, after frames may have been missed; the page shows each line once."""
+        if self._history is None:
+            return
+        for chat in [chat_id] if chat_id is not None else list(self._tabs):
+            tabs = list(self._tabs.get(chat, ()))
+            if tabs:
+                lines = await self._history.history(chat, HISTORY)
+                frame = {"type": "history", "lines": [line_frame(x) for x in lines]}
+                await asyncio.gather(*(tab.send(frame) for tab in tabs), return_exceptions=True)
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
         language, texts = self._page_texts(request.headers.get("Accept-Language"))
@@ -332,9 +361,14 @@ class WebChatAdapter:
 
 
 def build(settings: WebChatSettings, context: BuildContext) -> WebChatAdapter:
-    """The registry's factory: the page in the bot's languages, signed sessions."""
+    """The registry's factory: the page in the bot's languages, signed sessions, and
+    the fan-out over Redis when several processes share it (``[redis] url``)."""
+    fanout = None
+    if context.redis_url:
+        fanout = RedisFanout(context.redis_url, context.redis_prefix)
     return WebChatAdapter(
         page_texts=context.page_texts,
         settings=settings,
         secret=context.environ.get(settings.secret_env),
+        fanout=fanout,
     )

@@ -40,6 +40,9 @@ def test_the_example_config_is_valid() -> None:
         ("[telegraph]\nenabled = true\n", "telegraph: unknown key"),
         ("[logging]\nformat = 'xml'\n", "logging.format: Input should be 'console' or 'json'"),
         ("[metrics]\ntoken = 'abc'\n", "metrics.token: unknown key"),
+        ("[redis]\nurl = 'http://127.0.0.1:6379'\n", "redis.url: must be a redis://"),
+        ("[redis]\nprefix = ''\n", "redis.prefix: must be a non-empty word"),
+        ("[redis]\nhost = '127.0.0.1'\n", "redis.host: unknown key"),
         (
             "[tickets]\nfirst_response_minutes = { default = 60, deposits = 30 }\n",
             "tickets.first_response_minutes: unknown ticket category 'deposits'",
@@ -51,6 +54,26 @@ def test_a_bad_config_is_one_line_naming_the_key_and_exit_2(tmp_path, body, name
     assert result.exit_code == 2
     assert named in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_bad_redis_url_is_named_but_never_echoed(tmp_path) -> None:
+    body = "[redis]\nurl = 'https://:hunter2-secret@cache.internal:6379'\n"
+    result = runner.invoke(app, ["check-config", str(write(tmp_path, body))])
+    assert result.exit_code == 2 and "redis.url" in result.output
+    assert "hunter2" not in result.output  # a URL may carry a password
+
+
+def test_the_passwords_in_the_files_urls_are_masked_in_the_logs(tmp_path) -> None:
+    from bots.cli import _secrets
+
+    body = "[redis]\nurl = 'redis://:hunter2%40secret@cache.internal:6379/0'\n"
+    config = load_config(write(tmp_path, body), environ={})
+    assert {"hunter2%40secret", "hunter2@secret"} <= set(_secrets(config))
+    assert config.redis.prefix == "socialdesk"
+
+
+def test_without_a_redis_section_the_bot_is_one_process() -> None:
+    assert load_config(EXAMPLE, environ={}).redis.url is None
 
 
 def test_a_missing_config_file_is_exit_2(tmp_path) -> None:
