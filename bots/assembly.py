@@ -66,7 +66,7 @@ def build_channels(config: Config, texts: Texts) -> dict[str, Channel]:
         environ=os.environ,
         commands={code: _commands(texts, "commands.", code) for code in config.bot.languages},
         page_texts=page_texts(texts, config.bot.brand_profile()),
-        redis_url=config.redis.url,
+        redis_url=config.redis.connection_url(os.environ),
         redis_prefix=config.redis.prefix,
     )
     return {

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Self, cast
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import (
     BaseModel,
@@ -111,6 +111,29 @@ class RedisSettings(Section):
 
     url: str | None = None
     prefix: str = "socialdesk"
+    # the password, if Redis wants one, from this environment variable (never the file)
+    password_env: str = "SOCIALDESK_REDIS_PASSWORD"
+
+    def required_env(self) -> list[tuple[str, str]]:
+        return []  # optional: a Redis on a private network may have no password
+
+    def connection_url(self, environ: Mapping[str, str]) -> str | None:
+        """``url`` with the password from ``password_env`` put in, when that is set:
+        what the clients connect with, held in memory only."""
+        password = environ.get(self.password_env)
+        if self.url is None or not password:
+            return self.url
+        parts = urlsplit(self.url)
+        if parts.scheme == "unix":  # (urlunsplit would drop its empty host's "//")
+            joiner = "&" if parts.query else "?"
+            return f"{self.url.split('#')[0]}{joiner}password={quote(password, safe='')}"
+        user = quote(parts.username, safe="") if parts.username else ""
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"  # an IPv6 address
+        port = f":{parts.port}" if parts.port else ""
+        netloc = f"{user}:{quote(password, safe='')}@{host}{port}"
+        return urlunsplit(parts._replace(netloc=netloc))
 
     @field_validator("url")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,24 @@ def test_the_passwords_in_the_files_urls_are_masked_in_the_logs(tmp_path) -> Non
     config = load_config(write(tmp_path, body), environ={})
     assert {"hunter2%40secret", "hunter2@secret"} <= set(_secrets(config))
     assert config.redis.prefix == "socialdesk"
+
+
+def test_the_redis_password_comes_from_the_environment_and_is_masked(tmp_path) -> None:
+    from bots.cli import _secrets
+
+    body = "[redis]\nurl = 'redis://cache.internal:6380/2'\n"
+    config = load_config(write(tmp_path, body), environ={})
+    environ = {"SOCIALDESK_REDIS_PASSWORD": "p@ss word"}
+    url = config.redis.connection_url(environ)
+    assert url == "redis://:p%40ss%20word@cache.internal:6380/2"
+    assert config.redis.connection_url({}) == "redis://cache.internal:6380/2"  # none set
+    sock = config.redis.model_copy(update={"url": "unix:///run/redis.sock?db=1"})
+    assert sock.connection_url(environ) == "unix:///run/redis.sock?db=1&password=p%40ss%20word"
+    os.environ["SOCIALDESK_REDIS_PASSWORD"] = "p@ss word"
+    try:
+        assert "p@ss word" in _secrets(config)  # what log lines are scrubbed of
+    finally:
+        del os.environ["SOCIALDESK_REDIS_PASSWORD"]
 
 
 def test_without_a_redis_section_the_bot_is_one_process() -> None:
