@@ -27,6 +27,7 @@ from bots.incidents_api import IncidentApi
 from bots.metrics import Metrics
 from bots.outgoing import build_outbox, staff_chats
 from bots.readiness import operations_routes
+from bots.redis_shared import RedisShared, redis_shared
 from bots.reports_api import ReportApi
 from bots.server import Server, build_server
 from bots.webchat_page import page_texts
@@ -38,6 +39,7 @@ from handlers.broadcasts.service import Broadcaster
 from handlers.broadcasts.verify import NoticeCheckStage
 from handlers.commands import CommandStage
 from handlers.conversation import ConversationStage
+from handlers.flood import FloodCounter, FloodGate
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
 from handlers.handoff import TicketStage
@@ -191,6 +193,7 @@ def _pipeline(
     staff_desk: StaffDesk | None = None,
     files: AttachmentIntake | None = None,
     outbox: Outbox | None = None,
+    flood: FloodCounter | None = None,
 ) -> Pipeline:
     return Pipeline(
         store=store,
@@ -209,6 +212,7 @@ def _pipeline(
         staff_desk=staff_desk,
         files=files,
         outbox=outbox,
+        flood=flood or FloodGate(),
     )
 
 
@@ -265,6 +269,7 @@ class Assembly:
     scheduler: Scheduler
     runtime: Runtime
     server: Server
+    shared: RedisShared | None = None  # limits and flood counters in Redis, when set
 
 
 def assemble(
@@ -286,6 +291,7 @@ def assemble(
         config.knowledge.reload_interval,
         warm=stages[-1].resolver if stages else None,
     )
+    shared = redis_shared(config, channels, clock)
     sender = Sender(
         store,
         channels,
@@ -293,6 +299,7 @@ def assemble(
         concurrency=config.outbox.concurrency,
         max_attempts=config.outbox.max_attempts,
         watch=metrics.watch,
+        limiter=shared.limiter if shared else None,
     )
     outbox = build_outbox(config, sender)
     round_robin = config.tickets.round_robin
@@ -315,6 +322,7 @@ def assemble(
         staff_desk=desk,
         files=attachment_intake(files, channels, texts, max_bytes),
         outbox=outbox,
+        flood=shared.flood if shared else None,
     )
     scheduler = Scheduler(store.engine, scheduled_jobs(config))
     calendar = BroadcastCalendar(scheduler, BroadcastStore(store))
@@ -372,4 +380,5 @@ def assemble(
         scheduler,
         runtime,
         server,
+        shared,
     )
