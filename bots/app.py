@@ -121,6 +121,8 @@ class App:
         self.tickets, self.incidents = parts.tickets, parts.incidents
         self.broadcaster, self.scheduler = parts.broadcaster, parts.scheduler
         self.runtime, self.server = parts.runtime, parts.server
+        if parts.shared is not None:  # closed after the sender and the channels stopped
+            started.push_async_callback(parts.shared.close)
 
         await self._begin(parts.reloader.start, parts.reloader.stop)
         await self._prepare_answers(parts.pipeline)

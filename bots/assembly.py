@@ -26,6 +26,7 @@ from bots.incidents_api import IncidentApi
 from bots.metrics import Metrics
 from bots.outgoing import build_outbox
 from bots.readiness import operations_routes
+from bots.redis_shared import RedisShared, redis_shared
 from bots.reports_api import ReportApi
 from bots.routing import Clock, answer_stages, build_router, guards, wire_pipeline
 from bots.server import Server, build_server
@@ -157,6 +158,7 @@ class Assembly:
     scheduler: Scheduler
     runtime: Runtime
     server: Server
+    shared: RedisShared | None = None  # limits and flood counters in Redis, when set
 
 
 def assemble(
@@ -178,6 +180,7 @@ def assemble(
         config.knowledge.reload_interval,
         warm=stages[-1].resolver if stages else None,
     )
+    shared = redis_shared(config, channels, clock)
     sender = Sender(
         store,
         channels,
@@ -185,6 +188,7 @@ def assemble(
         concurrency=config.outbox.concurrency,
         max_attempts=config.outbox.max_attempts,
         watch=metrics.watch,
+        limiter=shared.limiter if shared else None,
     )
     outbox = build_outbox(config, sender)
     round_robin = config.tickets.round_robin
@@ -207,6 +211,7 @@ def assemble(
         staff_desk=desk,
         files=attachment_intake(files, channels, texts, max_bytes),
         outbox=outbox,
+        flood=shared.flood if shared else None,
     )
     scheduler = Scheduler(store.engine, scheduled_jobs(config))
     calendar = BroadcastCalendar(scheduler, BroadcastStore(store))
@@ -264,4 +269,5 @@ def assemble(
         scheduler,
         runtime,
         server,
+        shared,
     )

@@ -50,9 +50,9 @@ def _add_broadcasts() -> None:
 
 
 def _secrets(config: Config) -> list[str]:
-    """What log lines must never show: the secret variables' values, and the
-    passwords inside the file's URLs (``database.url``, ``redis.url``)."""
-    values = []
+    """What no log line may show: the secret variables' values, and the passwords the
+    file's URLs may hold (``database.url``, ``redis.url``)."""
+    values = config.redis.secrets()
     for name in type(config).model_fields:
         for key, value in getattr(config, name):
             if key.endswith("_env") and isinstance(value, str) and os.environ.get(value):
@@ -109,7 +109,9 @@ def check_config(path: Annotated[Path, typer.Argument(help="The file to validate
         except KnowledgeError as exc:
             raise fail(f"{path}: knowledge.paths: {exc}") from None
     enabled = [n for n in type(cfg).model_fields if getattr(getattr(cfg, n), "enabled", False)]
-    typer.echo(f"{path}: ok (enabled: {', '.join(enabled) or 'nothing'})")
+    shared = cfg.redis.masked_url()  # never the password
+    scaled = f"; shared through Redis at {shared}" if shared else ""
+    typer.echo(f"{path}: ok (enabled: {', '.join(enabled) or 'nothing'}{scaled})")
 
 
 @db_app.command("upgrade")

@@ -3,7 +3,9 @@
 Every key is checked (unknown keys, wrong types, a channel enabled without its secret)
 and a problem is reported in one line naming the key, so ``socialdesk check-config``
 and ``socialdesk run`` fail fast with exit code 2. Secrets never live in the file: it
-names the environment variables that hold them.
+names the environment variables that hold them (Redis's password too:
+``[redis] password_env``). A password written into a URL anyway is never echoed, and
+masked in logs and in ``check-config``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Self, cast
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from pydantic import (
     BaseModel,
@@ -102,11 +104,11 @@ class LoggingSettings(Section):
 
 
 class RedisSettings(Section):
-    """The shared Redis of a scaled deployment: several processes on one database.
+    """The Redis that several processes of one bot share (rate limits, flood counters).
 
-    Unset (``url = None``), the bot runs as one process and uses no Redis.
-    The URL may carry a password: it is never logged, never echoed in a configuration
-    error, and masked in log lines.
+    Unset ``url``: one process, which keeps all of that in its own memory. The URL may
+    hold a password, so it is never shown whole: not in a configuration error, not in
+    this model's repr, not in a log line (:meth:`masked_url` is what may be shown).
     """
 
     url: str | None = None
@@ -138,8 +140,10 @@ class RedisSettings(Section):
     @field_validator("url")
     @classmethod
     def _redis_url(cls, value: str | None) -> str | None:
-        if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
-            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        if value is not None:
+            problem = _redis_url_problem(value)
+            if problem:
+                raise ValueError(problem)
         return value
 
     @field_validator("prefix")
@@ -148,6 +152,55 @@ class RedisSettings(Section):
         if not value or any(c.isspace() for c in value):
             raise ValueError("must be a non-empty word without spaces")
         return value
+
+    def masked_url(self) -> str | None:
+        """The URL with its password (``user:PASSWORD@`` or ``?password=``) replaced
+        by ``***``: what logs and output may show."""
+        if self.url is None:
+            return None
+        if not self.secrets():
+            return self.url
+        parts = urlsplit(self.url)
+        if parts.password is not None:
+            host = parts.netloc.rpartition("@")[2]
+            parts = parts._replace(netloc=f"{parts.username or ''}:***@{host}")
+        query = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)]
+        return parts._replace(query=urlencode(query, safe="*")).geturl()
+
+    def secrets(self) -> list[str]:
+        """The password inside the URL, as written and decoded (for the log mask)."""
+        if self.url is None:
+            return []
+        parts = urlsplit(self.url)
+        found = [v for k, v in parse_qsl(parts.query) if k == "password"]
+        if parts.password:
+            found += [parts.password, unquote(parts.password)]
+        return [v for v in found if v]
+
+    def __repr_args__(self) -> Any:
+        return [("url", self.masked_url()), ("prefix", self.prefix)]
+
+
+def _redis_url_problem(url: str) -> str | None:
+    """What is wrong with a Redis URL, worded without repeating it (it may hold a
+    password); ``None`` when redis-py can connect with it."""
+    try:
+        parts: SplitResult = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "the port is not a number from 1 to 65535"
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        return "must be a redis://, rediss:// or unix:// URL"
+    if parts.scheme == "unix":
+        return None if parts.path else "a unix:// URL needs the socket's path"
+    if not parts.hostname:
+        return "needs a host (redis://host:6379/0)"
+    if port == 0:
+        return "the port is not a number from 1 to 65535"
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        return "the path must be the database number (redis://host:6379/0)"
+    return None
 
 
 class OutboxSettings(Section):
@@ -267,7 +320,6 @@ def _first_error(exc: ValidationError) -> str:
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    # a URL may carry a password: it is never echoed back
     shown = error["type"] != "missing" and not isinstance(error["input"], dict)
-    shown = shown and not key.endswith("url")
+    shown = shown and not key.endswith("url")  # a URL may hold a password: never echoed
     return f"{key}: {message}" + (f" (got {error['input']!r})" if shown else "")

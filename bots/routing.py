@@ -19,6 +19,7 @@ from handlers.attachments import AttachmentIntake
 from handlers.broadcasts.verify import NoticeCheckStage
 from handlers.commands import CommandStage
 from handlers.conversation import ConversationStage
+from handlers.flood import FloodCounter, FloodGate
 from handlers.greeting import GreetingStage
 from handlers.guard import GuardStage
 from handlers.handoff import TicketStage
@@ -104,6 +105,7 @@ def wire_pipeline(
     staff_desk: StaffDesk | None = None,
     files: AttachmentIntake | None = None,
     outbox: Outbox | None = None,
+    flood: FloodCounter | None = None,
 ) -> Pipeline:
     return Pipeline(
         store=store,
@@ -122,6 +124,7 @@ def wire_pipeline(
         staff_desk=staff_desk,
         files=files,
         outbox=outbox,
+        flood=flood or FloodGate(),
     )
 
 

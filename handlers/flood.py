@@ -5,15 +5,36 @@ spammer's scam links are still removed), but past the limit the answering stages
 it, and the user is told once to slow down. Other users are not affected: each
 conversation has its own leaky bucket. The bucket leaks by the pipeline's clock, not
 the wall's, so "as of" runs and tests see exactly what the limit allows.
+
+The inbox asks a :class:`FloodCounter`: :class:`FloodGate` counts in this process;
+``handlers.shared_flood.SharedFloodGate`` counts in a store every process shares, so a
+user who floods through two processes is counted once. That is why ``admit`` awaits.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 MAX_TRACKED = 50_000
+RATE = 20  # messages per PERIOD seconds per conversation
+PERIOD = 10.0
+
+
+class FloodCounter(Protocol):
+    """Counts each conversation's messages against ``rate`` per ``period`` seconds.
+
+    :meth:`admit` must not raise but for cancellation (a message is never lost to a
+    counter), and must say "first refusal" at most once per period per conversation.
+    """
+
+    rate: int
+    period: float
+
+    async def admit(self, key: Any, now: float) -> tuple[bool, bool]:
+        """(admitted, first refusal) for one more message of ``key`` at ``now`` (s)."""
+        ...
 
 
 @dataclass(slots=True)
@@ -25,7 +46,7 @@ class _Bucket:
 class FloodGate:
     """``rate`` messages per ``period`` seconds per conversation, in bursts up to ``rate``."""
 
-    def __init__(self, rate: int = 20, period: float = 10.0) -> None:
+    def __init__(self, rate: int = RATE, period: float = PERIOD) -> None:
         self.rate = rate
         self.period = period
         self._buckets: OrderedDict[Any, _Bucket] = OrderedDict()
@@ -34,7 +55,7 @@ class FloodGate:
     def __repr__(self) -> str:
         return f"FloodGate({self.rate}/{self.period}s)"
 
-    def admit(self, key: Any, now: float) -> tuple[bool, bool]:
+    async def admit(self, key: Any, now: float) -> tuple[bool, bool]:
         """(admitted, first refusal) at ``now`` (seconds): whether to answer, and
         whether to say why not."""
         bucket = self._buckets.get(key)

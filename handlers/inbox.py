@@ -27,7 +27,7 @@ from handlers.attachments import AttachmentIntake
 from handlers.context import Brand, Context, Decision, ScamReport, Write, quietly
 from handlers.conversation import MAX_TEXT
 from handlers.envelope import clean_text, envelope, message_from_envelope
-from handlers.flood import FloodGate
+from handlers.flood import FloodCounter, FloodGate
 from handlers.language import LanguageDetector, choose_language
 from handlers.outbox_rows import Outbox, StaffChat, desk_channels
 from handlers.pressed import chosen_words
@@ -127,7 +127,7 @@ class Inbox:
     tickets: TicketStore | None = None
     subscriptions: SubscriptionStore | None = None
     links: LinkStore | None = None
-    flood: FloodGate = field(default_factory=FloodGate)
+    flood: FloodCounter = field(default_factory=FloodGate)  # shared when Redis is set
     staff_desk: StaffDesk | None = None  # claims, replies and resolutions from the staff chat
     files: AttachmentIntake | None = None  # keeps users' files, or says why not
     # the one way out; without one, an outbox over this inbox's channels is made
@@ -202,7 +202,8 @@ class Inbox:
 
     async def _flood_control(self, call_next: CallNext, message: Message, at: Arrival) -> Decision:
         """Over the limit: the first refusal is said, the rest are quiet."""
-        admitted, first_refusal = self.flood.admit(message.conversation_key, at.now.timestamp())
+        key, now = message.conversation_key, at.now.timestamp()
+        admitted, first_refusal = await self.flood.admit(key, now)
         at.flooding = None if admitted else first_refusal
         return await call_next(message, at)
 

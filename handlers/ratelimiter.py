@@ -1,8 +1,9 @@
 """The rate limiter the sender asks before every send: the contract.
 
-:class:`handlers.ratelimit.RateLimits` implements it in one process; an implementation
-whose buckets live in a shared store (Redis) lets several senders share a platform's
-limits. The sender depends on this contract only, never on a concrete limiter.
+:class:`handlers.ratelimit.RateLimits` implements it in one process;
+:class:`handlers.shared_limits.SharedRateLimits` keeps the buckets in a shared store
+(Redis), so that several senders share a platform's limits. The sender depends on this
+contract only, never on a concrete limiter.
 """
 
 from __future__ import annotations

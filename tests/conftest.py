@@ -1,14 +1,17 @@
-"""Shared fixtures: databases (SQLite always, PostgreSQL when configured), a clock."""
+"""Shared fixtures: databases (SQLite always, PostgreSQL when configured), a Redis key
+space (when configured), a clock."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -78,6 +81,30 @@ async def store(db_url: str) -> AsyncIterator[Store]:
     s = Store.open(db_url)
     yield s
     await s.close()
+
+
+@dataclass(frozen=True)
+class RedisSpace:
+    """A real Redis and a key prefix no other test uses (its keys deleted after)."""
+
+    url: str
+    prefix: str
+
+
+@pytest.fixture
+async def redis_space() -> AsyncIterator[RedisSpace]:
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        pytest.skip(f"Redis tests need {REDIS_ENV} (e.g. redis://127.0.0.1:6379/0)")
+    space = RedisSpace(url, f"test-{uuid.uuid4().hex[:12]}")
+    yield space
+    client = Redis.from_url(url)
+    try:
+        keys = [key async for key in client.scan_iter(f"{space.prefix}:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
 
 
 # --- the fake platforms, with the bot's credentials in the environment -----------------
