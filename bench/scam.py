@@ -6,12 +6,12 @@ the semantic layer behind its gate) and prints, for the development set
 (``bench/data/blind/scam/messages.jsonl``, its brand settings from ``meta.json``
 beside it): recall by kind and by language (a scam counts as caught when its verdict
 is not "clean"), the false-positive rate on ordinary messages, every miss and false
-positive, messages/s in one process and how many messages reached the model. When
-``../shared/ethpd`` is beside the repository it also checks agreement with MetaMask's
-eth-phishing-detect cases. ``--calibrate`` fits the semantic layer's logistic curve on
-the development set's margins (never on the blind set).
+positive (``--quiet``: counts only), messages/s in one process and how many messages
+reached the model. When ``../shared/ethpd`` is beside the repository it also checks
+agreement with MetaMask's eth-phishing-detect cases. The semantic layer's classifier
+is trained by ``bench/train_scam_classifier.py`` (never on the blind set).
 
-Usage: python bench/scam.py [--blind] [--rules-only] [--calibrate] [--quiet]
+Usage: python bench/scam.py [--blind | --dev2] [--rules-only] [--quiet]
 """
 
 from __future__ import annotations
@@ -31,11 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from bench.scam_ethpd import ethpd_agreement
-from handlers.scam.cues import cue_count
 from handlers.scam.detect import inspect
 from handlers.scam.intent import IntentCheck
-from handlers.scam.links import BlockList, hosts_in
-from handlers.scam.normalize import readable, visible
+from handlers.scam.links import BlockList
 from handlers.understanding.cache import VectorCache
 from handlers.understanding.engine import shared_engine
 
@@ -94,7 +92,6 @@ def main() -> int:
     parser.add_argument("--blind", action="store_true", help="the blind set, not the dev set")
     parser.add_argument("--dev2", action="store_true", help="the second development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
-    parser.add_argument("--calibrate", action="store_true", help="fit the logistic curve (dev)")
     parser.add_argument("--quiet", action="store_true", help="no list of misses")
     args = parser.parse_args()
     path, meta = (DEV2 if args.dev2 else DEV), DEV_META
@@ -113,12 +110,6 @@ def main() -> int:
             print(f"semantic layer: off ({status.reason})")
         else:
             intent = IntentCheck(status.engine, VectorCache(CACHE))
-    if args.calibrate:
-        if args.blind or intent is None:
-            print("bench/scam.py: --calibrate needs the development set and the model")
-            return 2
-        calibrate(rows, meta, intent)
-        return 0
     report(path, rows, meta, intent, quiet=args.quiet)
     ethpd_agreement()
     return 0
@@ -130,6 +121,7 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
     blocklist = BlockList()
     kinds, languages, clean_kinds, clean_languages = Tally(), Tally(), Tally(), Tally()
     misses: list[str] = []
+    how: Counter[str] = Counter()  # false positives: what the user would see, and from what
     engine = intent.anchors.engine if intent else None
     embedded_before = engine.embedded if engine else 0
     began, began_cpu = time.perf_counter(), time.process_time()
@@ -152,6 +144,9 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
             clean_kinds.add(kind, flagged)
             clean_languages.add(language, flagged)
             if flagged:
+                sure = any(f.verdict == "scam" for f in findings)
+                alone = all("intent" in f.evidence for f in findings)
+                how[f"{'scam' if sure else 'suspicious'}, {'semantic' if alone else 'rules'}"] += 1
                 why = ", ".join(f"{f.reason}{_score(f.evidence)}" for f in findings)
                 misses.append(f"  false positive ({why}) [{language}] {row['text'][:160]}")
     elapsed = time.perf_counter() - began
@@ -168,6 +163,12 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
         fp = sum(clean_kinds.caught.values())
         print(f"false positives: {fp / ordinary:.2%}  ({fp}/{ordinary} ordinary)")
         print("false positives by kind:", *clean_kinds.lines(), sep="\n")
+        print(
+            "false positives by verdict (scam: removed in a group; suspicious: a warning), "
+            "and from the semantic layer alone or a rule:",
+            *(f"  {k:<22} {n}" for k, n in sorted(how.items())),
+            sep="\n",
+        )
         print("false positives by language:", *clean_languages.lines(), sep="\n")
     load = os.getloadavg()[0]
     print(
@@ -186,40 +187,6 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
 
 def _score(evidence: dict[str, str]) -> str:
     return f" {evidence['intent']} {evidence['score']}" if "intent" in evidence else ""
-
-
-def calibrate(rows: list[dict], meta: dict, intent: IntentCheck) -> None:
-    """Platt scaling on two features, the margin and the kinds of cue: the logistic
-    curve that best fits the labels of the development messages that reach the model
-    (rules silent, gate open), with a little L2 so that separable data stays finite."""
-    import numpy as np
-
-    domains = tuple(meta["official_domains"])
-    features: list[tuple[float, float]] = []
-    labels: list[int] = []
-    for row in rows:
-        text = row["text"]
-        if inspect(text, official_domains=domains, blocklist=BlockList()):
-            continue  # the rules decided; the model never sees it
-        foreign = any(h.registered not in domains for h in hosts_in(visible(text)))
-        cues = cue_count(readable(text), has_link=foreign)
-        if cues:
-            features.append((intent.judge(text, domains, cues).margin, cues - 1))
-            labels.append(int(row["label"] == "scam"))
-    x = np.array(features)
-    y = np.array(labels, dtype=float)
-    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
-    z = (x - mean) / spread
-    w, b = np.zeros(2), 0.0
-    for _ in range(20_000):
-        p = 1 / (1 + np.exp(-(z @ w + b)))
-        w -= 0.1 * (z.T @ (p - y) / len(y) + 1e-2 * w)
-        b -= 0.1 * float(np.mean(p - y))
-    # back to the raw features: z = a * margin + c * (cues - 1) + d
-    a, c = w / spread
-    d = b - float((w * mean / spread).sum())
-    print(f"{len(y)} judged development messages ({int(y.sum())} scams)")
-    print(f"CENTER = {-d / a:.4f}\nSCALE = {1 / a:.4f}\nCUE_WEIGHT = {c:.3f}")
 
 
 if __name__ == "__main__":

@@ -4,15 +4,27 @@ Rules know domains, addresses and checksums; they cannot know that "a guy from s
 wants my recovery phrase" and "您的提现被冻结，需要先缴纳保证金才能解冻" are the same
 danger in other words. Each message that passes the cheap gate (``cues.cue_count``)
 and that no rule has already judged is embedded once (the engine's query cache shares
-the vector with the answer stage) and compared with anchor sentences
-(``anchors.toml``): what scammers ask (pay to release, send to receive more, share a
-secret, connect a wallet, move to DMs, invest for a fixed return, pay to recover), what
-victims report (someone asked me for..., I already paid...) and what ordinary users
-ask with the same words (network fees, "is this the official site", "support asked
-for my UID"). The margin of the closest scam or report anchor over the closest
-ordinary one, with the number of kinds of cue the gate saw, becomes one calibrated
-probability (a logistic curve chosen on the development set; ``bench/scam.py
---calibrate`` fits it).
+the vector with the answer stage). What that one vector says:
+
+- whether it is a scam or a user's report of one, twice: by a logistic regression on
+  the vector (``classifier.npz``), and by the anchor sentences (``anchors.toml``): the
+  margin of the closest scam or report anchor over the closest ordinary one (what
+  ordinary users ask with the same words: network fees, "is this the official site",
+  "support asked for my UID"), with the kinds of cue the gate saw, through a logistic
+  curve chosen on the development set. The two log-odds are averaged into one
+  probability: on messages neither was trained on, the average told scams from
+  ordinary messages better than either alone (``docs/benchmarks.md``);
+- whether it is the user telling about a scam (warned and helped, never timed out in a
+  group) or the scammer's own message: a second logistic regression on the vector,
+  which got that wrong far less often than the closest anchor did;
+- which kind, for the warning the user reads: the closest anchor of that family, among
+  what scammers ask (pay to release, send to receive more, share a secret, connect a
+  wallet, move to DMs, invest for a fixed return, pay to recover) or what victims
+  report (someone asked me for..., I already paid...).
+
+Both regressions are one matrix-vector product at run time; they are trained offline
+by ``bench/train_scam_classifier.py`` on the development messages and the anchors
+(``classifier.json`` beside the weights says on what, with the files' hashes).
 """
 
 from __future__ import annotations
@@ -21,8 +33,11 @@ import logging
 import math
 import re
 import tomllib
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from handlers.context import Verdict
 from handlers.understanding.anchors import AnchorSet
@@ -32,6 +47,7 @@ from handlers.understanding.engine import Engine, shared_engine
 log = logging.getLogger(__name__)
 
 ANCHORS = Path(__file__).with_name("anchors.toml")
+CLASSIFIER = Path(__file__).with_name("classifier.npz")
 LEGIT = "legit"
 # what each anchor label means to the guard: the reason code whose warning is shown
 REASONS = {
@@ -48,16 +64,18 @@ REASONS = {
     "report_paid": "scam_paid",
 }
 REPORTS = frozenset({"report_asked", "report_paid"})
-# p = 1 / (1 + exp(-((margin - CENTER) / SCALE + CUE_WEIGHT * (cues - 1)))), where
+# the anchor curve: z = (margin - CENTER) / SCALE + CUE_WEIGHT * (cues - 1), where
 # margin = best scam or report anchor - best ordinary one and cues = the kinds of cue
-# the gate saw (cues.cue_count). Chosen on the development set (bench/scam.py
-# --calibrate fits all three; its cue weight, fitted on few messages with several
-# cues, was halved so that one more cue moves the threshold by 0.008 of similarity)
+# the gate saw (cues.cue_count); chosen on the development set (its cue weight, fitted
+# on few messages with several cues, was halved)
 CENTER = 0.002
 SCALE = 0.0125
 CUE_WEIGHT = 0.64
-FLAG_AT = 0.4  # a probability at or above this flags the message
-SURE_AT = 0.97  # ... and at or above this, a scammer's message is a scam, not a doubt
+# Both derived on held-out (out-of-fold) development messages by
+# bench/train_scam_classifier.py: the fewest errors (a missed scam and a needless
+# warning weigh the same), and the lowest score above which 99 in 100 are scams.
+FLAG_AT = 0.55  # a probability at or above this flags the message
+SURE_AT = 0.9  # ... and at or above this, a scammer's message is a scam, not a doubt
 GIST_CHARS = 160  # what a message asks is in its first lines; the cost grows faster than length
 
 # what the model need not read letter by letter: hashes, addresses, links
@@ -72,10 +90,10 @@ _URL = re.compile(r"(?:https?://|www\.)?((?:[\w-]+\.)+[a-z]{2,24})(?:/\S*)?", re
 class Judgement:
     """The semantic verdict on one message."""
 
-    label: str  # the closest anchor label (a key of REASONS, or "legit")
+    label: str  # the kind: an anchor label (a key of REASONS, or "legit")
     reason: str  # the guard's reason code for it ("" when legit)
-    probability: float  # calibrated: how likely the message is a scam or a report of one
-    anchor: str  # the closest anchor, for staff and for tests
+    probability: float  # how likely the message is a scam or a report of one
+    anchor: str  # the closest anchor of that label, for staff and for tests
     margin: float  # similarity of that anchor minus that of the closest ordinary one
 
     @property
@@ -94,11 +112,55 @@ class Judgement:
         return "scam" if sure else "suspicious"
 
 
-def probability(margin: float, cues: int = 1) -> float:
-    """The calibrated probability for a margin of scam over ordinary similarity and
-    the number of kinds of cue the message carries."""
-    z = (margin - CENTER) / SCALE + CUE_WEIGHT * (cues - 1)
+def anchor_logit(margin: float, cues: int = 1) -> float:
+    """The anchor curve's log-odds for a margin of scam over ordinary similarity and the
+    number of kinds of cue the message carries."""
+    return (margin - CENTER) / SCALE + CUE_WEIGHT * (cues - 1)
+
+
+def probability(classifier_logit: float, anchor: float) -> float:
+    """One probability from the classifier's and the anchor curve's log-odds (their
+    mean: the geometric mean of the two odds)."""
+    z = (classifier_logit + anchor) / 2
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+@dataclass(frozen=True, slots=True)
+class Classifier:
+    """Two logistic regressions on a message's vector, in one matrix: row 0 gives the
+    log-odds that it is a scam or a user's report of one, row 1 (for a scam) that it is
+    the user's report rather than the scammer's message.
+
+    ``model`` names the engine whose vectors they were trained on: another model's
+    vectors mean nothing to these weights, so :class:`IntentCheck` refuses the pair.
+    """
+
+    weights: np.ndarray  # (2, dim)
+    bias: np.ndarray  # (2,)
+    model: str
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Classifier:
+        """The weights ``bench/train_scam_classifier.py --write`` wrote (``CLASSIFIER``
+        unless told); raises ``OSError`` (unreadable) or ``ValueError`` (not such a file)."""
+        path = path or CLASSIFIER
+        try:
+            with np.load(path) as data:
+                weights = np.asarray(data["weights"], dtype=np.float32)
+                bias = np.asarray(data["bias"], dtype=np.float32)
+                model = str(data["model"])
+        except (KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"{path}: not the classifier's weights ({exc})") from None
+        if weights.ndim != 2 or weights.shape[0] != 2 or bias.shape != (2,):
+            raise ValueError(f"{path}: weights of shape {weights.shape}, not (2, dim)")
+        if not (np.isfinite(weights).all() and np.isfinite(bias).all()):
+            raise ValueError(f"{path}: weights that are not finite")
+        return cls(weights, bias, model)
+
+    def logits(self, vector: np.ndarray) -> tuple[float, float]:
+        """(scam or report, report rather than scammer) log-odds for one vector."""
+        scam, report = self.weights @ vector + self.bias
+        return float(scam), float(report)
 
 
 def load_anchors(path: Path = ANCHORS) -> dict[str, list[str]]:
@@ -116,12 +178,25 @@ _SHARED: dict[tuple[int, str], IntentCheck] = {}
 
 
 class IntentCheck:
-    """The anchor set on the shared engine; ``judge(text)`` embeds one message.
+    """The classifier and the anchor set on the shared engine; ``judge(text)`` embeds
+    one message.
 
     Counts what reached the model (``judged``) so benchmarks can say how many did.
+    Building raises ``OSError`` or ``ValueError`` when the anchors or the classifier
+    cannot be read, or when the classifier was trained on another model's vectors.
     """
 
-    def __init__(self, engine: Engine, cache: VectorCache) -> None:
+    def __init__(
+        self, engine: Engine, cache: VectorCache, classifier: Classifier | None = None
+    ) -> None:
+        self.classifier = classifier or Classifier.load()
+        dim = self.classifier.weights.shape[1]
+        if self.classifier.model != engine.name or dim != engine.dim:
+            raise ValueError(
+                f"the scam classifier was trained on {self.classifier.model} vectors "
+                f"({dim} values), not {engine.name} ({engine.dim}): "
+                "run bench/train_scam_classifier.py --write"
+            )
         self.anchors = AnchorSet(engine, load_anchors(), cache)
         self.judged = 0
 
@@ -144,21 +219,25 @@ class IntentCheck:
             try:
                 _SHARED[key] = cls(engine, VectorCache(cache_folder))
             except (OSError, ValueError) as exc:
-                log.error("guard: anchors unusable, the rules judge alone: %s", exc)
+                log.error("guard: semantic layer unusable, the rules judge alone: %s", exc)
                 return None
         return _SHARED[key]
 
     def judge(self, text: str, official_domains: tuple[str, ...] = (), cues: int = 1) -> Judgement:
-        """The closest label for ``text``; the model reads its :func:`gist`."""
+        """How likely ``text`` is a scam or a report of one, and its kind; the model
+        reads its :func:`gist`."""
         self.judged += 1
-        nearest = self.anchors.nearest(self.anchors.embed(gist(text, official_domains)))
+        vector = self.anchors.embed(gist(text, official_domains))
+        scam, report = self.classifier.logits(vector)
+        nearest = self.anchors.nearest(vector)
         legit = nearest[LEGIT].similarity
-        best = max(
-            (n for label, n in nearest.items() if label != LEGIT), key=lambda n: n.similarity
-        )
-        margin = best.similarity - legit
-        p = probability(margin, cues)
-        return Judgement(best.label, REASONS[best.label], p, best.anchor, margin)
+        others = [n for label, n in nearest.items() if label != LEGIT]
+        margin = max(n.similarity for n in others) - legit  # what the anchor curve reads
+        p = probability(scam, anchor_logit(margin, cues))
+        told = report >= 0  # a user telling about a scam, not the scammer
+        family = [n for n in others if (n.label in REPORTS) == told] or others
+        kind = max(family, key=lambda n: n.similarity)
+        return Judgement(kind.label, REASONS[kind.label], p, kind.anchor, kind.similarity - legit)
 
 
 def gist(text: str, official_domains: tuple[str, ...] = ()) -> str:
