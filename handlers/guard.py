@@ -107,8 +107,9 @@ class GuardStage:
         if remove and (caps is None or caps.delete):
             actions.append(Delete(chat_id=message.chat_id, message_id=message.platform_message_id))
         restrict = public and scam and self.settings.restrict_minutes > 0
-        if restrict and (caps is None or caps.restrict) and not self._reports(message.text, ctx):
-            # (a victim quoting the scam is warned, never timed out)
+        restrict = restrict and (caps is None or caps.restrict) and not gone
+        if restrict and not self._reports(message.text, ctx):
+            # (a victim quoting the scam, or saying they paid, is helped, never timed out)
             actions.append(
                 Restrict(
                     chat_id=message.chat_id,

@@ -118,6 +118,15 @@ async def test_a_victim_asking_about_a_look_alike_link_is_not_timed_out() -> Non
 
 
 @needs_model
+async def test_a_victim_who_says_they_paid_is_helped_not_timed_out() -> None:
+    text = "I already paid the 50 USDT unlock fee for my airdrop at examp1e-airdrop.com"
+    result, context = await run(text, ChatKind.GROUP)
+    assert context.scam.verdict == "scam"  # the link goes, for everyone else's sake
+    assert not any(isinstance(a, Restrict) for a in result.actions)
+    assert any(getattr(a, "category", None) == "anti_fraud" for a in result.actions)
+
+
+@needs_model
 def test_weights_for_another_models_vectors_are_refused(tmp_path: Path) -> None:
     engine = shared_engine().engine
     assert engine is not None
