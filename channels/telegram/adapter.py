@@ -1,11 +1,13 @@
 """The Telegram channel: python-telegram-bot, on our event loop.
 
-The bot is started through its lifecycle (``initialize``, ``start``, then
-``updater.start_polling``), never ``run_polling``, which would take the loop. In webhook
-mode there is no updater: the bot's own aiohttp server receives Telegram's POSTs at
-``/telegram/webhook``, checks the secret token, and feeds the application's queue.
-Sends are plain text (no parse mode), so whatever a user wrote is shown exactly as
-written and nothing needs escaping.
+The bot is started through its lifecycle (``initialize``, ``start``), never
+``run_polling``, which would take the loop, and without PTB's ``Updater``: in polling
+mode ``channels.telegram.polling`` fetches updates and confirms each one to Telegram
+only after the inbox committed it (the ``Updater`` confirms what it has fetched,
+committed or not). In webhook mode the bot's own aiohttp server receives Telegram's
+POSTs at ``/telegram/webhook``, checks the secret token, and feeds the application's
+queue. Both end in ``_receive``. Sends are plain text (no parse mode), so whatever a
+user wrote is shown exactly as written and nothing needs escaping.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from channels.base import (
 from channels.telegram.convert import to_events, update_from_json
 from channels.telegram.files import fetch, send_image
 from channels.telegram.markup import keyboard, reply_parameters
+from channels.telegram.polling import TelegramPoller
 from channels.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
@@ -113,6 +116,7 @@ class TelegramAdapter:
         self._concurrency = concurrency
         self._dispatch: Dispatch | None = None
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._poller: TelegramPoller | None = None
         self._topics: OrderedDict[str, str] = OrderedDict()  # deep-link payload -> topic
         # (chat, user) -> the name last seen there: Telegram sends no update when a member
         # renames themselves, so a rename is noticed when they next speak
@@ -130,7 +134,7 @@ class TelegramAdapter:
 
     async def start(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
-        builder = (
+        app = (
             ApplicationBuilder()
             .token(self._token)
             .base_url(self.settings.base_url)
@@ -141,10 +145,9 @@ class TelegramAdapter:
             .write_timeout(15)
             .connect_timeout(10)
             .pool_timeout(10)
+            .updater(None)
+            .build()
         )
-        if self.settings.mode == "webhook":
-            builder = builder.updater(None)
-        app = builder.build()
         app.add_handler(TypeHandler(Update, self._on_update))
         app.add_error_handler(self._on_error)
         await app.initialize()  # getMe
@@ -161,18 +164,23 @@ class TelegramAdapter:
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            assert app.updater is not None
-            await app.updater.start_polling(
-                timeout=self.settings.poll_timeout, allowed_updates=ALLOWED_UPDATES
+            self._poller = TelegramPoller(
+                app.bot,
+                self._receive,
+                timeout=self.settings.poll_timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                concurrency=self._concurrency,
             )
+            await self._poller.start()
         log.info("telegram: @%s is up (%s)", self.username, self.settings.mode)
 
     async def stop(self) -> None:
+        poller, self._poller = self._poller, None
+        if poller is not None:
+            await poller.stop()  # first: the batch in hand is handled while we can
         app, self._app = self._app, None
         if app is None:
             return
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -217,12 +225,22 @@ class TelegramAdapter:
         return web.Response(text="ok")
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._receive(update)
+
+    async def _receive(self, update: Update) -> None:
+        """Hand the update's events to the inbox; returns once they are handled, and
+        raises if they could not be (the poller then keeps the update unconfirmed)."""
         if self._dispatch is None:
+            raise RuntimeError("telegram is stopping: the update was not handed over")
+        try:
+            events = to_events(update, self.bot_id, self.username)
+        except Exception:  # nothing to commit: fetching it again would only fail again
+            log.exception("telegram: update %s could not be read; skipped", update.update_id)
             return
         if update.callback_query is not None:
             # stop the client's spinner at once; the answer itself comes as a message
             asyncio.create_task(self._answer_callback(update))  # noqa: RUF006
-        for event in to_events(update, self.bot_id, self.username):
+        for event in events:
             if isinstance(event, Message):
                 renamed = self._renamed(event)
                 if renamed is not None:

@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import random
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from typing import Any
 
 from aiohttp import web
@@ -42,8 +42,15 @@ class FakeTelegram(TelegramApi, TelegramFiles):
         self.drop_rate = 0.0  # share of them whose connection is dropped unanswered
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
-        # the highest update id the bot confirmed (asked getUpdates for ids past it)
+        # the highest update id the bot confirmed (asked getUpdates for ids past it);
+        # as on Telegram, confirmed updates are forgotten
         self.confirmed = 0
+        self.deliveries: Counter[int] = Counter()  # update id -> times getUpdates gave it
+        # faults on the way to Telegram: getUpdates calls that never reach it
+        self.poll_faults: list[int] = []  # the statuses the next calls get (fail_polls)
+        self.unconfirmable: int | None = None  # calls confirming past it are lost
+        self.refused_polls = 0
+        self._polls = 0  # getUpdates calls so far: the latest one ends any earlier
         self.webhook: dict[str, Any] | None = None
         # the update types the bot asked for (getUpdates or setWebhook); None: the
         # default, everything but NOT_BY_DEFAULT. As on Telegram, the last list given
@@ -122,6 +129,20 @@ class FakeTelegram(TelegramApi, TelegramFiles):
             return f"update {wanted} not confirmed; the bot confirmed up to {self.confirmed}"
 
         await wait_until(lambda: self.confirmed >= wanted, within, describe)
+
+    def fail_polls(self, *statuses: int) -> None:
+        """The next ``getUpdates`` calls fail on their way with these statuses (500,
+        502, or 429 with ``retry_after`` 1), one each, confirming nothing."""
+        self.poll_faults.extend(statuses)
+
+    def lose_confirmations(self, update: dict[str, Any] | None) -> None:
+        """From now on every ``getUpdates`` that would confirm ``update`` fails on its
+        way (502), so Telegram keeps it; ``None`` lets them through again."""
+        self.unconfirmable = None if update is None else int(update["update_id"])
+
+    def offsets(self) -> list[int]:
+        """The offset of each ``getUpdates`` that reached the API (0: none named)."""
+        return [int(c.params.get("offset", 0) or 0) for c in self.calls_to("getUpdates")]
 
     def pause(self) -> None:
         """Hold every rate-limited call unprocessed until :meth:`release`."""

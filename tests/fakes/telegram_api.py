@@ -2,7 +2,14 @@
 JSON parameters, answered in ``{"ok": ..., "result": ...}`` envelopes whose HTTP
 status is the error code. Telegram's published limits are enforced with real 429s
 carrying ``retry_after``, and a share of calls can be failed (500s, dropped
-connections)."""
+connections).
+
+``getUpdates`` keeps Telegram's contract with a polling bot: a call with offset N
+confirms every update below N, and Telegram forgets those; an update not confirmed is
+returned again by every later call, also one that names no offset. A second consumer
+terminates the first one's long poll with 409, as does a webhook that is set. Faults
+of the way to Telegram can be injected (``fail_polls``, ``lose_confirmations``): those
+calls never reach the API, so they confirm nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ import json
 import math
 import random
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +62,12 @@ class TelegramApi:
     webhook: dict[str, Any] | None
     allowed_updates: list[str] | None
     blocked: set[int]
+    confirmed: int
+    deliveries: Counter[int]
+    poll_faults: list[int]
+    unconfirmable: int | None
+    refused_polls: int
+    _polls: int
     no_admin_rights: set[int]
     held: int
     limited: int
@@ -71,6 +84,8 @@ class TelegramApi:
             return _envelope(404, error="Not Found")
         method = request.match_info["method"].lower()
         params = await _params(request)
+        if method == "getupdates" and self._poll_refused(params):
+            return _poll_fault(self.poll_faults.pop(0) if self.poll_faults else 502)
         if method in RATE_LIMITED and not self._resume.is_set():
             self.held += 1
             await self._resume.wait()
@@ -98,6 +113,7 @@ class TelegramApi:
         if handler is None:
             return _envelope(404, error="Not Found: method not found")
         status, result = await handler(params)
+        params["_status"] = status
         if status == 200:
             params["_ok"] = True
             return _envelope(200, result=result)
@@ -123,20 +139,50 @@ class TelegramApi:
         return 200, BOT
 
     async def _m_getupdates(self, p: dict[str, Any]) -> tuple[int, Any]:
+        if self.webhook is not None:
+            return 409, (
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first"
+            )
         offset = int(p.get("offset", 0) or 0)
+        if offset < 0:  # the last -offset updates; every one before them is forgotten
+            waiting = [u["update_id"] for u in self.updates if u["update_id"] > self.confirmed]
+            if len(waiting) > -offset:
+                self.confirmed = waiting[offset] - 1
+            offset = 0
         self.confirmed = max(self.confirmed, offset - 1)
         timeout = float(p.get("timeout", 0) or 0)
         if "allowed_updates" in p:
             self.allowed_updates = list(p["allowed_updates"] or []) or None
+        self._polls += 1
+        mine = self._polls
+        self._new_update.set()  # a long poll still waiting is ended by this one
         deadline = time.monotonic() + timeout
         while True:
-            pending = [u for u in self.updates if u["update_id"] >= offset and self._allowed(u)]
+            if self._polls != mine:
+                return 409, (
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running"
+                )
+            pending = [
+                u for u in self.updates if u["update_id"] > self.confirmed and self._allowed(u)
+            ][: int(p.get("limit", 100) or 100)]
             if pending or time.monotonic() >= deadline:
-                return 200, pending[: int(p.get("limit", 100) or 100)]
+                self.deliveries.update(u["update_id"] for u in pending)
+                return 200, pending
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(deadline - time.monotonic()):
                     await self._new_update.wait()
+
+    def _poll_refused(self, p: dict[str, Any]) -> bool:
+        """Whether this ``getUpdates`` fails on its way, before Telegram sees it."""
+        offset = int(p.get("offset", 0) or 0)
+        lost = self.unconfirmable is not None and offset > self.unconfirmable
+        if self.poll_faults or lost:
+            self.refused_polls += 1
+            return True
+        return False
 
     def _allowed(self, update: dict[str, Any]) -> bool:
         kind = next(k for k in update if k != "update_id")
@@ -226,6 +272,15 @@ async def _params(request: web.Request) -> dict[str, Any]:
                 pass
         params[key] = value
     return params
+
+
+def _poll_fault(status: int) -> web.Response:
+    """What the way to Telegram answers: a 429 names its wait, a 5xx comes from a proxy."""
+    if status == 429:
+        return _envelope(
+            429, error="Too Many Requests: retry after 1", parameters={"retry_after": 1}
+        )
+    return _envelope(status, error="Bad Gateway" if status == 502 else "Internal Server Error")
 
 
 def _envelope(status: int, *, result: Any = None, error: str = "", **extra: Any) -> web.Response:
