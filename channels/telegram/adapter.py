@@ -29,7 +29,7 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from channels.base import (
     Action,
@@ -148,7 +148,6 @@ class TelegramAdapter:
             .updater(None)
             .build()
         )
-        app.add_handler(TypeHandler(Update, self._on_update))
         app.add_error_handler(self._on_error)
         await app.initialize()  # getMe
         self._app = app
@@ -221,11 +220,15 @@ class TelegramAdapter:
             return web.Response(status=400, text="not an Update")
         if self._app is None or update is None:
             return web.Response(status=503, text="starting")
-        await self._app.update_queue.put(update)
+        try:
+            # answered once the update is committed: a crash before that leaves Telegram
+            # without its 200, and Telegram delivers the update again (the inbox
+            # deduplicates), so nothing is lost between the answer and the commit
+            await self._receive(update)
+        except Exception:
+            log.exception("telegram: webhook update %s not handled", update.update_id)
+            return web.Response(status=500, text="not handled; deliver it again")
         return web.Response(text="ok")
-
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._receive(update)
 
     async def _receive(self, update: Update) -> None:
         """Hand the update's events to the inbox; returns once they are handled, and
