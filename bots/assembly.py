@@ -293,6 +293,7 @@ def assemble(
         concurrency=config.outbox.concurrency,
         max_attempts=config.outbox.max_attempts,
         watch=metrics.watch,
+        lease_seconds=config.outbox.lease_seconds,
     )
     outbox = build_outbox(config, sender)
     round_robin = config.tickets.round_robin
