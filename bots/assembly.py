@@ -189,6 +189,7 @@ def assemble(
         max_attempts=config.outbox.max_attempts,
         watch=metrics.watch,
         limiter=shared.limiter if shared else None,
+        lease_seconds=config.outbox.lease_seconds,
     )
     outbox = build_outbox(config, sender)
     round_robin = config.tickets.round_robin

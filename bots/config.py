@@ -206,6 +206,8 @@ def _redis_url_problem(url: str) -> str | None:
 class OutboxSettings(Section):
     concurrency: int = Field(default=32, ge=1, le=1000)
     max_attempts: int = Field(default=8, ge=1, le=100)
+    # how long a claimed row stays this process's without a renewal (renewed every third)
+    lease_seconds: float = Field(default=30.0, ge=3.0, le=3600.0)
 
 
 class Config(Section):

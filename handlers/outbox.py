@@ -3,9 +3,13 @@
 It claims due outbox rows, performs each through its channel once the rate limiter
 lets it (``handlers.ratelimiter.RateLimiter``, injected), and records the outcome:
 delivered with the platform's message id, retried later with backoff (or exactly when
-the platform said, on a 429, which the limiter is told too), or failed for good. A
-crash leaves rows pending or "sending"; on start those are requeued, so nothing is
-lost. Rows are built and enqueued by ``handlers.outbox_rows.Outbox``.
+the platform said, on a 429, which the limiter is told too), or failed for good.
+
+The rows a sender claims are leased to it (``storage.outbox_leases``), and it renews
+their leases while it runs, so senders of several processes on one database never
+take each other's rows. A sender that dies leaves its rows "sending"; once their lease
+runs out, a sender that starts, or one that is running, puts them back in the queue,
+so nothing is lost. Rows are built and enqueued by ``handlers.outbox_rows.Outbox``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from datetime import datetime, timedelta
 from channels.base import Channel, DeliveryError, Reply, action_from_dict
 from handlers.ratelimit import RateLimits
 from handlers.ratelimiter import RateLimiter
+from storage.outbox_leases import DEFAULT_LEASE_SECONDS, Lease, new_owner
 from storage.store import OutboundWork, Outcome, Store
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,12 @@ class Sender:
     ``limiter`` decides when each send may go (default: this process's
     :class:`RateLimits` from the channels' declared limits, on ``clock``); the sender
     starts and stops it with itself.
+
+    Each sender has an id of its own (``lease.owner``). Every claimed row is its own
+    for ``lease_seconds`` on ``clock``; it renews all it holds every third of that (one
+    statement), and on start and at each renewal puts back in the queue the rows whose
+    lease ran out. A row in flight when its process died is therefore sent again
+    between ``lease_seconds`` and four thirds of it after the last renewal.
     """
 
     def __init__(
@@ -59,6 +70,7 @@ class Sender:
         idle_poll: float = 1.0,
         watch: Callable[[Outcome], None] = lambda _outcome: None,
         limiter: RateLimiter | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         self.store = store
         self.channels = channels
@@ -69,6 +81,8 @@ class Sender:
         self.limiter: RateLimiter = limiter or RateLimits(
             {n: c.capabilities.rate_limits for n, c in channels.items()}, clock
         )
+        self.lease = Lease(new_owner(), lease_seconds)
+        self._leases_due: datetime | None = None  # None: at the next step
         self._wake = asyncio.Event()
         # idle(): each wake or question is a new generation; a step that began in the
         # latest one and found nothing to send and nothing in flight reports it
@@ -82,7 +96,7 @@ class Sender:
         self.watch = watch
 
     def __repr__(self) -> str:
-        return f"Sender(channels={sorted(self.channels)})"
+        return f"Sender(channels={sorted(self.channels)}, owner={self.lease.owner!r})"
 
     def wake(self) -> None:
         """New work was enqueued: look now instead of at the next poll."""
@@ -106,9 +120,7 @@ class Sender:
 
     async def start(self) -> None:
         await self.limiter.start()
-        requeued = await self.store.requeue_inflight(self.clock())
-        if requeued:
-            log.info("outbox: resumed %d item(s) left in flight by the last run", requeued)
+        await self._keep_leases(self.clock())
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     async def stop(self) -> None:
@@ -136,13 +148,17 @@ class Sender:
     async def step(self) -> tuple[int, float | None]:
         """Record finished sends, claim what fits in the free slots, start sending it.
 
+        When a renewal of the leases is due, it comes first (``store.keep_leases``).
         Returns how many items were claimed and, when none, seconds until one is due.
         """
+        now = self.clock()
+        if self._leases_due is None or now >= self._leases_due:
+            await self._keep_leases(now)
         outcomes, self._outcomes = self._outcomes, []
         free = max(self.concurrency - len(self._inflight), 0)
         try:
             work, due = await self.store.settle_and_claim(
-                outcomes, self.clock(), free, list(self.channels)
+                outcomes, now, free, list(self.channels), lease=self.lease
             )
         except BaseException:
             self._outcomes[:0] = outcomes  # not recorded: keep them for the next step
@@ -153,10 +169,19 @@ class Sender:
             task.add_done_callback(self._done)
         return len(work), (due.total_seconds() if due is not None else None)
 
+    async def _keep_leases(self, now: datetime) -> None:
+        """Renew what this sender holds; take back what dead senders held."""
+        requeued = await self.store.keep_leases(self.lease, now)
+        self._leases_due = now + self.lease.renew_every
+        if requeued:
+            log.info(
+                "outbox: resumed %d item(s) whose sender stopped before sending them", requeued
+            )
+
     async def _settle_only(self) -> None:
         if self._outcomes:
             outcomes, self._outcomes = self._outcomes, []
-            await self.store.settle_and_claim(outcomes, self.clock(), 0)
+            await self.store.settle(outcomes, self.clock())
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
@@ -176,6 +201,9 @@ class Sender:
             if not claimed and not self._inflight and not self._outcomes:
                 await self._report_idle(generation)
             wait = self.idle_poll if due is None else min(self.idle_poll, max(due, 0.01))
+            if self._leases_due is not None:  # a renewal is never late by a poll
+                renew_in = (self._leases_due - self.clock()).total_seconds()
+                wait = min(wait, max(renew_in, 0.01))
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
             # that races with the wake-up, and stop() would then wait forever
             with contextlib.suppress(TimeoutError):

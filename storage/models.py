@@ -95,6 +95,8 @@ class OutboxItem(SQLModel, table=True):
 
     It is written in the same transaction as the state change that caused it, and the
     sender records every attempt, so a crash loses nothing and sends nothing twice.
+    A row being sent is leased to the sender that claimed it (``claimed_by`` until
+    ``lease_until``, renewed while that sender lives; ``storage.outbox_leases``).
     """
 
     __tablename__ = "outbox"
@@ -102,6 +104,8 @@ class OutboxItem(SQLModel, table=True):
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "channel", "chat_id", "status"),
         Index("ix_outbox_claim", "status", "priority", "id"),
+        # the rows being sent whose lease ran out, found without reading the others
+        Index("ix_outbox_lease", "status", "lease_until"),
         # one row per part per recipient of a broadcast: creating them twice is refused
         UniqueConstraint(
             "broadcast_id", "channel", "chat_id", "broadcast_part", name="uq_outbox_recipient"
@@ -127,6 +131,10 @@ class OutboxItem(SQLModel, table=True):
     broadcast_id: int | None = Field(default=None, foreign_key="broadcasts.id", index=True)
     broadcast_language: str | None = Field(default=None, max_length=8)
     broadcast_part: int | None = None
+    # the sender that last claimed the row (host:pid:random) and, while it is being
+    # sent, until when that sender holds it
+    claimed_by: str | None = Field(default=None, max_length=128)
+    lease_until: datetime | None = None
 
 
 class Broadcast(SQLModel, table=True):

@@ -4,24 +4,30 @@ Every way out of the bot is a row here (replies, agents' answers, alerts, notice
 sender claims due rows, at most the oldest open one per chat so the parts of a long
 reply arrive in order (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several processes
 share the work), and settles each claimed row as delivered, retried or failed in the
-same transaction that claims its next ones.
+same transaction that claims its next ones. A claimed row is leased to its sender
+(``storage.outbox_leases``): only that claim settles it, and only an expired lease
+puts it back in the queue.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from storage import statements as sql
+from storage.outbox_leases import Lease, still_held
 from storage.statements import OUT
 from storage.writer import TransactionRunner
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +44,8 @@ class NewOutbound:
 
 @dataclass(frozen=True, slots=True)
 class OutboundWork:
-    """A claimed outbox row, ready for the sender."""
+    """A claimed outbox row, ready for the sender; ``owner`` and ``attempts`` name the
+    claim, which its outcome must still hold to be recorded."""
 
     id: int
     channel: str
@@ -46,6 +53,7 @@ class OutboundWork:
     action: dict[str, Any]
     conversation_id: int | None
     attempts: int
+    owner: str
     sender: str = "bot"
 
 
@@ -115,14 +123,15 @@ class OutboxQueue:
         return [r[0] for r in conn.execute(sql.INSERT_OUTBOX.returning(OUT.c.id), rows)]
 
     async def claim_due(
-        self, now: datetime, limit: int, channels: Sequence[str] | None = None
+        self, now: datetime, limit: int, channels: Sequence[str] | None = None, *, lease: Lease
     ) -> list[OutboundWork]:
-        """Claim up to ``limit`` due items, at most the oldest open one per chat.
+        """Claim up to ``limit`` due items for ``lease.owner``, at most the oldest open
+        one per chat.
 
         An item waits while an earlier item for the same chat is still pending or being
         sent, so the parts of a long reply arrive in order.
         """
-        work, _ = await self.settle_and_claim([], now, limit, channels)
+        work, _ = await self.settle_and_claim([], now, limit, channels, lease=lease)
         return work
 
     async def settle_and_claim(
@@ -131,13 +140,20 @@ class OutboxQueue:
         now: datetime,
         limit: int,
         channels: Sequence[str] | None = None,
+        *,
+        lease: Lease,
     ) -> tuple[list[OutboundWork], timedelta | None]:
-        """Record outcomes, claim new work and say when the next item falls due.
+        """Record outcomes, claim new work leased to ``lease.owner`` until
+        ``lease.until(now)``, and say when the next item falls due.
 
         One transaction for the sender's whole step: the per-message cost of the
         outbox stays flat however many sends are in flight.
         """
-        return await self._writer.run(self._settle_and_claim, outcomes, now, limit, channels)
+        return await self._writer.run(self._settle_and_claim, outcomes, now, limit, channels, lease)
+
+    async def settle(self, outcomes: Sequence[Outcome], now: datetime) -> None:
+        """Record outcomes and claim nothing (a sender that stops)."""
+        await self._writer.run(self._settle, outcomes, now)
 
     def _settle_and_claim(
         self,
@@ -146,9 +162,10 @@ class OutboxQueue:
         now: datetime,
         limit: int,
         channels: Sequence[str] | None,
+        lease: Lease,
     ) -> tuple[list[OutboundWork], timedelta | None]:
         self._settle(conn, outcomes, now)
-        work = self._claim(conn, now, limit, channels) if limit > 0 else []
+        work = self._claim(conn, now, limit, channels, lease) if limit > 0 else []
         next_due = None
         if not work:
             first = conn.execute(sql.NEXT_DUE).scalar()
@@ -157,7 +174,12 @@ class OutboxQueue:
         return work, next_due
 
     def _claim(
-        self, conn: Connection, now: datetime, limit: int, channels: Sequence[str] | None
+        self,
+        conn: Connection,
+        now: datetime,
+        limit: int,
+        channels: Sequence[str] | None,
+        lease: Lease,
     ) -> list[OutboundWork]:
         if channels is None:
             channels = [r[0] for r in conn.execute(select(OUT.c.channel).distinct())]
@@ -169,6 +191,7 @@ class OutboxQueue:
                 dict(r.action),
                 r.conversation_id,
                 r.attempts + 1,
+                lease.owner,
                 r.sender,
             )
             for r in conn.execute(
@@ -176,10 +199,27 @@ class OutboxQueue:
             )
         ]
         if work:
-            conn.execute(sql.MARK_SENDING, {"ids": [w.id for w in work]})
+            conn.execute(
+                sql.MARK_SENDING,
+                {"ids": [w.id for w in work], "owner": lease.owner, "until": lease.until(now)},
+            )
         return work
 
     def _settle(self, conn: Connection, outcomes: Sequence[Outcome], now: datetime) -> None:
+        """Record each outcome whose claim still holds its row, with its side effects.
+
+        An outcome whose row another sender claimed since (this one lost its lease) is
+        dropped and logged: the row is that sender's now (``still_held``).
+        """
+        if not outcomes:
+            return
+        outcomes, overtaken = still_held(conn, outcomes)
+        if overtaken:
+            log.warning(
+                "outbox: item(s) %s were claimed by another sender after this one's lease"
+                " ran out; this sender's outcome is not recorded",
+                ", ".join(str(o.work.id) for o in overtaken),
+            )
         if not outcomes:
             return
         conn.execute(
@@ -187,6 +227,8 @@ class OutboxQueue:
             [
                 {
                     "item_id": o.work.id,
+                    "claim_owner": o.work.owner,
+                    "claim_attempts": o.work.attempts,
                     "status": o.status,
                     "error": o.error,
                     "platform_message_id": o.platform_message_id,
@@ -255,31 +297,13 @@ class OutboxQueue:
         self, work: OutboundWork, platform_message_id: str | None, text: str | None, now: datetime
     ) -> None:
         """Record a delivery and, for sent text, the outbound message in the transcript."""
-        await self.settle_and_claim([Outcome(work, "delivered", platform_message_id, text)], now, 0)
+        await self.settle([Outcome(work, "delivered", platform_message_id, text)], now)
 
     async def mark_retry(self, work: OutboundWork, next_attempt_at: datetime, error: str) -> None:
-        await self.settle_and_claim(
+        await self.settle(
             [Outcome(work, "pending", next_attempt_at=next_attempt_at, error=error[:1000])],
             next_attempt_at,
-            0,
         )
 
     async def mark_failed(self, work: OutboundWork, error: str, now: datetime) -> None:
-        await self.settle_and_claim([Outcome(work, "failed", error=error[:1000])], now, 0)
-
-    async def requeue_inflight(self, now: datetime) -> int:
-        """On start: items a dead process was sending go back to pending.
-
-        The caller runs it before its sender starts, so nothing it requeues is being
-        sent by this process. (Several processes on PostgreSQL: run it in one.)
-        """
-        return await self._writer.run(self._requeue_inflight, now)
-
-    @staticmethod
-    def _requeue_inflight(conn: Connection, now: datetime) -> int:
-        done = conn.execute(
-            update(OUT)
-            .where(OUT.c.status == "sending")
-            .values(status="pending", next_attempt_at=now)
-        )
-        return done.rowcount or 0
+        await self.settle([Outcome(work, "failed", error=error[:1000])], now)

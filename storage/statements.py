@@ -109,17 +109,30 @@ CLAIMABLE = (
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True, of=OUT)
 )
+# the claim: each row leased to its sender (storage.outbox_leases) in the same statement
 MARK_SENDING = (
     update(OUT)
     .where(OUT.c.id.in_(bindparam("ids", expanding=True)))
-    .values(status="sending", attempts=OUT.c.attempts + 1)
+    .values(
+        status="sending",
+        attempts=OUT.c.attempts + 1,
+        claimed_by=bindparam("owner"),
+        lease_until=bindparam("until"),
+    )
 )
 NEXT_DUE = select(func.min(OUT.c.next_attempt_at)).where(OUT.c.status == "pending")
+# only the claim that made the outcome settles it: a sender that lost its lease and
+# was overtaken by another's claim changes nothing (storage.outbox_leases.still_held)
 SETTLE = (
     update(OUT)
-    .where(OUT.c.id == bindparam("item_id"))
+    .where(
+        OUT.c.id == bindparam("item_id"),
+        OUT.c.claimed_by == bindparam("claim_owner"),
+        OUT.c.attempts == bindparam("claim_attempts"),
+    )
     .values(
         status=bindparam("status"),
+        lease_until=None,
         last_error=bindparam("error"),
         platform_message_id=bindparam("platform_message_id"),
         delivered_at=bindparam("delivered_at"),

@@ -4,7 +4,8 @@ SQLModel sessions are synchronous, so each method runs its transaction on the st
 own executor. For SQLite that executor has a single thread: one writer, no "database is
 locked", and no event-loop stall on disk. For PostgreSQL it has several, and outbox
 work is claimed with ``FOR UPDATE SKIP LOCKED`` so several processes can share it
-(the queue's methods are in ``storage.outbox_queue``).
+(the queue's methods are in ``storage.outbox_queue``, each claimed row leased to its
+sender by ``storage.outbox_leases``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from storage import statements as sql
 from storage.engine import is_sqlite, make_engine
 from storage.inbox import Inbound, record_inbound
 from storage.models import MessageRecord, OutboxItem
+from storage.outbox_leases import Lease, OutboxLeases
 from storage.outbox_queue import NewOutbound, OutboundWork, OutboxQueue, Outcome, is_blocked
 from storage.statements import IDENT
 from storage.writer import TransactionRunner
@@ -32,6 +34,7 @@ from storage.writer import TransactionRunner
 __all__ = [
     "Inbound",
     "InboundEnvelope",
+    "Lease",
     "NewOutbound",
     "OutboundWork",
     "Outcome",
@@ -51,7 +54,7 @@ class InboundEnvelope:
     text: str
 
 
-class Store(OutboxQueue):
+class Store(OutboxQueue, OutboxLeases):
     """Repository over the tables in ``storage.models``."""
 
     def __init__(self, engine: Engine, *, workers: int | None = None) -> None:

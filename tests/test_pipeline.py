@@ -13,7 +13,7 @@ from handlers.context import Brand
 from handlers.outbox import Sender
 from handlers.pipeline import Pipeline, StaffChat, envelope
 from handlers.texts import Texts
-from storage.store import NewOutbound, Store
+from storage.store import Lease, NewOutbound, Store
 from tests.builders import message
 from tests.fakes.recording import RecordingChannel
 
@@ -83,7 +83,9 @@ async def test_a_crash_mid_send_resumes_the_outbox(store, clock) -> None:
     await store.enqueue(
         [NewOutbound("rec", "c", Reply(chat_id="c", text="x").model_dump(mode="json"))], clock()
     )
-    await store.claim_due(clock(), 10)  # claimed, then the process died
+    died = Lease("gone-host:1:a")
+    await store.claim_due(clock(), 10, lease=died)  # claimed, then the process died
+    clock.advance(died.seconds + 1)  # nobody renewed its lease
     _, sender = make(store, clock, channel)
     await sender.start()  # requeues what was in flight
     for _ in range(100):

@@ -11,8 +11,10 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
 from handlers.pipeline import envelope
-from storage.store import NewOutbound, Store
+from storage.store import Lease, NewOutbound, Store
 from tests.builders import message
+
+LEASE = Lease("test-host:1:a")
 
 
 def test_migrations_create_exactly_the_tables_the_models_describe(db_url: str) -> None:
@@ -66,21 +68,21 @@ async def test_claims_take_one_item_per_chat_in_order(store: Store, clock) -> No
         NewOutbound("web", "b", {"n": 3}),
     ]
     await store.enqueue(rows, clock())
-    claimed = await store.claim_due(clock(), 10)
+    claimed = await store.claim_due(clock(), 10, lease=LEASE)
     assert sorted(w.action["n"] for w in claimed) == [1, 3]
-    assert await store.claim_due(clock(), 10) == []  # chat a waits for item 1
+    assert await store.claim_due(clock(), 10, lease=LEASE) == []  # chat a waits for item 1
     first = next(w for w in claimed if w.action["n"] == 1)
     await store.mark_delivered(first, "p1", None, clock())
-    assert [w.action["n"] for w in await store.claim_due(clock(), 10)] == [2]
+    assert [w.action["n"] for w in await store.claim_due(clock(), 10, lease=LEASE)] == [2]
 
 
 async def test_a_retry_waits_until_it_is_due(store: Store, clock) -> None:
     await store.enqueue([NewOutbound("web", "a", {"n": 1})], clock())
-    (work,) = await store.claim_due(clock(), 10)
+    (work,) = await store.claim_due(clock(), 10, lease=LEASE)
     await store.mark_retry(work, clock() + timedelta(seconds=5), "429")
-    assert await store.settle_and_claim([], clock(), 10) == ([], timedelta(seconds=5))
+    assert await store.settle_and_claim([], clock(), 10, lease=LEASE) == ([], timedelta(seconds=5))
     clock.advance(5)
-    (again,) = await store.claim_due(clock(), 10)
+    (again,) = await store.claim_due(clock(), 10, lease=LEASE)
     assert again.attempts == 2
 
 
@@ -89,15 +91,23 @@ async def test_interactive_replies_go_before_bulk_traffic(store: Store, clock) -
         [NewOutbound("web", f"bulk{i}", {"n": i}, priority=10) for i in range(5)], clock()
     )
     await store.enqueue([NewOutbound("web", "user", {"n": 99}, priority=0)], clock())
-    claimed = await store.claim_due(clock(), 1)
+    claimed = await store.claim_due(clock(), 1, lease=LEASE)
     assert claimed[0].action["n"] == 99
 
 
-async def test_items_in_flight_at_a_crash_are_sent_again_on_start(store: Store, clock) -> None:
+async def test_items_in_flight_at_a_crash_are_sent_again_once_their_lease_ran_out(
+    store: Store, clock
+) -> None:
     await store.enqueue([NewOutbound("web", "a", {"n": 1})], clock())
-    await store.claim_due(clock(), 10)  # the process dies here, mid-send
-    assert await store.requeue_inflight(clock()) == 1
-    assert len(await store.claim_due(clock(), 10)) == 1
+    await store.claim_due(clock(), 10, lease=LEASE)  # the process dies here, mid-send
+    restarted = Lease("test-host:2:b")
+    clock.advance(LEASE.seconds)
+    assert await store.keep_leases(restarted, clock()) == 0  # the lease still holds
+    assert await store.claim_due(clock(), 10, lease=restarted) == []
+    clock.advance(1)
+    assert await store.keep_leases(restarted, clock()) == 1
+    (again,) = await store.claim_due(clock(), 10, lease=restarted)
+    assert (again.owner, again.attempts) == (restarted.owner, 2)
 
 
 async def test_delivered_text_joins_the_transcript(store: Store, clock) -> None:
@@ -109,7 +119,7 @@ async def test_delivered_text_joins_the_transcript(store: Store, clock) -> None:
         outbound=[NewOutbound("web", "chat-1", {"t": 1}, inbound.conversation_id)],
         now=clock(),
     )
-    (work,) = await store.claim_due(clock(), 10)
+    (work,) = await store.claim_due(clock(), 10, lease=LEASE)
     await store.mark_delivered(work, "out-1", "the answer", clock())
     transcript = await store.transcript(inbound.conversation_id)
     assert [(m.direction, m.text) for m in transcript] == [("in", "q"), ("out", "the answer")]
