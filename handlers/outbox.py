@@ -250,10 +250,17 @@ class Sender:
         self, work: OutboundWork, reason: str, retry_after: float | None, permanent: bool
     ) -> None:
         reason = reason[:1000]
-        if permanent or work.attempts >= self.max_attempts:
+        # a 429 names its wait: the row waits that long, and the try is not one of its
+        # attempts (a chat held under 429 for minutes must not lose its reply for good)
+        rate_limited = retry_after is not None and not permanent
+        if permanent or (work.attempts >= self.max_attempts and not rate_limited):
             log.warning("outbox: %s item %d failed for good: %s", work.channel, work.id, reason)
             self._record(Outcome(work, "failed", error=reason))
             return
         delay = retry_after if retry_after is not None else backoff(work.attempts)
         next_at = self.clock() + timedelta(seconds=delay)
-        self._record(Outcome(work, "pending", next_attempt_at=next_at, error=reason))
+        self._record(
+            Outcome(
+                work, "pending", next_attempt_at=next_at, error=reason, rate_limited=rate_limited
+            )
+        )

@@ -67,6 +67,9 @@ class Outcome:
     text: str | None = None  # sent text, for the transcript
     next_attempt_at: datetime | None = None
     error: str | None = None
+    # the platform refused the send for its rate limit (a 429 naming a wait): the row
+    # waits as told, and the try is not counted against the row's attempts
+    rate_limited: bool = False
 
 
 def is_blocked(error: str | None) -> bool:
@@ -234,6 +237,7 @@ class OutboxQueue:
                     "platform_message_id": o.platform_message_id,
                     "delivered_at": now if o.status == "delivered" else None,
                     "next_attempt_at": o.next_attempt_at,
+                    "refund": 1 if o.rate_limited else 0,
                 }
                 for o in outcomes
             ],

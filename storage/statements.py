@@ -137,6 +137,7 @@ SETTLE = (
         platform_message_id=bindparam("platform_message_id"),
         delivered_at=bindparam("delivered_at"),
         next_attempt_at=func.coalesce(bindparam("next_attempt_at"), OUT.c.next_attempt_at),
+        attempts=OUT.c.attempts - bindparam("refund"),
     )
 )
 

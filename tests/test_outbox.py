@@ -78,6 +78,23 @@ async def test_the_sender_asks_the_limiter_before_each_send_and_tells_it_of_a_42
     assert texts(channel) == ["second", "first"]
 
 
+async def test_a_chat_held_under_429_longer_than_the_attempts_still_gets_its_reply(
+    store: Store, clock
+) -> None:
+    channel = RecordingChannel("rec")
+    sender = Sender(store, {"rec": channel}, clock, max_attempts=3)
+    outbox = Outbox(store, clock, {"rec": channel.capabilities})
+    channel.failures.extend(DeliveryError("429", retry_after=30) for _ in range(6))
+    channel.failures.append(DeliveryError("503: try later"))  # a real failure counts
+    await outbox.enqueue([Reply(chat_id="a", text="held")], "rec")
+    for _ in range(8):
+        await sender.drain()
+        clock.advance(300)
+    assert texts(channel) == ["held"]  # six 429s and one error, then delivered
+    (row,) = await store.outbox("delivered")
+    assert row.attempts == 2  # the 503's try and the delivery; the 429s were waits
+
+
 async def test_a_platform_wide_429_is_reported_as_one(store: Store, clock) -> None:
     log: list[tuple[object, ...]] = []
     channel = LoggedChannel(log)
