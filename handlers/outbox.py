@@ -124,7 +124,8 @@ class Sender:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     async def stop(self) -> None:
-        """Stop claiming, let sends in flight finish, and record their outcomes."""
+        """Stop claiming, let sends in flight finish, record their outcomes, and put
+        back what was claimed but not sent (so no other sender waits for its lease)."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -132,6 +133,10 @@ class Sender:
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
         await self._settle_only()
+        # rows claimed by a step that the stop cancelled before it started their sends
+        released = await self.store.release_leases(self.lease, self.clock())
+        if released:
+            log.info("outbox: %d claimed item(s) put back unsent", released)
         await self.limiter.stop()
 
     async def drain(self, within: float = 10.0) -> None:

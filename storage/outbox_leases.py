@@ -98,6 +98,19 @@ REQUEUE_EXPIRED = (
     # claimed_by stays: a late settle of that same claim may still land (still_held)
     .values(status="pending", lease_until=None, next_attempt_at=bindparam("now"))
 )
+# what a stopping sender claimed and never sent (its step was cancelled between the
+# claim and the sends): back in the queue now, the claim not counted as an attempt
+RELEASE = (
+    update(OUT)
+    .where(OUT.c.claimed_by == bindparam("owner"), OUT.c.status == "sending")
+    .values(
+        status="pending",
+        claimed_by=None,
+        lease_until=None,
+        next_attempt_at=bindparam("now"),
+        attempts=OUT.c.attempts - 1,
+    )
+)
 _CLAIMS = (
     select(OUT.c.id, OUT.c.claimed_by, OUT.c.attempts)
     .where(OUT.c.id.in_(bindparam("ids", expanding=True)))
@@ -149,3 +162,15 @@ class OutboxLeases:
     def _keep_leases(conn: Connection, lease: Lease, now: datetime) -> int:
         conn.execute(RENEW, {"owner": lease.owner, "until": lease.until(now)})
         return conn.execute(REQUEUE_EXPIRED, {"now": now}).rowcount or 0
+
+    async def release_leases(self, lease: Lease, now: datetime) -> int:
+        """Put back in the queue the rows ``lease.owner`` still holds; returns how many.
+
+        For a sender that stops after its sends in flight finished and were recorded:
+        what it still holds was claimed and never sent, and would otherwise wait for
+        its lease to run out (a restart would wait that long to send it)."""
+        return await self._writer.run(self._release_leases, lease, now)
+
+    @staticmethod
+    def _release_leases(conn: Connection, lease: Lease, now: datetime) -> int:
+        return conn.execute(RELEASE, {"owner": lease.owner, "now": now}).rowcount or 0

@@ -121,6 +121,29 @@ async def test_rows_of_a_sender_that_died_go_out_once_after_its_lease_ran_out(
     }
 
 
+async def test_a_stopping_sender_puts_back_what_it_claimed_and_never_sent(
+    store: Store, db_url: str, clock
+) -> None:
+    await Outbox(store, clock, {}).enqueue([Reply(chat_id=c, text=c) for c in "ab"], "rec")
+    stopping = Sender(store, {"rec": RecordingChannel("rec")}, clock)
+    # its step claimed the rows, then the stop cancelled it before any send began
+    assert len(await store.claim_due(clock(), 10, lease=stopping.lease)) == 2
+    await stopping.stop()
+    rows = await store.outbox("pending")
+    assert {(r.chat_id, r.attempts, r.claimed_by) for r in rows} == {("a", 0, None), ("b", 0, None)}
+    # the next process sends them at once, without waiting for a lease to run out
+    channel = RecordingChannel("rec")
+    other = Store.open(db_url)
+    sender = Sender(other, {"rec": channel}, clock)
+    await sender.start()
+    try:
+        await sender.idle()
+        assert sorted(texts(channel)) == ["a", "b"]
+    finally:
+        await sender.stop()
+        await other.close()
+
+
 async def test_a_late_outcome_does_not_overwrite_a_row_another_sender_took(
     store: Store, clock
 ) -> None:
