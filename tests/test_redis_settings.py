@@ -27,7 +27,7 @@ from handlers.shared_limits import SharedRateLimits
 from tests.builders import bot_config
 from tests.conftest import RedisSpace
 from tests.fakes.recording import RecordingChannel
-from tests.tcp_proxy import TcpProxy
+from tests.fakes.tcp_link import TcpLink
 from tests.webchat_client import chat_socket, next_frame
 
 PASSWORD = "hunter2-Very-Secret"
@@ -156,7 +156,7 @@ async def test_a_bot_on_redis_answers_before_and_after_redis_stops_answering(
 ) -> None:
     caplog.set_level(logging.INFO)
     target = urlsplit(redis_space.url)
-    async with TcpProxy(target.hostname or "127.0.0.1", target.port or 6379) as proxy:
+    async with TcpLink(target.hostname or "127.0.0.1", target.port or 6379) as proxy:
         url = f"redis://127.0.0.1:{proxy.port}{target.path}"
         redis = {"url": url, "prefix": redis_space.prefix}
         async with (
@@ -171,7 +171,7 @@ async def test_a_bot_on_redis_answers_before_and_after_redis_stops_answering(
             assert (await next_frame(ws, "reply"))["text"]
             assert not bot.sender.limiter.fallback.down
 
-            await proxy.close()
+            await proxy.cut()
             await ws.send_json({"type": "message", "id": "m2", "text": "hello again"})
             assert (await next_frame(ws, "reply"))["text"]  # no reply lost to Redis
             assert bot.sender.limiter.fallback.down

@@ -20,7 +20,7 @@ from handlers.shared_limits import SharedRateLimits
 from storage.buckets import Taken, Window
 from storage.redis_buckets import RedisBuckets
 from tests.conftest import RedisSpace
-from tests.tcp_proxy import TcpProxy
+from tests.fakes.tcp_link import TcpLink
 
 
 def wall_clock() -> datetime:
@@ -144,7 +144,7 @@ async def test_a_redis_that_stops_answering_costs_no_send_and_is_used_again_when
 
     target = urlsplit(redis_space.url)
     rules = {"rec": (RateRule("chat", 1, 60),)}  # one send per chat per minute
-    async with TcpProxy(target.hostname or "127.0.0.1", target.port or 6379) as proxy:
+    async with TcpLink(target.hostname or "127.0.0.1", target.port or 6379) as proxy:
         through = RedisBuckets.from_url(
             f"redis://127.0.0.1:{proxy.port}{target.path}", redis_space.prefix
         )
@@ -157,7 +157,7 @@ async def test_a_redis_that_stops_answering_costs_no_send_and_is_used_again_when
                 await process.acquire("rec", "a")
                 await assert_held(other, "rec", "a")  # counted in Redis, for both
 
-                await proxy.close()  # Redis stops answering mid-run
+                await proxy.cut()  # Redis stops answering mid-run
                 for chat in ("d", "e", "f"):
                     await process.acquire("rec", chat)  # sends go on
                 await assert_held(process, "rec", "d")  # under this process's own limits
@@ -165,7 +165,7 @@ async def test_a_redis_that_stops_answering_costs_no_send_and_is_used_again_when
                 assert len(lines(logging.WARNING)) == 1
                 assert "rate limits" in lines(logging.WARNING)[0]
 
-                await proxy.open()
+                await proxy.mend()
                 tries = 0
                 while not lines(logging.INFO):  # the retry finds it back
                     tries += 1
