@@ -51,6 +51,8 @@ from channels.base import (
 from channels.telegram.convert import to_events, update_from_json
 from channels.telegram.files import fetch, send_image
 from channels.telegram.markup import keyboard, reply_parameters
+from channels.telegram.request import TelegramRequest
+from channels.telegram.send import send_text
 from channels.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
@@ -68,9 +70,10 @@ ALLOWED_UPDATES = [
 ]
 MAX_NAMES = 50_000  # group members whose last seen name is remembered (rename check)
 MAX_TOPICS = 10_000
-# Sends in flight at once. httpx's pool slows down sharply when more requests wait on it
-# than it has connections, so the adapter queues the surplus itself (bench/telegram_e2e.py).
-SEND_CONNECTIONS = 8
+# Connections for calls other than getUpdates: well above the sender's concurrency
+# (``outbox.concurrency``), so a send that Telegram never answers holds only its own
+# connection, and only until its read timeout; every other chat's sends go on.
+SEND_CONNECTIONS = 256
 
 # command -> description, per language code ("" = every other language)
 CommandTexts = dict[str, dict[str, str]]
@@ -118,7 +121,6 @@ class TelegramAdapter:
         # renames themselves, so a rename is noticed when they next speak
         self._names: OrderedDict[tuple[str, str], tuple[str, str | None]] = OrderedDict()
         self._warned_rights: set[str] = set()
-        self._sending = asyncio.Semaphore(SEND_CONNECTIONS)
         self._files: FileSource | None = None  # kept files, for agents' images
         self.username = ""
         self.bot_id = 0
@@ -136,11 +138,8 @@ class TelegramAdapter:
             .base_url(self.settings.base_url)
             .base_file_url(self.settings.base_url.replace("/bot", "/file/bot"))
             .concurrent_updates(self._concurrency)
-            .connection_pool_size(SEND_CONNECTIONS)
-            .read_timeout(15)
-            .write_timeout(15)
-            .connect_timeout(10)
-            .pool_timeout(10)
+            .request(self._request(SEND_CONNECTIONS))
+            .get_updates_request(self._request(1))
         )
         if self.settings.mode == "webhook":
             builder = builder.updater(None)
@@ -166,6 +165,15 @@ class TelegramAdapter:
                 timeout=self.settings.poll_timeout, allowed_updates=ALLOWED_UPDATES
             )
         log.info("telegram: @%s is up (%s)", self.username, self.settings.mode)
+
+    def _request(self, connections: int) -> TelegramRequest:
+        """The HTTP layer python-telegram-bot calls through, with our timeouts."""
+        return TelegramRequest(
+            connections=connections,
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout,
+            write_timeout=self.settings.read_timeout,
+        )
 
     async def stop(self) -> None:
         app, self._app = self._app, None
@@ -289,24 +297,33 @@ class TelegramAdapter:
     # --- sending ---------------------------------------------------------------------
 
     async def perform(self, action: Action) -> str | None:
+        """Do ``action`` on Telegram; the sent message's id, for sends.
+
+        Raises ``DeliveryError``: permanent when Telegram refused (blocked, malformed,
+        no rights), with ``retry_after`` on a 429, else retried with the sender's
+        backoff (unreachable, a 5xx, ``TimedOut``: no answer within
+        ``telegram.read_timeout``). A send that timed out may have been delivered all
+        the same, and the Bot API has no idempotency key to ask with: its retry can
+        show the message twice. Waiting longer would hold back the chat's later ones.
+        """
         if self._app is None:
             raise DeliveryError("telegram is not started", retry_after=5.0)
-        async with self._sending:
-            return await self._perform(self._app.bot, action)
+        return await self._perform(self._app.bot, action)
 
     async def _perform(self, bot: Any, action: Action) -> str | None:
         try:
             if isinstance(action, Reply):
-                sent = await bot.send_message(
-                    chat_id=int(action.chat_id),
-                    text=action.text,
+                sent = await send_text(
+                    bot,
+                    int(action.chat_id),
+                    action.text,
                     reply_markup=keyboard(action),
                     reply_parameters=reply_parameters(action.reply_to),
-                    message_thread_id=int(action.thread_id) if action.thread_id else None,
+                    thread_id=int(action.thread_id) if action.thread_id else None,
                 )
                 if action.pin:
-                    await self._pin(bot, sent.chat_id, sent.message_id)
-                return str(sent.message_id)
+                    await self._pin(bot, int(action.chat_id), sent)
+                return str(sent)
             if isinstance(action, Image):
                 return await send_image(bot, action, self._files)
             if isinstance(action, InvitePrivate):
@@ -315,14 +332,15 @@ class TelegramAdapter:
                 markup = InlineKeyboardMarkup(
                     [[InlineKeyboardButton(action.button_label, url=link)]]
                 )
-                sent = await bot.send_message(
-                    chat_id=int(action.chat_id),
-                    text=action.text,
+                sent = await send_text(
+                    bot,
+                    int(action.chat_id),
+                    action.text,
                     reply_markup=markup,
                     reply_parameters=reply_parameters(action.reply_to),
-                    message_thread_id=int(action.thread_id) if action.thread_id else None,
+                    thread_id=int(action.thread_id) if action.thread_id else None,
                 )
-                return str(sent.message_id)
+                return str(sent)
             if isinstance(action, Delete):
                 await bot.delete_message(int(action.chat_id), int(action.message_id.split(":")[0]))
                 return None
