@@ -21,8 +21,12 @@ replies/s as a fraction of the echo bot's. The order of the bots alternates betw
 rounds, and the load average is printed before each run: the machine may be shared.
 With ``BENCH_PROFILE=<folder>`` each bot's event loop is profiled (cProfile) into it.
 
+``--hang-rate 0.06`` makes the fake accept 6% of all sendMessage calls and never
+answer them (socialdesk only: the echo bot never retries): what one stuck chat, or a
+stuck Telegram front end, costs everyone else.
+
 Usage: python bench/telegram_e2e.py [--messages M] [--users K] [--rate PER_SECOND]
-                                    [--bots socialdesk,echo] [--rounds N]
+                                    [--bots socialdesk,echo] [--rounds N] [--hang-rate S]
 """
 
 from __future__ import annotations
@@ -142,12 +146,20 @@ async def echo(fake: str) -> Any:
     yield stop
 
 
-async def drive(fake: str, messages: int, users: int, rate: float) -> dict[str, Any]:
+async def drive(
+    fake: str, messages: int, users: int, rate: float, hang_rate: float
+) -> dict[str, Any]:
     """Inject the load, wait for every reply; what the fake recorded."""
     import aiohttp
 
     async with aiohttp.ClientSession() as http:
-        load = {"count": messages, "users": users, "rate": rate, "texts": TEXTS}
+        load = {
+            "count": messages,
+            "users": users,
+            "rate": rate,
+            "texts": TEXTS,
+            "hang_rate": hang_rate,
+        }
         async with http.post(f"{fake}/_fake/load", json=load) as r:
             assert r.status == 200
         began = time.monotonic()
@@ -161,7 +173,9 @@ async def drive(fake: str, messages: int, users: int, rate: float) -> dict[str, 
     return state
 
 
-def one_run(kind: str, messages: int, users: int, rate: float) -> dict[str, float]:
+def one_run(
+    kind: str, messages: int, users: int, rate: float, hang_rate: float = 0.0
+) -> dict[str, float]:
     """A fresh fake and one bot: replies/s, p50, p99 (ms), CPU ms per reply."""
     ports = SPAWN.Queue()
     stop = SPAWN.Event()
@@ -175,7 +189,7 @@ def one_run(kind: str, messages: int, users: int, rate: float) -> dict[str, floa
         if not ours.poll(300) or ours.recv() != "ready":
             raise RuntimeError(f"{kind} did not start")
         load = os.getloadavg()[0]
-        state = asyncio.run(drive(fake, messages, users, rate))
+        state = asyncio.run(drive(fake, messages, users, rate, hang_rate))
         ours.send("stop")
         cpu = float(ours.recv())
         bot.join(timeout=30)
@@ -215,20 +229,32 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000.0, help="updates injected per second")
     parser.add_argument("--bots", default=",".join(BOTS), help="socialdesk, echo or both")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--hang-rate",
+        type=float,
+        default=0.0,
+        help="share of sendMessage calls the fake accepts and never answers (socialdesk only)",
+    )
     args = parser.parse_args()
     bots = [b.strip() for b in args.bots.split(",") if b.strip()]
     if min(args.messages, args.users, args.rounds) < 1 or args.rate <= 0:
         parser.error("--messages, --users, --rounds and --rate must be positive")
     if not bots or any(b not in BOTS for b in bots):
         parser.error(f"--bots: a comma-separated choice of {', '.join(BOTS)}")
-    print(f"updates: {args.messages}  users: {args.users}  injected at {args.rate:.0f}/s")
+    if not 0 <= args.hang_rate < 1 or (args.hang_rate and "echo" in bots):
+        parser.error("--hang-rate: below 1, with --bots socialdesk (the echo bot never retries)")
+    print(
+        f"updates: {args.messages}  users: {args.users}  injected at {args.rate:.0f}/s"
+        f"  sends hanging: {args.hang_rate:.0%}"
+    )
     print("round  bot         load  replies/s    p50 ms    p99 ms  CPU ms/reply")
     ratios = []
     for round_ in range(1, args.rounds + 1):
         order = bots if round_ % 2 else bots[::-1]
         results = {}
         for kind in order:
-            r = results[kind] = one_run(kind, args.messages, args.users, args.rate)
+            r = one_run(kind, args.messages, args.users, args.rate, args.hang_rate)
+            results[kind] = r
             print(
                 f"{round_:>5}  {kind:<10} {r['load']:>5.1f}  {r['per_second']:>9,.0f}"
                 f"  {r['p50']:>8,.0f}  {r['p99']:>8,.0f}  {r['cpu_ms']:>12.2f}",

@@ -23,6 +23,7 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 POOL_TIMEOUT_MESSAGE = (
@@ -203,7 +204,9 @@ def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]
         for name, (filename, content, mimetype) in request_data.multipart_data.items():
             form.add_field(name, content, filename=filename, content_type=mimetype)
         return form, None
-    encoded = request_data.url_encoded_parameters()
-    if not encoded:
+    parameters = request_data.json_parameters
+    if not parameters:
         return None, None
-    return encoded.encode(), _FORM
+    # the same form encoding as urllib's urlencode (which httpx uses), by yarl's quoter
+    # in C: urlencode quotes byte by byte in Python, a quarter of a send's time
+    return URL.build(query=parameters).raw_query_string.encode(), _FORM

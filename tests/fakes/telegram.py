@@ -70,6 +70,8 @@ class FakeTelegram(TelegramApi, TelegramFiles):
         # hang(): chats whose sendMessage calls are accepted and never answered
         self.hung: dict[int, asyncio.Event] = {}
         self.hanging = 0  # such calls open right now
+        self.hang_rate = 0.0  # share of all sendMessage calls that hang until the end
+        self._closing = asyncio.Event()
 
     @property
     def base_url(self) -> str:
@@ -97,12 +99,14 @@ class FakeTelegram(TelegramApi, TelegramFiles):
         """Close the port: connections to it are refused until :meth:`back_online`."""
         self._new_update.set()
         self.unhang()
+        self._closing.set()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
 
     async def back_online(self) -> None:
         """Listen again on the same port, with everything recorded so far."""
+        self._closing = asyncio.Event()
         self._runner, _ = await serve(self._web_app(), self.port)
 
     # --- what the bot did -----------------------------------------------------------
@@ -322,10 +326,12 @@ class FakeTelegram(TelegramApi, TelegramFiles):
 
     async def _control_load(self, request: web.Request) -> web.Response:
         """Inject ``count`` private messages from ``users`` users at ``rate`` per second,
-        from this process, so the bot's process does nothing but be the bot."""
+        from this process, so the bot's process does nothing but be the bot; from now on
+        a share ``hang_rate`` of all sendMessage calls hangs."""
         body = await request.json()
         count, users, rate = int(body["count"]), int(body["users"]), float(body["rate"])
         texts = [str(t) for t in body["texts"]]
+        self.hang_rate = float(body.get("hang_rate", 0.0))
 
         async def load() -> None:
             began = time.monotonic()

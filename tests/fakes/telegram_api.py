@@ -2,7 +2,8 @@
 JSON parameters, answered in ``{"ok": ..., "result": ...}`` envelopes whose HTTP
 status is the error code. Telegram's published limits are enforced with real 429s
 carrying ``retry_after``, a share of calls can be failed (500s, dropped
-connections), and one chat's sends can hang: accepted and never answered."""
+connections), and sends can hang (one chat's, or a share of all): accepted and never
+answered."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ class TelegramApi:
     limited: int
     hung: dict[int, asyncio.Event]
     hanging: int
+    hang_rate: float
+    _closing: asyncio.Event
     _random: random.Random
     _message_ids: defaultdict[int, itertools.count[int]]
     _new_update: asyncio.Event
@@ -81,9 +84,12 @@ class TelegramApi:
                 return _envelope(500, error="Internal Server Error")
         call = Call(method, params)
         self.calls.append(call)
-        chat = params.get("chat_id")
-        if method == "sendmessage" and str(chat).lstrip("-").isdigit() and int(chat) in self.hung:
-            return await self._hang(self.hung[int(chat)])
+        if method == "sendmessage":
+            chat = str(params.get("chat_id"))
+            if chat.lstrip("-").isdigit() and int(chat) in self.hung:
+                return await self._hang(self.hung[int(chat)])
+            if self.hang_rate and self._random.random() < self.hang_rate:
+                return await self._hang(self._closing)
         if method in RATE_LIMITED:
             if self._random.random() < self.drop_rate:
                 assert request.transport is not None
