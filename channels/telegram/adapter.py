@@ -70,9 +70,8 @@ ALLOWED_UPDATES = [
 ]
 MAX_NAMES = 50_000  # group members whose last seen name is remembered (rename check)
 MAX_TOPICS = 10_000
-# Connections for calls other than getUpdates: well above the sender's concurrency
-# (``outbox.concurrency``), so a send that Telegram never answers holds only its own
-# connection, and only until its read timeout; every other chat's sends go on.
+# Connections to the Bot API: well above the sender's concurrency, so a send Telegram
+# never answers holds only its own, until its read timeout, and other chats' sends go on.
 SEND_CONNECTIONS = 256
 
 # command -> description, per language code ("" = every other language)
@@ -132,14 +131,15 @@ class TelegramAdapter:
 
     async def start(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
+        request = self._request()  # one session for sends and getUpdates alike
         builder = (
             ApplicationBuilder()
             .token(self._token)
             .base_url(self.settings.base_url)
             .base_file_url(self.settings.base_url.replace("/bot", "/file/bot"))
             .concurrent_updates(self._concurrency)
-            .request(self._request(SEND_CONNECTIONS))
-            .get_updates_request(self._request(1))
+            .request(request)
+            .get_updates_request(request)
         )
         if self.settings.mode == "webhook":
             builder = builder.updater(None)
@@ -166,10 +166,10 @@ class TelegramAdapter:
             )
         log.info("telegram: @%s is up (%s)", self.username, self.settings.mode)
 
-    def _request(self, connections: int) -> TelegramRequest:
+    def _request(self) -> TelegramRequest:
         """The HTTP layer python-telegram-bot calls through, with our timeouts."""
         return TelegramRequest(
-            connections=connections,
+            connections=SEND_CONNECTIONS,
             connect_timeout=self.settings.connect_timeout,
             read_timeout=self.settings.read_timeout,
             write_timeout=self.settings.read_timeout,
