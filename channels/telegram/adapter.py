@@ -29,13 +29,12 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder
 
 from channels.base import (
     Action,
     Attachment,
     Capabilities,
-    ChatKind,
     Delete,
     DeliveryError,
     Dispatch,
@@ -43,7 +42,6 @@ from channels.base import (
     FileSource,
     Image,
     InvitePrivate,
-    MemberEvent,
     Message,
     RateRule,
     Reply,
@@ -53,7 +51,10 @@ from channels.base import (
 from channels.telegram.convert import to_events, update_from_json
 from channels.telegram.files import fetch, send_image
 from channels.telegram.markup import keyboard, reply_parameters
+from channels.telegram.names import NameBook
 from channels.telegram.polling import TelegramPoller
+from channels.telegram.request import TelegramRequest
+from channels.telegram.send import send_text
 from channels.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
@@ -69,11 +70,10 @@ ALLOWED_UPDATES = [
     "edited_channel_post",
     "chat_member",
 ]
-MAX_NAMES = 50_000  # group members whose last seen name is remembered (rename check)
 MAX_TOPICS = 10_000
-# Sends in flight at once. httpx's pool slows down sharply when more requests wait on it
-# than it has connections, so the adapter queues the surplus itself (bench/telegram_e2e.py).
-SEND_CONNECTIONS = 8
+# Connections to the Bot API: well above the sender's concurrency, so a send Telegram
+# never answers holds only its own, until its read timeout, and other chats' sends go on.
+SEND_CONNECTIONS = 256
 
 # command -> description, per language code ("" = every other language)
 CommandTexts = dict[str, dict[str, str]]
@@ -118,11 +118,8 @@ class TelegramAdapter:
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._poller: TelegramPoller | None = None
         self._topics: OrderedDict[str, str] = OrderedDict()  # deep-link payload -> topic
-        # (chat, user) -> the name last seen there: Telegram sends no update when a member
-        # renames themselves, so a rename is noticed when they next speak
-        self._names: OrderedDict[tuple[str, str], tuple[str, str | None]] = OrderedDict()
+        self._names = NameBook(self.name)  # a rename is noticed when the member speaks
         self._warned_rights: set[str] = set()
-        self._sending = asyncio.Semaphore(SEND_CONNECTIONS)
         self._files: FileSource | None = None  # kept files, for agents' images
         self.username = ""
         self.bot_id = 0
@@ -134,21 +131,18 @@ class TelegramAdapter:
 
     async def start(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
+        request = self._request()  # one session for sends and getUpdates alike
         app = (
             ApplicationBuilder()
             .token(self._token)
             .base_url(self.settings.base_url)
             .base_file_url(self.settings.base_url.replace("/bot", "/file/bot"))
             .concurrent_updates(self._concurrency)
-            .connection_pool_size(SEND_CONNECTIONS)
-            .read_timeout(15)
-            .write_timeout(15)
-            .connect_timeout(10)
-            .pool_timeout(10)
+            .request(request)
+            .get_updates_request(request)
             .updater(None)
             .build()
         )
-        app.add_error_handler(self._on_error)
         await app.initialize()  # getMe
         self._app = app
         self.username = app.bot.username
@@ -172,6 +166,15 @@ class TelegramAdapter:
             )
             await self._poller.start()
         log.info("telegram: @%s is up (%s)", self.username, self.settings.mode)
+
+    def _request(self) -> TelegramRequest:
+        """The HTTP layer python-telegram-bot calls through, with our timeouts."""
+        return TelegramRequest(
+            connections=SEND_CONNECTIONS,
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout,
+            write_timeout=self.settings.read_timeout,
+        )
 
     async def stop(self) -> None:
         poller, self._poller = self._poller, None
@@ -245,45 +248,15 @@ class TelegramAdapter:
             asyncio.create_task(self._answer_callback(update))  # noqa: RUF006
         for event in events:
             if isinstance(event, Message):
-                renamed = self._renamed(event)
+                renamed = self._names.renamed(event)
                 if renamed is not None:
                     await self._dispatch(renamed)
                 event = self._carry_topic(event)
             else:
-                self._remember_name(
+                self._names.remember(
                     event.chat_id, event.user_id, event.display_name, event.username
                 )
             await self._dispatch(event)
-
-    def _renamed(self, message: Message) -> MemberEvent | None:
-        """A rename event when a group member speaks under another name than before."""
-        if message.chat_kind is not ChatKind.GROUP or message.callback is not None:
-            return None
-        before = self._remember_name(
-            message.chat_id, message.sender_id, message.display_name, message.username
-        )
-        if before is None or before == (message.display_name, message.username):
-            return None
-        return MemberEvent(
-            channel=self.name,
-            chat_id=message.chat_id,
-            user_id=message.sender_id,
-            display_name=message.display_name,
-            username=message.username,
-            kind="rename",
-            received_at=message.received_at,
-        )
-
-    def _remember_name(
-        self, chat_id: str, user_id: str, name: str, username: str | None
-    ) -> tuple[str, str | None] | None:
-        """Remember the name; the one seen before, if any."""
-        key = (chat_id, user_id)
-        before = self._names.pop(key, None)
-        self._names[key] = (name, username)
-        while len(self._names) > MAX_NAMES:
-            self._names.popitem(last=False)
-        return before
 
     async def _answer_callback(self, update: Update) -> None:
         assert update.callback_query is not None
@@ -291,9 +264,6 @@ class TelegramAdapter:
             await update.callback_query.answer()
         except TelegramError as exc:
             log.info("telegram: answering a button press failed: %s", exc)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.warning("telegram: handling an update failed: %r", context.error)
 
     def _carry_topic(self, message: Message) -> Message:
         """``/start <payload>`` from a deep link continues the conversation it came from."""
@@ -310,24 +280,33 @@ class TelegramAdapter:
     # --- sending ---------------------------------------------------------------------
 
     async def perform(self, action: Action) -> str | None:
+        """Do ``action`` on Telegram; the sent message's id, for sends.
+
+        Raises ``DeliveryError``: permanent when Telegram refused (blocked, malformed,
+        no rights), with ``retry_after`` on a 429, else retried with the sender's
+        backoff (unreachable, a 5xx, ``TimedOut``: no answer within
+        ``telegram.read_timeout``). A send that timed out may have been delivered all
+        the same, and the Bot API has no idempotency key to ask with: its retry can
+        show the message twice. Waiting longer would hold back the chat's later ones.
+        """
         if self._app is None:
             raise DeliveryError("telegram is not started", retry_after=5.0)
-        async with self._sending:
-            return await self._perform(self._app.bot, action)
+        return await self._perform(self._app.bot, action)
 
     async def _perform(self, bot: Any, action: Action) -> str | None:
         try:
             if isinstance(action, Reply):
-                sent = await bot.send_message(
-                    chat_id=int(action.chat_id),
-                    text=action.text,
+                sent = await send_text(
+                    bot,
+                    int(action.chat_id),
+                    action.text,
                     reply_markup=keyboard(action),
                     reply_parameters=reply_parameters(action.reply_to),
-                    message_thread_id=int(action.thread_id) if action.thread_id else None,
+                    thread_id=int(action.thread_id) if action.thread_id else None,
                 )
                 if action.pin:
-                    await self._pin(bot, sent.chat_id, sent.message_id)
-                return str(sent.message_id)
+                    await self._pin(bot, int(action.chat_id), sent)
+                return str(sent)
             if isinstance(action, Image):
                 return await send_image(bot, action, self._files)
             if isinstance(action, InvitePrivate):
@@ -336,14 +315,15 @@ class TelegramAdapter:
                 markup = InlineKeyboardMarkup(
                     [[InlineKeyboardButton(action.button_label, url=link)]]
                 )
-                sent = await bot.send_message(
-                    chat_id=int(action.chat_id),
-                    text=action.text,
+                sent = await send_text(
+                    bot,
+                    int(action.chat_id),
+                    action.text,
                     reply_markup=markup,
                     reply_parameters=reply_parameters(action.reply_to),
-                    message_thread_id=int(action.thread_id) if action.thread_id else None,
+                    thread_id=int(action.thread_id) if action.thread_id else None,
                 )
-                return str(sent.message_id)
+                return str(sent)
             if isinstance(action, Delete):
                 await bot.delete_message(int(action.chat_id), int(action.message_id.split(":")[0]))
                 return None

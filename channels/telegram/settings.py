@@ -19,6 +19,10 @@ class TelegramSettings(BaseModel):
     mode: Literal["polling", "webhook"] = "polling"
     base_url: str = "https://api.telegram.org/bot"
     poll_timeout: int = Field(default=20, ge=0, le=50)
+    # seconds a call to the Bot API may take to connect, and to be answered once sent
+    # (a long poll gets poll_timeout more); a send not answered in time is retried
+    connect_timeout: float = Field(default=5, gt=0, le=60)
+    read_timeout: float = Field(default=10, gt=0, le=120)
     webhook_url: str | None = None
     webhook_secret_env: str = "SOCIALDESK_TELEGRAM_WEBHOOK_SECRET"
     # Telegram's limits, which the outbox keeps to (raise them only if Telegram raised

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from aiohttp import web
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
-    """Start ``app`` on 127.0.0.1 at a port the system picks; the runner and the port."""
+async def serve(app: web.Application, port: int = 0) -> tuple[web.AppRunner, int]:
+    """Start ``app`` on 127.0.0.1 at ``port`` (0: one the system picks); the runner
+    and the port."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 

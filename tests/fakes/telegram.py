@@ -74,12 +74,24 @@ class FakeTelegram(TelegramApi, TelegramFiles):
         self._resume = asyncio.Event()
         self._resume.set()
         self._discard_held = False
+        # hang(): chats whose sendMessage calls are accepted and never answered
+        self.hung: dict[int, asyncio.Event] = {}
+        self.hanging = 0  # such calls open right now
+        self.hang_rate = 0.0  # share of all sendMessage calls that hang until the end
+        self._closing = asyncio.Event()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
     async def __aenter__(self) -> FakeTelegram:
+        self._runner, self.port = await serve(self._web_app())
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.go_offline()
+
+    def _web_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
@@ -87,13 +99,22 @@ class FakeTelegram(TelegramApi, TelegramFiles):
         app.router.add_post("/_fake/private", self._control_private)
         app.router.add_post("/_fake/load", self._control_load)
         app.router.add_get("/_fake/sent", self._control_sent)
-        self._runner, self.port = await serve(app)
-        return self
+        app.router.add_get("/_fake/count", self._control_count)
+        return app
 
-    async def __aexit__(self, *_exc: object) -> None:
+    async def go_offline(self) -> None:
+        """Close the port: connections to it are refused until :meth:`back_online`."""
         self._new_update.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        self.unhang()
+        self._closing.set()
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def back_online(self) -> None:
+        """Listen again on the same port, with everything recorded so far."""
+        self._closing = asyncio.Event()
+        self._runner, _ = await serve(self._web_app(), self.port)
 
     # --- what the bot did -----------------------------------------------------------
 
@@ -162,6 +183,27 @@ class FakeTelegram(TelegramApi, TelegramFiles):
         sends a killed bot had in flight that never reached Telegram."""
         self._discard_held = discard
         self._resume.set()
+
+    def hang(self, chat_id: int) -> None:
+        """From now on, accept every ``sendMessage`` to ``chat_id`` and answer none,
+        as a Telegram that is stuck on that chat, until :meth:`unhang` or the end."""
+        self.hung.setdefault(chat_id, asyncio.Event())
+
+    def unhang(self, chat_id: int | None = None) -> None:
+        """Answer the calls hanging for ``chat_id`` (every chat: ``None``) with a 500,
+        never processed, and answer that chat's later calls as usual."""
+        for chat in [chat_id] if chat_id is not None else list(self.hung):
+            released = self.hung.pop(chat, None)
+            if released is not None:
+                released.set()
+
+    async def wait_hanging(self, count: int, within: float = 10) -> None:
+        """Until ``count`` hung calls are open at once."""
+
+        def describe() -> str:
+            return f"expected {count} hanging call(s), {self.hanging} open"
+
+        await wait_until(lambda: self.hanging >= count, within, describe)
 
     # --- what users do --------------------------------------------------------------
 
@@ -305,10 +347,12 @@ class FakeTelegram(TelegramApi, TelegramFiles):
 
     async def _control_load(self, request: web.Request) -> web.Response:
         """Inject ``count`` private messages from ``users`` users at ``rate`` per second,
-        from this process, so the bot's process does nothing but be the bot."""
+        from this process, so the bot's process does nothing but be the bot; from now on
+        a share ``hang_rate`` of all sendMessage calls hangs."""
         body = await request.json()
         count, users, rate = int(body["count"]), int(body["users"]), float(body["rate"])
         texts = [str(t) for t in body["texts"]]
+        self.hang_rate = float(body.get("hang_rate", 0.0))
 
         async def load() -> None:
             began = time.monotonic()
@@ -327,6 +371,10 @@ class FakeTelegram(TelegramApi, TelegramFiles):
             if c.method == "sendmessage" and c.params.get("_ok")
         ]
         return web.json_response({"sent": sent, "injected": self.injected, "limited": self.limited})
+
+    async def _control_count(self, _request: web.Request) -> web.Response:
+        """How many messages were sent: cheap enough to ask often while a load runs."""
+        return web.json_response({"sent": len(self.sent())})
 
 
 def help_update(update_id: int, chat_id: int = 42) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The fake Telegram's Bot API: ``POST /bot<token>/<method>`` with form-encoded or
 JSON parameters, answered in ``{"ok": ..., "result": ...}`` envelopes whose HTTP
 status is the error code. Telegram's published limits are enforced with real 429s
-carrying ``retry_after``, and a share of calls can be failed (500s, dropped
-connections).
+carrying ``retry_after``, a share of calls can be failed (500s, dropped
+connections), and sends can hang (one chat's, or a share of all): accepted and never
+answered.
 
 ``getUpdates`` keeps Telegram's contract with a polling bot: a call with offset N
 confirms every update below N, and Telegram forgets those; an update not confirmed is
@@ -71,6 +72,10 @@ class TelegramApi:
     no_admin_rights: set[int]
     held: int
     limited: int
+    hung: dict[int, asyncio.Event]
+    hanging: int
+    hang_rate: float
+    _closing: asyncio.Event
     _random: random.Random
     _message_ids: defaultdict[int, itertools.count[int]]
     _new_update: asyncio.Event
@@ -94,6 +99,12 @@ class TelegramApi:
                 return _envelope(500, error="Internal Server Error")
         call = Call(method, params)
         self.calls.append(call)
+        if method == "sendmessage":
+            chat = str(params.get("chat_id"))
+            if chat.lstrip("-").isdigit() and int(chat) in self.hung:
+                return await self._hang(self.hung[int(chat)])
+            if self.hang_rate and self._random.random() < self.hang_rate:
+                return await self._hang(self._closing)
         if method in RATE_LIMITED:
             if self._random.random() < self.drop_rate:
                 assert request.transport is not None
@@ -118,6 +129,16 @@ class TelegramApi:
             params["_ok"] = True
             return _envelope(200, result=result)
         return _envelope(status, error=result)
+
+    async def _hang(self, released: asyncio.Event) -> web.StreamResponse:
+        """Accept the call and answer nothing until released (then a 500: it was
+        never processed, so nothing was delivered)."""
+        self.hanging += 1
+        try:
+            await released.wait()
+        finally:
+            self.hanging -= 1
+        return _envelope(500, error="Internal Server Error")
 
     def _rate_limit(self, chat_id: int) -> int | None:
         if not self.limits:
