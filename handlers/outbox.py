@@ -134,9 +134,13 @@ class Sender:
             await asyncio.gather(*self._inflight, return_exceptions=True)
         await self._settle_only()
         # rows claimed by a step that the stop cancelled before it started their sends
-        released = await self.store.release_leases(self.lease, self.clock())
-        if released:
-            log.info("outbox: %d claimed item(s) put back unsent", released)
+        try:
+            released = await self.store.release_leases(self.lease, self.clock())
+        except Exception as exc:  # the database is gone: the leases run out instead
+            log.warning("outbox: claimed items not put back (%s); their leases will run out", exc)
+        else:
+            if released:
+                log.info("outbox: %d claimed item(s) put back unsent", released)
         await self.limiter.stop()
 
     async def drain(self, within: float = 10.0) -> None:

@@ -83,6 +83,11 @@ async def test_search_looks_at_every_status_but_only_at_tickets_the_caller_may_s
             f"{bot.url}/api/tickets", params={"q": "x" * 201}, headers=headers
         ) as response:
             assert response.status == 400 and "200 characters" in (await response.json())["error"]
+        # far longer, past 8 KiB of URL in emoji: still the API's own answer, in JSON
+        async with http.get(
+            f"{bot.url}/api/tickets", params={"q": "🚀" * 1500}, headers=headers
+        ) as response:
+            assert response.status == 400 and "200 characters" in (await response.json())["error"]
     assert await found(bot, TX) == [1]  # resolved
     assert await found(bot, "carol") == [3]  # snoozed
     assert 3 not in await found(bot, "")  # the queue itself still hides the snoozed one
