@@ -41,9 +41,7 @@ class Server:
         # a long search URL reaches the API, which refuses it with its JSON 400, rather
         # than aiohttp's plain-text one at 8 KiB
         self._runner = web.AppRunner(
-            self.app,
-            access_log=None,
-            handler_args={"max_line_size": 65536, "max_field_size": 16384},
+            self.app, access_log=None, max_line_size=65536, max_field_size=16384
         )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
