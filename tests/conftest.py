@@ -3,6 +3,7 @@ space (when configured), a clock."""
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -133,3 +134,14 @@ async def x(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeX]:
     monkeypatch.delenv("SOCIALDESK_X_BEARER_TOKEN", raising=False)
     async with FakeX() as fake:
         yield fake
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """A test that sets up the bot's logging leaves the root logger as it found it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.captureWarnings(False)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import logging
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -42,16 +41,6 @@ def write(tmp_path: Path, url: str, prefix: str = "socialdesk") -> Path:
 
 def clock() -> datetime:  # the wall clock, as a running bot has it
     return datetime.now(UTC)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.captureWarnings(False)
 
 
 def port_nobody_listens_on() -> int:

@@ -10,30 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from bots.app import App
-from bots.config import parse_config
 from channels.base import Reply
 from storage.models import OutboxItem
 from tests.builders import eventually
 from tests.fakes.telegram import FakeTelegram
 from tests.settling import sent_everything
+from tests.telegram.test_polling import start_bot as start_polling_bot
 
 
 async def start_bot(tmp_path: Path, tg: FakeTelegram, **telegram: Any) -> App:
-    config = parse_config(
-        {
-            "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
-            "server": {"port": 0},
-            "telegram": {
-                "enabled": True,
-                "base_url": tg.base_url,
-                "poll_timeout": 1,
-                **telegram,
-            },
-        }
-    )
-    app = App(config)
-    await app.start()
-    return app
+    return await start_polling_bot(f"sqlite:///{tmp_path / 'bot.db'}", tg, **telegram)
 
 
 async def test_a_chat_telegram_never_answers_holds_no_other_chat_back(
