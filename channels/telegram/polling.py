@@ -10,6 +10,12 @@ and only then asks for the next batch, with the offset past them. An update whos
 handling failed holds the offset: it is fetched again after a backoff, and the updates
 after it that were handled are not handed over twice.
 
+An update that keeps failing while the ones after it are handled is broken itself, not
+the database: held for ever, it would keep every later update of the bot waiting once
+a batch (100 updates) fills up behind it. After ``GIVE_UP_AFTER`` failures under those
+conditions it is set aside with one ERROR line naming its update id, and the offset
+moves past it. While every update fails (the database is down), none is set aside.
+
 The first call names no offset, so Telegram re-sends what the last run had not
 confirmed; the inbox deduplicates on channel, chat and platform message id, so an
 update committed before a crash but not confirmed is not answered twice.
@@ -43,6 +49,8 @@ Deliver = Callable[[Update], Awaitable[None]]
 
 STOP_GRACE = 5.0  # seconds a stopping poller lets the batch in hand finish
 CONFIRM_TIMEOUT = 5.0  # seconds for the last call at stop, which confirms what was handled
+GIVE_UP_AFTER = 8  # failures of one update, while later ones are handled, before it is skipped
+FIRST_WAIT = 0.5  # seconds before the first retry; doubling up to 30
 
 
 class Unhandled(Exception):
@@ -101,11 +109,12 @@ class TelegramPoller:
         self._timeout = timeout
         self._allowed = list(allowed_updates)
         self._slots = asyncio.Semaphore(concurrency)
-        self._backoff = backoff or Backoff()
+        self._backoff = backoff or Backoff(first=FIRST_WAIT)
         self._grace = grace
         self._offset: int | None = None  # None: the earliest update not confirmed
         self._answered: int | None = None  # the offset of the last call Telegram answered
         self._handled: set[int] = set()  # handled, but held back by one that failed
+        self._attempts: dict[int, int] = {}  # failures of each update still held
         self._failing: set[str] = set()  # kinds of failure logged since it last worked
         self._failures = 0
         self._polling = False
@@ -173,11 +182,29 @@ class TelegramPoller:
                 self._handled.add(update.update_id)
         if not updates:
             return
+        failed = [f for f in failed if not self._set_aside(*f)]
         first = min(failed, key=lambda f: f[0]) if failed else None
         self._offset = first[0] if first else max(u.update_id for u in updates) + 1
         self._handled = {i for i in self._handled if i >= self._offset}
+        self._attempts = {i: n for i, n in self._attempts.items() if i >= self._offset}
         if first is not None:
             raise Unhandled(f"update {first[0]}: {first[1]!r}") from first[1]
+
+    def _set_aside(self, update_id: int, exc: BaseException) -> bool:
+        """Count a failure of ``update_id``; True if it is to be skipped: it failed
+        ``GIVE_UP_AFTER`` times and a later update was handled, so the inbox works."""
+        failures = self._attempts[update_id] = self._attempts.get(update_id, 0) + 1
+        if failures < GIVE_UP_AFTER or not any(i > update_id for i in self._handled):
+            return False
+        # the exception's type only: its text may quote the message
+        log.error(
+            "telegram: update %d failed %d times while later updates were handled; skipped (%s)",
+            update_id,
+            failures,
+            type(exc).__name__,
+        )
+        self._handled.add(update_id)
+        return True
 
     async def _one(self, update: Update) -> None:
         async with self._slots:

@@ -22,6 +22,7 @@ from sqlalchemy import event
 
 from bots.app import App
 from bots.config import parse_config
+from channels.telegram import polling
 from storage import statements as sql
 from storage.store import Store
 from tests.fakes.serving import wait_until
@@ -225,6 +226,36 @@ async def test_a_failing_commit_is_retried_and_the_update_confirmed_only_after(
     assert len(failures) == 1  # one line however many attempts failed
     await sent_everything(bot)
     assert len(tg.sent(42)) == 1
+
+
+async def test_an_update_that_always_fails_is_set_aside_once_later_ones_are_handled(
+    db_url: str, tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(polling, "GIVE_UP_AFTER", 3)
+    monkeypatch.setattr(polling, "FIRST_WAIT", 0.01)
+    app = await start_bot(db_url, tg)
+    # message ids count per chat, the bot's own included: chat 42's second message is 3
+    fault = RecordFault(store_of(app), platform_id=3)
+    fault.failures = 10**6
+    try:
+        tg.private(42, "/help")
+        await tg.wait_sent(1, chat_id=42)
+        broken = tg.private(42, "/help")  # its record never commits
+        assert broken["message"]["message_id"] == 3
+        tg.private(43, "/help")
+        (reply,) = await tg.wait_sent(1, chat_id=43, within=30)
+        assert "/lang" in reply["text"]  # answered while the broken one is held
+        await tg.wait_confirmed(broken, within=30)
+        tg.private(44, "/help")
+        await tg.wait_sent(1, chat_id=44, within=30)  # polling goes on past it
+    finally:
+        fault.remove()
+        await app.stop()
+    assert fault.attempts >= 3
+    assert len(tg.sent(42)) == 1  # the broken update was never answered
+    skipped = [r for r in caplog.records if r.name == POLLING and "skipped" in r.message]
+    assert len(skipped) == 1 and skipped[0].levelno == logging.ERROR
+    assert f"update {broken['update_id']} " in skipped[0].getMessage()
 
 
 async def test_a_stop_lets_the_update_in_hand_commit_and_confirms_it(
