@@ -52,7 +52,7 @@ def _add_broadcasts() -> None:
 def _secrets(config: Config) -> list[str]:
     """What no log line may show: the secret variables' values, and the passwords the
     file's URLs may hold (``database.url``, ``redis.url``)."""
-    values = config.redis.secrets()
+    values = config.redis.secrets()  # its URL's query may hold the password too
     for name in type(config).model_fields:
         for key, value in getattr(config, name):
             if key.endswith("_env") and isinstance(value, str) and os.environ.get(value):
@@ -61,7 +61,7 @@ def _secrets(config: Config) -> list[str]:
                 password = urlsplit(value).password
                 if password:
                     values += [password, unquote(password)]
-    return values
+    return list(dict.fromkeys(values))
 
 
 @app.command()
