@@ -223,9 +223,10 @@ def _detect(languages: tuple[str, ...], text: str) -> tuple[str, float, float] |
     if by_script is not None:
         return by_script, 1.0, 1.0
     words = telling_words(text)
-    folded = [w.casefold().strip(_PUNCTUATION) for w in words]
+    # distinct words: "la ... la" is one French article twice, not two Vietnamese cues
+    folded = {w.casefold().strip(_PUNCTUATION) for w in words}
     for language, cues in _TYPED_WITHOUT_MARKS.items():
-        if sum(1 for w in folded if w in cues) >= 2:
+        if len(folded & cues) >= 2:
             return language, 1.0, 1.0
     cleaned = " ".join(words)
     if sum(1 for ch in cleaned if ch.isalpha()) < 2:

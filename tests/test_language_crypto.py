@@ -25,6 +25,8 @@ def pick(text: str, chosen: str | None = None, hint: str | None = None) -> str:
         ("ABC airdropunu neden almadım?", "tr"),  # dotless i
         ("Kapan airdrop ABC dibagikan?", "id"),
         ("wen abc airdrop ser", "en"),
+        # one French article twice is not two Vietnamese words typed without marks
+        ("y a-t-il un concours pour la fête de la musique", "fr"),
     ],
 )
 def test_crypto_chat_is_read_in_its_own_language(text: str, language: str) -> None:
