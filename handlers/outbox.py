@@ -57,6 +57,13 @@ class Sender:
     statement), and on start and at each renewal puts back in the queue the rows whose
     lease ran out. A row in flight when its process died is therefore sent again
     between ``lease_seconds`` and four thirds of it after the last renewal.
+
+    A send that may have been done though its answer was lost (``maybe_delivered``: a
+    read timeout, a connection reset after sending) is tried again no sooner than
+    ``unanswered_retry_delay`` seconds: the retry shows the message twice when the
+    first went through, and an immediate one would also press on a platform that is
+    slow to answer. A send that certainly failed (refused, a 5xx) retries on the
+    backoff alone, from a second.
     """
 
     def __init__(
@@ -71,6 +78,7 @@ class Sender:
         watch: Callable[[Outcome], None] = lambda _outcome: None,
         limiter: RateLimiter | None = None,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        unanswered_retry_delay: float = 5.0,
     ) -> None:
         self.store = store
         self.channels = channels
@@ -82,6 +90,7 @@ class Sender:
             {n: c.capabilities.rate_limits for n, c in channels.items()}, clock
         )
         self.lease = Lease(new_owner(), lease_seconds)
+        self.unanswered_retry_delay = unanswered_retry_delay
         self._leases_due: datetime | None = None  # None: at the next step
         self._wake = asyncio.Event()
         # idle(): each wake or question is a new generation; a step that began in the
@@ -242,7 +251,7 @@ class Sender:
                 await self.limiter.pause(
                     work.channel, work.chat_id, exc.retry_after, platform_wide=exc.platform_wide
                 )
-            self._failed(work, exc.reason, exc.retry_after, exc.permanent)
+            self._failed(work, exc.reason, exc.retry_after, exc.permanent, exc.maybe_delivered)
             return
         except Exception as exc:  # an adapter bug or an unmapped library error
             log.warning("outbox: %s item %d failed: %r", work.channel, work.id, exc)
@@ -256,7 +265,12 @@ class Sender:
         self.watch(outcome)
 
     def _failed(
-        self, work: OutboundWork, reason: str, retry_after: float | None, permanent: bool
+        self,
+        work: OutboundWork,
+        reason: str,
+        retry_after: float | None,
+        permanent: bool,
+        maybe_delivered: bool = False,
     ) -> None:
         reason = reason[:1000]
         # a 429 names its wait: the row waits that long, and the try is not one of its
@@ -267,6 +281,8 @@ class Sender:
             self._record(Outcome(work, "failed", error=reason))
             return
         delay = retry_after if retry_after is not None else backoff(work.attempts)
+        if maybe_delivered:
+            delay = max(delay, self.unanswered_retry_delay)
         next_at = self.clock() + timedelta(seconds=delay)
         self._record(
             Outcome(

@@ -95,6 +95,31 @@ async def test_a_chat_held_under_429_longer_than_the_attempts_still_gets_its_rep
     assert row.attempts == 2  # the 503's try and the delivery; the 429s were waits
 
 
+async def test_a_send_whose_answer_was_lost_waits_its_delay_and_a_failed_one_does_not(
+    store: Store, clock
+) -> None:
+    channel = RecordingChannel("rec")
+    sender = Sender(store, {"rec": channel}, clock, unanswered_retry_delay=6)
+    outbox = Outbox(store, clock, {"rec": channel.capabilities})
+    channel.failures.append(DeliveryError("timed out", maybe_delivered=True))
+    channel.failures.append(DeliveryError("503: try later"))  # certainly not sent
+    await outbox.enqueue([Reply(chat_id="a", text="unanswered")], "rec")
+    await outbox.enqueue([Reply(chat_id="b", text="refused")], "rec")
+    await sender.drain()
+    assert texts(channel) == []
+    clock.advance(1)  # the first backoff: the certain failure goes again, the other waits
+    await sender.drain()
+    assert texts(channel) == ["refused"]
+    clock.advance(4.9)
+    await sender.drain()
+    assert texts(channel) == ["refused"]
+    clock.advance(0.2)  # six seconds after the lost answer: its one retry
+    await sender.drain()
+    assert texts(channel) == ["refused", "unanswered"]
+    (row,) = [r for r in await store.outbox("delivered") if r.chat_id == "a"]
+    assert row.attempts == 2  # the lost answer counts as an attempt
+
+
 async def test_a_platform_wide_429_is_reported_as_one(store: Store, clock) -> None:
     log: list[tuple[object, ...]] = []
     channel = LoggedChannel(log)
