@@ -12,6 +12,7 @@ from handlers.ratelimit import RateLimits
 from handlers.ratelimiter import RateLimiter
 from handlers.requests import AlertStaff
 from storage.store import Store
+from tests.builders import eventually
 from tests.fakes.recording import RecordingChannel
 
 
@@ -118,6 +119,45 @@ async def test_a_send_whose_answer_was_lost_waits_its_delay_and_a_failed_one_doe
     assert texts(channel) == ["refused", "unanswered"]
     (row,) = [r for r in await store.outbox("delivered") if r.chat_id == "a"]
     assert row.attempts == 2  # the lost answer counts as an attempt
+
+
+class HangingChannel(RecordingChannel):
+    """Sends to the chats in ``hung`` are never answered while the test runs."""
+
+    def __init__(self, hung: set[str]) -> None:
+        super().__init__("rec")
+        self.hung = hung
+        self.forever = asyncio.Event()
+        self.hanging = 0
+
+    async def perform(self, action: Action) -> str | None:
+        if getattr(action, "chat_id", "") in self.hung:
+            self.hanging += 1
+            await self.forever.wait()
+            raise DeliveryError("timed out", maybe_delivered=True)
+        return await super().perform(action)
+
+
+async def test_sends_that_hang_in_every_slot_hold_no_other_chat_back(store: Store, clock) -> None:
+    hung = {f"stuck{i}" for i in range(6)}
+    channel = HangingChannel(hung)
+    # two slots and six chats whose sends hang: each gives its slot back once stalled
+    sender = Sender(store, {"rec": channel}, clock, concurrency=2, stalled_after=0.05)
+    outbox = Outbox(store, clock, {"rec": channel.capabilities}, wake=sender.wake)
+    await sender.start()
+    try:
+        for chat in sorted(hung):
+            await outbox.enqueue([Reply(chat_id=chat, text="stuck")], "rec")
+        await outbox.enqueue([Reply(chat_id="free", text="answered")], "rec")
+
+        async def sent() -> list[str]:
+            return texts(channel)
+
+        assert await eventually(sent, lambda t: t == ["answered"]) == ["answered"]
+        assert channel.hanging == len(hung)  # still hanging, all of them
+    finally:
+        channel.forever.set()
+        await sender.stop()
 
 
 async def test_a_platform_wide_429_is_reported_as_one(store: Store, clock) -> None:
