@@ -35,7 +35,7 @@ Clock = Callable[[], datetime]
 # the network (a platform that hangs, a lost answer), not working: it gives back its
 # slot, so such sends hold no other chat back; at most this many times the concurrency
 # do at once
-STALLED_AFTER = 2.0
+STALLED_AFTER = 1.0
 STALLED_SLOTS = 8
 
 
