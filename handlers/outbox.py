@@ -31,10 +31,10 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-# a send still unanswered this many seconds after the limiter let it go is waiting on
-# the network (a platform that hangs, a lost answer), not working: it gives back its
-# slot, so such sends hold no other chat back; at most this many times the concurrency
-# do at once
+# a send still unanswered STALLED_AFTER seconds after the limiter let it go is waiting
+# on the network (a platform that hangs, a lost answer), not working: it gives back its
+# slot, so such sends hold no other chat back; at most STALLED_SLOTS times the
+# concurrency of them at once (8 x 32: Telegram's 256 connections)
 STALLED_AFTER = 1.0
 STALLED_SLOTS = 8
 
