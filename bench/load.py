@@ -19,9 +19,15 @@ Faults: ``--kill-every S`` SIGKILLs a random process every S seconds while updat
 injected, reads from PostgreSQL how many rows it had in status 'sending' (sends that
 may have reached the fake unrecorded), and starts a replacement;
 ``--start-under-load`` starts one more process halfway through the injection.
+``--faults P`` has the fake fail a share P of all ``sendMessage`` calls, retries
+included, in equal parts: a 500, a 429 with ``retry_after`` 1, a hang (never
+answered: the bot's read timeout, 10 s), and an answer lost after delivery (the
+connection reset at once, or never answered), reported per kind. Each lost answer's
+retry shows the user the reply twice: duplicates beyond the lost answers are the
+faults' fault; the window is from the first copy to the second.
 
 Usage: python bench/load.py [--processes N] [--messages M] [--users K] [--rate R]
-    [--kill-every S] [--start-under-load] [--json]
+    [--kill-every S] [--start-under-load] [--faults P] [--json]
 """
 
 from __future__ import annotations
@@ -79,6 +85,9 @@ class Run:
     lost: int = 0
     duplicates: int = 0
     replies_per_s: float = 0.0
+    # the first 90% of messages answered over the time to the last of them: a measure
+    # the slow tail of retries (hangs, lost answers) does not dominate
+    replies_per_s_90: float = 0.0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     reposts: int = 0  # webhook POSTs that had to be made again
@@ -94,6 +103,11 @@ class Run:
     cpu_s: dict[str, float] = field(default_factory=dict)  # machine (2 cores), postgres, fake
     drained: bool = False
     logs: str = ""
+    faults: float = 0.0  # share of sendMessage calls failed (--faults)
+    injected_faults: dict[str, int] = field(default_factory=dict)  # by kind
+    lost_answers: int = 0  # delivered, answer lost: each one a reply shown twice
+    # seconds from a lost answer's copy to the next, by kind: p50 / max
+    lost_window_s: dict[str, list[float]] = field(default_factory=dict)
 
 
 def update(n: int, user: int, message_id: int, text: str) -> dict[str, Any]:
@@ -214,6 +228,9 @@ def score(run: Run, injected: list[tuple[int, float]], sent: list[dict[str, Any]
     if latencies:
         elapsed = max(b for _, b in pairs) - injected[0][1]
         run.replies_per_s = round(len(latencies) / elapsed, 1)
+        firsts = sorted(b for _, b in pairs)
+        n90 = max(1, int(len(firsts) * 0.9))
+        run.replies_per_s_90 = round(n90 / (firsts[n90 - 1] - injected[0][1]), 1)
         run.p50_ms = round(statistics.median(latencies) * 1000, 1)
         run.p99_ms = round(latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, 1)
 
@@ -233,6 +250,10 @@ async def measure(args: argparse.Namespace, fake: tuple[int, int], run: Run) -> 
         run.load_before = loadavg()
         async with aiohttp.ClientSession(timeout=timeout) as http:
             sender = Sender(fleet, http, args.connections)
+            if args.faults:
+                await http.post(
+                    f"http://127.0.0.1:{fake_port}/_fake/faults", json={"rate": args.faults}
+                )
             chaos = asyncio.create_task(faults(args, fleet, outbox, run))
             began, cpu = now(), time.process_time()
             base = {b.pid: b.cpu_seconds() for b in fleet.live()}
@@ -243,6 +264,8 @@ async def measure(args: argparse.Namespace, fake: tuple[int, int], run: Run) -> 
             await asyncio.sleep(1.0)  # the last sends' records reach the fake's list
             async with http.get(f"http://127.0.0.1:{fake_port}/_fake/sent") as r:
                 state = await r.json()
+            async with http.get(f"http://127.0.0.1:{fake_port}/_fake/faults") as r:
+                lost_answers(run, await r.json())
             run.bot_cpu_s = [round(b.cpu_seconds() - base.get(b.pid, 0.0), 1) for b in fleet.live()]
             run.bench_cpu_s = round(time.process_time() - cpu, 1)
             after = cpu_sample(fake_pid)
@@ -259,6 +282,21 @@ async def measure(args: argparse.Namespace, fake: tuple[int, int], run: Run) -> 
         await asyncio.to_thread(drop_database, name)
 
 
+def lost_answers(run: Run, report: dict[str, Any]) -> None:
+    """The fake's count of injected faults, and how long each lost answer's reply
+    took to come again."""
+    run.injected_faults = dict(sorted(report["injected"].items()))
+    run.lost_answers = len(report["lost"])
+    windows: dict[str, list[float]] = defaultdict(list)
+    for lost in report["lost"]:
+        if lost["again_s"] is not None:
+            windows[lost["kind"]].append(lost["again_s"])
+    run.lost_window_s = {
+        kind: [round(statistics.median(w), 1), round(max(w), 1)]
+        for kind, w in sorted(windows.items())
+    }
+
+
 def show(run: Run) -> None:
     rows = [
         ("date", run.date),
@@ -270,7 +308,7 @@ def show(run: Run) -> None:
         ("replies", f"{run.replies}"),
         ("lost (no reply)", f"{run.lost}"),
         ("duplicates (extra replies)", f"{run.duplicates}"),
-        ("throughput", f"{run.replies_per_s} replies/s"),
+        ("throughput: all / first 90%", f"{run.replies_per_s} / {run.replies_per_s_90} replies/s"),
         ("latency p50 / p99", f"{run.p50_ms} ms / {run.p99_ms} ms"),
         ("webhook re-POSTs", f"{run.reposts} {run.repost_causes or ''}"),
         ("CPU s: bots alive at the end / bench", f"{run.bot_cpu_s} / {run.bench_cpu_s}"),
@@ -278,6 +316,11 @@ def show(run: Run) -> None:
         ("outbox at the end", json.dumps(run.outbox)),
         ("drained", str(run.drained)),
     ]
+    if run.faults:
+        rows.append(("faults injected (share of sends)", f"{run.faults:g}: {run.injected_faults}"))
+        rows.append(("answers lost after delivery", f"{run.lost_answers}"))
+        windows = {k: f"{a} / {b}" for k, (a, b) in run.lost_window_s.items()}
+        rows.append(("lost answer to its copy, p50 / max s", f"{windows}"))
     if run.kills:
         total = sum(k["sending"] for k in run.kills)
         rows.append(("SIGKILLs (at s: rows sending)", f"{len(run.kills)}, in flight {total}"))
@@ -304,14 +347,17 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=100, help="POSTs in flight at most")
     parser.add_argument("--kill-every", type=float, default=0.0, metavar="S")
     parser.add_argument("--start-under-load", action="store_true")
+    parser.add_argument("--faults", type=float, default=0.0, metavar="P", help="share of sends")
     parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait at the end")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if min(args.processes, args.messages, args.users, args.connections) < 1 or args.rate <= 0:
         parser.error("--processes, --messages, --users, --connections and --rate must be positive")
+    if not 0 <= args.faults < 1:
+        parser.error("--faults: a share of sends, from 0 to below 1")
     if args.kill_every and args.start_under_load:
         parser.error("--kill-every and --start-under-load are separate runs")
-    run = Run(args.processes, args.messages, args.users, args.rate)
+    run = Run(args.processes, args.messages, args.users, args.rate, faults=args.faults)
     run.date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     ports = SPAWN.Queue()
     stop = SPAWN.Event()

@@ -190,6 +190,7 @@ def assemble(
         watch=metrics.watch,
         limiter=shared.limiter if shared else None,
         lease_seconds=config.outbox.lease_seconds,
+        unanswered_retry_delay=config.outbox.unanswered_retry_delay,
     )
     outbox = build_outbox(config, sender)
     round_robin = config.tickets.round_robin

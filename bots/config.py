@@ -208,6 +208,8 @@ class OutboxSettings(Section):
     max_attempts: int = Field(default=8, ge=1, le=100)
     # how long a claimed row stays this process's without a renewal (renewed every third)
     lease_seconds: float = Field(default=30.0, ge=3.0, le=3600.0)
+    # how long a send whose answer was lost (it may have been delivered) waits to retry
+    unanswered_retry_delay: float = Field(default=5.0, ge=0.0, le=3600.0)
 
 
 class Config(Section):

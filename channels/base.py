@@ -270,6 +270,9 @@ class DeliveryError(Exception):
     gone, the message is malformed): the outbox records the failure and stops.
     ``platform_wide`` says the wait holds for the whole bot on this platform (a global
     429), not only for the chat sent to: the rate limiter then pauses every chat.
+    ``maybe_delivered`` says the request reached the platform and its answer was lost
+    (a read timeout, a connection reset after sending): the action may have been done,
+    so the outbox waits longer before it tries again, as the retry may show it twice.
     """
 
     def __init__(
@@ -279,12 +282,14 @@ class DeliveryError(Exception):
         retry_after: float | None = None,
         permanent: bool = False,
         platform_wide: bool = False,
+        maybe_delivered: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.permanent = permanent
         self.platform_wide = platform_wide
+        self.maybe_delivered = maybe_delivered
 
 
 # the largest file any channel takes in or sends (Telegram hands bots up to 20 MB)

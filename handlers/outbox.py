@@ -21,7 +21,7 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from channels.base import Channel, DeliveryError, Reply, action_from_dict
+from channels.base import Action, Channel, DeliveryError, Reply, action_from_dict
 from handlers.ratelimit import RateLimits
 from handlers.ratelimiter import RateLimiter
 from storage.outbox_leases import DEFAULT_LEASE_SECONDS, Lease, new_owner
@@ -30,6 +30,13 @@ from storage.store import OutboundWork, Outcome, Store
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+# a send still unanswered STALLED_AFTER seconds after the limiter let it go is waiting
+# on the network (a platform that hangs, a lost answer), not working: it gives back its
+# slot, so such sends hold no other chat back; at most STALLED_SLOTS times the
+# concurrency of them at once (8 x 32: Telegram's 256 connections)
+STALLED_AFTER = 1.0
+STALLED_SLOTS = 8
 
 
 def backoff(attempt: int, *, base: float = 1.0, cap: float = 300.0) -> float:
@@ -57,6 +64,18 @@ class Sender:
     statement), and on start and at each renewal puts back in the queue the rows whose
     lease ran out. A row in flight when its process died is therefore sent again
     between ``lease_seconds`` and four thirds of it after the last renewal.
+
+    A send still unanswered ``stalled_after`` seconds after the limiter let it go is
+    waiting on the network (a platform that hangs until the read timeout), not on this
+    process: it gives back its slot of ``concurrency``, so sends that hang hold no
+    other chat back (up to ``STALLED_SLOTS`` times ``concurrency`` of them at once).
+
+    A send that may have been done though its answer was lost (``maybe_delivered``: a
+    read timeout, a connection reset after sending) is tried again no sooner than
+    ``unanswered_retry_delay`` seconds: the retry shows the message twice when the
+    first went through, and an immediate one would also press on a platform that is
+    slow to answer. A send that certainly failed (refused, a 5xx) retries on the
+    backoff alone, from a second.
     """
 
     def __init__(
@@ -71,6 +90,8 @@ class Sender:
         watch: Callable[[Outcome], None] = lambda _outcome: None,
         limiter: RateLimiter | None = None,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        unanswered_retry_delay: float = 5.0,
+        stalled_after: float = STALLED_AFTER,
     ) -> None:
         self.store = store
         self.channels = channels
@@ -82,6 +103,8 @@ class Sender:
             {n: c.capabilities.rate_limits for n, c in channels.items()}, clock
         )
         self.lease = Lease(new_owner(), lease_seconds)
+        self.unanswered_retry_delay = unanswered_retry_delay
+        self.stalled_after = stalled_after
         self._leases_due: datetime | None = None  # None: at the next step
         self._wake = asyncio.Event()
         # idle(): each wake or question is a new generation; a step that began in the
@@ -91,6 +114,7 @@ class Sender:
         self._idle_seen = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
+        self._stalled: set[asyncio.Task[None]] = set()  # in flight, slot given back
         self._outcomes: list[Outcome] = []
         # told of each send's outcome as it happens (the bot's metrics); must not block
         self.watch = watch
@@ -164,7 +188,8 @@ class Sender:
         if self._leases_due is None or now >= self._leases_due:
             await self._keep_leases(now)
         outcomes, self._outcomes = self._outcomes, []
-        free = max(self.concurrency - len(self._inflight), 0)
+        stalled = min(len(self._stalled), self.concurrency * STALLED_SLOTS)
+        free = max(self.concurrency - len(self._inflight) + stalled, 0)
         try:
             work, due = await self.store.settle_and_claim(
                 outcomes, now, free, list(self.channels), lease=self.lease
@@ -194,7 +219,13 @@ class Sender:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
+        self._stalled.discard(task)
         self._wake.set()  # record the outcome; it may unblock the next item of its chat
+
+    def _stall(self, task: asyncio.Task[None]) -> None:
+        if not task.done():
+            self._stalled.add(task)
+            self._wake.set()  # a slot is free
 
     async def _run(self) -> None:
         while True:
@@ -234,6 +265,15 @@ class Sender:
             self._record(Outcome(work, "failed", error=f"unreadable action: {exc}"))
             return
         await self.limiter.acquire(work.channel, work.chat_id)
+        task = asyncio.current_task()
+        assert task is not None  # each delivery is a task of step()'s
+        stall = asyncio.get_running_loop().call_later(self.stalled_after, self._stall, task)
+        try:
+            await self._perform(channel, work, action)
+        finally:
+            stall.cancel()
+
+    async def _perform(self, channel: Channel, work: OutboundWork, action: Action) -> None:
         try:
             platform_id = await channel.perform(action)
         except DeliveryError as exc:
@@ -242,7 +282,7 @@ class Sender:
                 await self.limiter.pause(
                     work.channel, work.chat_id, exc.retry_after, platform_wide=exc.platform_wide
                 )
-            self._failed(work, exc.reason, exc.retry_after, exc.permanent)
+            self._failed(work, exc.reason, exc.retry_after, exc.permanent, exc.maybe_delivered)
             return
         except Exception as exc:  # an adapter bug or an unmapped library error
             log.warning("outbox: %s item %d failed: %r", work.channel, work.id, exc)
@@ -256,7 +296,12 @@ class Sender:
         self.watch(outcome)
 
     def _failed(
-        self, work: OutboundWork, reason: str, retry_after: float | None, permanent: bool
+        self,
+        work: OutboundWork,
+        reason: str,
+        retry_after: float | None,
+        permanent: bool,
+        maybe_delivered: bool = False,
     ) -> None:
         reason = reason[:1000]
         # a 429 names its wait: the row waits that long, and the try is not one of its
@@ -267,6 +312,8 @@ class Sender:
             self._record(Outcome(work, "failed", error=reason))
             return
         delay = retry_after if retry_after is not None else backoff(work.attempts)
+        if maybe_delivered:
+            delay = max(delay, self.unanswered_retry_delay)
         next_at = self.clock() + timedelta(seconds=delay)
         self._record(
             Outcome(

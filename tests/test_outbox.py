@@ -12,6 +12,7 @@ from handlers.ratelimit import RateLimits
 from handlers.ratelimiter import RateLimiter
 from handlers.requests import AlertStaff
 from storage.store import Store
+from tests.builders import eventually
 from tests.fakes.recording import RecordingChannel
 
 
@@ -93,6 +94,70 @@ async def test_a_chat_held_under_429_longer_than_the_attempts_still_gets_its_rep
     assert texts(channel) == ["held"]  # six 429s and one error, then delivered
     (row,) = await store.outbox("delivered")
     assert row.attempts == 2  # the 503's try and the delivery; the 429s were waits
+
+
+async def test_a_send_whose_answer_was_lost_waits_its_delay_and_a_failed_one_does_not(
+    store: Store, clock
+) -> None:
+    channel = RecordingChannel("rec")
+    sender = Sender(store, {"rec": channel}, clock, unanswered_retry_delay=6)
+    outbox = Outbox(store, clock, {"rec": channel.capabilities})
+    channel.failures.append(DeliveryError("timed out", maybe_delivered=True))
+    channel.failures.append(DeliveryError("503: try later"))  # certainly not sent
+    await outbox.enqueue([Reply(chat_id="a", text="unanswered")], "rec")
+    await outbox.enqueue([Reply(chat_id="b", text="refused")], "rec")
+    await sender.drain()
+    assert texts(channel) == []
+    clock.advance(1)  # the first backoff: the certain failure goes again, the other waits
+    await sender.drain()
+    assert texts(channel) == ["refused"]
+    clock.advance(4.9)
+    await sender.drain()
+    assert texts(channel) == ["refused"]
+    clock.advance(0.2)  # six seconds after the lost answer: its one retry
+    await sender.drain()
+    assert texts(channel) == ["refused", "unanswered"]
+    (row,) = [r for r in await store.outbox("delivered") if r.chat_id == "a"]
+    assert row.attempts == 2  # the lost answer counts as an attempt
+
+
+class HangingChannel(RecordingChannel):
+    """Sends to the chats in ``hung`` are never answered while the test runs."""
+
+    def __init__(self, hung: set[str]) -> None:
+        super().__init__("rec")
+        self.hung = hung
+        self.forever = asyncio.Event()
+        self.hanging = 0
+
+    async def perform(self, action: Action) -> str | None:
+        if getattr(action, "chat_id", "") in self.hung:
+            self.hanging += 1
+            await self.forever.wait()
+            raise DeliveryError("timed out", maybe_delivered=True)
+        return await super().perform(action)
+
+
+async def test_sends_that_hang_in_every_slot_hold_no_other_chat_back(store: Store, clock) -> None:
+    hung = {f"stuck{i}" for i in range(6)}
+    channel = HangingChannel(hung)
+    # two slots and six chats whose sends hang: each gives its slot back once stalled
+    sender = Sender(store, {"rec": channel}, clock, concurrency=2, stalled_after=0.05)
+    outbox = Outbox(store, clock, {"rec": channel.capabilities}, wake=sender.wake)
+    await sender.start()
+    try:
+        for chat in sorted(hung):
+            await outbox.enqueue([Reply(chat_id=chat, text="stuck")], "rec")
+        await outbox.enqueue([Reply(chat_id="free", text="answered")], "rec")
+
+        async def sent() -> list[str]:
+            return texts(channel)
+
+        assert await eventually(sent, lambda t: t == ["answered"]) == ["answered"]
+        assert channel.hanging == len(hung)  # still hanging, all of them
+    finally:
+        channel.forever.set()
+        await sender.stop()
 
 
 async def test_a_platform_wide_429_is_reported_as_one(store: Store, clock) -> None:

@@ -53,7 +53,7 @@ from channels.telegram.files import fetch, send_image
 from channels.telegram.markup import keyboard, reply_parameters
 from channels.telegram.names import NameBook
 from channels.telegram.polling import TelegramPoller
-from channels.telegram.request import TelegramRequest
+from channels.telegram.request import AnswerLost, TelegramRequest
 from channels.telegram.send import send_text
 from channels.telegram.settings import TelegramSettings
 
@@ -284,10 +284,11 @@ class TelegramAdapter:
 
         Raises ``DeliveryError``: permanent when Telegram refused (blocked, malformed,
         no rights), with ``retry_after`` on a 429, else retried with the sender's
-        backoff (unreachable, a 5xx, ``TimedOut``: no answer within
-        ``telegram.read_timeout``). A send that timed out may have been delivered all
-        the same, and the Bot API has no idempotency key to ask with: its retry can
-        show the message twice. Waiting longer would hold back the chat's later ones.
+        backoff (unreachable, a 5xx). A send whose answer was lost after it went out
+        (``TimedOut``: no answer within ``telegram.read_timeout``; the connection
+        reset or closed) may have been delivered all the same, and the Bot API has no
+        idempotency key to ask with: it is ``maybe_delivered``, and its retry, after
+        ``outbox.unanswered_retry_delay``, shows the message twice if it was.
         """
         if self._app is None:
             raise DeliveryError("telegram is not started", retry_after=5.0)
@@ -363,7 +364,8 @@ class TelegramAdapter:
                 log.warning("telegram: no admin rights in chat %s: %s", action.chat_id, exc)
             raise DeliveryError(f"bad request: {exc}", permanent=True) from exc
         except TelegramError as exc:  # NetworkError, TimedOut, 5xx
-            raise DeliveryError(f"telegram: {exc}") from exc
+            lost = isinstance(exc, AnswerLost)  # sent, maybe done: its answer never came
+            raise DeliveryError(f"telegram: {exc}", maybe_delivered=lost) from exc
         raise DeliveryError(f"telegram cannot {action.type}", permanent=True)
 
     async def _pin(self, bot: Any, chat_id: int, message_id: int) -> None:

@@ -10,6 +10,15 @@ request and reads every answer itself, so its errors (``RetryAfter``, ``BadReque
 raises is what ``HTTPXRequest`` raises for the same failure: ``TimedOut`` when a
 timeout ran out (a "pool timeout" when no connection was free, and then nothing was
 sent), ``NetworkError`` for any other failure to talk to the server.
+
+Those failures come in two kinds, which the outbox retries differently. Before a
+connection was open (refused, no route, the connect timeout, no free connection)
+nothing reached Telegram. Once it was open the request may have been written and
+acted on, and only its answer lost (no answer within the read timeout, the connection
+reset or closed): the Bot API has no idempotency key to ask with, so whether the
+message was sent cannot be known. Those raise :class:`AnswerLostTimedOut` and
+:class:`AnswerLostNetworkError` (both :class:`AnswerLost`), still the library's
+``TimedOut`` and ``NetworkError``.
 """
 
 from __future__ import annotations
@@ -30,6 +39,27 @@ POOL_TIMEOUT_MESSAGE = (
     "Pool timeout: All connections in the connection pool are occupied. "
     "Request was *not* sent to Telegram. Consider adjusting the connection "
     "pool size or the pool timeout."
+)
+
+
+class AnswerLost(Exception):
+    """Mixed into the errors of a request that may have reached Telegram: it was
+    sent (or being sent) on an open connection and its answer never came."""
+
+
+class AnswerLostTimedOut(TimedOut, AnswerLost):
+    """No answer within the read timeout, after the request went out."""
+
+
+class AnswerLostNetworkError(NetworkError, AnswerLost):
+    """The connection failed after it was open: reset, closed, a broken answer."""
+
+
+# failures before any byte of the request could have reached the server
+_NOT_SENT: tuple[type[BaseException], ...] = (
+    aiohttp.ClientConnectorError,  # refused, unreachable, DNS, TLS handshake
+    aiohttp.ConnectionTimeoutError,  # the connect timeout
+    aiohttp.InvalidURL,
 )
 
 
@@ -124,7 +154,8 @@ class TelegramRequest(BaseRequest):
         """See ``BaseRequest.do_request``: the HTTP status and the body.
 
         Raises ``TimedOut`` when a timeout ran out, ``NetworkError`` when the server
-        could not be reached or dropped the connection, ``RuntimeError`` before
+        could not be reached or dropped the connection (each as :class:`AnswerLost`
+        when the request may have reached it), ``RuntimeError`` before
         :meth:`initialize`.
         """
         session = self._session
@@ -154,9 +185,14 @@ class TelegramRequest(BaseRequest):
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
-            raise TimedOut from exc
+            if isinstance(exc, _NOT_SENT):
+                raise TimedOut from exc
+            raise AnswerLostTimedOut from exc
         except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {exc}") from exc
+            message = f"aiohttp.{exc.__class__.__name__}: {exc}"
+            if isinstance(exc, _NOT_SENT):
+                raise NetworkError(message) from exc
+            raise AnswerLostNetworkError(message) from exc
         finally:
             self._slots.release()
 

@@ -27,12 +27,13 @@ from tests.fakes.telegram_api import (
     TelegramApi,
     utf16_length,
 )
+from tests.fakes.telegram_faults import TelegramFaults
 from tests.fakes.telegram_files import TelegramFiles
 
 __all__ = ["BOT", "LIMITS", "NOT_BY_DEFAULT", "RATE_LIMITED", "Call", "FakeTelegram", "help_update"]
 
 
-class FakeTelegram(TelegramApi, TelegramFiles):
+class FakeTelegram(TelegramApi, TelegramFaults, TelegramFiles):
     """Run with ``async with FakeTelegram() as tg:``; ``tg.base_url`` goes to the bot."""
 
     def __init__(self, *, token: str = "123456:TEST", limits: bool = True, seed: int = 7) -> None:
@@ -79,6 +80,7 @@ class FakeTelegram(TelegramApi, TelegramFiles):
         self.hanging = 0  # such calls open right now
         self.hang_rate = 0.0  # share of all sendMessage calls that hang until the end
         self._closing = asyncio.Event()
+        self._init_faults(seed)  # lose_responses(), fault_rate
 
     @property
     def base_url(self) -> str:
@@ -100,6 +102,7 @@ class FakeTelegram(TelegramApi, TelegramFiles):
         app.router.add_post("/_fake/load", self._control_load)
         app.router.add_get("/_fake/sent", self._control_sent)
         app.router.add_get("/_fake/count", self._control_count)
+        app.router.add_route("*", "/_fake/faults", self._control_faults)
         return app
 
     async def go_offline(self) -> None:

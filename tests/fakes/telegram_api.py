@@ -3,7 +3,8 @@ JSON parameters, answered in ``{"ok": ..., "result": ...}`` envelopes whose HTTP
 status is the error code. Telegram's published limits are enforced with real 429s
 carrying ``retry_after``, a share of calls can be failed (500s, dropped
 connections), and sends can hang (one chat's, or a share of all): accepted and never
-answered.
+answered. ``tests.fakes.telegram_faults`` adds answers lost after delivery and a mix
+of every fault.
 
 ``getUpdates`` keeps Telegram's contract with a polling bot: a call with offset N
 confirms every update below N, and Telegram forgets those; an update not confirmed is
@@ -22,7 +23,7 @@ import math
 import random
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +84,8 @@ class TelegramApi:
     _resume: asyncio.Event
     _discard_held: bool
     user: Callable[..., dict[str, Any]]
+    _fault_before: Callable[[int], str | None]
+    _lose_answer: Callable[[web.Request, Call, str], Awaitable[web.StreamResponse]]
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
@@ -99,12 +102,22 @@ class TelegramApi:
                 return _envelope(500, error="Internal Server Error")
         call = Call(method, params)
         self.calls.append(call)
+        fault = None
         if method == "sendmessage":
             chat = str(params.get("chat_id"))
             if chat.lstrip("-").isdigit() and int(chat) in self.hung:
                 return await self._hang(self.hung[int(chat)])
             if self.hang_rate and self._random.random() < self.hang_rate:
                 return await self._hang(self._closing)
+            fault = self._fault_before(int(chat) if chat.lstrip("-").isdigit() else 0)
+            if fault == "hang":
+                return await self._hang(self._closing)
+            if fault == "5xx":
+                return _envelope(500, error="Internal Server Error")
+            if fault == "429":
+                return _envelope(
+                    429, error="Too Many Requests: retry after 1", parameters={"retry_after": 1}
+                )
         if method in RATE_LIMITED:
             if self._random.random() < self.drop_rate:
                 assert request.transport is not None
@@ -127,6 +140,8 @@ class TelegramApi:
         params["_status"] = status
         if status == 200:
             params["_ok"] = True
+            if fault is not None:  # delivered: only its answer is lost
+                return await self._lose_answer(request, call, fault)
             return _envelope(200, result=result)
         return _envelope(status, error=result)
 

@@ -102,11 +102,14 @@ class RecordFault:
         conn.info.pop("records", None)
 
 
-async def start_bot(db_url: str, tg: FakeTelegram, **telegram: Any) -> App:
+async def start_bot(
+    db_url: str, tg: FakeTelegram, *, outbox: dict[str, Any] | None = None, **telegram: Any
+) -> App:
     config = parse_config(
         {
             "database": {"url": db_url},
             "server": {"port": 0},
+            "outbox": outbox or {},
             "telegram": {
                 "enabled": True,
                 "base_url": tg.base_url,

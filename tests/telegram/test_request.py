@@ -3,7 +3,8 @@ real ``telegram.Bot`` against the fake Bot API and against a closed port. Failur
 come out as the library's own errors, as with its httpx client: Telegram's answers as
 ``RetryAfter``/``Forbidden``/``BadRequest``, no answer in time as ``TimedOut``, no
 server as ``NetworkError``; a send that hangs holds its connection only until its
-read timeout."""
+read timeout. A failure after the request went out (no answer, the connection closed
+after delivery) is also ``AnswerLost``: the message may have been sent."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from channels.telegram.request import TelegramRequest
+from channels.telegram.request import AnswerLost, TelegramRequest
 from channels.telegram.send import send_text
 from tests.fakes.telegram import FakeTelegram
 
@@ -66,17 +67,30 @@ async def test_a_connection_refused_is_a_network_error() -> None:
         with pytest.raises(NetworkError, match=r"aiohttp\.ClientConnectorError") as raised:
             await send_text(bot, 42, "hello")
     assert not isinstance(raised.value, TimedOut)  # nothing was sent, nothing to doubt
+    assert not isinstance(raised.value, AnswerLost)
 
 
 async def test_a_hung_send_times_out_and_frees_its_connection(tg: FakeTelegram) -> None:
     async with bot_on(tg.base_url, TelegramRequest(connections=1, read_timeout=0.3)) as bot:
         tg.hang(42)
-        with pytest.raises(TimedOut):
+        with pytest.raises(TimedOut) as raised:
             await send_text(bot, 42, "stuck")
+        assert isinstance(raised.value, AnswerLost)  # it went out: Telegram may have sent it
         # Telegram still holds the call, but the one connection serves the next chat
         assert tg.hanging == 1
         assert await send_text(bot, 43, "next") >= 1
         assert tg.sent(43)[0]["text"] == "next" and tg.sent(42) == []
+
+
+async def test_an_answer_lost_after_delivery_is_a_network_error_that_may_have_sent(
+    bot: Bot, tg: FakeTelegram
+) -> None:
+    tg.lose_responses(42)
+    with pytest.raises(NetworkError) as raised:
+        await send_text(bot, 42, "delivered, unanswered")
+    assert isinstance(raised.value, AnswerLost) and not isinstance(raised.value, TimedOut)
+    assert [m["text"] for m in tg.sent(42)] == ["delivered, unanswered"]  # the user has it
+    assert await send_text(bot, 43, "next") >= 1  # the next send is answered as usual
 
 
 async def test_no_free_connection_is_a_pool_timeout_and_nothing_is_sent(
@@ -87,8 +101,9 @@ async def test_no_free_connection_is_a_pool_timeout_and_nothing_is_sent(
         stuck = asyncio.create_task(send_text(bot, 42, "stuck"))
         await tg.wait_hanging(1)
         calls = len(tg.calls)
-        with pytest.raises(TimedOut, match="Pool timeout"):
+        with pytest.raises(TimedOut, match="Pool timeout") as raised:
             await bot.send_message(43, "waits for a connection", pool_timeout=0.1)
+        assert not isinstance(raised.value, AnswerLost)
         assert len(tg.calls) == calls  # the second request never left
         tg.unhang()
         with pytest.raises(NetworkError):  # the hung call is answered with a 500

@@ -1,7 +1,8 @@
 """Telegram sends that hang or cannot connect, end to end: the real
 python-telegram-bot on aiohttp (``channels.telegram.request``) against the fake Bot
 API, through the whole bot. A chat whose sends Telegram never answers holds no other
-chat back; its reply is tried again after the read timeout; a reply sent while
+chat back; its reply is tried again after the read timeout; one whose answer was
+lost after Telegram delivered it is sent once more, and only once; a reply sent while
 Telegram is unreachable arrives once it is back."""
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from tests.telegram.test_polling import start_bot as start_polling_bot
 
 
 async def start_bot(tmp_path: Path, tg: FakeTelegram, **telegram: Any) -> App:
-    return await start_polling_bot(f"sqlite:///{tmp_path / 'bot.db'}", tg, **telegram)
+    # a send left unanswered is tried again 0.2 s after its timeout (default: 5 s)
+    outbox = {"unanswered_retry_delay": 0.2}
+    return await start_polling_bot(
+        f"sqlite:///{tmp_path / 'bot.db'}", tg, outbox=outbox, **telegram
+    )
 
 
 async def test_a_chat_telegram_never_answers_holds_no_other_chat_back(
@@ -77,6 +82,28 @@ async def test_a_send_left_unanswered_is_tried_again_after_its_read_timeout(
         await bot.stop()
 
 
+async def test_a_reply_whose_answer_was_lost_is_sent_once_more_and_no_chat_waits_for_it(
+    tmp_path: Path, tg: FakeTelegram
+) -> None:
+    bot = await start_bot(tmp_path, tg)
+    try:
+        tg.lose_responses(42)  # delivered, then the connection closed unanswered
+        tg.private(42, "/help")
+        tg.private(43, "/help")
+        (reply,) = await tg.wait_sent(1, chat_id=43)
+        assert "/lang" in reply["text"]
+        first, again = await tg.wait_sent(2, chat_id=42, within=15)
+        assert first["text"] == again["text"] and "/lang" in first["text"]
+        await sent_everything(bot)
+        # one retry, delivered: the user has the reply twice, as the README says, no more
+        assert len(tg.calls_to("sendMessage")) == 3 and tg.lost == 1
+        assert len(tg.sent(42)) == 2
+        row = next(r for r in await outbox_rows(bot) if r.chat_id == "42")
+        assert row.status == "delivered" and row.attempts == 2
+    finally:
+        await bot.stop()
+
+
 async def test_a_reply_sent_while_telegram_is_unreachable_arrives_once_it_is_back(
     tmp_path: Path, tg: FakeTelegram
 ) -> None:
@@ -99,6 +126,11 @@ async def test_a_reply_sent_while_telegram_is_unreachable_arrives_once_it_is_bac
         assert reply["text"] == "your deposit arrived"
     finally:
         await bot.stop()
+
+
+async def outbox_rows(bot: App) -> list[OutboxItem]:
+    assert bot.store is not None
+    return await bot.store.outbox()
 
 
 async def only_row(bot: App) -> OutboxItem:
