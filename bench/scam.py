@@ -5,7 +5,10 @@ the semantic layer behind its gate) and prints, for the development set
 (``bench/data/scam.jsonl``) or with ``--blind`` for the blind set
 (``bench/data/blind/scam/messages.jsonl``, its brand settings from ``meta.json``
 beside it): recall by kind and by language (a scam counts as caught when its verdict
-is not "clean"), the false-positive rate on ordinary messages, every miss and false
+is not "clean"), the false-positive rate on ordinary messages (any finding on one
+counts) and what the false positives consisted of (a transfer notice alone, a mistyped
+address or a network mismatch, ``guard.NOT_FRAUD``, or a scam or suspicious verdict, from
+a rule or the semantic layer; and how many held each finding), every miss and false
 positive (``--quiet``: counts only), messages/s in one process and how many messages
 reached the model. When ``../shared/ethpd`` is beside the repository it also checks
 agreement with MetaMask's eth-phishing-detect cases. The semantic layer's classifier
@@ -31,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from bench.scam_ethpd import ethpd_agreement
-from handlers.scam.detect import inspect
+from handlers.guard import NOT_FRAUD
+from handlers.scam.detect import Finding, inspect
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList
 from handlers.understanding.cache import VectorCache
@@ -122,6 +126,7 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
     kinds, languages, clean_kinds, clean_languages = Tally(), Tally(), Tally(), Tally()
     misses: list[str] = []
     how: Counter[str] = Counter()  # false positives: what the user would see, and from what
+    reasons: Counter[str] = Counter()  # false positives holding each finding
     engine = intent.anchors.engine if intent else None
     embedded_before = engine.embedded if engine else 0
     began, began_cpu = time.perf_counter(), time.process_time()
@@ -144,9 +149,8 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
             clean_kinds.add(kind, flagged)
             clean_languages.add(language, flagged)
             if flagged:
-                sure = any(f.verdict == "scam" for f in findings)
-                alone = all("intent" in f.evidence for f in findings)
-                how[f"{'scam' if sure else 'suspicious'}, {'semantic' if alone else 'rules'}"] += 1
+                how[consisted_of(findings)] += 1
+                reasons.update({f.reason for f in findings})
                 why = ", ".join(f"{f.reason}{_score(f.evidence)}" for f in findings)
                 misses.append(f"  false positive ({why}) [{language}] {row['text'][:160]}")
     elapsed = time.perf_counter() - began
@@ -164,9 +168,16 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
         print(f"false positives: {fp / ordinary:.2%}  ({fp}/{ordinary} ordinary)")
         print("false positives by kind:", *clean_kinds.lines(), sep="\n")
         print(
-            "false positives by verdict (scam: removed in a group; suspicious: a warning), "
-            "and from the semantic layer alone or a rule:",
-            *(f"  {k:<22} {n}" for k, n in sorted(how.items())),
+            "false positives by what they consisted of (a transfer notice only: "
+            f"{' or '.join(NOT_FRAUD)}, no scam said; otherwise the verdict, scam: removed "
+            "in a group, suspicious: a warning, and whether a rule said it or the semantic "
+            "layer alone):",
+            *(f"  {k:<40} {n}" for k, n in sorted(how.items())),
+            sep="\n",
+        )
+        print(
+            "false positives by finding (one message may hold several):",
+            *(f"  {k:<22} {n}" for k, n in sorted(reasons.items())),
             sep="\n",
         )
         print("false positives by language:", *clean_languages.lines(), sep="\n")
@@ -183,6 +194,18 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
         )
     if not quiet and misses:
         print("misses and false positives:", *misses, sep="\n")
+
+
+def consisted_of(findings: list[Finding]) -> str:
+    """What a flagged ordinary message cost its sender: a notice about the transfer
+    (a mistyped address, a network mismatch: ``guard.NOT_FRAUD``), or a scam verdict
+    (removed in a group) or a doubt (a warning), from a rule or the semantic layer."""
+    fraud = [f for f in findings if f.reason not in NOT_FRAUD]
+    if not fraud:
+        return "transfer notice only"
+    sure = any(f.verdict == "scam" for f in fraud)
+    alone = all("intent" in f.evidence for f in fraud)
+    return f"{'scam' if sure else 'suspicious'}, {'semantic layer' if alone else 'rule'}"
 
 
 def _score(evidence: dict[str, str]) -> str:

@@ -145,11 +145,18 @@ async def test_a_victim_quoting_a_scam_link_in_a_group_is_not_muted() -> None:
         "s.e.n.d 1 B T C, r.e.c.e.i.v.e 2 B T C",
         "Sende 0,1 ETH und erhalte 0,2 ETH zurück",
         "向此地址发送1个ETH，返还2个ETH",
+        "Envíanos ETH a esta dirección y te devolvemos el doble",  # no amounts
+        "USDT를 입금하시면 2배로 돌려드립니다",
     ],
 )
 async def test_spaced_and_translated_doubling_is_a_scam_without_the_model(text: str) -> None:
     _, context = await run(text, semantic=False)
     assert context.scam.verdict == "scam" and "fee_scam" in context.scam.reasons
+
+
+async def test_a_fee_that_doubled_is_a_question_not_a_doubling_scam() -> None:
+    _, context = await run("La comisión de retiro es el doble en ERC20, ¿por qué?", semantic=False)
+    assert context.scam.verdict == "clean", context.scam.reasons
 
 
 @pytest.mark.parametrize(

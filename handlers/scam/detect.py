@@ -15,7 +15,7 @@ from handlers.scam.addresses import addresses_in, named_networks
 from handlers.scam.cues import cue_count
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, Host, hosts_in, lookalike
-from handlers.scam.normalize import readable, unhidden, unspaced, visible
+from handlers.scam.normalize import readable, refanged, unhidden, unspaced, visible
 from handlers.scam.phrases import find_phrases
 from handlers.secrets import KIND_CARD, KIND_KEY, KIND_PASSWORD, KIND_SEED, find_secrets
 
@@ -61,8 +61,8 @@ def inspect(
     for kind in SECRET_KINDS:
         if kind in kinds:
             found.append(Finding("suspicious", f"secret_{kind}", {"kind": kind}))
-    shown = visible(text[:100_000])
-    hosts = hosts_in(shown)
+    # a defanged or letter-spaced link is still a link the reader can follow
+    hosts = hosts_in(refanged(visible(text[:100_000])))
     for host in hosts:
         listed = blocklist.check(host.host)
         if listed is not None:

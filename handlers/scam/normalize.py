@@ -50,6 +50,16 @@ _LEET = str.maketrans(
 # alone ("s e n d 0.1 E T H" reads "send 0.1 eth", not "send01eth")
 _SPACED = re.compile(r"(?<!\w)(?:[^\W\d_][ .\-_*·]){2,}[^\W\d_](?!\w)")
 _NON_WORD_RUN = re.compile(r"[^\w\s]+")
+# links written so that chat clients do not make them clickable (the way threat reports
+# "defang" them): "hxxps://", "example[.]com", "example(.)com", "example[dot]com"; only
+# after a name with a letter in it and before a letter, so "1.5 (dot) two" or
+# "(see above)" are left as they are
+_SCHEME = re.compile(r"\bh[tx]{2}p(s?)(?:\[:\]|:)//", re.IGNORECASE)
+_DOT = re.compile(r"(?<=[\w-])\s?[\[({]\s?(?:\.|dot)\s?[\])}]\s?(?=[^\W\d_])", re.I)
+_NAME_BEFORE = re.compile(r"[\w-]{1,63}$")  # the label before a defanged dot
+# a link with a space after every character: "h t t p s : / / e x a m p l e . c o m"
+_SPACED_LINK = re.compile(r"(?<!\S)(?:\S ){5,}\S(?!\S)")
+_LINK_SHAPE = re.compile(r"(?:https?://)?(?:[\w-]+\.)+[^\W\d_]{2,24}(?:/\S*)?", re.IGNORECASE)
 
 
 def unhidden(text: str) -> str:
@@ -86,6 +96,28 @@ def unspaced(text: str) -> str:
     Latin; punctuation and amounts kept ("0,1 ETH"). Bounded: first 20,000 chars."""
     text = _WORD.sub(_unmix, visible(text[:20_000]))
     return _SPACED.sub(lambda m: re.sub(r"[ .\-_*·]", "", m.group()), text)
+
+
+def refanged(text: str) -> str:
+    """``text`` with defanged and letter-spaced links written as links again, for the
+    link detectors; everything else as it was (bounded: first 100,000 chars)."""
+    text = _SCHEME.sub(lambda m: f"http{m.group(1)}://", text[:100_000])
+    text = _DOT.sub(_dot, text)
+    return _SPACED_LINK.sub(_join_link, text)
+
+
+def _dot(match: re.Match[str]) -> str:
+    """A defanged dot, written as a dot when the name before it has a letter ("1.5
+    (dot) 2" is no link); the look-behind keeps the work linear in the text's length."""
+    before = _NAME_BEFORE.search(match.string, max(0, match.start() - 63), match.start())
+    named = before is not None and any(ch.isalpha() for ch in before.group())
+    return "." if named else match.group()
+
+
+def _join_link(match: re.Match[str]) -> str:
+    """Single characters spaced apart, joined when they spell a link ("a b c" stays)."""
+    joined = match.group().replace(" ", "")
+    return joined if "." in joined and _LINK_SHAPE.fullmatch(joined) else match.group()
 
 
 def readable(text: str) -> str:

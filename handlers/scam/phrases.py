@@ -205,10 +205,12 @@ DOUBLING = any_of(
     r"dobr",
     r"\bdoubl",
     r"\bdobel",
+    r"\bdoble\b",
     r"lipat ganda",
     "倍返し",
     "2倍",
     "두 배",
+    r"2\s?배",
 )
 STAFF = any_of(
     r"\badmin",
