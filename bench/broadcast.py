@@ -19,7 +19,11 @@ duplicates and misses.
 ``--start N``: instead, a start to N subscribers with a small write beside it
 (``bench/broadcast_start.py``): wall time, peak memory added, the write's waits.
 
-Usage: python bench/broadcast.py [--subscribers N] [--in-process | --start N]
+``--processes N`` (N > 1): instead, one broadcast sent by N bot processes on one
+PostgreSQL database and one Redis, sharing Telegram's limits (``bench/broadcast_procs.py``):
+messages/s, 429s, duplicates, misses, and each process's share of the sends.
+
+Usage: python bench/broadcast.py [--subscribers N] [--in-process | --start N | --processes N]
 """
 
 from __future__ import annotations
@@ -240,8 +244,16 @@ def main() -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--in-process", action="store_true", help="one process, limits raised")
     mode.add_argument("--start", type=int, metavar="N", help="measure a start to N subscribers")
+    mode.add_argument(
+        "--processes", type=int, default=1, metavar="N", help="N bot processes send it"
+    )
     args = parser.parse_args()
     n = args.subscribers
+    if args.processes > 1:
+        from bench.broadcast_procs import run
+
+        run(args.processes, n)
+        return
     if args.in_process:
         in_process(n)
         return

@@ -6,6 +6,7 @@ said once, and Redis is used again when it is back."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import uuid
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from handlers.fallback import StoreFallback
 from handlers.shared_limits import SharedRateLimits
 from storage.buckets import Taken, Window
 from storage.redis_buckets import RedisBuckets
-from tests.conftest import RedisSpace
+from tests.conftest import FakeClock, RedisSpace
 from tests.fakes.tcp_link import TcpLink
 
 
@@ -179,3 +180,54 @@ async def test_a_redis_that_stops_answering_costs_no_send_and_is_used_again_when
             await direct.close()
     assert len(lines(logging.WARNING)) == 1
     assert len(lines(logging.INFO)) == 1
+
+
+class LateWaker:
+    """The real store, and the bot's clock moved on by each refusal's wait plus
+    ``late_ms``: every waiter wakes that long after the time it was given, as one in a
+    busy process does. The times the sends were counted are written down."""
+
+    def __init__(self, inner: RedisBuckets, clock: FakeClock, late_ms: int, counted: list[int]):
+        self.inner, self.clock, self.late_ms, self.counted = inner, clock, late_ms, counted
+
+    async def take(
+        self, now_ms: int, token: str, pauses: tuple[str, str], windows: Sequence[Window]
+    ) -> Taken:
+        taken = await self.inner.take(now_ms, token, pauses, windows)
+        if taken.wait == 0:
+            self.counted.append(now_ms)
+        else:
+            self.clock.advance((round(taken.wait * 1000) + self.late_ms) / 1000)
+        return taken
+
+    async def pause(self, key: str, until_ms: int, now_ms: int) -> bool:
+        return await self.inner.pause(key, until_ms, now_ms)
+
+
+async def test_waiters_that_wake_late_still_send_at_the_platform_limit(
+    redis_space: RedisSpace, clock: FakeClock
+) -> None:
+    # a broadcast from two processes at a platform-wide 30 per 0.25 s; every waiter
+    # wakes 1 ms late. The window (30 per 0.26 s) holds the rate, and late wake-ups
+    # must not stretch each gap of the even pace instead (that cost 1 in 30 at 30/s)
+    late, span = 1, 260
+    rules = {"rec": (RateRule("global", 30, 0.25),)}
+    counted: list[int] = []
+    clients = [RedisBuckets.from_url(redis_space.url, redis_space.prefix) for _ in range(2)]
+    limiters = [
+        SharedRateLimits(rules, LateWaker(client, clock, late, counted), clock)
+        for client in clients
+    ]
+    try:
+        async with asyncio.timeout(60):
+            for n in range(61):
+                await limiters[n % 2].acquire("rec", f"chat-{n}")
+    finally:
+        for client in clients:
+            await client.close()
+    assert len(counted) == 61
+    assert most_in_a_window(counted, span) <= 30  # never over the limit, margin kept
+    # 61 sends: two full windows, each late by one wake-up at most
+    assert counted[-1] - counted[0] <= 2 * (span + late)
+    gaps = [b - a for a, b in itertools.pairwise(counted)]
+    assert min(gaps) >= 7  # still spread out: 90% of the even pace (8.3 ms) apart at least
