@@ -61,13 +61,30 @@ def serve_fake(port_out: Any, stop: Any) -> None:
     asyncio.run(main())
 
 
+async def create_broadcast(app: Any, subscribers: int) -> Any:
+    """``subscribers`` Telegram subscribers and the benchmark's notice to them, in the
+    bot's store; returns the broadcast's record (not started)."""
+    from handlers.broadcasts.notice import parse_notice
+    from tests.broadcasts.support import add_subscribers
+
+    chats = range(FIRST_CHAT, FIRST_CHAT + subscribers)
+    await add_subscribers(app.store, "telegram", chats)
+    notice = parse_notice(
+        {
+            "title": "Benchmark",
+            "text": {"en": "NOVA lists on 1 December."},
+            "targets": {"subscribers": {}},
+        }
+    )
+    record, _ = await app.broadcaster.create(notice, "bench")
+    return record
+
+
 def run_bot(db: str, port: int, subscribers: int, create: bool) -> None:
     """The bot: on ``create``, subscribers and the broadcast first; then send until done."""
     os.environ["SOCIALDESK_TELEGRAM_TOKEN"] = TOKEN
     from bots.app import App
     from bots.config import parse_config
-    from handlers.broadcasts.notice import parse_notice
-    from tests.broadcasts.support import add_subscribers
 
     config = parse_config(
         {
@@ -87,16 +104,7 @@ def run_bot(db: str, port: int, subscribers: int, create: bool) -> None:
         async with App(config) as app:
             assert app.store is not None and app.broadcaster is not None
             if create:
-                chats = range(FIRST_CHAT, FIRST_CHAT + subscribers)
-                await add_subscribers(app.store, "telegram", chats)
-                notice = parse_notice(
-                    {
-                        "title": "Benchmark",
-                        "text": {"en": "NOVA lists on 1 December."},
-                        "targets": {"subscribers": {}},
-                    }
-                )
-                record, _ = await app.broadcaster.create(notice, "bench")
+                record = await create_broadcast(app, subscribers)
                 await app.broadcaster.send(record.id)
             for _ in range(7200):  # at most an hour
                 if not await app.broadcaster.store.open_rows(1):

@@ -27,9 +27,8 @@ import uuid
 from pathlib import Path
 from typing import IO, Any
 
-from bench.broadcast import FIRST_CHAT, TOKEN, Fake, fake_state, report
+from bench.broadcast import TOKEN, Fake, create_broadcast, fake_state, report
 from bench.load_procs import (
-    REDIS_URL,
     ROOT,
     SECRET,
     drop_database,
@@ -37,28 +36,22 @@ from bench.load_procs import (
     fresh_database,
     loadavg,
 )
+from bench.load_procs import (
+    bot_config as load_bot_config,
+)
 
 STALL = 120.0  # seconds without a new delivery before the run is called stuck
 
 
 def bot_config(db_url: str, prefix: str, fake_port: int) -> dict[str, Any]:
-    """A webhook bot at Telegram's default limits (30/s, 1/s per chat), sharing them
-    through Redis under ``prefix``."""
-    port = free_port()
-    return {
-        "database": {"url": db_url},
-        "redis": {"url": REDIS_URL, "prefix": prefix},
-        "server": {"host": "127.0.0.1", "port": port},
-        "webchat": {"enabled": False},
-        "tickets": {"sweep_seconds": 3600},
-        "broadcasts": {"require_approval": False},
-        "telegram": {
-            "enabled": True,
-            "mode": "webhook",
-            "webhook_url": f"http://127.0.0.1:{port}/telegram/webhook",
-            "base_url": f"http://127.0.0.1:{fake_port}/bot",
-        },
-    }
+    """The load benchmark's webhook bot, at Telegram's default limits (30/s, 1/s per
+    chat) instead of raised ones, sharing them through Redis under ``prefix``, and
+    sending a broadcast without a second person's approval."""
+    config = load_bot_config(db_url, prefix, fake_port, port=free_port())
+    for limit in ("max_per_second", "max_per_chat_per_second", "max_per_group_per_minute"):
+        del config["telegram"][limit]
+    config["broadcasts"] = {"require_approval": False}
+    return config
 
 
 def bot() -> None:
@@ -71,8 +64,6 @@ def bot() -> None:
     from bots.app import App
     from bots.config import parse_config
     from bots.logs import setup_logging
-    from handlers.broadcasts.notice import parse_notice
-    from tests.broadcasts.support import add_subscribers
 
     setup_logging("WARNING", [TOKEN, SECRET])
     config = parse_config(json.loads(sys.argv[1]))
@@ -85,16 +76,7 @@ def bot() -> None:
             assert app.store is not None and app.broadcaster is not None
             record = None
             if subscribers:
-                chats = range(FIRST_CHAT, FIRST_CHAT + subscribers)
-                await add_subscribers(app.store, "telegram", chats)
-                notice = parse_notice(
-                    {
-                        "title": "Benchmark",
-                        "text": {"en": "NOVA lists on 1 December."},
-                        "targets": {"subscribers": {}},
-                    }
-                )
-                record, _ = await app.broadcaster.create(notice, "bench")
+                record = await create_broadcast(app, subscribers)
             print("ready", flush=True)
             if record is not None:
                 await asyncio.to_thread(sys.stdin.readline)
