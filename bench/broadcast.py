@@ -92,6 +92,8 @@ def run_bot(db: str, port: int, subscribers: int, create: bool) -> None:
             "server": {"port": 0},
             "webchat": {"enabled": False},
             "tickets": {"sweep_seconds": 3600},
+            # one person starts it: the benchmark has no second manager to approve
+            "broadcasts": {"require_approval": False},
             "telegram": {
                 "enabled": True,
                 "base_url": f"http://127.0.0.1:{port}/bot",
