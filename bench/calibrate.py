@@ -97,6 +97,11 @@ def rows(resolver: Resolver, items: list[dict]) -> tuple[list[list[float]], list
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write {OUT.name}")
+    parser.add_argument(
+        "--hold-out-dev2",
+        action="store_true",
+        help="fit on the example base's questions alone; dev2's figures are then held out",
+    )
     args = parser.parse_args()
     items = [json.loads(line) for path in DATA for line in path.read_text().splitlines() if line]
     dev2 = [json.loads(x) for x in (DEV2 / "questions.jsonl").read_text().splitlines() if x]
@@ -115,8 +120,9 @@ def main() -> None:
         for name, knowledge, questions in sets:
             resolver = Resolver(knowledge, settings, engine=engine_or_none, cache=cache)
             x, y, asked = rows(resolver, questions)
-            x_all += x
-            y_all += y
+            if not (args.hold_out_dev2 and name == "dev2"):
+                x_all += x
+                y_all += y
             collected[f"{mode}/{name}"] = asked
         model = LogisticRegression(C=10.0, max_iter=1000).fit(np.array(x_all), np.array(y_all))
         fitted[mode] = model

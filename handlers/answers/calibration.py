@@ -30,6 +30,9 @@ class Features:
     name: float
     agree: bool = False  # first by its phrasings and by its answers alike
     above_background: float = 0.0  # semantic score minus the question's background
+    # semantic score minus the closest uncovered topic's: a gate, not a weight
+    # (resolve.ELSEWHERE); fitted as a weight it changed nothing (docs/benchmarks.md)
+    above_uncovered: float = 0.0
 
     def vector(self) -> list[float]:
         if self.semantic is None:

@@ -33,6 +33,14 @@ from handlers.understanding.cache import VectorCache
 from handlers.understanding.engine import Engine
 
 BACKGROUND_FILE = Path(__file__).with_name("background.toml")
+TOPICS_FILE = Path(__file__).with_name("exchange_topics.toml")
+# A topic is covered by the base when one of the base's phrasings has it as its nearest
+# topic at COVERS or above, or when any phrasing says it almost word for word
+# (SAME_QUESTION). Multilingual-e5 puts "change my nickname" at 0.90 to "change my
+# email", so closeness alone would mark every "How do I change my ..." as covered;
+# nearest-of-a-phrasing keeps one topic per phrasing (chosen on bench/data/dev2).
+COVERS = 0.88
+SAME_QUESTION = 0.97
 ANSWER_WEIGHT = 0.5  # an FAQ's answer counts half as much as its best phrasing
 CENTRED_GROUP = 5  # a language with fewer texts than this is too small to centre
 ENTRY_TEXT = 300  # characters of an activity's or airdrop's description that are embedded
@@ -50,6 +58,9 @@ class Ranked:
     # how close the question is to sentences about nothing the base answers: a
     # candidate no closer than this is no evidence (small bases have large leads)
     background: float = 0.0
+    # how close the question is to the closest exchange topic this base does not cover
+    # (exchange_topics.toml): a candidate no closer than that answers something else
+    uncovered: float = 0.0
 
 
 class SemanticIndex:
@@ -83,6 +94,8 @@ class SemanticIndex:
         ]
         self._vectors = cache.vectors(engine, texts, passage=False)
         self._background = cache.vectors(engine, list(background_sentences()), passage=False)
+        topics = cache.vectors(engine, list(exchange_topics()), passage=False)
+        self._uncovered = _uncovered(topics, self._vectors[: self._phrasings])
 
     def __repr__(self) -> str:
         return f"SemanticIndex({len(self.refs)} entries, {len(self._vectors)} texts)"
@@ -95,6 +108,7 @@ class SemanticIndex:
         question = self.engine.query(text)
         sims = self._vectors @ question
         background = float(np.sort(self._background @ question)[-3:].mean())
+        uncovered = float((self._uncovered @ question).max()) if len(self._uncovered) else 0.0
         if self._groups and self._english.any():
             reference = sims[self._english].mean()
             for group in self._groups:
@@ -117,12 +131,32 @@ class SemanticIndex:
             tuple(float(combined[i]) for i in order),
             tuple(bool(i == by_phrasing and i == by_answer) for i in order),
             background,
+            uncovered,
         )
 
 
 def _starts(groups: list[list[tuple[str, str]]]) -> np.ndarray:
     sizes = np.array([len(g) for g in groups], dtype=np.int64)
     return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+
+
+def _uncovered(topics: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
+    """The topics' vectors that none of the base's phrasings covers."""
+    if not len(phrasings):
+        return topics
+    sims = topics @ phrasings.T
+    covered = sims.max(axis=1) >= SAME_QUESTION
+    nearest = sims.argmax(axis=0)  # per phrasing, its closest topic
+    close = sims[nearest, np.arange(len(nearest))] >= COVERS
+    covered[nearest[close]] = True
+    kept: np.ndarray = topics[~covered]
+    return kept
+
+
+@cache
+def exchange_topics() -> tuple[str, ...]:
+    with TOPICS_FILE.open("rb") as fh:
+        return tuple(tomllib.load(fh)["topics"])
 
 
 @cache
