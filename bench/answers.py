@@ -5,6 +5,8 @@
 - **dev2**: ``bench/data/dev2/``: a second exchange's base in help-centre style (English
   phrasings, a few Chinese) and questions in twelve languages, written by a helper who
   had read only ``docs/knowledge.md``; a development set all the same (tuned on).
+- **dev3**: ``bench/data/dev3/``: a third exchange's base and questions, written the
+  same way by another helper; the calibration is fitted on it too.
 - **blind**: ``bench/data/blind/answers/``: another exchange's base (``kb.toml``) and
   questions in twelve languages (``questions.jsonl``), written by someone who had read
   only ``docs/knowledge.md``, frozen after its first run (``meta.json`` holds the
@@ -15,7 +17,8 @@ every UI language enabled; scoring is ``socialdesk kb test``'s (``bots/kbtest.py
 Printed per set: right entry, wrong confident answers, right reply language, status
 facts, questions/s, right entry by language, and with ``--show-misses`` every miss.
 
-    PYTHONPATH=. python bench/answers.py [--set dev|blind|both] [--show-misses]
+    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|blind|all] [--show-misses]
+        [--confidence P]
 """
 
 from __future__ import annotations
@@ -48,21 +51,29 @@ SETS = {
         None,
         None,
     ),
+    "dev3": (
+        ROOT / "bench" / "data" / "dev3" / "kb.toml",
+        ROOT / "bench" / "data" / "dev3" / "questions.jsonl",
+        None,
+        None,
+    ),
     "blind": (BLIND / "kb.toml", BLIND / "questions.jsonl", None, None),
 }
 
 
-def bench_config(base: Path, brand: str = "Example Exchange") -> Config:
+def bench_config(
+    base: Path, brand: str = "Example Exchange", confidence: float | None = None
+) -> Config:
     """The defaults, speaking every UI language, answering from ``base``."""
+    knowledge: dict[str, object] = {"paths": [str(base)]}
+    if confidence is not None:
+        knowledge["confidence_threshold"] = confidence
     return parse_config(
-        {
-            "bot": {"brand": brand, "languages": list(UI_LANGUAGES)},
-            "knowledge": {"paths": [str(base)]},
-        }
+        {"bot": {"brand": brand, "languages": list(UI_LANGUAGES)}, "knowledge": knowledge}
     )
 
 
-async def run(name: str, show_misses: bool) -> None:
+async def run(name: str, show_misses: bool, confidence: float | None = None) -> None:
     base, questions, at, brand = SETS[name]
     if at is None:
         meta = json.loads((questions.parent / "meta.json").read_text())
@@ -70,7 +81,8 @@ async def run(name: str, show_misses: bool) -> None:
     knowledge = Knowledge.merge([load_file(base)])
     items = load_items(questions, set(knowledge.by_ref))
     moment = datetime.fromisoformat(str(at).replace("Z", "+00:00"))
-    report = await evaluate(Asker(bench_config(base, str(brand))), items, moment, Texts.load())
+    config = bench_config(base, str(brand), confidence)
+    report = await evaluate(Asker(config), items, moment, Texts.load())
     print(f"== {name}: {questions.relative_to(ROOT)} against {base.relative_to(ROOT)}")
     print(f"   asked as of {moment.isoformat()}")
     for line in report.lines():
@@ -84,9 +96,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=[*SETS, "all"], default="all")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument(
+        "--confidence",
+        type=float,
+        metavar="P",
+        help="[knowledge] confidence_threshold to answer at (default: the configured one)",
+    )
     args = parser.parse_args()
     for name in SETS if args.set == "all" else (args.set,):
-        asyncio.run(run(name, args.show_misses))
+        asyncio.run(run(name, args.show_misses, args.confidence))
 
 
 if __name__ == "__main__":

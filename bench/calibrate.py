@@ -5,13 +5,15 @@ asked against the example base three times: as it ships (phrasings in many langu
 and as help centres write bases (only its English and Chinese phrasings; English for
 all and Chinese for a third of the FAQs), so the weights
 learn what a paraphrase in another language scores, not only a close phrasing; and the
-second development set (``bench/data/dev2``: another exchange's base in help-centre
-style, questions in twelve languages) against its own base. Every
+further development sets (``bench/data/dev2``, ``dev3``: other exchanges' bases in
+help-centre style, questions in twelve languages) against their own bases. Every
 candidate that reaches the calibrated step is one row (its features; right or not),
 and a logistic regression per mode (semantic, lexical alone) is written out. The
-thresholds that follow are printed: wrong and right answers at each.
+thresholds that follow are printed: wrong and right answers at each; ``--hold-out
+dev3`` leaves one set out of the fit, so its figures say how the calibration does on
+a base it never saw.
 
-    PYTHONPATH=. python bench/calibrate.py [--write]
+    PYTHONPATH=. python bench/calibrate.py [--hold-out SET] [--write]
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from handlers.answers.calibration import Features
 from handlers.answers.knowledge import Knowledge, load_file
 from handlers.answers.resolve import Resolver
 from handlers.answers.settings import KnowledgeSettings
@@ -35,7 +38,9 @@ from handlers.understanding.engine import shared_engine
 ROOT = Path(__file__).resolve().parents[1]
 DATA = [ROOT / "bench" / "data" / "questions.jsonl", ROOT / "bench" / "data" / "holdout.jsonl"]
 EXAMPLE = ROOT / "docs" / "knowledge" / "example.toml"
-DEV2 = ROOT / "bench" / "data" / "dev2"
+# further development sets: another exchange's base each, questions in twelve languages
+EXTRA = [ROOT / "bench" / "data" / name for name in ("dev2", "dev3")]
+EXTRA = [folder for folder in EXTRA if folder.exists()]
 OUT = ROOT / "handlers" / "answers" / "calibration.toml"
 
 
@@ -75,36 +80,46 @@ def _english_and_chinese(
     return {k: v for k, v in questions.items() if k == "en" or (chinese and k == "zh")}
 
 
-def rows(resolver: Resolver, items: list[dict]) -> tuple[list[list[float]], list[int], list]:
-    """Features and labels of every candidate that reaches the calibrated step."""
-    x: list[list[float]] = []
-    y: list[int] = []
+def rows(resolver: Resolver, items: list[dict]) -> list[tuple[dict, dict[str, Features]]]:
+    """Each question that reaches the calibrated step, with its candidates' features."""
     asked = []
     for item in items:
         text = item["text"]
         decided, signals = resolver.exact(text)
-        if decided is not None:
-            continue
-        lexical, names = signals.lexical, signals.names
-        features = resolver.features(text, lexical, names)
-        asked.append((item, features))
-        for ref, f in features.items():
-            x.append(f.vector())
-            y.append(int(ref == item["expected"]))
-    return x, y, asked
+        if decided is None:
+            asked.append((item, resolver.features(text, signals.lexical, signals.names)))
+    return asked
+
+
+def development_sets(
+    items: list[dict],
+) -> list[tuple[str, Knowledge, list[dict]]]:
+    """Every base with its questions: the example base three ways, then each further
+    development set (another exchange's base in help-centre style)."""
+    sets = [(name, k, items) for name, k in bases().items()]
+    for folder in EXTRA:
+        questions = [json.loads(x) for x in (folder / "questions.jsonl").read_text().splitlines()]
+        knowledge = Knowledge.merge([load_file(folder / "kb.toml")])
+        sets.append((folder.name, knowledge, [q for q in questions if q]))
+    return sets
+
+
+def vector(mode: str, features: Features) -> list[float] | None:
+    """The row ``mode`` is fitted on."""
+    return features.vector()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write {OUT.name}")
     parser.add_argument(
-        "--hold-out-dev2",
-        action="store_true",
-        help="fit on the example base's questions alone; dev2's figures are then held out",
+        "--hold-out",
+        metavar="SET",
+        choices=[f.name for f in EXTRA],
+        help="leave this development set out of the fit: its figures are then held out",
     )
     args = parser.parse_args()
     items = [json.loads(line) for path in DATA for line in path.read_text().splitlines() if line]
-    dev2 = [json.loads(x) for x in (DEV2 / "questions.jsonl").read_text().splitlines() if x]
     engine = shared_engine().engine
     if engine is None:
         raise SystemExit(shared_engine().reason)
@@ -112,38 +127,40 @@ def main() -> None:
     cache = VectorCache(ROOT / "var" / "embeddings")
     fitted: dict[str, LogisticRegression] = {}
     collected: dict[str, list] = {}
-    for mode, engine_or_none in (("semantic", engine), ("lexical", None)):
+    sets = development_sets(items)
+    for mode, first in (("semantic", engine), ("lexical", None)):
         x_all: list[list[float]] = []
         y_all: list[int] = []
-        sets = [(name, k, items) for name, k in bases().items()]
-        sets.append(("dev2", Knowledge.merge([load_file(DEV2 / "kb.toml")]), dev2))
         for name, knowledge, questions in sets:
-            resolver = Resolver(knowledge, settings, engine=engine_or_none, cache=cache)
-            x, y, asked = rows(resolver, questions)
-            if not (args.hold_out_dev2 and name == "dev2"):
-                x_all += x
-                y_all += y
+            resolver = Resolver(knowledge, settings, engine=first, cache=cache)
+            asked = rows(resolver, questions)
+            if name != args.hold_out:
+                for item, features in asked:
+                    for ref, f in features.items():
+                        row = vector(mode, f)
+                        if row is not None:
+                            x_all.append(row)
+                            y_all.append(int(ref == item["expected"]))
             collected[f"{mode}/{name}"] = asked
-        model = LogisticRegression(C=10.0, max_iter=1000).fit(np.array(x_all), np.array(y_all))
+        model = LogisticRegression(C=10.0, max_iter=3000).fit(np.array(x_all), np.array(y_all))
         fitted[mode] = model
         print(f"{mode}: {len(y_all)} candidates, {sum(y_all)} right; weights {model.coef_[0]}")
     for key, asked in collected.items():
-        model = fitted[key.split("/")[0]]
-        print(f"\n{key}: {len(asked)} questions reach the calibrated step")
+        mode = key.split("/")[0]
+        held = " (held out)" if key.endswith(f"/{args.hold_out}") else ""
+        print(f"\n{key}{held}: {len(asked)} questions reach the calibrated step")
         for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
             right = wrong = 0
             for item, features in asked:
-                best = max(
-                    features.items(),
-                    key=lambda kv: model.predict_proba([kv[1].vector()])[0][1],
-                    default=None,
-                )
-                if best is None:
+                refs = list(features)
+                found = [vector(mode, features[r]) for r in refs]
+                if not refs or found[0] is None:
                     continue
-                p = model.predict_proba([best[1].vector()])[0][1]
-                if p >= threshold:
-                    right += best[0] == item["expected"]
-                    wrong += best[0] != item["expected"]
+                p = fitted[mode].predict_proba(found)[:, 1]
+                best = int(np.argmax(p))
+                if p[best] >= threshold:
+                    right += refs[best] == item["expected"]
+                    wrong += refs[best] != item["expected"]
             print(f"  answer at p >= {threshold}: right {right}, wrong {wrong}")
     if args.write:
         lines = ["# Written by bench/calibrate.py; read by handlers/answers/calibration.py."]
