@@ -44,6 +44,14 @@ def backoff(attempt: int, *, base: float = 1.0, cap: float = 300.0) -> float:
 
     Full jitter spreads retries of many rows that failed together (a platform outage),
     so they do not come back as one burst.
+
+    Written by hand on purpose. A retry here is not a loop around a call: it is the
+    row's ``next_attempt_at``, computed from the attempts stored with the row, so it
+    survives a stop or a crash and any process's sender may make it. Retry libraries
+    (tenacity, backoff; neither is a dependency) sleep in the calling task between
+    tries, which would hold a send slot and lose the schedule on a stop. The backoffs
+    the project does carry belong to libraries a handler may not import (redis-py's,
+    discord.py's) and differ: redis-py's full jitter starts at 0 s, not at ``base``.
     """
     return random.uniform(base, min(cap, base * 2 ** max(attempt - 1, 0)))
 
