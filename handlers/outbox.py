@@ -44,6 +44,14 @@ def backoff(attempt: int, *, base: float = 1.0, cap: float = 300.0) -> float:
 
     Full jitter spreads retries of many rows that failed together (a platform outage),
     so they do not come back as one burst.
+
+    Written by hand on purpose. A retry here is not a loop around a call: it is the
+    row's ``next_attempt_at``, computed from the attempts stored with the row, so it
+    survives a stop or a crash and any process's sender may make it. Retry libraries
+    (tenacity, backoff; neither is a dependency) sleep in the calling task between
+    tries, which would hold a send slot and lose the schedule on a stop. The backoffs
+    the project does carry belong to libraries a handler may not import (redis-py's,
+    discord.py's) and differ: redis-py's full jitter starts at 0 s, not at ``base``.
     """
     return random.uniform(base, min(cap, base * 2 ** max(attempt - 1, 0)))
 
@@ -107,11 +115,13 @@ class Sender:
         self.stalled_after = stalled_after
         self._leases_due: datetime | None = None  # None: at the next step
         self._wake = asyncio.Event()
-        # idle(): each wake or question is a new generation; a step that began in the
-        # latest one and found nothing to send and nothing in flight reports it
+        # idle() and caught_up(): each wake or question is a new generation; a step that
+        # began in the latest one, with nothing in flight, reports what it found: nothing
+        # due (caught up), and nothing pending at all, due or not (idle)
         self._generation = 0
+        self._caught_up_generation = -1
         self._idle_generation = -1
-        self._idle_seen = asyncio.Condition()
+        self._looked = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
         self._stalled: set[asyncio.Task[None]] = set()  # in flight, slot given back
@@ -128,19 +138,35 @@ class Sender:
         self._wake.set()
 
     async def idle(self) -> None:
-        """Return once the sender has looked at the outbox after this call and found
+        """Return once nothing is owed: the sender looked at the outbox after this call
+        and found no row of its channels pending, due now or waiting for a retry, and
+        nothing in flight, every outcome recorded.
+
+        Rows enqueued (and committed) before the call are therefore delivered or given
+        up for good. What waits for "nothing more will be sent" (tests, benchmarks) waits
+        for this, combined with knowing that the inbound event was handled; a reply held
+        under a 429 or waiting for its retry keeps it waiting, as long as that takes (the
+        caller bounds the wait). Rows of another sender's channels do not count; rows
+        another sender is sending count once they are pending again. Needs :meth:`start`.
+        """
+        await self._await_look(lambda: self._idle_generation)
+
+    async def caught_up(self) -> None:
+        """Return once the sender looked at the outbox after this call and found
         nothing due that it can send and nothing in flight, every outcome recorded.
 
-        Rows enqueued (and committed) before the call are therefore sent, or given up,
-        or waiting for a retry that is not due yet. For tests and benchmarks that must
-        know "nothing more will be sent now": combine it with knowing that the inbound
-        event was handled. Needs :meth:`start`; the caller bounds the wait.
+        Unlike :meth:`idle`, rows waiting for a retry that is not due yet may remain:
+        "everything that can go now went", for a test that moves its clock past the
+        retry next. Needs :meth:`start`; the caller bounds the wait.
         """
+        await self._await_look(lambda: self._caught_up_generation)
+
+    async def _await_look(self, seen: Callable[[], int]) -> None:
         self._generation += 1
         wanted = self._generation
         self._wake.set()
-        async with self._idle_seen:
-            await self._idle_seen.wait_for(lambda: self._idle_generation >= wanted)
+        async with self._looked:
+            await self._looked.wait_for(lambda: seen() >= wanted)
 
     async def start(self) -> None:
         await self.limiter.start()
@@ -239,7 +265,7 @@ class Sender:
             if claimed > 0:
                 continue
             if not claimed and not self._inflight and not self._outcomes:
-                await self._report_idle(generation)
+                await self._report_look(generation, owed=due is not None)
             wait = self.idle_poll if due is None else min(self.idle_poll, max(due, 0.01))
             if self._leases_due is not None:  # a renewal is never late by a poll
                 renew_in = (self._leases_due - self.clock()).total_seconds()
@@ -250,12 +276,18 @@ class Sender:
                 async with asyncio.timeout(wait):
                     await self._wake.wait()
 
-    async def _report_idle(self, generation: int) -> None:
-        if generation != self._generation or self._idle_generation >= generation:
+    async def _report_look(self, generation: int, *, owed: bool) -> None:
+        """A step of ``generation`` found nothing due; ``owed``: rows still wait."""
+        if generation != self._generation:
             return  # woken meanwhile: the next step looks again
-        async with self._idle_seen:
-            self._idle_generation = generation
-            self._idle_seen.notify_all()
+        idle = not owed and self._idle_generation < generation
+        if self._caught_up_generation >= generation and not idle:
+            return  # reported already
+        async with self._looked:
+            self._caught_up_generation = generation
+            if idle:
+                self._idle_generation = generation
+            self._looked.notify_all()
 
     async def _deliver(self, work: OutboundWork) -> None:
         channel = self.channels[work.channel]

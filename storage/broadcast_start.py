@@ -16,6 +16,11 @@ kinds of short transaction:
 
 Between two batches the writer is free for everyone else. A batch checks the status
 under a row lock first, so nothing is added to a broadcast cancelled meanwhile.
+
+On PostgreSQL a large start also refreshes the outbox's statistics once
+(:func:`analyze_outbox`): the sender's claim is planned from them, and with none, or
+with statistics of a table a tenth the size, the planner sorts every pending row on
+each claim instead of walking ``ix_outbox_claim`` to its limit.
 """
 
 from __future__ import annotations
@@ -183,3 +188,23 @@ def unfinished(conn: Connection) -> list[int]:
     """Broadcasts whose start was interrupted (the process died while writing rows)."""
     query = select(BC.c.id).where(BC.c.status == "starting").order_by(BC.c.id)
     return [int(i) for i in conn.execute(query).scalars()]
+
+
+def analyze_outbox(conn: Connection) -> bool:
+    """``ANALYZE`` the outbox on PostgreSQL (nothing on SQLite); whether it ran.
+
+    The sender's claim ``ORDER BY priority, id LIMIT n`` is cheap only along
+    ``ix_outbox_claim``; the planner takes that path once it knows that most rows are
+    pending. Without statistics (a table never analyzed, autovacuum off or not yet
+    round) it expects a handful of matching rows, takes ``ix_outbox_chat`` and sorts
+    every pending row on each claim: 98 ms a claim with 12,000 of a broadcast's rows
+    pending, against 0.2 ms. ``ANALYZE`` reads a sample of at most 30,000 rows (about
+    10 ms once a start wrote its first 1,000, 20 ms at 12,000 rows, 200 ms at a
+    million, on a 2-core machine) and takes a lock that blocks no reads or writes,
+    only another ``ANALYZE`` or a ``VACUUM``. A database user that does not own the
+    table gets a warning from PostgreSQL, and the start goes on.
+    """
+    if conn.dialect.name != "postgresql":
+        return False
+    conn.execute(text(f"ANALYZE {OUT.name}"))
+    return True

@@ -157,6 +157,13 @@ class BroadcastStore:
         (rows already there are skipped), ``None`` once the broadcast is cancelled."""
         return await self.store.write(start.add_rows, broadcast, rows, now, priority)
 
+    async def refresh_statistics(self) -> bool:
+        """The outbox just grew by many rows: have the database's planner learn it
+        (``start.analyze_outbox``: PostgreSQL only); whether anything ran."""
+        if self.store.engine.dialect.name != "postgresql":
+            return False  # nothing to do: no transaction, no wait for SQLite's writer
+        return await self.store.write(start.analyze_outbox)
+
     async def finish_start(self, broadcast_id: int) -> bool:
         """Every row is written: the broadcast is ``sending``; ``False`` if cancelled."""
         return await self.store.write(start.finish, broadcast_id)

@@ -147,7 +147,8 @@ class OutboxQueue:
         lease: Lease,
     ) -> tuple[list[OutboundWork], timedelta | None]:
         """Record outcomes, claim new work leased to ``lease.owner`` until
-        ``lease.until(now)``, and say when the next item falls due.
+        ``lease.until(now)``, and, when none was claimed, say when the next pending
+        item of ``channels`` falls due (``None``: none is pending, due or not).
 
         One transaction for the sender's whole step: the per-message cost of the
         outbox stays flat however many sends are in flight.
@@ -168,10 +169,12 @@ class OutboxQueue:
         lease: Lease,
     ) -> tuple[list[OutboundWork], timedelta | None]:
         self._settle(conn, outcomes, now)
+        if channels is None:
+            channels = [r[0] for r in conn.execute(select(OUT.c.channel).distinct())]
         work = self._claim(conn, now, limit, channels, lease) if limit > 0 else []
         next_due = None
         if not work:
-            first = conn.execute(sql.NEXT_DUE).scalar()
+            first = conn.execute(sql.NEXT_DUE, {"channels": list(channels)}).scalar()
             if first is not None:
                 next_due = max(first - now, timedelta(0))
         return work, next_due
@@ -181,11 +184,9 @@ class OutboxQueue:
         conn: Connection,
         now: datetime,
         limit: int,
-        channels: Sequence[str] | None,
+        channels: Sequence[str],
         lease: Lease,
     ) -> list[OutboundWork]:
-        if channels is None:
-            channels = [r[0] for r in conn.execute(select(OUT.c.channel).distinct())]
         work = [
             OutboundWork(
                 r.id,

@@ -120,7 +120,11 @@ MARK_SENDING = (
         lease_until=bindparam("until"),
     )
 )
-NEXT_DUE = select(func.min(OUT.c.next_attempt_at)).where(OUT.c.status == "pending")
+# the sender's channels only: a row of a channel this sender does not serve is neither
+# its work nor a reason to look again (it would otherwise poll every 10 ms once it is due)
+NEXT_DUE = select(func.min(OUT.c.next_attempt_at)).where(
+    OUT.c.status == "pending", OUT.c.channel.in_(bindparam("channels", expanding=True))
+)
 # only the claim that made the outcome settles it: a sender that lost its lease and
 # was overtaken by another's claim changes nothing (storage.outbox_leases.still_held)
 SETTLE = (

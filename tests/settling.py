@@ -3,8 +3,9 @@
 A test that checks "nothing more was sent" must not guess how long the bot takes. It
 waits on outcomes instead: the inbox marked each message handled (the replies it
 decided are stored in that same transaction), then the sender looked at the outbox
-afterwards and found nothing due and nothing in flight. Whatever the bot was going to
-send about those messages has been sent by then, so a count taken next is final.
+afterwards and found nothing owed: nothing pending, not even a retry that is not due
+yet, and nothing in flight. Whatever the bot was going to send about those messages
+has been sent (or given up for good) by then, so a count taken next is final.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ async def handled(
 
 
 async def sent_everything(app: App, within: float = 10) -> None:
-    """Until the sender has nothing due and nothing in flight (``Sender.idle``)."""
+    """Until the sender owes nothing: no row pending, due or not, none in flight
+    (``Sender.idle``)."""
     assert app.sender is not None
     async with asyncio.timeout(within):
         await app.sender.idle()

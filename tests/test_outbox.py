@@ -167,7 +167,7 @@ async def test_a_platform_wide_429_is_reported_as_one(store: Store, clock) -> No
     channel.failures.append(DeliveryError("429: global", retry_after=2, platform_wide=True))
     await Outbox(store, clock, {}).enqueue([Reply(chat_id="a", text="x")], "rec")
     await sender.start()
-    await sender.idle()
+    await sender.caught_up()  # the retry is due in 2 s by a clock that stands still
     await sender.stop()
     assert log[0] == ("start",) and log[-1] == ("stop",)
     assert ("pause", "rec", "a", 2, True) in log
@@ -244,7 +244,7 @@ async def test_idle_sees_rows_enqueued_before_it_was_asked(store: Store, clock) 
         await sender.stop()
 
 
-async def test_idle_does_not_wait_for_a_retry_that_is_not_due(store: Store, clock) -> None:
+async def test_caught_up_does_not_wait_for_a_retry_that_is_not_due(store: Store, clock) -> None:
     channel = RecordingChannel("rec")
     channel.failures.append(DeliveryError("429", retry_after=30))
     sender = Sender(store, {"rec": channel}, clock)
@@ -254,12 +254,84 @@ async def test_idle_does_not_wait_for_a_retry_that_is_not_due(store: Store, cloc
         await outbox.enqueue(
             [Reply(chat_id="a", text="later"), Reply(chat_id="b", text="now")], "rec"
         )
-        await sender.idle()
+        await sender.caught_up()
         assert texts(channel) == ["now"]
         (pending,) = await store.outbox("pending")
         assert pending.chat_id == "a"
     finally:
         await sender.stop()
+
+
+async def test_idle_waits_for_a_reply_still_owed_on_its_retry(store: Store, clock) -> None:
+    channel = RecordingChannel("rec")
+    channel.failures.append(DeliveryError("503: try later"))
+    sender = Sender(store, {"rec": channel}, clock, idle_poll=0.05)
+    outbox = Outbox(store, clock, {"rec": channel.capabilities}, wake=sender.wake)
+    await sender.start()
+    try:
+        await outbox.enqueue([Reply(chat_id="a", text="owed")], "rec")
+        await sender.caught_up()  # tried once, failed: its retry is a backoff away
+        owed = asyncio.create_task(sender.idle())
+        await sender.caught_up()  # the sender looked again since idle() was asked
+        assert texts(channel) == []
+        assert not owed.done()  # the reply is still owed: not idle
+        clock.advance(300)  # past any backoff of a first retry
+        async with asyncio.timeout(10):
+            await owed
+        assert texts(channel) == ["owed"]  # idle came only once it was delivered
+        (row,) = await store.outbox("delivered")
+        assert row.attempts == 2
+    finally:
+        await sender.stop()
+
+
+async def test_idle_is_not_held_by_rows_of_a_channel_the_sender_does_not_serve(
+    store: Store, clock
+) -> None:
+    channel = RecordingChannel("rec")
+    sender = Sender(store, {"rec": channel}, clock, idle_poll=60)
+    await Outbox(store, clock, {}).enqueue([Reply(chat_id="x", text="elsewhere")], "other")
+    await sender.start()
+    try:
+        async with asyncio.timeout(10):
+            await sender.idle()
+        assert channel.sent == []
+        (pending,) = await store.outbox("pending")  # another sender's work, left alone
+        assert pending.channel == "other"
+    finally:
+        await sender.stop()
+
+
+async def test_a_stop_keeps_a_reply_waiting_on_its_retry_and_the_next_start_sends_it(
+    store: Store, db_url: str, clock
+) -> None:
+    channel = RecordingChannel("rec")
+    channel.failures.append(DeliveryError("timed out", maybe_delivered=True))
+    first = Sender(store, {"rec": channel}, clock, unanswered_retry_delay=30)
+    await Outbox(store, clock, {}).enqueue([Reply(chat_id="a", text="kept")], "rec")
+    await first.start()
+    await first.caught_up()  # tried, answer lost: its retry is 30 s away
+    await first.stop()  # a graceful stop while the reply is owed
+    (row,) = await store.outbox("pending")
+    assert (row.attempts, row.lease_until) == (1, None)
+    assert row.next_attempt_at is not None
+    # the next process (its own engine, a new sender id) sends it once it is due
+    other = Store.open(db_url)
+    resent = RecordingChannel("rec")
+    second = Sender(other, {"rec": resent}, clock, idle_poll=0.05)
+    await second.start()
+    try:
+        await second.caught_up()
+        assert resent.sent == []  # not before its retry time
+        clock.advance(30)
+        async with asyncio.timeout(10):
+            await second.idle()
+        assert texts(channel) == [] and texts(resent) == ["kept"]
+    finally:
+        await second.stop()
+        await other.close()
+    (delivered,) = await store.outbox("delivered")
+    assert delivered.attempts == 2 and delivered.claimed_by == second.lease.owner
 
 
 async def test_rows_are_split_at_the_channels_limit_and_staff_alerts_fan_out(

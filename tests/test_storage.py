@@ -86,6 +86,17 @@ async def test_a_retry_waits_until_it_is_due(store: Store, clock) -> None:
     assert again.attempts == 2
 
 
+async def test_a_sender_is_told_when_its_own_channels_next_fall_due(store: Store, clock) -> None:
+    await store.enqueue([NewOutbound("elsewhere", "a", {"n": 1})], clock())
+    # due now, but on a channel this sender does not serve: nothing for it to wait for
+    assert await store.settle_and_claim([], clock(), 10, ["web"], lease=LEASE) == ([], None)
+    await store.enqueue([NewOutbound("web", "b", {"n": 2})], clock())
+    (work,) = await store.claim_due(clock(), 10, ["web"], lease=LEASE)
+    await store.mark_retry(work, clock() + timedelta(seconds=7), "503")
+    due = timedelta(seconds=7)
+    assert await store.settle_and_claim([], clock(), 10, ["web"], lease=LEASE) == ([], due)
+
+
 async def test_interactive_replies_go_before_bulk_traffic(store: Store, clock) -> None:
     await store.enqueue(
         [NewOutbound("web", f"bulk{i}", {"n": i}, priority=10) for i in range(5)], clock()

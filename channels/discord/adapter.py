@@ -37,6 +37,7 @@ from channels.discord.commands import CommandTexts, CommandTranslator, add_comma
 from channels.discord.convert import CHANNEL, chat_kind, member_event, to_message
 from channels.discord.delivery import DiscordDelivery, PendingAnswer
 from channels.discord.settings import DiscordSettings
+from channels.lost_answers import tracing
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class DiscordAdapter(DiscordDelivery):
             chunk_guilds_at_startup=False,
             max_ratelimit_timeout=self.settings.max_ratelimit_wait,
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False),
+            http_trace=tracing(),  # tells a send whose answer was lost (perform)
         )
         tree = app_commands.CommandTree(client)
         add_commands(tree, self.settings.guild_ids, self._commands.get("en", {}), self._slash)

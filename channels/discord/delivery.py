@@ -34,6 +34,7 @@ from channels.base import (
 )
 from channels.discord.convert import CHANNEL
 from channels.discord.files import DiscordFiles
+from channels.lost_answers import watching
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +64,29 @@ class DiscordDelivery(DiscordFiles):
     _emit: Callable[[Any], Coroutine[Any, Any, None]]
 
     async def perform(self, action: Action) -> str | None:
+        """Do ``action`` on Discord; the sent message's id, for sends.
+
+        Raises ``DeliveryError``: permanent when Discord refused (closed DMs, missing
+        access, a malformed message), with ``retry_after`` on a 429, else retried with
+        the sender's backoff. An action not done within ``discord.request_timeout``
+        (a request that hangs must not hold the outbox) or whose connection failed is
+        ``maybe_delivered`` when one of its requests had gone out unanswered: Discord
+        may have posted the message, and the retry, after
+        ``outbox.unanswered_retry_delay``, shows it twice if it did.
+        """
         client = self._client
         if client is None or client.user is None:
             raise DeliveryError("discord is not started", retry_after=5.0)
-        try:
-            # a request that hangs must not hold the outbox: it is retried instead
-            async with asyncio.timeout(self.settings.request_timeout):
-                return await self._perform(client, action)
-        except TimeoutError as exc:
-            raise DeliveryError("discord: no answer in time") from exc
+        with watching() as exchange:
+            try:
+                async with asyncio.timeout(self.settings.request_timeout):
+                    return await self._perform(client, action)
+            except TimeoutError as exc:
+                lost = exchange.answer_lost
+                raise DeliveryError("discord: no answer in time", maybe_delivered=lost) from exc
+            except aiohttp.ClientError as exc:
+                lost = exchange.answer_lost
+                raise DeliveryError(f"discord: {exc!r}", maybe_delivered=lost) from exc
 
     async def _perform(self, client: discord.Client, action: Action) -> str | None:
         try:
@@ -105,8 +120,6 @@ class DiscordDelivery(DiscordFiles):
             if exc.status == 429:
                 raise DeliveryError(f"429: {exc.text}", retry_after=1.0) from exc
             raise DeliveryError(f"bad request: {exc.text}", permanent=True) from exc
-        except aiohttp.ClientError as exc:
-            raise DeliveryError(f"discord: {exc!r}") from exc
         raise DeliveryError(f"discord cannot {action.type}", permanent=True)
 
     async def _reply(

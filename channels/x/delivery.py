@@ -22,6 +22,7 @@ from tweepy.errors import (
 )
 
 from channels.base import Action, DeliveryError, InvitePrivate, Reply
+from channels.lost_answers import watching
 from channels.x.convert import DM_PREFIX, POST_PREFIX
 from channels.x.cursors import Cursors
 from channels.x.posts import dm_link, thread_parts
@@ -43,10 +44,27 @@ class XDelivery:
     _wall: Callable[[], float]
 
     async def perform(self, action: Action) -> str | None:
+        """Post or DM ``action`` on X; the (first) post's or the DM event's id.
+
+        Raises ``DeliveryError``: permanent when X refused (DMs closed, a deleted post,
+        a refused text), with ``retry_after`` on a 429 or a window known spent, else
+        retried with the sender's backoff (a 5xx, unreachable). A request that went out
+        and whose answer was lost (``x.request_timeout`` ran out, the connection
+        reset) is ``maybe_delivered``: X may have posted it, and the retry, after
+        ``outbox.unanswered_retry_delay``, shows it twice if it did.
+        """
         if self._client is None or self._session is None:
             raise DeliveryError("x is not started", retry_after=5.0)
         if not isinstance(action, Reply | InvitePrivate):
             raise DeliveryError(f"x cannot {action.type}", permanent=True)
+        with watching() as exchange:
+            try:
+                return await self._perform(action)
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                lost = exchange.answer_lost
+                raise DeliveryError(f"x: {exc!r}", maybe_delivered=lost) from exc
+
+    async def _perform(self, action: Reply | InvitePrivate) -> str:
         chat = action.chat_id
         try:
             if chat.startswith(DM_PREFIX):
@@ -64,7 +82,7 @@ class XDelivery:
         except (BadRequest, NotFound) as exc:
             # a deleted post, a refused text: retrying won't help
             raise DeliveryError(f"refused: {exc}", permanent=True) from exc
-        except (HTTPException, TwitterServerError, aiohttp.ClientError, TimeoutError) as exc:
+        except (HTTPException, TwitterServerError) as exc:  # X answered: not done
             raise DeliveryError(f"x: {exc!r}") from exc
         raise DeliveryError(f"x has no chat {chat!r}", permanent=True)
 

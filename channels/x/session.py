@@ -19,6 +19,8 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from channels.lost_answers import tracing
+
 _ID_SEGMENT = re.compile(r"(?<=[a-z_])/\d+(?=/|$)")
 
 
@@ -41,7 +43,10 @@ class XSession:
 
     def __init__(self, api_base: str, *, timeout: float = 30.0) -> None:
         self._base = api_base.rstrip("/")
-        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
+        self._http = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            trace_configs=[tracing()],  # tells a send whose answer was lost (XDelivery)
+        )
         self.windows: dict[str, RateWindow] = {}
 
     def __repr__(self) -> str:

@@ -9,7 +9,8 @@ A start writes its rows in batches (``handlers.broadcasts.batches``), each in a
 transaction of its own, and wakes the sender after each: delivery begins with the
 first batch, and users' answers are written between batches. A start interrupted by
 a crash is resumed by starting it again (the bot does so when it starts); rows
-already written are skipped.
+already written are skipped. Once a start has written ``ANALYZE_AFTER`` rows the
+database's planner is told (``ANALYZE`` on PostgreSQL), before the sender is woken.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ from storage.subscriptions import SubscriptionStore
 
 Clock = Callable[[], datetime]
 Schedule = Callable[[int, datetime], Awaitable[None]]
+
+# once a start has written this many rows, the database refreshes the outbox's
+# statistics, once a start (``BroadcastStore.refresh_statistics``), so the sender's
+# claims are planned for a table full of pending rows; below it a claim costs little
+# however it is planned
+ANALYZE_AFTER = 1_000
 
 
 class BroadcastError(Exception):
@@ -227,6 +234,8 @@ class Broadcaster:
                 )
                 if added is None:
                     return "cancelled", written
+                if written < ANALYZE_AFTER <= written + added:
+                    await self.store.refresh_statistics()  # once a start, for the claims
                 written += added
                 if added:
                     self.wake()

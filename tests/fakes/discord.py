@@ -78,6 +78,8 @@ class FakeDiscord(DiscordGateway, DiscordRest, DiscordFiles):
         self.threads: dict[str, dict[str, Any]] = {}  # thread id -> channel object
         self.thread_members: dict[str, set[str]] = defaultdict(set)
         self.blocked: set[str] = set()  # users whose DMs are closed to the bot
+        self.losing: dict[str, list[str]] = {}  # channel -> its next sends' lost answers
+        self._closing = asyncio.Event()  # set on exit: unanswered sends are let go
         self.interactions: dict[str, PendingInteraction] = {}
         self._random = random.Random(seed)
         self._ids = itertools.count(1)
@@ -110,6 +112,7 @@ class FakeDiscord(DiscordGateway, DiscordRest, DiscordFiles):
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
+        self._closing.set()
         if self._ws is not None:
             with contextlib.suppress(Exception):
                 await self._ws.close()

@@ -2,8 +2,11 @@
 application/json`` exactly (which discord.py compares as a string), rate-limit headers
 on every answer, per-route buckets that answer 429 with a ``Via`` header and a
 ``retry_after`` body the way Discord does, and a share of sends failed with 500s when
-asked. Interactions must be answered within Discord's three seconds or the callback
-gets "Unknown interaction", as on the real platform."""
+asked. A channel's next sends can lose their answer after Discord posted them
+(``lose_answers``): the connection is closed at once, or held unanswered until the
+fake closes, so the bot cannot know the message went out. Interactions must be
+answered within Discord's three seconds or the callback gets "Unknown interaction",
+as on the real platform."""
 
 from __future__ import annotations
 
@@ -48,6 +51,8 @@ class DiscordRest:
     threads: dict[str, dict[str, Any]]
     thread_members: defaultdict[str, set[str]]
     blocked: set[str]
+    losing: dict[str, list[str]]
+    _closing: asyncio.Event
     interactions: dict[str, PendingInteraction]
     _random: random.Random
     _windows: defaultdict[str, deque[float]]
@@ -91,7 +96,25 @@ class DiscordRest:
             call.body.setdefault("id", result.get("id"))
             if "interaction_id" in result:
                 call.body["interaction_id"] = result["interaction_id"]
+            losing = self.losing.get(call.body.get("channel_id") or "")
+            if losing and call.body["_created"]:
+                return await self._lose_answer(request, call, losing.pop(0))
         return _json(status, result, headers)
+
+    def lose_answers(self, channel_id: str, times: int = 1, *, unanswered: bool = False) -> None:
+        """The next ``times`` messages sent to ``channel_id`` are posted (the channel
+        has them) and their answer is lost: the connection is closed at once, or with
+        ``unanswered`` held open without an answer until the fake closes."""
+        kind = "unanswered" if unanswered else "reset"
+        self.losing.setdefault(channel_id, []).extend([kind] * times)
+
+    async def _lose_answer(self, request: web.Request, call: Call, kind: str) -> web.Response:
+        call.body["_lost"] = kind
+        if kind == "unanswered":
+            await self._closing.wait()
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=500)  # never reaches the bot: the connection is gone
 
     async def _route(
         self, method: str, route: str, body: dict[str, Any]

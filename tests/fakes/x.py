@@ -4,7 +4,8 @@ It serves what the X channel calls (``/2/users/me``, mentions, DM events, postin
 post and sending a DM) with X's JSON shapes (``data``, ``includes``, ``meta`` with
 ``result_count``, ``newest_id`` and ``next_token``), newest first and paged. Every
 answer carries ``x-rate-limit-*`` headers from a real fixed window per endpoint, a
-spent window answers 429, and 429s or 5xxs can be injected. Authorization is checked
+spent window answers 429, and 429s or 5xxs can be injected, or a call done and its
+answer lost (``lose_answers``). Authorization is checked
 the way X does: DMs and posting need user context (OAuth 1.0a), not an app bearer.
 It also plays X's side of the Account Activity webhook: the CRC challenge and signed
 event deliveries.
@@ -74,6 +75,8 @@ class FakeX:
         self._dm_events: list[dict[str, Any]] = []
         self._users: dict[str, dict[str, Any]] = {ACCOUNT["id"]: ACCOUNT}
         self._faults: dict[str, deque[tuple[int, int] | None]] = {}
+        self._losing: dict[str, list[str]] = {}  # route -> its next calls' lost answers
+        self._closing = asyncio.Event()  # set on exit: unanswered calls are let go
         self._windows: dict[str, Window] = {}
         self._ids = itertools.count(1_860_000_000_000_000_000, 7)
         self._runner: web.AppRunner | None = None
@@ -90,6 +93,7 @@ class FakeX:
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
+        self._closing.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -125,6 +129,13 @@ class FakeX:
         seconds, then answered normally if the client still waits."""
         queue = self._faults.setdefault(route, deque())
         queue.extend([None] * after + [(status, reset_in)] * count)
+
+    def lose_answers(self, route: str, times: int = 1, *, unanswered: bool = False) -> None:
+        """The next ``times`` successful calls to ``route`` are done (the post is up, the
+        DM sent) and their answer is lost: the connection is closed at once, or with
+        ``unanswered`` held open without an answer until the fake closes."""
+        kind = "unanswered" if unanswered else "reset"
+        self._losing.setdefault(route, []).extend([kind] * times)
 
     def calls_to(self, route: str) -> list[Call]:
         return [c for c in self.calls if c.route == route]
@@ -186,12 +197,23 @@ class FakeX:
             else:
                 status, payload = handler(request, body)
         call.status, call.reset = status, window.ends
+        losing = self._losing.get(route)
+        if losing and status < 300:
+            return await self._lose_answer(request, call, losing.pop(0))
         headers = {
             "x-rate-limit-limit": str(window.limit),
             "x-rate-limit-remaining": str(max(window.limit - window.used, 0)),
             "x-rate-limit-reset": str(window.ends),
         }
         return web.json_response(payload, status=status, headers=headers)
+
+    async def _lose_answer(self, request: web.Request, call: Call, kind: str) -> web.Response:
+        call.params["_lost"] = kind
+        if kind == "unanswered":
+            await self._closing.wait()
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=500)  # never reaches the client: the connection is gone
 
     def _window(self, route: str) -> Window:
         limit, period = self.limits.get(route, (300, WINDOW))

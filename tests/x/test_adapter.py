@@ -252,3 +252,26 @@ async def test_send_failures_tell_the_outbox_what_to_do(x: FakeX, store: Store) 
     assert closed.value.permanent and is_blocked(closed.value.reason)  # unsubscribes them
     assert spent.value.retry_after and len(x.calls_to(SEND_DM)) == calls
     assert x.dms_sent == []
+
+
+async def test_a_send_whose_answer_was_lost_may_have_been_delivered(x: FakeX, store: Store) -> None:
+    settings = XSettings(enabled=True, api_base=x.base_url, mode="webhook", request_timeout=0.5)
+    adapter = XAdapter(settings, CREDENTIALS, cursors=CursorStore(store, "x"))
+    await adapter.start(Collected())
+    try:
+        x.lose_answers(SEND_DM)  # sent, then the connection closed unanswered
+        with pytest.raises(DeliveryError) as reset:
+            await adapter.perform(Reply(chat_id="dm:222", text="sent, unanswered"))
+        x.lose_answers(SEND_DM, unanswered=True)  # sent, and no answer within the timeout
+        with pytest.raises(DeliveryError) as timed_out:
+            await adapter.perform(Reply(chat_id="dm:223", text="sent, never answered"))
+        x.fail_next(SEND_DM, 503)  # X answered: certainly not sent
+        with pytest.raises(DeliveryError) as refused:
+            await adapter.perform(Reply(chat_id="dm:224", text="refused"))
+        assert await adapter.perform(Reply(chat_id="dm:225", text="next"))
+    finally:
+        await adapter.stop()
+    assert reset.value.maybe_delivered and timed_out.value.maybe_delivered
+    assert not reset.value.permanent and not timed_out.value.permanent
+    assert not refused.value.maybe_delivered and not refused.value.permanent
+    assert [d["text"] for d in x.dms_sent] == ["sent, unanswered", "sent, never answered", "next"]
