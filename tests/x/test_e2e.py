@@ -25,12 +25,17 @@ async def start_bot(
     tmp_path: Path, x: FakeX, *, broadcasts: dict[str, Any] | None = None, **settings: Any
 ) -> App:
     """A bot with the X channel (``settings``: its section), returned once its first
-    polls are done, so what the test adds next is news rather than history."""
+    polls are done, so what the test adds next is news rather than history.
+
+    Its sends are paced at 10/s instead of the default 100 per 15 minutes (one per 9 s,
+    which every second send of a test waited out): these tests are about what is sent,
+    and X's own limits (the fake's windows and injected 429s) still apply."""
     section = {
         "enabled": True,
         "api_base": x.base_url,
         "poll_min_seconds": 0.02,
         "poll_max_seconds": 0.3,
+        "max_sends_per_15_minutes": 9000,
         **settings,
     }
     config = bot_config(
