@@ -16,8 +16,10 @@ from redis.asyncio import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from storage.migrate import upgrade
+import bots.app
+from storage import migrate
 from storage.store import Store
+from tests import migrated
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.x import CONSUMER_KEY, CONSUMER_SECRET, FakeX
@@ -64,12 +66,24 @@ def _postgres_url() -> str:
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """New SQLite databases start as copies of one migrated at the session's start
+    (``tests/migrated.py``): bots, CLI commands and ``db_url`` alike."""
+    path = migrated.template(tmp_path_factory.mktemp("sqlite-template"))
+    upgrade = migrated.from_template(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(migrate, "upgrade", upgrade)  # the CLI commands import it when run
+        patch.setattr(bots.app, "upgrade", upgrade)
+        yield path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'socialdesk.db'}"
-        upgrade(url)
+        migrate.upgrade(url)
         yield url
         return
     base = _postgres_url()
@@ -80,7 +94,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
     rendered = url.render_as_string(hide_password=False)
     try:
-        upgrade(rendered)
+        migrate.upgrade(rendered)
         yield rendered
     finally:
         with admin.begin() as conn:
