@@ -163,7 +163,7 @@ async def test_cancel_mid_send_withdraws_the_rest(bot: App, tg: FakeTelegram) ->
     withdrawn = await bot.broadcaster.cancel(record.id)
     at_cancel = len(tg.sent())
     report = await finished(bot, record.id)
-    await asyncio.sleep(1.5)  # nothing more may arrive after the in-flight sends
+    await sent_everything(bot)  # nothing more may arrive after the in-flight sends
     got = received(tg)
     # only what the sender had already taken (at most its concurrency) still went out
     assert len(got) <= at_cancel + bot.config.outbox.concurrency
