@@ -10,18 +10,23 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import discord
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from storage.migrate import upgrade
+import bots.app
+from storage import migrate
 from storage.store import Store
+from tests import migrated
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.x import CONSUMER_KEY, CONSUMER_SECRET, FakeX
 
+ROOT = Path(__file__).resolve().parents[1]
 PG_ENV = "SOCIALDESK_TEST_DATABASE_URL"
 REDIS_ENV = "SOCIALDESK_TEST_REDIS_URL"
 
@@ -44,6 +49,16 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def vector_cache() -> Path:
+    """The embedding cache of tests that are not about the cache: the folder the default
+    configuration uses (``var/embeddings`` of this checkout), so the model embeds the
+    guard's anchors and a base's texts once per checkout, not once per test (15-30 s of
+    a 2-core machine each). Its files are keyed by content, so sharing them shares no
+    state a test could change; the tests of the cache itself keep their own folders."""
+    return ROOT / "var" / "embeddings"
+
+
 def _postgres_url() -> str:
     url = os.environ.get(PG_ENV)
     if not url:
@@ -53,12 +68,24 @@ def _postgres_url() -> str:
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """New SQLite databases start as copies of one migrated at the session's start
+    (``tests/migrated.py``): bots, CLI commands and ``db_url`` alike."""
+    path = migrated.template(tmp_path_factory.mktemp("sqlite-template"))
+    upgrade = migrated.from_template(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(migrate, "upgrade", upgrade)  # the CLI commands import it when run
+        patch.setattr(bots.app, "upgrade", upgrade)
+        yield path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'socialdesk.db'}"
-        upgrade(url)
+        migrate.upgrade(url)
         yield url
         return
     base = _postgres_url()
@@ -69,7 +96,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
     rendered = url.render_as_string(hide_password=False)
     try:
-        upgrade(rendered)
+        migrate.upgrade(rendered)
         yield rendered
     finally:
         with admin.begin() as conn:
@@ -118,9 +145,25 @@ async def tg(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegram]:
         yield fake
 
 
+GUILD_READY_WAIT = 0.5  # seconds; discord.py's default is 2.0
+
+
 @pytest.fixture
 async def dc(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    """The fake Discord, and bots that become ready 0.5 s after its last server.
+
+    discord.py waits ``guild_ready_timeout`` after the last GUILD_CREATE for more servers
+    before it reports ready; the fake sends all of its one server with READY, so those
+    2 s were idle at every bot start (44 s of the suite). The adapter does not expose
+    that Client option, so it is given here."""
     monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "discord-test-token")
+    client_init = discord.Client.__init__
+
+    def init(self: discord.Client, *args: Any, **options: Any) -> None:
+        options.setdefault("guild_ready_timeout", GUILD_READY_WAIT)
+        client_init(self, *args, **options)
+
+    monkeypatch.setattr(discord.Client, "__init__", init)
     async with FakeDiscord() as fake:
         yield fake
 

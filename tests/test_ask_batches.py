@@ -57,7 +57,9 @@ class Batches:
         return self.model.passage(texts)
 
 
-def asker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base: Path) -> tuple[Asker, Batches]:
+def asker(vectors: Path, monkeypatch: pytest.MonkeyPatch, base: Path) -> tuple[Asker, Batches]:
+    """An asker on the real model, which records what it is asked; ``vectors``: the
+    embedding cache (what is embedded at start is not counted: calls are cleared)."""
     real = shared_engine().engine
     assert real is not None, shared_engine().reason
     model = Batches(real.model)
@@ -66,20 +68,20 @@ def asker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base: Path) -> tuple[
     config = parse_config(
         {
             "bot": {"languages": list(UI_LANGUAGES)},
-            "knowledge": {"paths": [str(base)], "embedding_cache": str(tmp_path / "vectors")},
+            "knowledge": {"paths": [str(base)], "embedding_cache": str(vectors)},
         }
     )
     return Asker(config), model
 
 
 async def test_a_file_of_questions_gets_the_answers_each_gets_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    vector_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    alone, _ = asker(tmp_path, monkeypatch, BASE)
+    alone, _ = asker(vector_cache, monkeypatch, BASE)
     defaults = alone.defaults(channel="web", chat="private", lang=None, at=None)
     expected = [await alone.one({"text": q}, defaults) for q in PARAPHRASES]
 
-    together, model = asker(tmp_path, monkeypatch, BASE)
+    together, model = asker(vector_cache, monkeypatch, BASE)
     model.calls.clear()  # the base came from the vectors on disk
     lines = [json.dumps({"text": q}).encode() for q in PARAPHRASES]
     got: list[dict[str, object]] = []
@@ -94,11 +96,11 @@ async def test_a_file_of_questions_gets_the_answers_each_gets_alone(
 
 
 async def test_questions_decided_by_names_or_commands_are_not_embedded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, vector_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = tmp_path / "kb.toml"
     base.write_text(BASE.read_text(encoding="utf-8") + AIRDROP, encoding="utf-8")
-    ask, model = asker(tmp_path, monkeypatch, base)
+    ask, model = asker(vector_cache, monkeypatch, base)
     defaults = ask.defaults(channel="web", chat="private", lang=None, at=None)
     model.calls.clear()
     lines = [

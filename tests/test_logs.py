@@ -74,7 +74,7 @@ def test_console_lines_have_iso_times_are_not_wrapped_and_hide_secrets() -> None
     assert SECRET.lower() not in text.lower()
 
 
-def config_file(tmp_path: Path, tg: FakeTelegram) -> Path:
+def config_file(tmp_path: Path, tg: FakeTelegram, vectors: Path) -> Path:
     config = tmp_path / "config.toml"
     config.write_text(
         f"""
@@ -84,7 +84,7 @@ url = "sqlite:///{tmp_path / "bot.db"}"
 port = 0
 [knowledge]
 paths = ["{ROOT / "docs/knowledge/example.toml"}"]
-embedding_cache = "{tmp_path / "embeddings"}"
+embedding_cache = "{vectors}"
 [logging]
 format = "json"
 [telegram]
@@ -115,10 +115,10 @@ async def quoting(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegram
 
 
 async def test_a_running_bot_logs_one_json_object_per_line_without_secrets(
-    tmp_path: Path, quoting: FakeTelegram
+    tmp_path: Path, vector_cache: Path, quoting: FakeTelegram
 ) -> None:
     tg = quoting
-    config = config_file(tmp_path, tg)
+    config = config_file(tmp_path, tg, vector_cache)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     token = env["SOCIALDESK_TELEGRAM_TOKEN"]
     bot = await asyncio.create_subprocess_exec(

@@ -38,19 +38,24 @@ PARAPHRASES = {
 TEXTS = Texts.load()
 
 
-def config(tmp_path: Path, **sections: object) -> Config:
+def config(tmp_path: Path, vectors: Path, **sections: object) -> Config:
+    """``vectors``: the embedding cache (the tests of the cache itself bring their own)."""
     return bot_config(
         tmp_path,
         bot={"languages": list(UI_LANGUAGES)},
-        knowledge={"paths": [str(BASE)], "embedding_cache": str(tmp_path / "vectors")},
+        knowledge={"paths": [str(BASE)], "embedding_cache": str(vectors)},
         **sections,
     )
 
 
 async def test_paraphrases_of_an_english_only_faq_are_answered_on_web_and_telegram(
-    tmp_path: Path, tg: FakeTelegram
+    tmp_path: Path, vector_cache: Path, tg: FakeTelegram
 ) -> None:
-    cfg = config(tmp_path, telegram={"enabled": True, "base_url": tg.base_url, "poll_timeout": 1})
+    cfg = config(
+        tmp_path,
+        vector_cache,
+        telegram={"enabled": True, "base_url": tg.base_url, "poll_timeout": 1},
+    )
     async with App(cfg) as bot, aiohttp.ClientSession() as http:
         for number, (language, text) in enumerate(PARAPHRASES.items(), start=1):
             async with chat_socket(http, bot.url) as ws:
@@ -65,9 +70,9 @@ async def test_paraphrases_of_an_english_only_faq_are_answered_on_web_and_telegr
 
 
 async def test_a_question_the_base_does_not_hold_is_asked_about_not_answered(
-    tmp_path: Path,
+    tmp_path: Path, vector_cache: Path
 ) -> None:
-    async with App(config(tmp_path)) as bot:
+    async with App(config(tmp_path, vector_cache)) as bot:
         assert bot.pipeline is not None
         decision = await bot.pipeline.decide(message("Can I buy Tesla stock on your exchange?"))
     assert decision.refs == []
@@ -75,8 +80,10 @@ async def test_a_question_the_base_does_not_hold_is_asked_about_not_answered(
     assert ANSWER not in decision.reply
 
 
-async def test_link_codes_keep_the_language_of_the_conversation(tmp_path: Path) -> None:
-    async with App(config(tmp_path)) as bot:
+async def test_link_codes_keep_the_language_of_the_conversation(
+    tmp_path: Path, vector_cache: Path
+) -> None:
+    async with App(config(tmp_path, vector_cache)) as bot:
         assert bot.pipeline is not None
         where = {"channel": "web", "chat_id": "v1", "sender_id": "v1"}
         await bot.pipeline.dispatch(message("Chào bạn, tôi cần giúp đỡ về tài khoản", **where))
@@ -160,7 +167,7 @@ async def test_without_the_model_the_bot_says_so_once_and_answers_by_words(
     shared_engine.cache_clear()
     try:
         with caplog.at_level(logging.WARNING):
-            async with App(config(tmp_path)) as bot:
+            async with App(config(tmp_path, tmp_path / "vectors")) as bot:
                 assert bot.pipeline is not None
                 decision = await bot.pipeline.decide(message("reset two-factor authentication"))
     finally:

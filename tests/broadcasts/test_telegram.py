@@ -163,7 +163,7 @@ async def test_cancel_mid_send_withdraws_the_rest(bot: App, tg: FakeTelegram) ->
     withdrawn = await bot.broadcaster.cancel(record.id)
     at_cancel = len(tg.sent())
     report = await finished(bot, record.id)
-    await asyncio.sleep(1.5)  # nothing more may arrive after the in-flight sends
+    await sent_everything(bot)  # nothing more may arrive after the in-flight sends
     got = received(tg)
     # only what the sender had already taken (at most its concurrency) still went out
     assert len(got) <= at_cancel + bot.config.outbox.concurrency
@@ -174,7 +174,10 @@ async def test_cancel_mid_send_withdraws_the_rest(bot: App, tg: FakeTelegram) ->
 async def test_a_killed_bot_resumes_the_broadcast_without_duplicates_or_misses(
     tmp_path: Path, tg: FakeTelegram
 ) -> None:
-    first = App(config(tmp_path, tg))
+    # the rows the dead bot held are its own until their lease runs out: 6 s here (the
+    # default 30 s was most of this test's time), renewed every 2 s while a bot runs
+    outbox = {"lease_seconds": 6.0}
+    first = App(config(tmp_path, tg, outbox=outbox))
     await first.start()
     assert first.store is not None
     chats = list(range(30_000, 30_150))
@@ -187,7 +190,7 @@ async def test_a_killed_bot_resumes_the_broadcast_without_duplicates_or_misses(
     tg.release(discard=True)
     before = received(tg)
     assert 60 <= len(before) < 150
-    second = App(config(tmp_path, tg))
+    second = App(config(tmp_path, tg, outbox=outbox))
     await second.start()
     try:
         report = await finished(second, record.id)

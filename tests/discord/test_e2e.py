@@ -14,6 +14,7 @@ from bots.app import App
 from bots.config import Config, parse_config
 from tests.builders import eventually
 from tests.fakes.discord import BOT, GUILD, NO_THREADS, STAFF, SUPPORT, FakeDiscord
+from tests.fakes.serving import wait_until
 from tests.settling import sent_everything, settled
 
 MENTION = f"<@{BOT['id']}>"
@@ -225,9 +226,11 @@ async def test_a_send_that_hangs_is_given_up_and_retried(tmp_path: Path, dc: Fak
         dc.dm("42", "/help")
         channel = dc.dm_channel("42")
         await dc.wait_sent(1, channel_id=channel, within=20)
-        await asyncio.sleep(3.5)  # the held request ends too, and must not count twice
+        held = next(c for c in dc.calls if c.route.endswith("/messages"))
+        # the held request ends too (the fake then answers it 499), and must not count twice
+        await wait_until(lambda: held.status != 0, 10, lambda: "the held send never ended")
         assert len(dc.sent(channel)) == 1
-        assert next(c.status for c in dc.calls if c.route.endswith("/messages")) == 499
+        assert held.status == 499
     finally:
         await app.stop()
 

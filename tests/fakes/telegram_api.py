@@ -203,7 +203,9 @@ class TelegramApi:
             pending = [
                 u for u in self.updates if u["update_id"] > self.confirmed and self._allowed(u)
             ][: int(p.get("limit", 100) or 100)]
-            if pending or time.monotonic() >= deadline:
+            # going offline ends a long poll at once (its port is about to close), as
+            # the bot's own stop does not: the closing port would wait out its timeout
+            if pending or time.monotonic() >= deadline or self._closing.is_set():
                 self.deliveries.update(u["update_id"] for u in pending)
                 return 200, pending
             self._new_update.clear()

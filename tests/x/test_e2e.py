@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,12 +24,17 @@ async def start_bot(
     tmp_path: Path, x: FakeX, *, broadcasts: dict[str, Any] | None = None, **settings: Any
 ) -> App:
     """A bot with the X channel (``settings``: its section), returned once its first
-    polls are done, so what the test adds next is news rather than history."""
+    polls are done, so what the test adds next is news rather than history.
+
+    Its sends are paced at 10/s instead of the default 100 per 15 minutes (one per 9 s,
+    which every second send of a test waited out): these tests are about what is sent,
+    and X's own limits (the fake's windows and injected 429s) still apply."""
     section = {
         "enabled": True,
         "api_base": x.base_url,
         "poll_min_seconds": 0.02,
         "poll_max_seconds": 0.3,
+        "max_sends_per_15_minutes": 9000,
         **settings,
     }
     config = bot_config(
@@ -197,7 +201,10 @@ async def test_a_poll_that_hangs_is_given_up_and_nothing_is_lost(tmp_path: Path,
         x.fail_next(DMS, 0, reset_in=3)  # X holds the next DM poll without answering
         x.dm("222", "When is the NOVA airdrop?")
         await x.wait_until(lambda: len(x.dms_sent) >= 1, within=15, what="the answer")
-        await asyncio.sleep(3)  # the held poll ends too, and must not count twice
+        # the held poll ends too (the fake then answers it 499), and must not count twice
+        await x.wait_until(
+            lambda: any(c.status == 499 for c in x.calls_to(DMS)), what="the held poll's end"
+        )
         await polls(x, DMS)
         assert len(x.dms_sent) == 1 and "NOVA" in x.dms_sent[0]["text"]
         assert any(c.status == 499 for c in x.calls_to(DMS))  # the hang really happened
