@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.scam import DEV, DEV2, DEV_META, load
+from bench.scam import CLEAN_TRAIN, DEV, DEV2, DEV_META, load
 from handlers.scam import intent as semantic
 from handlers.scam.detect import inspect
 from handlers.scam.links import BlockList
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WRITTEN = ROOT / "bench" / "data" / "scam_written.jsonl"
 VECTORS = ROOT / "var" / "scam_classifier_vectors.npz"
 DOMAINS = tuple(DEV_META["official_domains"])
+HANDLES = tuple(DEV_META["official_handles"])
 NEAR = 0.95  # vectors this close are one template (numbers, disguises, one word changed)
 # a user telling about a scam (warned, helped, never timed out), by data set's kind
 REPORT_KINDS = frozenset({"report", "user_report", "already_paid", *semantic.REPORTS})
@@ -46,7 +47,7 @@ class Row:
     text: str
     scam: bool  # a scam or a user's report of one: the guard warns
     kind: str  # the data set's category, or an anchor's label
-    source: str  # "dev", "dev2" or "anchor"
+    source: str  # "dev", "dev2", "train" (written for training only) or "anchor"
     rules: bool = False  # a rule flagged it: the model's answer does not matter
     reached: bool = False  # the gate let it through to the model
     cues: int = 1  # what the guard passes to judge: the kinds of cue, at least one
@@ -67,19 +68,28 @@ class _Recorder:
     def __init__(self) -> None:
         self.cues: int | None = None
 
-    def judge(self, text: str, official_domains: tuple[str, ...] = (), cues: int = 1):
+    def judge(
+        self,
+        text: str,
+        official_domains: tuple[str, ...] = (),
+        cues: int = 1,
+        official_handles: tuple[str, ...] = (),
+    ):
         self.cues = cues
         return semantic.Judgement(semantic.LEGIT, "", 0.0, "", 0.0)
 
 
-def corpus() -> list[Row]:
-    """Development and second development messages, each distinct text once."""
+def corpus(clean_train: bool = True) -> list[Row]:
+    """Development and second development messages, each distinct text once; with
+    ``clean_train``, the ordinary messages written as training data only (source
+    "train": trained on in every protocol, never measured on)."""
     dev, written, dev2 = load(DEV), load(WRITTEN), load(DEV2)
+    train = load(CLEAN_TRAIN) if clean_train else []
     texts = {r["text"] for r in dev}
     missing = [r for r in written if r["text"] not in texts]
     out: list[Row] = []
     seen: dict[str, bool] = {}
-    for source, data in (("dev", dev + missing), ("dev2", dev2)):
+    for source, data in (("dev", dev + missing), ("dev2", dev2), ("train", train)):
         for r in data:
             scam = r["label"] == "scam"
             if r["text"] in seen:
@@ -97,6 +107,7 @@ def corpus() -> list[Row]:
             blocklist=blocklist,
             official_contracts=contracts,
             intent=recorder,  # type: ignore[arg-type]
+            official_handles=HANDLES,
         )
         row.rules, row.reached = bool(found), recorder.cues is not None
         row.cues = recorder.cues or 1
@@ -104,7 +115,8 @@ def corpus() -> list[Row]:
     print(
         f"{DEV.name}: {len(dev)} rows, {len(texts)} distinct; {WRITTEN.name}: "
         f"{len(written) - len(missing)} of {len(written)} already in it; {DEV2.parent.name}: "
-        f"{len(dev2)} rows, {len(dev2) - counts['dev2']} also in the development set"
+        f"{len(dev2)} rows, {len(dev2) - counts['dev2']} also in the development set; "
+        f"{CLEAN_TRAIN.name}: {counts['train']} of {len(train)} used"
     )
     return out
 
@@ -137,7 +149,9 @@ def anchors_at(commit: str) -> dict[str, list[str]] | None:
 def embed(engine: Engine, data: list[Row]) -> np.ndarray:
     """What the guard embeds: a message's gist, an anchor as it is; kept in ``VECTORS``
     by text, so a second run embeds only what changed."""
-    texts = [r.text if r.source == "anchor" else semantic.gist(r.text, DOMAINS) for r in data]
+    texts = [
+        r.text if r.source == "anchor" else semantic.gist(r.text, DOMAINS, HANDLES) for r in data
+    ]
     known: dict[str, np.ndarray] = {}
     if VECTORS.exists():
         with np.load(VECTORS) as saved:
