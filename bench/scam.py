@@ -125,7 +125,6 @@ def main() -> int:
 
 def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None, *, quiet: bool):
     domains = tuple(meta["official_domains"])
-    handles = tuple(meta.get("official_handles") or ())
     contracts = dict(meta.get("official_contracts") or {})
     blocklist = BlockList()
     kinds, languages, clean_kinds, clean_languages = Tally(), Tally(), Tally(), Tally()
@@ -142,7 +141,6 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
             blocklist=blocklist,
             official_contracts=contracts,
             intent=intent,
-            official_handles=handles,
         )
         flagged = bool(findings)
         kind, language = row.get("category", "?"), row.get("lang", "?")

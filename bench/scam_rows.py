@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 WRITTEN = ROOT / "bench" / "data" / "scam_written.jsonl"
 VECTORS = ROOT / "var" / "scam_classifier_vectors.npz"
 DOMAINS = tuple(DEV_META["official_domains"])
-HANDLES = tuple(DEV_META["official_handles"])
 NEAR = 0.95  # vectors this close are one template (numbers, disguises, one word changed)
 # a user telling about a scam (warned, helped, never timed out), by data set's kind
 REPORT_KINDS = frozenset({"report", "user_report", "already_paid", *semantic.REPORTS})
@@ -68,18 +67,12 @@ class _Recorder:
     def __init__(self) -> None:
         self.cues: int | None = None
 
-    def judge(
-        self,
-        text: str,
-        official_domains: tuple[str, ...] = (),
-        cues: int = 1,
-        official_handles: tuple[str, ...] = (),
-    ):
+    def judge(self, text: str, official_domains: tuple[str, ...] = (), cues: int = 1):
         self.cues = cues
         return semantic.Judgement(semantic.LEGIT, "", 0.0, "", 0.0)
 
 
-def corpus(clean_train: bool = True) -> list[Row]:
+def corpus(clean_train: bool = False) -> list[Row]:
     """Development and second development messages, each distinct text once; with
     ``clean_train``, the ordinary messages written as training data only (source
     "train": trained on in every protocol, never measured on)."""
@@ -107,7 +100,6 @@ def corpus(clean_train: bool = True) -> list[Row]:
             blocklist=blocklist,
             official_contracts=contracts,
             intent=recorder,  # type: ignore[arg-type]
-            official_handles=HANDLES,
         )
         row.rules, row.reached = bool(found), recorder.cues is not None
         row.cues = recorder.cues or 1
@@ -149,9 +141,7 @@ def anchors_at(commit: str) -> dict[str, list[str]] | None:
 def embed(engine: Engine, data: list[Row]) -> np.ndarray:
     """What the guard embeds: a message's gist, an anchor as it is; kept in ``VECTORS``
     by text, so a second run embeds only what changed."""
-    texts = [
-        r.text if r.source == "anchor" else semantic.gist(r.text, DOMAINS, HANDLES) for r in data
-    ]
+    texts = [r.text if r.source == "anchor" else semantic.gist(r.text, DOMAINS) for r in data]
     known: dict[str, np.ndarray] = {}
     if VECTORS.exists():
         with np.load(VECTORS) as saved:

@@ -84,7 +84,6 @@ class GuardStage:
             official_contracts=self.official_contracts,
             intent=self.intent,
             transaction_hash=await _asked_for_hash(message, ctx),
-            official_handles=ctx.brand.official_handles,
         )
         if not findings:
             return PASS
@@ -153,9 +152,7 @@ class GuardStage:
         """Whether a message the rules call a scam is a user telling about it."""
         if self.intent is None:
             return False
-        judged = self.intent.judge(
-            text, ctx.brand.official_domains, official_handles=ctx.brand.official_handles
-        )
+        judged = self.intent.judge(text, ctx.brand.official_domains)
         return judged.report and judged.flagged
 
     @staticmethod

@@ -7,7 +7,6 @@ unjudged and that passes the cheap gate of ``cues`` goes to the semantic layer
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -50,14 +49,12 @@ def inspect(
     official_contracts: Mapping[str, str] | None = None,
     intent: IntentCheck | None = None,
     transaction_hash: bool = False,
-    official_handles: tuple[str, ...] = (),
 ) -> list[Finding]:
     """Every finding in ``text``; bounded work whatever its size.
 
     With ``intent``, a message no rule flagged and that the gate lets through is
-    judged by the semantic layer too (which reads ``official_handles`` as the brand's
-    own accounts). ``transaction_hash``: the text answers a question for a transaction
-    hash (64 hex digits are not taken for a key).
+    judged by the semantic layer too. ``transaction_hash``: the text answers a question
+    for a transaction hash (64 hex digits are not taken for a key).
     """
     found: list[Finding] = []
     kinds = {s.kind for s in find_secrets(text, transaction_hash=transaction_hash)}
@@ -103,7 +100,7 @@ def inspect(
     if found:
         found += doubts
     elif intent is not None and (cues := cue_count(read, has_link=foreign)) + len(doubts):
-        judged = intent.judge(text, official_domains, max(cues, 1), official_handles)
+        judged = intent.judge(text, official_domains, max(cues, 1))
         if judged.flagged:
             evidence = {"intent": judged.label, "score": f"{judged.probability:.2f}"}
             found.append(Finding(judged.verdict, judged.reason, evidence))
@@ -167,7 +164,7 @@ def _addresses(text: str, official: tuple[str, ...], contracts: Mapping[str, str
                         "scam", "address_poisoning", {"address": address.text, "official": mine}
                     )
                 )
-        if address.network == "evm" and _as_contract(text):
+        if address.network == "evm":
             for token, contract in contracts.items():
                 mentioned = f"${token.upper()}" in upper or f" {token.upper()} " in f" {upper} "
                 if mentioned and address.text.lower() != contract.lower():
@@ -179,29 +176,6 @@ def _addresses(text: str, official: tuple[str, ...], contracts: Mapping[str, str
                         )
                     )
     return found
-
-
-# an address given as a token's contract, or a user's own transfer to or from an address
-_CONTRACT = re.compile(
-    r"contract|token address|\bca\b|合约|合約|hợp đồng|vertrag|contrato|контракт|kontrat|"
-    r"sözleşme|kontrak|contrat|コントラクト|컨트랙트|계약",
-    re.IGNORECASE,
-)
-_OWN_TRANSFER = re.compile(
-    r"deposit|withdr|\bsent\b|\bsend|transfer|receiv|\bmy (?:own )?(?:address|wallet)|充值|"
-    r"提现|提币|转账|转到|转了|收到|\bnạp|\brút|chuyển|\bgửi|einzahl|auszahl|überwies|gesendet|"
-    r"geschickt|dep[oó]sit|retir|envi[eéo]|receb|recib|mand[eé]i|пополн|депозит|вывел|вывод|"
-    r"отправил|перев[её]л|yatır|çektim|gönderdim|setor|\btarik|\bkirim|dépos|retrait|envoy|"
-    r"入金|出金|送金|送っ|입금|출금|송금|보냈",
-    re.IGNORECASE,
-)
-
-
-def _as_contract(text: str) -> bool:
-    """Whether an address beside a token's name reads as that token's contract: named a
-    contract, or at least not the user's own deposit, withdrawal or transfer ("I sent
-    my ABC to 0x…" is about their wallet, not about the token)."""
-    return _CONTRACT.search(text) is not None or _OWN_TRANSFER.search(text) is None
 
 
 def _poisoned(candidate: str, official: str) -> bool:

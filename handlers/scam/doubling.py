@@ -4,10 +4,6 @@ Words alone say little ("send" and "receive" are in every deposit question); wha
 gives doubling away is a send word, a receive word, and a later amount of the same
 coin at least 1.5 times an earlier one. Runs on ``normalize.unspaced`` text, where
 "s e n d 0.1 E T H" already reads "send 0.1 eth" and decimal commas are kept.
-
-Without amounts, a doubling word ("double your", "el doble", "2배") next to a word for
-paying is one too (``handlers.scam.phrases``), except where "double" promises nothing:
-"double-check the address", "charged twice", "2x leverage", two-factor sign-in.
 """
 
 from __future__ import annotations
@@ -69,45 +65,6 @@ RECEIVE_WORDS = any_of(
     "받",
     "돌려",
 )
-# words that say "double" or "twice", with or without an amount ("send 1, get 2 back")
-DOUBLING = any_of(
-    r"send\s+\d[\d.,]*\s*\w*.{0,40}?(?:get|receive|return)\w*\s+\d",
-    r"double your",
-    r"\b2x\b",
-    r"\bx2\b",
-    "翻倍",
-    "双倍",
-    "gấp đôi",
-    r"verdoppel",
-    r"duplic",
-    r"удво",
-    r"\bkatla",
-    r"dobr",
-    r"\bdoubl",
-    r"\bdobel",
-    r"\bdoble\b",
-    r"lipat ganda",
-    "倍返し",
-    "2倍",
-    "두 배",
-    r"2\s?배",
-)
-# the same words where nothing comes back twice: checking twice, signing in with two
-# factors, a transaction charged twice or shown twice, a fee that doubled, leverage
-NOT_DOUBLING = any_of(
-    r"\bdoubl\w*[\s-]*(?:check|click|tap|confirm|verif|auth|factor|charg|spend|deduct|entr)",
-    r"(?:fee|fees|gas|price|spread|commission)\s+(?:\w+\s+){0,3}doubled?\b",
-    r"\bduplicat\w*|\bduplicad[oa]s?\b|\bdupliqu[ée]e?s?\b",
-    r"\bdoble\s+(?:verificaci|autenticaci|factor|cobro|cargo|clic|comprobaci)",
-    r"(?:cobr|carg|descont|debit|pagu|pag[oó])\w*\s+(?:\w+\s+)?(?:el\s+|en\s+|em\s+|o\s+)?(?:doble|dobro)",
-    r"\bdobro\s+(?:da|de|do)\s+(?:taxa|tarifa|comiss)",
-    r"\bdouble\s+(?:authentification|vérification|facteur|clic|prélèvement|débit)",
-    r"\bdobel\s+(?:potong|debet|terpotong|tagih|kirim)",
-    r"(?:\b\d+(?:[.,]\d+)?\s?x|\bx\s?\d+)\s*(?:leverage|lev\b|margin|long|short|hebel|apalanc"
-    r"|alavanc|levier|плеч|kaldıraç)",
-    r"(?:leverage|hebel|apalancamiento|alavancagem|levier|плечо|kaldıraç)\s*(?:\w+\s+)?(?:\d+\s?x|x\s?\d+)",
-    r"\d+倍(?:杠杆|レバレッジ)|(?:杠杆|レバレッジ)\s*\d+倍|\d+배\s*레버리지|레버리지\s*\d+배",
-)
 _AMOUNT = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(?:个|枚|개)?\s*"
     r"(btc|eth|usdt|usdc|bnb|sol|trx|ton|xrp|doge|ltc|matic|ada|avax|shib|pepe)\b",
@@ -129,9 +86,3 @@ def doubled_amount(unspaced_text: str) -> str | None:
             if other == coin and first > 0 and later >= 1.5 * first and near:
                 return text[at.start() : there.end()]
     return None
-
-
-def doubling_words(readable_text: str) -> re.Match[str] | None:
-    """A doubling word in ``normalize.readable`` text, after the uses of "double" that
-    promise nothing ("double-check", "charged twice", "2x leverage") are set aside."""
-    return DOUBLING.search(NOT_DOUBLING.sub(" ", readable_text))

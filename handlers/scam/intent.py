@@ -23,14 +23,12 @@ the vector with the answer stage). What that one vector says:
   report (someone asked me for..., I already paid...).
 
 Both regressions are one matrix-vector product at run time; they are trained offline
-by ``bench/train_scam_classifier.py`` on the development messages, ordinary messages
-written as training data only, and the anchors (``classifier.json`` beside the
-weights says on what, with the files' hashes).
+by ``bench/train_scam_classifier.py`` on the development messages and the anchors
+(``classifier.json`` beside the weights says on what, with the files' hashes).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import re
@@ -85,7 +83,6 @@ _HEX = re.compile(r"\b(?:0x)?[0-9a-fA-F]{24,}\b")
 _ADDRESS = re.compile(
     r"\b(?:0x[0-9a-fA-F]{40}|(?:bc|tb|ltc)1[02-9ac-hj-np-z]{20,}|[1-9A-HJ-NP-Za-km-z]{25,})\b"
 )
-OFFICIAL_ACCOUNT = "the official account"
 _URL = re.compile(r"(?:https?://|www\.)?((?:[\w-]+\.)+[a-z]{2,24})(?:/\S*)?", re.IGNORECASE)
 
 
@@ -226,17 +223,11 @@ class IntentCheck:
                 return None
         return _SHARED[key]
 
-    def judge(
-        self,
-        text: str,
-        official_domains: tuple[str, ...] = (),
-        cues: int = 1,
-        official_handles: tuple[str, ...] = (),
-    ) -> Judgement:
+    def judge(self, text: str, official_domains: tuple[str, ...] = (), cues: int = 1) -> Judgement:
         """How likely ``text`` is a scam or a report of one, and its kind; the model
         reads its :func:`gist`."""
         self.judged += 1
-        vector = self.anchors.embed(gist(text, official_domains, official_handles))
+        vector = self.anchors.embed(gist(text, official_domains))
         scam, report = self.classifier.logits(vector)
         nearest = self.anchors.nearest(vector)
         legit = nearest[LEGIT].similarity
@@ -249,16 +240,11 @@ class IntentCheck:
         return Judgement(kind.label, REASONS[kind.label], p, kind.anchor, kind.similarity - legit)
 
 
-def gist(
-    text: str, official_domains: tuple[str, ...] = (), official_handles: tuple[str, ...] = ()
-) -> str:
+def gist(text: str, official_domains: tuple[str, ...] = ()) -> str:
     """What the model reads: hashes and addresses named, not spelled; an official link
-    called "the official site" and an official handle "the official account" (the
-    anchors and the classifier cannot know the brand's names, and "thanks
-    @brand_support" read as a handle looked like a scammer's "message @someone");
-    other links by their host; the first ``GIST_CHARS`` characters. A short message
-    without any of these is read as it is, so the answer stage's vector of it is the
-    same one."""
+    called "the official site" (the anchors cannot know the brand's domains); other
+    links by their host; the first ``GIST_CHARS`` characters. A short message without
+    any of these is read as it is, so the answer stage's vector of it is the same one."""
 
     def link(match: re.Match[str]) -> str:
         host = match.group(1).lower()
@@ -266,17 +252,7 @@ def gist(
         return "the official site" if official else host
 
     text = _ADDRESS.sub("address", text[: GIST_CHARS * 3])
-    if "@" in text and official_handles:
-        text = _handles(official_handles).sub(OFFICIAL_ACCOUNT, text)
     text = _HEX.sub("hash", text)
     if "." in text:
         text = _URL.sub(link, text)
     return text[:GIST_CHARS]
-
-
-@functools.lru_cache(maxsize=16)
-def _handles(handles: tuple[str, ...]) -> re.Pattern[str]:
-    """The brand's own handles, whole ("@example_support", not "@example_support_help")."""
-    names = sorted((h.lstrip("@") for h in handles if h.strip("@")), key=len, reverse=True)
-    alternatives = "|".join(re.escape(n) for n in names) or "(?!)"
-    return re.compile(rf"(?<!\w)@(?:{alternatives})(?![\w.])", re.IGNORECASE)
