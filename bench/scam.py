@@ -47,6 +47,8 @@ BLIND = HERE / "blind" / "scam" / "messages.jsonl"
 # a second development set in the blind set's style, written by a helper session that
 # had not read the detectors (tuned on: its hard ordinary messages chose anchors)
 DEV2 = HERE / "scam_dev2" / "messages.jsonl"
+# ordinary messages written as training data only (hard negatives), never measured on
+CLEAN_TRAIN = HERE / "scam_clean_train.jsonl"
 DEV_META = {
     "brand": "Example Exchange",
     "official_domains": ["example.com"],
@@ -85,6 +87,8 @@ def load(path: Path) -> list[dict]:
         if not line.strip():
             continue
         row = json.loads(line)
+        if number == 1 and set(row) == {"meta"}:
+            continue  # a header saying what the file is (bench/data/scam_clean_train.jsonl)
         if row.get("label") not in ("scam", "ordinary") or not isinstance(row.get("text"), str):
             raise SystemExit(f"bench/scam.py: {path}:{number}: needs text and label scam|ordinary")
         rows.append(row)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.scam import DEV, DEV2, DEV_META, load
+from bench.scam import CLEAN_TRAIN, DEV, DEV2, DEV_META, load
 from handlers.scam import intent as semantic
 from handlers.scam.detect import inspect
 from handlers.scam.links import BlockList
@@ -46,7 +46,7 @@ class Row:
     text: str
     scam: bool  # a scam or a user's report of one: the guard warns
     kind: str  # the data set's category, or an anchor's label
-    source: str  # "dev", "dev2" or "anchor"
+    source: str  # "dev", "dev2", "train" (written for training only) or "anchor"
     rules: bool = False  # a rule flagged it: the model's answer does not matter
     reached: bool = False  # the gate let it through to the model
     cues: int = 1  # what the guard passes to judge: the kinds of cue, at least one
@@ -72,14 +72,17 @@ class _Recorder:
         return semantic.Judgement(semantic.LEGIT, "", 0.0, "", 0.0)
 
 
-def corpus() -> list[Row]:
-    """Development and second development messages, each distinct text once."""
+def corpus(clean_train: bool = False) -> list[Row]:
+    """Development and second development messages, each distinct text once; with
+    ``clean_train``, the ordinary messages written as training data only (source
+    "train": trained on in every protocol, never measured on)."""
     dev, written, dev2 = load(DEV), load(WRITTEN), load(DEV2)
+    train = load(CLEAN_TRAIN) if clean_train else []
     texts = {r["text"] for r in dev}
     missing = [r for r in written if r["text"] not in texts]
     out: list[Row] = []
     seen: dict[str, bool] = {}
-    for source, data in (("dev", dev + missing), ("dev2", dev2)):
+    for source, data in (("dev", dev + missing), ("dev2", dev2), ("train", train)):
         for r in data:
             scam = r["label"] == "scam"
             if r["text"] in seen:
@@ -104,7 +107,8 @@ def corpus() -> list[Row]:
     print(
         f"{DEV.name}: {len(dev)} rows, {len(texts)} distinct; {WRITTEN.name}: "
         f"{len(written) - len(missing)} of {len(written)} already in it; {DEV2.parent.name}: "
-        f"{len(dev2)} rows, {len(dev2) - counts['dev2']} also in the development set"
+        f"{len(dev2)} rows, {len(dev2) - counts['dev2']} also in the development set; "
+        f"{CLEAN_TRAIN.name}: {counts['train']} of {len(train)} used"
     )
     return out
 
