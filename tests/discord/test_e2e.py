@@ -249,12 +249,14 @@ async def test_long_input_and_replies_fit_discords_limit(bot: App, dc: FakeDisco
     dc.dm("42", "my deposit " + "is missing " * 360)  # a 4,000-character DM
     channel = dc.dm_channel("42")
     await dc.wait_sent(1, channel_id=channel)
-    text = "Withdrawals resume at 14:00 UTC. " * 140  # 4,620 characters
     assert bot.pipeline is not None and bot.store is not None and bot.sender is not None
+    await bot.sender.idle()  # the bot's reply to the DM (a handover sends two)
+    before = len(await dc.wait_sent(1, channel_id=channel))
+    text = "Withdrawals resume at 14:00 UTC. " * 140  # 4,620 characters
     rows = bot.pipeline.outbound([Reply(chat_id=channel, text=text)], "discord")
     await bot.store.enqueue(rows, bot.clock())
     bot.sender.wake()
-    sent = (await dc.wait_sent(4, channel_id=channel))[1:]
+    sent = (await dc.wait_sent(before + 3, channel_id=channel))[before:]
     assert len(sent) == 3 and all(len(s["content"]) <= 2000 for s in sent)
     assert "".join(s["content"] for s in sent).replace(" ", "") == text.replace(" ", "")
 
