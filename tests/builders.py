@@ -6,11 +6,18 @@ import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from channels.base import ChatKind, Message
 
 _ids = itertools.count(1)
+# The embedding cache of tests that are not about the cache (the ``vector_cache``
+# fixture): the folder the default configuration uses, ``var/embeddings`` of this
+# checkout. Its files are keyed by content, so sharing them shares no state a test
+# could change, and the model embeds the guard's anchors once per checkout instead of
+# once per test process (10-15 s on two cores).
+VECTORS = Path(__file__).resolve().parents[1] / "var" / "embeddings"
 T = TypeVar("T")
 
 

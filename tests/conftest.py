@@ -22,11 +22,11 @@ import bots.app
 from storage import migrate
 from storage.store import Store
 from tests import migrated
+from tests.builders import VECTORS
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.x import CONSUMER_KEY, CONSUMER_SECRET, FakeX
 
-ROOT = Path(__file__).resolve().parents[1]
 PG_ENV = "SOCIALDESK_TEST_DATABASE_URL"
 REDIS_ENV = "SOCIALDESK_TEST_REDIS_URL"
 
@@ -51,12 +51,10 @@ def clock() -> FakeClock:
 
 @pytest.fixture(scope="session")
 def vector_cache() -> Path:
-    """The embedding cache of tests that are not about the cache: the folder the default
-    configuration uses (``var/embeddings`` of this checkout), so the model embeds the
-    guard's anchors and a base's texts once per checkout, not once per test (15-30 s of
-    a 2-core machine each). Its files are keyed by content, so sharing them shares no
-    state a test could change; the tests of the cache itself keep their own folders."""
-    return ROOT / "var" / "embeddings"
+    """The embedding cache of tests that are not about the cache (``builders.VECTORS``):
+    the guard's anchors and a base's texts are embedded once per checkout, not once
+    per test (15-30 s each on two cores); the tests of the cache keep their own."""
+    return VECTORS
 
 
 def _postgres_url() -> str:

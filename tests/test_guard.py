@@ -17,7 +17,7 @@ from handlers.scam.addresses import addresses_in, eip55_ok, segwit_ok
 from handlers.scam.links import BlockList, hosts_in, lookalike, parse_config
 from handlers.scam.settings import GuardSettings
 from handlers.texts import Texts
-from tests.builders import message
+from tests.builders import VECTORS, message
 
 DATA = Path(__file__).parent / "data" / "ethpd"
 # ../shared/ethpd beside a checkout, ../../shared/ethpd beside a worktree
@@ -186,6 +186,7 @@ def test_address_vectors() -> None:
 async def run(text: str, kind: ChatKind = ChatKind.PRIVATE, language: str = "en", **settings):
     stage = GuardStage(
         GuardSettings(**settings),
+        embedding_cache=VECTORS,
         official_contracts={"ABC": "0x52908400098527886E0F7030069857D2E4169EE7"},
     )
     context = ctx(language)
@@ -282,7 +283,7 @@ async def test_address_poisoning_of_an_official_address() -> None:
 
 
 async def test_staff_accounts_are_exempt() -> None:
-    stage = GuardStage()
+    stage = GuardStage(embedding_cache=VECTORS)
     result = await stage.handle(
         message("claim at https://examp1e-airdrop.com", username="example_support"), ctx()
     )
@@ -290,7 +291,7 @@ async def test_staff_accounts_are_exempt() -> None:
 
 
 async def test_impersonators_are_reported_to_staff() -> None:
-    stage = GuardStage(GuardSettings(restrict_impersonators=True))
+    stage = GuardStage(GuardSettings(restrict_impersonators=True), embedding_cache=VECTORS)
 
     def joined(name: str, username: str | None) -> MemberEvent:
         return MemberEvent(

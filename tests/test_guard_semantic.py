@@ -19,7 +19,7 @@ from handlers.scam.settings import GuardSettings
 from handlers.secrets import redact
 from handlers.texts import Texts
 from handlers.understanding import shared_engine
-from tests.builders import message
+from tests.builders import VECTORS, message
 
 BRAND = Brand(
     name="Example Exchange",
@@ -38,7 +38,7 @@ needs_model = pytest.mark.skipif(
 
 
 async def run(text: str, language: str = "en", kind: ChatKind = ChatKind.PRIVATE, **settings):
-    stage = GuardStage(GuardSettings(**settings))
+    stage = GuardStage(GuardSettings(**settings), embedding_cache=VECTORS)
     context = Context(now=NOW, language=language, texts=TEXTS, brand=BRAND, capabilities=GROUP_CAPS)
     chat = "-100" if kind is not ChatKind.PRIVATE else "u1"
     result = await stage.handle(

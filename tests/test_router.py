@@ -15,7 +15,7 @@ from handlers.guard import GuardStage
 from handlers.language import LanguageDetector, choose_language
 from handlers.router import Router
 from handlers.texts import Texts
-from tests.builders import message
+from tests.builders import VECTORS, message
 
 BRAND = Brand(name="Example Exchange", languages=("en", "zh", "vi", "de"))
 TEXTS = Texts.load()
@@ -30,7 +30,9 @@ def ctx(language: str = "en") -> Context:
 
 
 def router() -> Router:
-    return Router(GuardStage(), ConversationStage(), CommandStage(), GreetingStage())
+    return Router(
+        GuardStage(embedding_cache=VECTORS), ConversationStage(), CommandStage(), GreetingStage()
+    )
 
 
 class Recorder:

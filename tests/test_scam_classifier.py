@@ -21,7 +21,7 @@ from handlers.scam.settings import GuardSettings
 from handlers.texts import Texts
 from handlers.understanding import shared_engine
 from handlers.understanding.cache import VectorCache
-from tests.builders import message
+from tests.builders import VECTORS, message
 
 BRAND = Brand(
     name="Example Exchange",
@@ -39,7 +39,7 @@ needs_model = pytest.mark.skipif(
 
 
 async def run(text: str, kind: ChatKind = ChatKind.PRIVATE, stage: GuardStage | None = None):
-    stage = stage or GuardStage(GuardSettings())
+    stage = stage or GuardStage(GuardSettings(), embedding_cache=VECTORS)
     context = Context(now=NOW, language="en", texts=TEXTS, brand=BRAND, capabilities=CAPS)
     chat = "-100" if kind is not ChatKind.PRIVATE else "u1"
     result = await stage.handle(
