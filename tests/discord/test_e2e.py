@@ -27,11 +27,14 @@ async def start_bot(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> App:
     return app
 
 
-def config(tmp_path: Path, dc: FakeDiscord, **discord: Any) -> Config:
+def config(
+    tmp_path: Path, dc: FakeDiscord, outbox: dict[str, Any] | None = None, **discord: Any
+) -> Config:
     return parse_config(
         {
             "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
             "server": {"port": 0},
+            "outbox": outbox or {},
             "bot": {"languages": ["en", "zh", "vi", "de"]},
             "discord": {
                 "enabled": True,

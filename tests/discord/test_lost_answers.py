@@ -15,11 +15,11 @@ import discord
 import pytest
 
 from bots.app import App
-from bots.config import parse_config
 from channels.base import DeliveryError, MemberEvent, Message, Reply
 from channels.discord import DiscordAdapter, DiscordSettings
 from tests.builders import eventually
-from tests.fakes.discord import GUILD, STAFF, SUPPORT, FakeDiscord
+from tests.discord.test_e2e import config
+from tests.fakes.discord import GUILD, SUPPORT, FakeDiscord
 
 TOKEN = "discord-test-token"
 
@@ -102,21 +102,7 @@ async def test_a_send_that_could_not_connect_is_a_certain_failure(
 async def test_the_outbox_retries_a_lost_answer_only_after_its_delay(
     tmp_path: Path, dc: FakeDiscord
 ) -> None:
-    config = parse_config(
-        {
-            "database": {"url": f"sqlite:///{tmp_path / 'bot.db'}"},
-            "server": {"port": 0},
-            "outbox": {"unanswered_retry_delay": 600},
-            "discord": {
-                "enabled": True,
-                "api_base": dc.api_base,
-                "gateway_url": dc.gateway,
-                "guild_ids": [int(GUILD)],
-                "staff_channel_id": int(STAFF),
-            },
-        }
-    )
-    async with App(config) as bot:
+    async with App(config(tmp_path, dc, outbox={"unanswered_retry_delay": 600})) as bot:
         assert bot.store is not None
         store = bot.store
         channel = dc.dm_channel("42")
