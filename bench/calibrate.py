@@ -40,7 +40,6 @@ DATA = [ROOT / "bench" / "data" / "questions.jsonl", ROOT / "bench" / "data" / "
 EXAMPLE = ROOT / "docs" / "knowledge" / "example.toml"
 # further development sets: another exchange's base each, questions in twelve languages
 EXTRA = [ROOT / "bench" / "data" / name for name in ("dev2", "dev3")]
-EXTRA = [folder for folder in EXTRA if folder.exists()]
 OUT = ROOT / "handlers" / "answers" / "calibration.toml"
 
 
@@ -104,11 +103,6 @@ def development_sets(
     return sets
 
 
-def vector(mode: str, features: Features) -> list[float] | None:
-    """The row ``mode`` is fitted on."""
-    return features.vector()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write {OUT.name}")
@@ -137,10 +131,8 @@ def main() -> None:
             if name != args.hold_out:
                 for item, features in asked:
                     for ref, f in features.items():
-                        row = vector(mode, f)
-                        if row is not None:
-                            x_all.append(row)
-                            y_all.append(int(ref == item["expected"]))
+                        x_all.append(f.vector())
+                        y_all.append(int(ref == item["expected"]))
             collected[f"{mode}/{name}"] = asked
         model = LogisticRegression(C=10.0, max_iter=3000).fit(np.array(x_all), np.array(y_all))
         fitted[mode] = model
@@ -153,10 +145,9 @@ def main() -> None:
             right = wrong = 0
             for item, features in asked:
                 refs = list(features)
-                found = [vector(mode, features[r]) for r in refs]
-                if not refs or found[0] is None:
+                if not refs:
                     continue
-                p = fitted[mode].predict_proba(found)[:, 1]
+                p = fitted[mode].predict_proba([features[r].vector() for r in refs])[:, 1]
                 best = int(np.argmax(p))
                 if p[best] >= threshold:
                     right += refs[best] == item["expected"]

@@ -205,8 +205,10 @@ class Resolver:
             top is not None
             and top.score >= s.confidence_threshold
             and top.score - runner_up >= s.confidence_margin
-            and not (top.ref.startswith("faq:") and (unknown_symbol or close_names))
-            and not (top.ref.startswith("faq:") and _elsewhere(features[top.ref]))
+            and not (
+                top.ref.startswith("faq:")
+                and (unknown_symbol or close_names or _elsewhere(features[top.ref]))
+            )
         ):
             return Resolution("answer", top.ref, top.score, aspects=aspects)
         topic = "airdrop" if "airdrop" in aspects else "activity" if "activity" in aspects else None
@@ -222,11 +224,8 @@ class Resolver:
             return Resolution("handoff", aspects=aspects)
         return Resolution("pass", aspects=aspects)
 
-    def rank(self, text: str, lexical: list[Candidate], names: list[Candidate]) -> list[Candidate]:
-        """Candidates with calibrated scores, best first (empty: nothing comes close)."""
-        return self.calibrated(self.features(text, lexical, names))
-
     def calibrated(self, features: dict[str, Features]) -> list[Candidate]:
+        """Candidates with calibrated scores, best first (empty: nothing comes close)."""
         return sorted(
             (Candidate(ref, self.calibration.probability(f)) for ref, f in features.items()),
             key=lambda c: -c.score,
