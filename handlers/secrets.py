@@ -4,8 +4,11 @@ A posted seed phrase or private key means the user's funds are at risk; the guar
 them, and storage never sees the words. 64 hex digits are a transaction hash or a raw
 private key, and the two look the same: they are kept only when the message calls them
 a transaction ("txid", "hash", "交易哈希" ...) or the intake asked for a transaction hash
-(``transaction_hash=True``), and never when the message calls them a key. The CVV,
-expiry and PIN written beside a card number go with it.
+(``transaction_hash=True``) or names them a withdrawal or deposit right before them
+("my withdrawal 0x…"), and never when the message calls them a key. A password is what
+follows "password:", or after "password is" (or nothing) only what looks like one: a
+user asking how to reset a password has not posted one, and a posted password deletes
+the message in a group. The CVV, expiry and PIN written beside a card number go with it.
 """
 
 from __future__ import annotations
@@ -46,9 +49,26 @@ _KEY_WORDS = re.compile(
 )
 _PASSWORD = re.compile(
     r"(?:password|passwort|passwd|pwd|mật\s*khẩu|密码|密碼|パスワード|비밀번호|contraseña|"
-    r"senha|mot\s*de\s*passe|пароль|şifre|kata\s*sandi)\s*(?:is|ist|là|是|:|：|=)?\s*(\S{4,128})",
+    r"senha|mot\s*de\s*passe|пароль|şifre|kata\s*sandi)"
+    r"(?:\s*(?:saya|aku|anda|adalah|của\s*(?:tôi|mình|bạn)))*"  # "kata sandi saya", "của tôi"
+    r"\s*(is|ist|là|是|は|는|은|:|：|=)?\s*(\S{4,128})",
     re.IGNORECASE,
 )
+# After "password:" anything is the password; after "password is" or nothing, only what
+# looks like one: a letter and a digit, a capital inside, a symbol inside, six digits or
+# more, or a quoted word ("my password is Sup3rSecret99", "password 'sunshine'"), not
+# the next word of a sentence ("password reset", "mein Passwort ist abgelaufen")
+_GIVEN = frozenset(":：=")
+_PASSWORD_LIKE = re.compile(
+    r"^(?:['\"«“‘].{3,}"
+    r"|(?=.*[^\W\d_])(?=.*\d).*"
+    r"|.+[A-ZА-ЯЁ].*"
+    r"|.+[!@#$%^&*+=~?|<>_-].+"
+    r"|\d{6,}.*)$"
+)
+# a password is written in letters, digits and symbols, not in the ideographs, kana or
+# hangul of the sentence around it ("密码忘了怎么办", "パスワードを忘れました")
+_NOT_PASSWORD = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef，。！？、]")
 _TX_WORDS = re.compile(
     r"(\btx\b|txid|tx[\s_-]*hash|\bhash\b|transaction|transacci[oó]n|transa[çc][ãa]o|"
     r"transaksi|transaktion|giao\s*dịch|交易|哈希|транзакц|хэш|хеш|işlem|トランザクション|"
@@ -64,6 +84,18 @@ _CARD_DETAIL = re.compile(
     re.IGNORECASE,
 )
 CARD_DETAIL_REACH = 60  # characters after a card number read for its details
+# the withdrawal or deposit a 64-hex string is the hash of, named right before it ("my
+# withdrawal 0x…", "提现 0x…", "출금 0x…"), in the bot's 12 languages; an amount or a
+# coin may stand between ("deposit 50 USDT 0x…")
+_TRANSFER_BEFORE = re.compile(
+    r"(?:withdrawal|withdraw|deposit|提现|提幣|提币|充值|充币|rút(?:\s*tiền)?|nạp(?:\s*tiền)?|"
+    r"retiro|retirada|dep[oó]sito|saque|вывод\w*|депозит\w*|пополнени\w*|çekim\w*|"
+    r"çekme|yatırma|yatırım\w*|penarikan|setoran|출금|입금|出金|入金|auszahlung|"
+    r"einzahlung|abhebung|retrait|d[ée]p[ôo]t)"
+    r"(?:\s+(?:of\s+|de\s+|do\s+|von\s+)?(?:\d+(?:[.,]\d+)?\s*)?(?-i:[A-Z]{2,6}))?"
+    r"\s*(?:id|hash|#|no\.?)?\s*[:：#]?\s*$",
+    re.IGNORECASE,
+)
 
 
 @cache
@@ -145,7 +177,11 @@ def _private_keys(text: str, transaction_hash: bool) -> list[Secret]:
     named_key = _KEY_WORDS.search(text) is not None
     named_tx = transaction_hash or _TX_WORDS.search(text) is not None
     if named_key or not named_tx:
-        found += [Secret(KIND_KEY, m.start(), m.end()) for m in HEX64.finditer(text)]
+        found += [
+            Secret(KIND_KEY, m.start(), m.end())
+            for m in HEX64.finditer(text)
+            if named_key or not _TRANSFER_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+        ]
     return found
 
 
@@ -161,7 +197,14 @@ def _is_private_base58(candidate: str) -> bool:
 
 
 def _passwords(text: str) -> list[Secret]:
-    return [Secret(KIND_PASSWORD, m.start(1), m.end(1)) for m in _PASSWORD.finditer(text)]
+    found = []
+    for m in _PASSWORD.finditer(text):
+        value = _NOT_PASSWORD.split(m.group(2), 1)[0]
+        if len(value) < 4:
+            continue
+        if m.group(1) in _GIVEN or _PASSWORD_LIKE.match(value):
+            found.append(Secret(KIND_PASSWORD, m.start(2), m.start(2) + len(value)))
+    return found
 
 
 def _cards(text: str) -> list[Secret]:

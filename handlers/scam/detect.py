@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from handlers.context import Verdict
 from handlers.scam.addresses import addresses_in, named_networks
+from handlers.scam.contracts import as_contract
 from handlers.scam.cues import cue_count
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, Host, hosts_in, lookalike
@@ -164,7 +165,7 @@ def _addresses(text: str, official: tuple[str, ...], contracts: Mapping[str, str
                         "scam", "address_poisoning", {"address": address.text, "official": mine}
                     )
                 )
-        if address.network == "evm":
+        if address.network == "evm" and as_contract(text):
             for token, contract in contracts.items():
                 mentioned = f"${token.upper()}" in upper or f" {token.upper()} " in f" {upper} "
                 if mentioned and address.text.lower() != contract.lower():

@@ -4,6 +4,12 @@ Words alone say little ("send" and "receive" are in every deposit question); wha
 gives doubling away is a send word, a receive word, and a later amount of the same
 coin at least 1.5 times an earlier one. Runs on ``normalize.unspaced`` text, where
 "s e n d 0.1 E T H" already reads "send 0.1 eth" and decimal commas are kept.
+
+Without amounts, a doubling word ("double your", "el doble", "2배") next to a word for
+paying is one too (``handlers.scam.phrases``), except where "double" promises nothing:
+"double-check the address", two-factor sign-in, "charged twice", a duplicate
+transaction, a fee that doubled, "2x leverage". Those are ordinary questions, and a
+strong fee scam deletes the message in a group and times its sender out.
 """
 
 from __future__ import annotations
@@ -65,6 +71,70 @@ RECEIVE_WORDS = any_of(
     "받",
     "돌려",
 )
+# words that say "double" or "twice", with or without an amount ("send 1, get 2 back")
+DOUBLING = any_of(
+    r"send\s+\d[\d.,]*\s*\w*.{0,40}?(?:get|receive|return)\w*\s+\d",
+    r"double your",
+    r"\b2x\b",
+    r"\bx2\b",
+    "翻倍",
+    "双倍",
+    "gấp đôi",
+    r"verdoppel",
+    r"duplic",
+    r"удво",
+    r"\bkatla",
+    r"dobr",
+    r"\bdoubl",
+    r"\bdobel",
+    r"\bdoble\b",
+    r"lipat ganda",
+    "倍返し",
+    "2倍",
+    "두 배",
+    r"2\s?배",
+)
+# fees, in the 12 languages, for "the fee doubled"
+_FEE = (
+    r"(?:fees?|gas|commissions?|spread|comisi[oó]n(?:es)?|tarifas?|taxas?|gebühr\w*|"
+    r"frais|комисси\w*|ücret\w*|komisyon\w*|biaya|phí)"
+)
+# the same words where nothing comes back twice: checking twice, signing in with two
+# factors, a payment charged twice or shown twice, a fee that doubled, leverage. Each is
+# held to the words right beside "double", so "pay the fee and we return double" stays
+# a doubling promise.
+NOT_DOUBLING = any_of(
+    # double-check, double-click, double authentication, double-charged, double spend
+    r"\bdoubl\w*[\s-]*(?:check|click|tap|confirm|verif|auth|factor|charg|spend|deduct|entr|"
+    r"sign|login|log-in)",
+    r"\b(?:charg|taken|took|deduct|debit)\w*\s+(?:me\s+|us\s+)?(?:a\s+)?(?:double|twice|2x|x2)\b",
+    r"\bduplicat\w*|\bduplicad[oa]s?\b|\bdupliqu[ée]e?s?\b",
+    r"\bdoble\s+(?:verificaci|autenticaci|factor|cobro|cargo|clic|comprobaci)",
+    r"\b(?:cobr|carg|descont|debit)\w*\s+(?:\w+\s+)?(?:el\s+|en\s+|em\s+|o\s+)?(?:doble|dobro)\b",
+    r"\bdobro\s+(?:da|de|do)\s+(?:taxa|tarifa|comiss)",
+    r"\bdupla\s+(?:verifica|autentica|cobran)",
+    r"\bdouble\s+(?:authentification|vérification|facteur|clic|prélèvement|débit)",
+    r"\bdobel\s+(?:potong|debet|terpotong|tagih|kirim)",
+    # a fee that doubled
+    _FEE + r"\s+(?:(?:has|have|had|is|are|was|just|suddenly|almost|nearly|now|did|got|went|"
+    r"been)\s+){0,3}doubl(?:ed|es|e|ing)\b",
+    _FEE + r"\s+(?:(?:se|ha|han|hat|haben|sich|ist|sind|ont|a|presque|plötzlich|fast|"
+    r"quase|casi|de\s+repente|tiba-tiba|đã|đột\s+nhiên|admin|gas|network|transaksi|"
+    r"penarikan|giao\s+dịch|rút|(?:de|des|du|für)\s+\w+)\s+){0,3}"
+    r"(?:duplic(?:ó|aron|ou|aram|ado|ada)|dobr(?:ou|aram)|verdoppelt|doublés?|"
+    r"удвоил\w*|(?:iki\s+katına\s+çıktı|ikiye\s+katland\w*|katland\w*)|"
+    r"(?:naik\s+)?(?:ber)?lipat\s+ganda|tăng\s+gấp\s+đôi)",
+    r"(?:手续费|费用|矿工费|gas费|费率)(?:怎么|为什么|突然|竟然|居然|直接|都)?"
+    r"(?:翻倍了|翻了一倍|翻了倍|涨了一倍|贵了一倍)",
+    r"手数料(?:が|は)?(?:急に|突然)?(?:2倍|倍)に(?:なっ|なり|上が)",
+    r"(?:수수료|가스비)(?:가|는|이)?\s*(?:갑자기\s*)?(?:2\s?배|두\s?배)(?:로)?\s*(?:올랐|늘었|됐|되었|인상)",
+    # leverage: "2x long", "x3 margin", "leverage 2x", "2倍杠杆", "2배 레버리지"
+    r"(?:\b\d+(?:[.,]\d+)?\s?x|\bx\s?\d+)\s*(?:leverage|lev\b|margin|long|short|hebel|apalanc"
+    r"|alavanc|levier|плеч|kaldıraç|đòn\s*bẩy)",
+    r"(?:leverage|hebel|apalancamiento|alavancagem|levier|плечо|kaldıraç|đòn\s*bẩy)\s*"
+    r"(?:\w+\s+)?(?:\d+\s?x|x\s?\d+)",
+    r"\d+倍(?:杠杆|レバレッジ)|(?:杠杆|レバレッジ)\s*\d+倍|\d+\s?배\s*레버리지|레버리지\s*\d+\s?배",
+)
 _AMOUNT = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(?:个|枚|개)?\s*"
     r"(btc|eth|usdt|usdc|bnb|sol|trx|ton|xrp|doge|ltc|matic|ada|avax|shib|pepe)\b",
@@ -86,3 +156,9 @@ def doubled_amount(unspaced_text: str) -> str | None:
             if other == coin and first > 0 and later >= 1.5 * first and near:
                 return text[at.start() : there.end()]
     return None
+
+
+def doubling_words(readable_text: str) -> re.Match[str] | None:
+    """A doubling word in ``normalize.readable`` text, after the uses of "double" that
+    promise nothing ("double-check", "charged twice", "2x leverage") are set aside."""
+    return DOUBLING.search(NOT_DOUBLING.sub(" ", readable_text))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.scam.doubling import any_of, doubled_amount
+from handlers.scam.doubling import any_of, doubled_amount, doubling_words
 
 PAY = any_of(
     r"\bpay\b",
@@ -24,6 +24,8 @@ PAY = any_of(
     "支付",
     "付款",
     "转账",
+    "转入",
+    "打入",
     "充值",
     "发送",
     r"\btrả\b",
@@ -190,28 +192,6 @@ REWARD = any_of(
     "보너스",
     "수령",
 )
-DOUBLING = any_of(
-    r"send\s+\d[\d.,]*\s*\w*.{0,40}?(?:get|receive|return)\w*\s+\d",
-    r"double your",
-    r"\b2x\b",
-    r"\bx2\b",
-    "翻倍",
-    "双倍",
-    "gấp đôi",
-    r"verdoppel",
-    r"duplic",
-    r"удво",
-    r"\bkatla",
-    r"dobr",
-    r"\bdoubl",
-    r"\bdobel",
-    r"\bdoble\b",
-    r"lipat ganda",
-    "倍返し",
-    "2倍",
-    "두 배",
-    r"2\s?배",
-)
 STAFF = any_of(
     r"\badmin",
     r"\bsupport\b",
@@ -369,7 +349,7 @@ def find_phrases(
     for amounts, the same text through ``unspaced``)."""
     text = readable_text
     found: list[PhraseFinding] = []
-    doubling = DOUBLING.search(text)
+    doubling = doubling_words(text)
     doubled = doubled_amount(unspaced_text) if unspaced_text else None
     pay, fee, reward = PAY.search(text), FEE.search(text), REWARD.search(text)
     if doubled:
