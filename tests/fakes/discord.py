@@ -40,6 +40,7 @@ from tests.fakes.discord_world import (
     Call,
     PendingInteraction,
 )
+from tests.fakes.faults import LostAnswers
 from tests.fakes.serving import serve, wait_until
 
 __all__ = [
@@ -81,7 +82,7 @@ class FakeDiscord(DiscordGateway, DiscordRest, DiscordFiles):
         self.threads: dict[str, dict[str, Any]] = {}  # thread id -> channel object
         self.thread_members: dict[str, set[str]] = defaultdict(set)
         self.blocked: set[str] = set()  # users whose DMs are closed to the bot
-        self.losing: dict[str, list[str]] = {}  # channel -> its next sends' lost answers
+        self.losing = LostAnswers()  # channel -> its next sends' lost answers
         self._closing = asyncio.Event()  # set on exit: unanswered sends are let go
         self.interactions: dict[str, PendingInteraction] = {}
         self._random = random.Random(seed)
