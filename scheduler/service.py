@@ -27,7 +27,10 @@ APS_LOG = logging.getLogger("scheduler.apscheduler")
 APS_LOG.setLevel(logging.WARNING)
 
 JOBS_TABLE = "apscheduler_jobs"
-LOCK_KEY = 0x50C1A1DE5C  # one advisory lock per database: "the socialdesk scheduler"
+# One advisory lock per job store: advisory locks are per database, and deployments (or
+# test runs) that share a database in separate schemas each have their own jobs and
+# need their own leader. SQL, because the schema is the session's (its search_path).
+LOCK_SQL = "hashtextextended('socialdesk-scheduler:' || coalesce(current_schema(), ''), 0)"
 RETRY_LOCK_SECONDS = 15.0
 
 
@@ -68,11 +71,18 @@ class Scheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._waiter
         if self._scheduler is not None:
+            # AsyncIOScheduler.shutdown only queues the shutdown on the event loop; the
+            # loop runs its callbacks in order, so once one queued after it has run, the
+            # scheduler has stopped, and no job of ours starts once the lock is gone and
+            # another process has taken over.
+            loop = asyncio.get_running_loop()
             self._scheduler.shutdown(wait=False)
+            stopped = loop.create_future()
+            loop.call_soon_threadsafe(stopped.set_result, None)
+            await stopped
             self._scheduler = None
         if self._lock_conn is not None:
-            await asyncio.to_thread(self._lock_conn.close)  # releases the advisory lock
-            self._lock_conn = None
+            await asyncio.to_thread(self._release_lock)
 
     def _start_scheduler(self) -> None:
         scheduler = AsyncIOScheduler(
@@ -103,19 +113,46 @@ class Scheduler:
         remove_stored_job(self.engine, job_id)
 
     def _take_lock(self) -> bool:
+        """Try the lock once. The connection that holds it leaves the pool: an advisory
+        lock lasts as long as its session, and a pooled connection's session outlives
+        ``close()`` (it goes back to the pool, or into the old pool that APScheduler's
+        job store disposes at shutdown, where it would hold the lock until the garbage
+        collector got to it)."""
         conn = self.engine.connect()
-        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
-        conn.commit()
-        if got:
-            self._lock_conn = conn
-            return True
-        conn.close()
-        return False
+        try:
+            got = conn.execute(text(f"SELECT pg_try_advisory_lock({LOCK_SQL})")).scalar()
+            conn.commit()
+        except BaseException:
+            conn.close()
+            raise
+        if not got:
+            conn.close()
+            return False
+        conn.detach()
+        self._lock_conn = conn
+        return True
+
+    def _release_lock(self) -> None:
+        """Unlock before closing, so a standby's next try finds the lock free rather
+        than whenever the server has ended the closed session."""
+        conn, self._lock_conn = self._lock_conn, None
+        if conn is None:
+            return
+        try:
+            conn.execute(text(f"SELECT pg_advisory_unlock({LOCK_SQL})"))
+            conn.commit()
+        except Exception as exc:  # a broken session has lost its lock already
+            log.warning("scheduler: could not unlock (%s); closing the session instead", exc)
+        finally:
+            conn.close()
 
     async def _wait_for_lock(self) -> None:
         while True:
-            if await asyncio.to_thread(self._take_lock):
-                break
+            try:
+                if await asyncio.to_thread(self._take_lock):
+                    break
+            except Exception as exc:  # the database away for a while: keep standing by
+                log.warning("scheduler: could not try the lock (%s); trying again", exc)
             await asyncio.sleep(self.retry_lock_seconds)
         log.info("scheduler: took over the lock")
         self._start_scheduler()

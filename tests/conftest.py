@@ -10,9 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import discord
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import create_engine, text
@@ -143,25 +141,10 @@ async def tg(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegram]:
         yield fake
 
 
-GUILD_READY_WAIT = 0.5  # seconds; discord.py's default is 2.0
-
-
 @pytest.fixture
 async def dc(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    """The fake Discord, and bots that become ready 0.5 s after its last server.
-
-    discord.py waits ``guild_ready_timeout`` after the last GUILD_CREATE for more servers
-    before it reports ready; the fake sends all of its one server with READY, so those
-    2 s were idle at every bot start (44 s of the suite). The adapter does not expose
-    that Client option, so it is given here."""
+    """The fake Discord; a bot's ``[discord]`` section takes ``dc.settings``."""
     monkeypatch.setenv("SOCIALDESK_DISCORD_TOKEN", "discord-test-token")
-    client_init = discord.Client.__init__
-
-    def init(self: discord.Client, *args: Any, **options: Any) -> None:
-        options.setdefault("guild_ready_timeout", GUILD_READY_WAIT)
-        client_init(self, *args, **options)
-
-    monkeypatch.setattr(discord.Client, "__init__", init)
     async with FakeDiscord() as fake:
         yield fake
 

@@ -27,8 +27,7 @@ async def test_a_knowledge_question_gets_one_answer_on_every_channel(
         telegram={"enabled": True, "base_url": tg.base_url, "poll_timeout": 1},
         discord={
             "enabled": True,
-            "api_base": dc.api_base,
-            "gateway_url": dc.gateway,
+            **dc.settings,
             "guild_ids": [int(GUILD)],
         },
         x={

@@ -44,6 +44,9 @@ def test_the_example_config_is_valid() -> None:
         ("[redis]\nurl = 'http://127.0.0.1:6379'\n", "redis.url: must be a redis://"),
         ("[redis]\nprefix = ''\n", "redis.prefix: must be a non-empty word"),
         ("[redis]\nhost = '127.0.0.1'\n", "redis.host: unknown key"),
+        ("[discord]\nguild_ready_timeout = 0\n", "discord.guild_ready_timeout"),
+        ("[discord]\nguild_ready_timeout = 'soon'\n", "discord.guild_ready_timeout"),
+        ("[discord]\nguild_ready_timeout = 600\n", "discord.guild_ready_timeout"),
         (
             "[tickets]\nfirst_response_minutes = { default = 60, deposits = 30 }\n",
             "tickets.first_response_minutes: unknown ticket category 'deposits'",

@@ -137,6 +137,112 @@ async def test_one_process_runs_the_jobs_and_another_takes_over(db_url: str) -> 
     second_engine.dispose()
 
 
+async def test_a_stopped_leader_hands_over_however_busy_the_machine_is(db_url: str) -> None:
+    """On a busy machine the lock's connection used to go back to the pool only after
+    APScheduler's job store had disposed that pool, and there it held the lock until
+    the garbage collector found it: the standby never took over. The slow check-in
+    here makes that order certain."""
+    import time
+
+    from sqlalchemy import event
+
+    from scheduler.service import Scheduler
+    from storage.engine import make_engine
+    from tests.builders import eventually
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite serves one process: there is no lock to hand over")
+    jobs = [(sweep_sla, {"id": "sla-sweep", "trigger": "interval", "seconds": 60})]
+    first_engine, second_engine = make_engine(db_url), make_engine(db_url)
+    event.listen(first_engine.pool, "checkin", lambda *_: time.sleep(0.05))
+    first = Scheduler(first_engine, jobs)
+    second = Scheduler(second_engine, jobs, retry_lock_seconds=0.05)
+    await first.start()
+    await second.start()
+    assert first.running and not second.running
+    await first.stop()
+    await eventually(lambda: _value(second.running), bool)
+    assert second.running
+    await second.stop()
+    first_engine.dispose()
+    second_engine.dispose()
+
+
+async def test_a_standby_that_cannot_reach_the_database_keeps_trying(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from scheduler.service import Scheduler
+    from storage.engine import make_engine
+    from tests.builders import eventually
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite serves one process: there is no lock to hand over")
+    jobs = [(sweep_sla, {"id": "sla-sweep", "trigger": "interval", "seconds": 60})]
+    first_engine, second_engine = make_engine(db_url), make_engine(db_url)
+    first = Scheduler(first_engine, jobs)
+    second = Scheduler(second_engine, jobs, retry_lock_seconds=0.05)
+    await first.start()
+    await second.start()
+    assert first.running and not second.running
+    take_lock, failures = second._take_lock, [0]
+
+    def once_unreachable() -> bool:
+        if not failures[0]:
+            failures[0] += 1
+            raise OperationalError("SELECT 1", {}, Exception("too many clients already"))
+        return take_lock()
+
+    second._take_lock = once_unreachable  # type: ignore[method-assign]
+    await eventually(lambda: _value(failures[0]), bool)
+    await first.stop()
+    await eventually(lambda: _value(second.running), bool)
+    assert second.running
+    assert "could not try the lock" in caplog.text
+    await second.stop()
+    first_engine.dispose()
+    second_engine.dispose()
+
+
+async def test_schemas_sharing_a_database_each_have_a_leader(db_url: str) -> None:
+    """Deployments (or test runs) in separate schemas of one database have separate
+    jobs: the leader of one does not keep the other's jobs from running."""
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    from scheduler.service import Scheduler
+    from storage.engine import make_engine
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite serves one process: there is no lock to hand over")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(db_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    other_url = make_url(db_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    jobs = [(sweep_sla, {"id": "sla-sweep", "trigger": "interval", "seconds": 60})]
+    engine, other_engine = make_engine(db_url), make_engine(other_url.render_as_string(False))
+    ours, theirs = Scheduler(engine, jobs), Scheduler(other_engine, jobs)
+    try:
+        await ours.start()
+        await theirs.start()
+        assert ours.running and theirs.running
+    finally:
+        await ours.stop()
+        await theirs.stop()
+        engine.dispose()
+        other_engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+async def _value(value: object) -> object:
+    return value
+
+
 async def test_block_lists_are_read_again_by_the_scheduler(tmp_path, clock) -> None:
     from scheduler.blocklists import refresh_blocklists
     from scheduler.runtime import current

@@ -105,6 +105,7 @@ class DiscordAdapter(DiscordDelivery):
             intents=intents,
             chunk_guilds_at_startup=False,
             max_ratelimit_timeout=self.settings.max_ratelimit_wait,
+            guild_ready_timeout=self.settings.guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False),
             http_trace=tracing(),  # tells a send whose answer was lost (perform)
         )

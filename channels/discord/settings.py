@@ -28,6 +28,12 @@ class DiscordSettings(BaseModel):
     max_ratelimit_wait: float = Field(default=10.0, gt=0, le=600)
     # seconds one send may take before it is given up and retried by the outbox
     request_timeout: float = Field(default=30.0, gt=0, le=300)
+    # After READY, discord.py waits this long after the last server arrived for more
+    # before the bot counts as started (discord.py's own default). Each second is a
+    # second more before the first answer after every start; too short, and a bot in
+    # many servers counts as started before all of them are known. At most 30, so that
+    # a start in many servers still fits in the adapter's READY_TIMEOUT (60 s).
+    guild_ready_timeout: float = Field(default=2.0, gt=0, le=30)
     # Discord's documented limits, which the outbox keeps to
     max_per_second: float = Field(default=50, gt=0)
     max_per_channel: int = Field(default=5, ge=1)

@@ -27,8 +27,7 @@ async def bot(tmp_path: Path, dc: FakeDiscord) -> AsyncIterator[App]:
             "broadcasts": {"require_approval": False},  # sent at once; approval: test_api
             "discord": {
                 "enabled": True,
-                "api_base": dc.api_base,
-                "gateway_url": dc.gateway,
+                **dc.settings,
                 "guild_ids": [int(GUILD)],
             },
         }

@@ -38,8 +38,7 @@ def config(
             "bot": {"languages": ["en", "zh", "vi", "de"]},
             "discord": {
                 "enabled": True,
-                "api_base": dc.api_base,
-                "gateway_url": dc.gateway,
+                **dc.settings,
                 "guild_ids": [int(GUILD)],
                 "staff_channel_id": int(STAFF),
                 **discord,

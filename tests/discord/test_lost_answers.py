@@ -31,11 +31,7 @@ async def ignore(_event: Message | MemberEvent) -> None:
 @pytest.fixture
 async def adapter(dc: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
     settings = DiscordSettings(
-        enabled=True,
-        api_base=dc.api_base,
-        gateway_url=dc.gateway,
-        guild_ids=[int(GUILD)],
-        request_timeout=0.5,
+        enabled=True, guild_ids=[int(GUILD)], request_timeout=0.5, **dc.settings
     )
     started = DiscordAdapter(settings, TOKEN)
     await started.start(ignore)

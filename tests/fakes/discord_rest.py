@@ -33,6 +33,7 @@ from tests.fakes.discord_world import (
     Call,
     PendingInteraction,
 )
+from tests.fakes.faults import LostAnswers, abandoned_while_held
 
 
 class DiscordRest:
@@ -51,7 +52,7 @@ class DiscordRest:
     threads: dict[str, dict[str, Any]]
     thread_members: defaultdict[str, set[str]]
     blocked: set[str]
-    losing: dict[str, list[str]]
+    losing: LostAnswers
     _closing: asyncio.Event
     interactions: dict[str, PendingInteraction]
     _random: random.Random
@@ -78,8 +79,7 @@ class DiscordRest:
         self.calls.append(call)
         if self.stall_next and request.method == "POST" and route.endswith("/messages"):
             self.stall_next -= 1
-            await asyncio.sleep(STALL_SECONDS)
-            if request.transport is None or request.transport.is_closing():
+            if await abandoned_while_held(request, STALL_SECONDS):
                 call.status = 499  # the client gave up before it arrived: nothing created
                 return web.Response(status=499)
         # interaction callbacks and follow-ups authenticate by their token in the path
@@ -96,25 +96,17 @@ class DiscordRest:
             call.body.setdefault("id", result.get("id"))
             if "interaction_id" in result:
                 call.body["interaction_id"] = result["interaction_id"]
-            losing = self.losing.get(call.body.get("channel_id") or "")
-            if losing and call.body["_created"]:
-                return await self._lose_answer(request, call, losing.pop(0))
+            channel = call.body.get("channel_id") or ""
+            if call.body["_created"] and (lost := self.losing.take(channel)):
+                call.body["_lost"] = lost
+                return await self.losing.lose(request, lost, self._closing)
         return _json(status, result, headers)
 
     def lose_answers(self, channel_id: str, times: int = 1, *, unanswered: bool = False) -> None:
         """The next ``times`` messages sent to ``channel_id`` are posted (the channel
         has them) and their answer is lost: the connection is closed at once, or with
         ``unanswered`` held open without an answer until the fake closes."""
-        kind = "unanswered" if unanswered else "reset"
-        self.losing.setdefault(channel_id, []).extend([kind] * times)
-
-    async def _lose_answer(self, request: web.Request, call: Call, kind: str) -> web.Response:
-        call.body["_lost"] = kind
-        if kind == "unanswered":
-            await self._closing.wait()
-        if request.transport is not None:
-            request.transport.close()
-        return web.Response(status=500)  # never reaches the bot: the connection is gone
+        self.losing.add(channel_id, times, unanswered=unanswered)
 
     async def _route(
         self, method: str, route: str, body: dict[str, Any]

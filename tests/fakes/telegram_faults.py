@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.faults import LostAnswers
 from tests.fakes.telegram_api import Call
 
 FAULT_KINDS = ("5xx", "429", "hang", "lost_reset", "lost_unanswered")
@@ -37,7 +38,7 @@ class TelegramFaults:
     _closing: asyncio.Event
 
     def _init_faults(self, seed: int) -> None:
-        self.losing: dict[int, int] = {}  # chat -> how many more sends lose their answer
+        self.losing = LostAnswers(reset="lost_reset", unanswered="lost_unanswered")  # per chat
         self.lose_rate = 0.0  # share of all sends whose answer is lost (reset)
         self.lost = 0  # sends delivered whose answer was lost
         self.fault_rate = 0.0  # share of all sends failed with one of FAULT_KINDS
@@ -47,7 +48,7 @@ class TelegramFaults:
     def lose_responses(self, chat_id: int, times: int = 1) -> None:
         """The next ``times`` ``sendMessage`` calls to ``chat_id`` are delivered (the
         chat gets them) and their connection is then closed unanswered."""
-        self.losing[chat_id] = self.losing.get(chat_id, 0) + times
+        self.losing.add(chat_id, times)
 
     def _fault_before(self, chat: int) -> str | None:
         """The fault injected into this send, if any (``fault_rate``), or ``lost`` when
@@ -56,9 +57,8 @@ class TelegramFaults:
             kind = self._fault_random.choice(FAULT_KINDS)
             self.faults[kind] += 1
             return kind
-        if self.losing.get(chat):
-            self.losing[chat] -= 1
-            return "lost_reset"
+        if lost := self.losing.take(chat):
+            return lost
         if self.lose_rate and self._fault_random.random() < self.lose_rate:
             return "lost_reset"
         return None
@@ -67,11 +67,7 @@ class TelegramFaults:
         """After the send was delivered: close its connection, at once or at the end."""
         self.lost += 1
         call.params["_lost"] = kind
-        if kind == "lost_unanswered":
-            await self._closing.wait()
-        if request.transport is not None:
-            request.transport.close()
-        return web.Response(status=500)  # never reaches the bot: the connection is gone
+        return await self.losing.lose(request, kind, self._closing)
 
     def lost_windows(self) -> list[dict[str, Any]]:
         """Per lost answer: its kind and the seconds until the same text reached the

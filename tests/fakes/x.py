@@ -31,6 +31,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.faults import LostAnswers, abandoned_while_held
 from tests.fakes.serving import serve, wait_until
 
 ACCOUNT = {"id": "1000", "name": "Example Support", "username": "example_support"}
@@ -75,7 +76,7 @@ class FakeX:
         self._dm_events: list[dict[str, Any]] = []
         self._users: dict[str, dict[str, Any]] = {ACCOUNT["id"]: ACCOUNT}
         self._faults: dict[str, deque[tuple[int, int] | None]] = {}
-        self._losing: dict[str, list[str]] = {}  # route -> its next calls' lost answers
+        self._losing = LostAnswers()  # route -> its next calls' lost answers
         self._closing = asyncio.Event()  # set on exit: unanswered calls are let go
         self._windows: dict[str, Window] = {}
         self._ids = itertools.count(1_860_000_000_000_000_000, 7)
@@ -134,8 +135,7 @@ class FakeX:
         """The next ``times`` successful calls to ``route`` are done (the post is up, the
         DM sent) and their answer is lost: the connection is closed at once, or with
         ``unanswered`` held open without an answer until the fake closes."""
-        kind = "unanswered" if unanswered else "reset"
-        self._losing.setdefault(route, []).extend([kind] * times)
+        self._losing.add(route, times, unanswered=unanswered)
 
     def calls_to(self, route: str) -> list[Call]:
         return [c for c in self.calls if c.route == route]
@@ -180,11 +180,11 @@ class FakeX:
         self.calls.append(call)
         window = self._window(route)
         queue = self._faults.get(route)
-        if queue and queue[0] is not None and queue[0][0] == 0:
-            await asyncio.sleep(queue.popleft()[1])
-            if request.transport is None or request.transport.is_closing():
-                call.status = 499  # the client gave up: nothing was done
-                return web.Response(status=499)
+        head = queue[0] if queue else None
+        held = queue.popleft()[1] if queue and head is not None and head[0] == 0 else None
+        if held is not None and await abandoned_while_held(request, held):
+            call.status = 499  # the client gave up: nothing was done
+            return web.Response(status=499)
         status, payload = self._fault(route, window)
         if status == 200:
             status, payload = self._authorize(request, route)
@@ -197,23 +197,15 @@ class FakeX:
             else:
                 status, payload = handler(request, body)
         call.status, call.reset = status, window.ends
-        losing = self._losing.get(route)
-        if losing and status < 300:
-            return await self._lose_answer(request, call, losing.pop(0))
+        if status < 300 and (lost := self._losing.take(route)):
+            call.params["_lost"] = lost
+            return await self._losing.lose(request, lost, self._closing)
         headers = {
             "x-rate-limit-limit": str(window.limit),
             "x-rate-limit-remaining": str(max(window.limit - window.used, 0)),
             "x-rate-limit-reset": str(window.ends),
         }
         return web.json_response(payload, status=status, headers=headers)
-
-    async def _lose_answer(self, request: web.Request, call: Call, kind: str) -> web.Response:
-        call.params["_lost"] = kind
-        if kind == "unanswered":
-            await self._closing.wait()
-        if request.transport is not None:
-            request.transport.close()
-        return web.Response(status=500)  # never reaches the client: the connection is gone
 
     def _window(self, route: str) -> Window:
         limit, period = self.limits.get(route, (300, WINDOW))
