@@ -24,6 +24,9 @@ LANG_CALLBACK = "lang:"
 # ``/lang vi``: the choice typed, where a channel has no buttons to press (X)
 _LANG_TYPED = re.compile(r"^/lang(?:@\w+)?\s+([a-z]{2,3})\s*$", re.IGNORECASE)
 RATE_CALLBACK = "rate:"
+# commands about the account rather than the open ticket: a user linking another
+# platform or subscribing while an agent has the ticket is answered, not filed
+_ACCOUNT_COMMAND = re.compile(r"^/(?:link|subscribe|unsubscribe)(?:@\w+)?(?:\s|$)", re.I)
 # buttons that belong to an open ticket: without one, pressing them does nothing
 STALE_WITHOUT_TICKET = (INTAKE_CALLBACK, STAFF_CALLBACK)
 
@@ -56,6 +59,8 @@ class ConversationStage:
             if message.text.strip().lower().startswith("/ticket"):
                 text = ctx.t("tickets.still_open", number=ctx.ticket_id)
                 return self._reply(message, ctx, "ticket_message", text)
+            if _ACCOUNT_COMMAND.match(message.text.strip()):
+                return PASS  # about the account, not the ticket: the command stage answers
             return Handled(intent="ticket_message")
         if message.callback and message.callback.startswith(STALE_WITHOUT_TICKET):
             return Handled(intent="ignored")  # a ticket's button, pressed after it closed

@@ -55,10 +55,15 @@ async def test_linked_accounts_show_as_one_customer_with_all_conversations(
     assert "linked with your account on web" in linked
     assert "unknown, used or expired" in await say(bot, f"/link {code}", X)  # once only
 
-    await say(bot, "/ticket still no deposit", TG)
+    opened = re.search(r"#(\d+)", await say(bot, "/ticket still no deposit", TG))
+    assert opened, "no ticket number in the reply to /ticket"
+    # the first message may have been handed over too: the Telegram ticket is asked for
+    number = opened.group(1)
     async with (
         aiohttp.ClientSession() as http,
-        http.get(f"{bot.url}/api/tickets/1", headers={"Authorization": "Bearer token-ana"}) as r,
+        http.get(
+            f"{bot.url}/api/tickets/{number}", headers={"Authorization": "Bearer token-ana"}
+        ) as r,
     ):
         view = await r.json()
     customer = view["customer"]
@@ -117,3 +122,11 @@ async def test_a_code_entered_twice_at_once_links_once(store, clock: FakeClock) 
         links.redeem("abcd-efgh", people[1], clock()), links.redeem("ABCDEFGH", people[2], clock())
     )
     assert sorted(r.outcome for r in results) == ["invalid", "linked"]
+
+
+async def test_link_is_answered_while_a_ticket_is_open(bot: App) -> None:
+    # an agent has the conversation: the bot keeps out of it, but linking is about the
+    # account, and the user who was told to /link from the other app gets the code
+    assert "Ticket #" in await say(bot, "/ticket my withdrawal is stuck", WEB)
+    await say(bot, "still waiting, any news?", WEB)  # joins the ticket
+    assert await code_for(bot, WEB)
