@@ -173,6 +173,8 @@ class App:
         status = shared_engine()
         if status.engine is None:
             log.warning("%s", status.reason)
+        elif status.second_reason:
+            log.warning("%s; answering on e5's own calibration", status.second_reason)
         for stage in answer_stages(pipeline.router):
             await asyncio.to_thread(stage.resolver)
 

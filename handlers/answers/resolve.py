@@ -28,6 +28,8 @@ LEXICAL_LEAD = 0.25
 # topic ("how do I change my nickname" beside "change email or phone"). Chosen on
 # bench/data/dev2; e5's closeness differs by noise below about 0.03.
 ELSEWHERE = 0.04
+# e5 scores closer than this are level (its noise between paraphrases of one question)
+TIE = 0.003
 RESOLVED_LIMIT = 32  # questions whose resolution is kept for the next stage to ask
 PREPARED_LIMIT = 4096  # questions read ahead and not yet resolved
 
@@ -209,12 +211,17 @@ class Resolver:
                 top.ref.startswith("faq:")
                 and (unknown_symbol or close_names or _elsewhere(features[top.ref]))
             )
+            and not _overruled(features[top.ref])
         ):
             return Resolution("answer", top.ref, top.score, aspects=aspects)
         topic = "airdrop" if "airdrop" in aspects else "activity" if "activity" in aspects else None
         if topic and not close_names:
             return Resolution("unknown", aspects=aspects, topic=topic)
         close = [c for c in ranked if c.score >= s.clarify_threshold]
+        if close and _overruled(features[close[0].ref]):
+            # the models disagree or e5 sees a tie: what e5 puts level with or ahead of
+            # the calibration's choice is offered beside it
+            close += _level(close[0].ref, ranked, features, {c.ref for c in close})
         close = [*close_names, *(c for c in close if c.ref not in {n.ref for n in close_names})]
         if close:
             return Resolution(
@@ -242,6 +249,7 @@ class Resolver:
         semantic: list[float | None]
         agree: list[bool]
         background = uncovered = 0.0
+        views: list[tuple[float, ...]] = []
         if self.semantic is None:
             merged = {r: max(lex.get(r, 0.0), name.get(r, 0.0)) for r in [*lex, *name]}
             refs = sorted(merged, key=lambda r: -merged[r])
@@ -252,6 +260,7 @@ class Resolver:
             refs, scores = list(ranked.refs), list(ranked.scores)
             semantic, agree = list(scores), list(ranked.agree)
             background, uncovered = ranked.background, ranked.uncovered
+            views = list(ranked.views)
         # Leads are taken within a kind (FAQs against FAQs, activities and airdrops
         # against each other), since an activity's short name ("Deposit Bonanza") sits
         # near every question that shares a word with it; and the background stands in
@@ -266,6 +275,7 @@ class Resolver:
                 agree[i],
                 scores[i] - background if semantic[i] is not None else 0.0,
                 scores[i] - uncovered if semantic[i] is not None else 0.0,
+                views[i] if views else (),
             )
             for i, ref in enumerate(refs)
         }
@@ -285,6 +295,29 @@ def _leads(refs: list[str], scores: list[float], background: float | None) -> li
             rivals.append(background)
         out.append(scores[i] - max(rivals) if rivals else scores[i])
     return out
+
+
+def _overruled(features: Features) -> bool:
+    """The second model carried a candidate e5 puts behind another of its kind, or
+    level with it: the two models disagree, or e5 cannot tell, and a clarifying
+    question costs less than a wrong answer ("我充值的时候选错网络了": e5 wrong network
+    first by 0.008, USE deposit not arrived; "实名认证": two KYC FAQs level in e5)."""
+    return bool(features.view) and features.lead < TIE
+
+
+def _level(
+    chosen: str, ranked: list[Candidate], features: dict[str, Features], offered: set[str]
+) -> list[Candidate]:
+    """Candidates of ``chosen``'s kind that e5 scores within :data:`TIE` of it or above."""
+    floor = (features[chosen].semantic or 0.0) - TIE
+    faq = chosen.startswith("faq:")
+    return [
+        c
+        for c in ranked
+        if c.ref not in offered
+        and c.ref.startswith("faq:") == faq
+        and (features[c.ref].semantic or 0.0) >= floor
+    ]
 
 
 def _elsewhere(features: Features) -> bool:

@@ -14,12 +14,20 @@ each language's texts are shifted so that their mean similarity to the question 
 that of the English texts (every entry has English), and only the question's meaning,
 not its language, ranks them (measured in docs/benchmarks.md).
 
+A second model (:attr:`Engine.second <handlers.understanding.engine.Engine.second>`)
+scores the same entries its own way; e5 alone ranks, and what the second model thinks
+of each candidate (its score above its own background, its lead, whether it puts the
+candidate first) goes to the calibration beside e5's. USE was not trained on
+Vietnamese: a Vietnamese question gets no second opinion, and the calibration knows.
+
 Vectors of the base's texts come from :class:`~handlers.understanding.cache.VectorCache`,
 so an unchanged base costs no model call on a restart or a hot reload.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -44,6 +52,13 @@ SAME_QUESTION = 0.97
 ANSWER_WEIGHT = 0.5  # an FAQ's answer counts half as much as its best phrasing
 CENTRED_GROUP = 5  # a language with fewer texts than this is too small to centre
 ENTRY_TEXT = 300  # characters of an activity's or airdrop's description that are embedded
+# letters only Vietnamese writes among the twelve languages (USE never learnt Vietnamese)
+VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
+# The second model's view includes how far a candidate stands out of all the entries,
+# fitted on bases of 28 to 52 entries; a base smaller than this is decided by e5 alone
+# (a 4-FAQ base's best entry cannot stand out of three others)
+VIEW_ENTRIES = 12
+CJK = re.compile("[\u3040-\u30ff\uac00-\ud7af\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +76,9 @@ class Ranked:
     # how close the question is to the closest exchange topic this base does not cover
     # (exchange_topics.toml): a candidate no closer than that answers something else
     uncovered: float = 0.0
+    # per candidate, what the calibration reads besides e5's score when the second
+    # model is there (:meth:`SemanticIndex.second_view`); empty without it
+    views: tuple[tuple[float, ...], ...] = ()
 
 
 class SemanticIndex:
@@ -96,6 +114,13 @@ class SemanticIndex:
         self._background = cache.vectors(engine, list(background_sentences()), passage=False)
         topics = cache.vectors(engine, list(exchange_topics()), passage=False)
         self._uncovered = _uncovered(topics, self._vectors[: self._phrasings])
+        self.second = engine.second if len(self.refs) >= VIEW_ENTRIES else None
+        self._faq = np.array([r.startswith("faq:") for r in self.refs])
+        if self.second is not None:
+            self._second_vectors = cache.vectors(self.second, texts, passage=False)
+            self._second_background = cache.vectors(
+                self.second, list(background_sentences()), passage=False
+            )
 
     def __repr__(self) -> str:
         return f"SemanticIndex({len(self.refs)} entries, {len(self._vectors)} texts)"
@@ -113,6 +138,27 @@ class SemanticIndex:
             reference = sims[self._english].mean()
             for group in self._groups:
                 sims[group] += reference - sims[group].mean()
+        combined, best, answer = self._per_entry(sims)
+        top = min(limit, len(combined))
+        order = np.argpartition(-combined, top - 1)[:top]
+        order = order[np.argsort(-combined[order])]
+        by_phrasing = int(np.argmax(best))
+        by_answer = int(np.argmax(answer))
+        views: tuple[tuple[float, ...], ...] = ()
+        if self.second is not None and not VIETNAMESE.search(text):
+            views = self.second_view(text, combined, [int(i) for i in order])
+        return Ranked(
+            tuple(self.refs[i] for i in order),
+            tuple(float(combined[i]) for i in order),
+            tuple(bool(i == by_phrasing and i == by_answer) for i in order),
+            background,
+            uncovered,
+            views,
+        )
+
+    def _per_entry(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per entry: its best phrasing or name with half its best answer, scaled back
+        to a cosine; its best phrasing; its best answer (-1 without one)."""
         best = np.maximum.reduceat(sims[: self._phrasings], self._phrasing_starts)
         answer = np.full(len(self.refs), -1.0, dtype=np.float32)
         if len(self._answer_owners):
@@ -121,18 +167,40 @@ class SemanticIndex:
             ]
         has_answer = answer > -1.0
         combined = np.where(has_answer, (best + ANSWER_WEIGHT * answer) / (1 + ANSWER_WEIGHT), best)
-        top = min(limit, len(combined))
-        order = np.argpartition(-combined, top - 1)[:top]
-        order = order[np.argsort(-combined[order])]
-        by_phrasing = int(np.argmax(best))
-        by_answer = int(np.argmax(answer))
-        return Ranked(
-            tuple(self.refs[i] for i in order),
-            tuple(float(combined[i]) for i in order),
-            tuple(bool(i == by_phrasing and i == by_answer) for i in order),
-            background,
-            uncovered,
-        )
+        return combined, best, answer
+
+    def second_view(
+        self, text: str, combined: np.ndarray, order: list[int]
+    ) -> tuple[tuple[float, ...], ...]:
+        """Per candidate in ``order``: how far e5's score stands out of all the
+        entries' (a z-score), whether the question is in Chinese, Japanese or Korean
+        script and its log length (e5's closeness runs higher on short CJK texts), then
+        the second model's score above its background, its lead over the best other
+        entry of the same kind (or the background), whether it ranks the candidate
+        first. A Vietnamese question gets no view: e5's own calibration decides it."""
+        assert self.second is not None
+        spread = float(combined.std()) + 1e-6
+        mean = float(combined.mean())
+        shape = (float(bool(CJK.search(text))), math.log(len(text) + 1))
+        question = self.second.query(text)
+        scores, _, _ = self._per_entry(self._second_vectors @ question)
+        background = float(np.sort(self._second_background @ question)[-3:].mean())
+        first = int(np.argmax(scores))
+        views = []
+        for i in order:
+            same = self._faq == self._faq[i]
+            same[i] = False
+            rival = max(float(scores[same].max()) if same.any() else background, background)
+            views.append(
+                (
+                    (float(combined[i]) - mean) / spread,
+                    *shape,
+                    float(scores[i]) - background,
+                    float(scores[i]) - rival,
+                    float(i == first),
+                )
+            )
+        return tuple(views)
 
 
 def _starts(groups: list[list[tuple[str, str]]]) -> np.ndarray:

