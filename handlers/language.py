@@ -186,10 +186,110 @@ _INDONESIAN_ASCII = frozenset(
         "akun",
     ]
 )
+# German, French and Spanish questions are often a few words around an English entry
+# name ("la Futures League finit quand", "Was ist mit dem Tidal Airdrop los"), which
+# lingua reads as English or as a neighbour at low confidence: two of these function
+# words, none of which another of the twelve languages (English included) writes as
+# often, decide. Words two of them share ("la", "de", "que", "es", "los", "no") are out.
+_GERMAN_WORDS = frozenset(
+    [
+        "ist",
+        "nicht",
+        "ich",
+        "mein",
+        "meine",
+        "meinen",
+        "mit",
+        "dem",
+        "der",
+        "und",
+        "wie",
+        "wann",
+        "warum",
+        "noch",
+        "kein",
+        "keine",
+        "auf",
+        "bei",
+        "wurde",
+        "habe",
+        "hab",
+        "schon",
+        "bitte",
+        "kann",
+        "gibt",
+        "einzahlung",
+        "auszahlung",
+        "konto",
+    ]
+)
+_FRENCH_WORDS = frozenset(
+    [
+        "le",
+        "les",
+        "est",
+        "c'est",
+        "c’est",
+        "quand",
+        "pourquoi",
+        "je",
+        "j'ai",
+        "j’ai",
+        "mon",
+        "pas",
+        "fini",
+        "finit",
+        "une",
+        "des",
+        "du",
+        "au",
+        "avec",
+        "pour",
+        "comment",
+        "où",
+        "vous",
+        "sur",
+        "dans",
+        "toujours",
+        "retrait",
+        "dépôt",
+        "compte",
+    ]
+)
+_SPANISH_WORDS = frozenset(
+    [
+        "el",
+        "las",
+        "mi",
+        "mis",
+        "qué",
+        "cuándo",
+        "cuando",
+        "llego",
+        "llegó",
+        "tengo",
+        "puedo",
+        "cómo",
+        "hay",
+        "pero",
+        "del",
+        "retiro",
+        "empezó",
+        "empezo",
+        "dónde",
+        "donde",
+        "cuenta",
+        "ayuda",
+        "todavía",
+    ]
+)
 _TYPED_WITHOUT_MARKS = {
     "vi": _VIETNAMESE_ASCII,
     "pt": _PORTUGUESE_ASCII,
     "id": _INDONESIAN_ASCII,
+    "de": _GERMAN_WORDS,
+    "fr": _FRENCH_WORDS,
+    "es": _SPANISH_WORDS,
 }
 
 

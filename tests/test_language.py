@@ -55,3 +55,23 @@ def test_one_word_without_a_hint_needs_a_clear_lead_among_all_languages(
         text, chosen=None, hint=None, supported=UI_LANGUAGES, default="en", detector=DETECTOR
     )
     assert found == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("la Futures League finit quand", "fr"),
+        ("le Red Packet Rain c'est fini ?", "fr"),
+        ("Was ist mit dem Tidal Airdrop los", "de"),
+        ("no me llego el airdrop de orbix", "es"),
+        # English with words other languages also write keeps English
+        ("I will die if my deposit is not here by Monday", "en"),
+        ("when does the Futures League end, is it still on?", "en"),
+    ],
+)
+def test_a_few_words_around_an_english_name_keep_their_language(text: str, code: str) -> None:
+    """A French question about "Futures League" is answered in French, not English."""
+    found = choose_language(
+        text, chosen=None, hint=None, supported=UI_LANGUAGES, default="en", detector=DETECTOR
+    )
+    assert found == code
