@@ -11,13 +11,16 @@
   questions in twelve languages (``questions.jsonl``), written by someone who had read
   only ``docs/knowledge.md``, frozen after its first run (``meta.json`` holds the
   instant they are asked at). Nothing is tuned on it.
+- **blind2**: ``bench/data/blind2/answers/``: a fourth exchange's base and questions,
+  written the same way on 2026-12-02 by another helper, run once with the code of that
+  day and frozen (the first blind set had been run nine times by then).
 
 Each question goes through ``socialdesk ask --input``'s code path in one process, with
 every UI language enabled; scoring is ``socialdesk kb test``'s (``bots/kbtest.py``).
 Printed per set: right entry, wrong confident answers, right reply language, status
 facts, questions/s, right entry by language, and with ``--show-misses`` every miss.
 
-    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|blind|all] [--show-misses]
+    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|blind|blind2|all] [--show-misses]
         [--confidence P]
 """
 
@@ -38,6 +41,7 @@ from handlers.texts import Texts
 
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "bench" / "data" / "blind" / "answers"
+BLIND2 = ROOT / "bench" / "data" / "blind2" / "answers"
 SETS = {
     "dev": (
         ROOT / "docs" / "knowledge" / "example.toml",
@@ -58,6 +62,7 @@ SETS = {
         None,
     ),
     "blind": (BLIND / "kb.toml", BLIND / "questions.jsonl", None, None),
+    "blind2": (BLIND2 / "kb.toml", BLIND2 / "questions.jsonl", None, None),
 }
 
 

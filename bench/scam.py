@@ -4,7 +4,8 @@ Runs every message through the guard's detectors as the guard stage does (rules,
 the semantic layer behind its gate) and prints, for the development set
 (``bench/data/scam.jsonl``) or with ``--blind`` for the blind set
 (``bench/data/blind/scam/messages.jsonl``, its brand settings from ``meta.json``
-beside it): recall by kind and by language (a scam counts as caught when its verdict
+beside it; ``--blind2`` for the second one, ``bench/data/blind2/scam/``, written later
+for another brand): recall by kind and by language (a scam counts as caught when its verdict
 is not "clean"), the false-positive rate on ordinary messages (any finding on one
 counts) and what the false positives consisted of (a transfer notice alone, a mistyped
 address or a network mismatch, ``guard.NOT_FRAUD``, or a scam or suspicious verdict, from
@@ -14,7 +15,7 @@ reached the model. When ``../shared/ethpd`` is beside the repository it also che
 agreement with MetaMask's eth-phishing-detect cases. The semantic layer's classifier
 is trained by ``bench/train_scam_classifier.py`` (never on the blind set).
 
-Usage: python bench/scam.py [--blind | --dev2] [--rules-only] [--quiet]
+Usage: python bench/scam.py [--blind | --blind2 | --dev2] [--rules-only] [--quiet]
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from handlers.understanding.engine import shared_engine
 HERE = Path(__file__).parent / "data"
 DEV = HERE / "scam.jsonl"
 BLIND = HERE / "blind" / "scam" / "messages.jsonl"
+BLIND2 = HERE / "blind2" / "scam" / "messages.jsonl"
 # a second development set in the blind set's style, written by a helper session that
 # had not read the detectors (tuned on: its hard ordinary messages chose anchors)
 DEV2 = HERE / "scam_dev2" / "messages.jsonl"
@@ -98,17 +100,18 @@ def load(path: Path) -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blind", action="store_true", help="the blind set, not the dev set")
+    parser.add_argument("--blind2", action="store_true", help="the second blind set")
     parser.add_argument("--dev2", action="store_true", help="the second development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
     parser.add_argument("--quiet", action="store_true", help="no list of misses")
     args = parser.parse_args()
     path, meta = (DEV2 if args.dev2 else DEV), DEV_META
-    if args.blind:
-        path = BLIND
+    if args.blind or args.blind2:
+        path = BLIND2 if args.blind2 else BLIND
         try:
-            meta = json.loads((BLIND.parent / "meta.json").read_text(encoding="utf-8"))
+            meta = json.loads((path.parent / "meta.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            print(f"bench/scam.py: {BLIND.parent / 'meta.json'}: {exc}", file=sys.stderr)
+            print(f"bench/scam.py: {path.parent / 'meta.json'}: {exc}", file=sys.stderr)
             return 2
     rows = load(path)
     intent = None
