@@ -99,6 +99,8 @@ class MemberEvent:
 
 class _Action(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+    # its row's key, set by the sender for each try, never stored (handlers.outbox.send_key)
+    idempotency_key: str | None = Field(default=None, exclude=True)
 
 
 class Button(_Action):

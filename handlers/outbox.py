@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 import random
 from collections.abc import Callable
@@ -37,6 +39,22 @@ Clock = Callable[[], datetime]
 # concurrency of them at once (8 x 32: Telegram's 256 connections)
 STALLED_AFTER = 1.0
 STALLED_SLOTS = 8
+KEY_LENGTH = 25  # Discord's nonce, the one idempotency key a channel takes, is at most 25
+
+
+def send_key(work: OutboundWork) -> str:
+    """The key each try of one row carries (``Action.idempotency_key``), so a platform
+    that takes one returns the message of an earlier try instead of posting again
+    (Discord's nonce; Telegram and X take none).
+
+    The row's id, so it is the same on every try and in every process, and one row
+    never passes for another; then a digest of what the row sends, so a row id used
+    again within minutes after the database was replaced (a restore, a fresh database)
+    does not swallow a different message. A split reply is a row per part: a key each.
+    """
+    said = json.dumps([work.channel, work.chat_id, work.action], sort_keys=True)
+    head = f"{work.id}."
+    return head + hashlib.sha256(said.encode()).hexdigest()[: KEY_LENGTH - len(head)]
 
 
 def backoff(attempt: int, *, base: float = 1.0, cap: float = 300.0) -> float:
@@ -292,7 +310,7 @@ class Sender:
     async def _deliver(self, work: OutboundWork) -> None:
         channel = self.channels[work.channel]
         try:
-            action = action_from_dict(work.action)
+            action = action_from_dict({**work.action, "idempotency_key": send_key(work)})
         except ValueError as exc:
             self._record(Outcome(work, "failed", error=f"unreadable action: {exc}"))
             return

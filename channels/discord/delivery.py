@@ -71,8 +71,10 @@ class DiscordDelivery(DiscordFiles):
         the sender's backoff. An action not done within ``discord.request_timeout``
         (a request that hangs must not hold the outbox) or whose connection failed is
         ``maybe_delivered`` when one of its requests had gone out unanswered: Discord
-        may have posted the message, and the retry, after
-        ``outbox.unanswered_retry_delay``, shows it twice if it did.
+        may have posted the message. Each message is sent with the row's key as its
+        nonce, with ``enforce_nonce``: the retry, after ``outbox.unanswered_retry_delay``,
+        gets back the message Discord posted within its last few minutes instead of a
+        second one.
         """
         client = self._client
         if client is None or client.user is None:
@@ -134,6 +136,8 @@ class DiscordDelivery(DiscordFiles):
             return str(edited.id)
         channel = client.get_partial_messageable(int(action.chat_id))
         kwargs: dict[str, Any] = {"content": action.text}
+        if action.idempotency_key is not None:  # else discord.py picks a random one
+            kwargs["nonce"] = action.idempotency_key  # sent with enforce_nonce
         if view is not None:
             kwargs["view"] = view
         reference = _reference(action.chat_id, action.reply_to)
@@ -182,7 +186,11 @@ class DiscordDelivery(DiscordFiles):
         where = f"{guild_id}/{place}" if guild_id else f"@me/{place}"
         link = Button(label=action.button_label, url=f"https://discord.com/channels/{where}")
         reply = Reply(
-            chat_id=action.chat_id, text=action.text, buttons=((link,),), reply_to=action.reply_to
+            chat_id=action.chat_id,
+            text=action.text,
+            buttons=((link,),),
+            reply_to=action.reply_to,
+            idempotency_key=action.idempotency_key,
         )
         return await self._reply(client, reply, mention_author=True)
 

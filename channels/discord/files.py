@@ -55,5 +55,8 @@ class DiscordFiles:
             raise DeliveryError(f"no kept file {action.attachment_id}", permanent=True)
         channel = client.get_partial_messageable(int(action.chat_id))
         file = discord.File(io.BytesIO(stored.data), filename=stored.name)
-        sent = await channel.send(file=file)
+        if action.idempotency_key is None:
+            sent = await channel.send(file=file)
+        else:  # a retry of a send Discord did returns that message (enforce_nonce)
+            sent = await channel.send(file=file, nonce=action.idempotency_key)
         return str(sent.id)

@@ -33,6 +33,7 @@ from tests.fakes.discord_world import (
     MESSAGE_BUCKET,
     MESSAGE_CONTENT_INTENT,
     NO_THREADS,
+    NONCE_WINDOW,
     PRIVILEGED,
     STAFF,
     STALL_SECONDS,
@@ -83,6 +84,8 @@ class FakeDiscord(DiscordGateway, DiscordRest, DiscordFiles):
         self.thread_members: dict[str, set[str]] = defaultdict(set)
         self.blocked: set[str] = set()  # users whose DMs are closed to the bot
         self.losing = LostAnswers()  # channel -> its next sends' lost answers
+        self.nonce_window = NONCE_WINDOW  # seconds a nonce returns the message it posted
+        self._nonces: dict[tuple[str, str], tuple[float, str]] = {}  # (channel, nonce)
         self._closing = asyncio.Event()  # set on exit: unanswered sends are let go
         self.interactions: dict[str, PendingInteraction] = {}
         self._random = random.Random(seed)

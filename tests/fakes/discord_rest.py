@@ -4,7 +4,10 @@ on every answer, per-route buckets that answer 429 with a ``Via`` header and a
 ``retry_after`` body the way Discord does, and a share of sends failed with 500s when
 asked. A channel's next sends can lose their answer after Discord posted them
 (``lose_answers``): the connection is closed at once, or held unanswered until the
-fake closes, so the bot cannot know the message went out. Interactions must be
+fake closes, so the bot cannot know the message went out. A send with a ``nonce`` and
+``enforce_nonce`` that repeats one the bot sent to that channel within ``nonce_window``
+seconds gets the message posted then, and nothing new is posted (404 when that message
+was deleted meanwhile), as Discord does; a nonce over 25 characters is a 400. Interactions must be
 answered within Discord's three seconds or the callback gets "Unknown interaction",
 as on the real platform."""
 
@@ -29,6 +32,7 @@ from tests.fakes.discord_world import (
     INTERACTION_WINDOW,
     MESSAGE_BUCKET,
     NO_THREADS,
+    NONCE_LENGTH,
     STALL_SECONDS,
     Call,
     PendingInteraction,
@@ -53,6 +57,8 @@ class DiscordRest:
     thread_members: defaultdict[str, set[str]]
     blocked: set[str]
     losing: LostAnswers
+    nonce_window: float
+    _nonces: dict[tuple[str, str], tuple[float, str]]
     _closing: asyncio.Event
     interactions: dict[str, PendingInteraction]
     _random: random.Random
@@ -197,9 +203,24 @@ class DiscordRest:
                 },
                 {},
             )
-        message = self._bot_message(channel_id, body)
         remaining = MESSAGE_BUCKET[0] - len(self._windows[channel_id])
-        return 200, message, _bucket_headers(channel_id, remaining)
+        headers = _bucket_headers(channel_id, remaining)
+        nonce = str(body["nonce"]) if body.get("nonce") is not None else None
+        if nonce is not None and len(nonce) > NONCE_LENGTH:
+            errors = {"nonce": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH"}]}}
+            return 400, {"message": "Invalid Form Body", "code": 50035, "errors": errors}, {}
+        if nonce is not None and body.get("enforce_nonce"):
+            earlier = self._nonces.get((channel_id, nonce))
+            if earlier is not None and time.monotonic() - earlier[0] < self.nonce_window:
+                if (channel_id, earlier[1]) in self.deleted:
+                    return 404, {"message": "Unknown Message", "code": 10008}, {}
+                return 200, {**self._messages[earlier[1]], "_created": False}, headers
+        message = self._bot_message(channel_id, body)
+        if nonce is not None:
+            message["nonce"] = self._messages[message["id"]]["nonce"] = nonce
+            if body.get("enforce_nonce"):
+                self._nonces[(channel_id, nonce)] = (time.monotonic(), message["id"])
+        return 200, message, headers
 
     def _bot_message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
         message = self._message(channel_id, BOT, body.get("content") or "")

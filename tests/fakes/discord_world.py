@@ -20,6 +20,10 @@ MESSAGE_CONTENT_INTENT = 1 << 15
 PRIVILEGED = MESSAGE_CONTENT_INTENT | (1 << 1) | (1 << 8)  # content, members, presences
 DISCORD_EPOCH_MS = 1_420_070_400_000
 STALL_SECONDS = 3.0
+# a send's nonce: at most 25 characters; with enforce_nonce, one the bot used in the same
+# channel within the window returns that message (Discord says "a few minutes")
+NONCE_LENGTH = 25
+NONCE_WINDOW = 120.0
 
 
 @dataclass
