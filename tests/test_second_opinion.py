@@ -7,33 +7,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bots.app import App
 from handlers.answers import KnowledgeBase, KnowledgeSettings
 from handlers.answers.resolve import Resolver
-from handlers.understanding.engine import Engine, Model, shared_engine
+from handlers.understanding.engine import Engine, shared_engine
 from tests.builders import VECTORS, bot_config, message
+from tests.test_understanding import Counting
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "knowledge" / "example.toml"
-
-
-class Counting:
-    """A model that remembers every text it was asked to embed."""
-
-    def __init__(self, model: Model) -> None:
-        self.model = model
-        self.dim = model.dim
-        self.texts: list[str] = []
-
-    def query(self, texts: list[str]) -> np.ndarray:
-        self.texts += texts
-        return self.model.query(texts)
-
-    def passage(self, texts: list[str]) -> np.ndarray:
-        self.texts += texts
-        return self.model.passage(texts)
 
 
 def counting_engine(real: Engine) -> tuple[Engine, Counting, Counting]:

@@ -7,7 +7,6 @@ failed (Discord answered 500, nobody listening) is not, and retries on the backo
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,32 +14,11 @@ import discord
 import pytest
 
 from bots.app import App
-from channels.base import DeliveryError, MemberEvent, Message, Reply
-from channels.discord import DiscordAdapter, DiscordSettings
+from channels.base import DeliveryError, Reply
+from channels.discord import DiscordAdapter
 from tests.builders import eventually
 from tests.discord.test_e2e import config
-from tests.fakes.discord import GUILD, SUPPORT, FakeDiscord
-
-TOKEN = "discord-test-token"
-
-
-async def ignore(_event: Message | MemberEvent) -> None:
-    """What the adapter hears is not what these tests look at."""
-
-
-@pytest.fixture
-async def adapter(dc: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
-    settings = DiscordSettings(
-        enabled=True, guild_ids=[int(GUILD)], request_timeout=0.5, **dc.settings
-    )
-    started = DiscordAdapter(settings, TOKEN)
-    await started.start(ignore)
-    yield started
-    await started.stop()
-
-
-def texts(dc: FakeDiscord, channel: str) -> list[str]:
-    return [m["content"] for m in dc.sent(channel)]
+from tests.fakes.discord import SUPPORT, FakeDiscord
 
 
 async def test_a_send_whose_connection_closed_after_posting_may_have_been_delivered(
@@ -50,9 +28,9 @@ async def test_a_send_whose_connection_closed_after_posting_may_have_been_delive
     with pytest.raises(DeliveryError) as raised:
         await adapter.perform(Reply(chat_id=SUPPORT, text="posted, unanswered"))
     assert raised.value.maybe_delivered and not raised.value.permanent
-    assert texts(dc, SUPPORT) == ["posted, unanswered"]  # the channel has it
+    assert dc.texts(SUPPORT) == ["posted, unanswered"]  # the channel has it
     assert await adapter.perform(Reply(chat_id=SUPPORT, text="next")) is not None
-    assert texts(dc, SUPPORT) == ["posted, unanswered", "next"]
+    assert dc.texts(SUPPORT) == ["posted, unanswered", "next"]
 
 
 async def test_a_send_left_unanswered_past_the_timeout_may_have_been_delivered(
@@ -62,7 +40,7 @@ async def test_a_send_left_unanswered_past_the_timeout_may_have_been_delivered(
     with pytest.raises(DeliveryError, match="no answer in time") as raised:
         await adapter.perform(Reply(chat_id=SUPPORT, text="posted, never answered"))
     assert raised.value.maybe_delivered
-    assert texts(dc, SUPPORT) == ["posted, never answered"]
+    assert dc.texts(SUPPORT) == ["posted, never answered"]
 
 
 async def test_a_timeout_after_discord_answered_500_is_a_certain_failure(

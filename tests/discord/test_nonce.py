@@ -6,42 +6,20 @@ and is posted."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bots.app import App
-from channels.base import DeliveryError, MemberEvent, Message, Reply
-from channels.discord import DiscordAdapter, DiscordSettings
+from channels.base import DeliveryError, Reply
+from channels.discord import DiscordAdapter
 from handlers.outbox import send_key
 from storage.models import OutboxItem
 from storage.store import OutboundWork, Store
 from tests.builders import eventually
 from tests.discord.test_e2e import config
-from tests.fakes.discord import GUILD, SUPPORT, FakeDiscord
-
-TOKEN = "discord-test-token"
-
-
-async def ignore(_event: Message | MemberEvent) -> None:
-    """What the adapter hears is not what these tests look at."""
-
-
-@pytest.fixture
-async def adapter(dc: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
-    settings = DiscordSettings(
-        enabled=True, guild_ids=[int(GUILD)], request_timeout=0.5, **dc.settings
-    )
-    started = DiscordAdapter(settings, TOKEN)
-    await started.start(ignore)
-    yield started
-    await started.stop()
-
-
-def texts(dc: FakeDiscord, channel: str) -> list[str]:
-    return [m["content"] for m in dc.sent(channel)]
+from tests.fakes.discord import SUPPORT, FakeDiscord
 
 
 def send_calls(dc: FakeDiscord, channel: str) -> list[dict[str, object]]:
@@ -60,7 +38,7 @@ async def test_a_retry_with_the_same_key_gets_the_first_message_back(
     assert raised.value.maybe_delivered
     (posted,) = dc.sent(SUPPORT)
     assert await adapter.perform(reply) == posted["id"]  # the message the user has
-    assert texts(dc, SUPPORT) == ["your deposit arrived"]
+    assert dc.texts(SUPPORT) == ["your deposit arrived"]
     calls = send_calls(dc, SUPPORT)
     assert [(c["nonce"], c["enforce_nonce"]) for c in calls] == [("17.abc", True)] * 2
 
@@ -70,7 +48,7 @@ async def test_the_same_words_under_another_key_are_posted(
 ) -> None:
     for key in ("17.abc", "18.abc"):
         await adapter.perform(Reply(chat_id=SUPPORT, text="thanks!", idempotency_key=key))
-    assert texts(dc, SUPPORT) == ["thanks!", "thanks!"]
+    assert dc.texts(SUPPORT) == ["thanks!", "thanks!"]
 
 
 async def test_past_discords_window_a_key_no_longer_holds(
@@ -81,7 +59,7 @@ async def test_past_discords_window_a_key_no_longer_holds(
     reply = Reply(chat_id=SUPPORT, text="late retry", idempotency_key="17.abc")
     await adapter.perform(reply)
     await adapter.perform(reply)
-    assert texts(dc, SUPPORT) == ["late retry", "late retry"]
+    assert dc.texts(SUPPORT) == ["late retry", "late retry"]
 
 
 async def test_a_retry_of_a_message_deleted_meanwhile_is_not_posted_again(
@@ -95,7 +73,7 @@ async def test_a_retry_of_a_message_deleted_meanwhile_is_not_posted_again(
     dc.deleted.append((SUPPORT, posted["id"]))
     with pytest.raises(DeliveryError) as raised:
         await adapter.perform(reply)
-    assert raised.value.permanent and texts(dc, SUPPORT) == ["removed by a moderator"]
+    assert raised.value.permanent and dc.texts(SUPPORT) == ["removed by a moderator"]
 
 
 async def delivered(store: Store, count: int) -> list[OutboxItem]:
@@ -135,7 +113,7 @@ async def test_each_part_of_a_long_reply_has_its_own_key(tmp_path: Path, dc: Fak
         await bot.outbox.enqueue([Reply(chat_id=SUPPORT, text="\n\n".join(paragraphs))], "discord")
         rows = await delivered(bot.store, 3)
         assert [r.attempts for r in rows] == [2, 1, 1]
-        assert texts(dc, SUPPORT) == paragraphs  # each part once
+        assert dc.texts(SUPPORT) == paragraphs  # each part once
         nonces = [m["nonce"] for m in dc.sent(SUPPORT)]
         assert len(set(nonces)) == 3 and all(len(n) <= 25 for n in nonces)
 

@@ -141,6 +141,10 @@ class FakeDiscord(DiscordGateway, DiscordRest, DiscordFiles):
 
     # --- what the bot did -----------------------------------------------------------
 
+    def texts(self, channel_id: str) -> list[str]:
+        """What the bot posted in one channel, oldest first."""
+        return [m["content"] for m in self.sent(channel_id)]
+
     def sent(self, channel_id: str | None = None) -> list[dict[str, Any]]:
         """Messages the bot created (channel sends, interaction answers), oldest first."""
         return [
