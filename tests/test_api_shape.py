@@ -90,7 +90,7 @@ async def test_tickets_agents_files_and_incidents_answer_the_same_keys(
     )
     assert code is not None
     await say(bot, f"/link {code.group(0)}", chat_id="u1", sender_id="u1")
-    await say(bot, "/ticket my deposit of 50 USDT is missing", chat_id="u1", sender_id="u1")
+    await say(bot, "/ticket my deposit of 50 USDT has not arrived", chat_id="u1", sender_id="u1")
     assert bot.store is not None
     photo = message("a screenshot", chat_id="u1", sender_id="u1")
     inbound = await bot.store.record_inbound(envelope(photo), photo.text, clock())
