@@ -165,8 +165,9 @@ def main() -> None:
                 refs = list(features)
                 if not refs:
                     continue
-                model = fitted[features[refs[0]].mode]
-                p = model.predict_proba([features[r].vector() for r in refs])[:, 1]
+                # each candidate by its own mode (an FAQ's with the second view, an
+                # activity's by e5 alone)
+                p = np.array([_probability(fitted, features[r]) for r in refs])
                 best = int(np.argmax(p))
                 if p[best] >= threshold:
                     right += refs[best] == item["expected"]
@@ -180,6 +181,10 @@ def main() -> None:
             lines += [f"coefficients = [{coefficients}]"]
         OUT.write_text("\n".join(lines) + "\n")
         print(f"\nwrote {OUT}")
+
+
+def _probability(fitted: dict[str, LogisticRegression], features: Features) -> float:
+    return float(fitted[features.mode].predict_proba([features.vector()])[0, 1])
 
 
 def _logit(p: float) -> float:

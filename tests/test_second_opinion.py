@@ -99,3 +99,30 @@ async def test_without_the_second_model_e5_answers_and_says_so_once(
     lines = [r.getMessage() for r in caplog.records if "second opinion" in r.getMessage()]
     assert len(lines) == 1 and "\n" not in lines[0]
     assert decision.refs == ["faq:wrong-network"]
+
+
+DEV2 = Path(__file__).resolve().parents[1] / "bench" / "data" / "dev2" / "kb.toml"
+DEV3 = Path(__file__).resolve().parents[1] / "bench" / "data" / "dev3" / "kb.toml"
+
+
+def base_resolver(path: Path) -> Resolver:
+    real = shared_engine().engine
+    assert real is not None and real.second is not None, shared_engine().second_reason
+    base = KnowledgeBase([path])
+    base.refresh()
+    return Resolver(
+        base.current, KnowledgeSettings(paths=[path], embedding_cache=VECTORS), engine=real
+    )
+
+
+@pytest.mark.parametrize("thanks", ["thank you so much", "감사합니다", "ありがとう", "谢谢"])
+def test_thanks_are_not_taken_for_a_welcome_activity(thanks: str) -> None:
+    # the base has a "Welcome Spring" activity, whose short name sits near every thanks
+    assert base_resolver(DEV2).resolve(thanks).outcome == "pass"  # the greeting answers
+
+
+def test_a_problem_stated_without_a_question_gets_a_button_to_its_faq() -> None:
+    # "I forgot my password": too unsure to answer, but both models put the FAQ first
+    found = base_resolver(DEV3).resolve("şifremi unuttum")
+    assert found.outcome == "clarify"
+    assert [c.ref for c in found.candidates] == ["faq:forgot-password"]
