@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from typer.testing import CliRunner
@@ -18,6 +20,7 @@ from storage.tickets import AgentRecord
 from tests.builders import message
 from tests.fakes.recording import RecordingChannel
 
+T = TypeVar("T")
 SUPERVISOR = AgentRecord(id=0, name="sweep-test", role="supervisor")
 
 
@@ -112,7 +115,6 @@ async def test_schedules_are_stored_and_survive_a_restart(tmp_path, clock) -> No
 
 
 async def test_one_process_runs_the_jobs_and_another_takes_over(db_url: str) -> None:
-    import asyncio
 
     from scheduler.service import Scheduler
     from storage.engine import make_engine
@@ -239,7 +241,7 @@ async def test_schemas_sharing_a_database_each_have_a_leader(db_url: str) -> Non
         admin.dispose()
 
 
-async def _value(value: object) -> object:
+async def _value(value: T) -> T:
     return value
 
 
