@@ -16,7 +16,10 @@ from handlers.understanding.engine import Engine, shared_engine
 from tests.builders import VECTORS, bot_config, message
 from tests.test_understanding import Counting
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "knowledge" / "example.toml"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "docs" / "knowledge" / "example.toml"
+DEV2 = ROOT / "bench" / "data" / "dev2" / "kb.toml"
+DEV3 = ROOT / "bench" / "data" / "dev3" / "kb.toml"
 
 
 def counting_engine(real: Engine) -> tuple[Engine, Counting, Counting]:
@@ -26,19 +29,23 @@ def counting_engine(real: Engine) -> tuple[Engine, Counting, Counting]:
     return Engine(own, real.name, second), own, other
 
 
-def example_resolver(engine: Engine, cache: Path) -> Resolver:
-    base = KnowledgeBase([EXAMPLE])
+def shared() -> Engine:
+    real = shared_engine().engine
+    assert real is not None, shared_engine().reason
+    assert real.second is not None, shared_engine().second_reason
+    return real
+
+
+def resolver_for(path: Path, engine: Engine, cache: Path = VECTORS) -> Resolver:
+    base = KnowledgeBase([path])
     base.refresh()
-    settings = KnowledgeSettings(paths=[EXAMPLE], embedding_cache=cache)
+    settings = KnowledgeSettings(paths=[path], embedding_cache=cache)
     return Resolver(base.current, settings, engine=engine)
 
 
 @pytest.fixture
 def resolver() -> Resolver:
-    real = shared_engine().engine
-    assert real is not None, shared_engine().reason
-    assert real.second is not None, shared_engine().second_reason
-    return example_resolver(real, VECTORS)
+    return resolver_for(EXAMPLE, shared())
 
 
 @pytest.mark.parametrize(
@@ -64,16 +71,15 @@ def test_a_paraphrase_both_models_agree_on_is_answered(resolver: Resolver) -> No
 
 
 def test_both_models_read_the_base_from_disk_after_a_restart(tmp_path: Path) -> None:
-    real = shared_engine().engine
-    assert real is not None, shared_engine().reason
+    real = shared()
     cache = tmp_path / "vectors"
     engine, own, other = counting_engine(real)
-    before = example_resolver(engine, cache)
+    before = resolver_for(EXAMPLE, engine, cache)
     assert len(own.texts) > 100 and len(other.texts) > 100  # phrasings, answers, names
     question = "Ich habe auf dem falschen Netzwerk eingezahlt, was nun?"
     assert before.resolve(question).ref == "faq:wrong-network"
     engine, own, other = counting_engine(real)  # a new process: nothing in memory
-    after = example_resolver(engine, cache)
+    after = resolver_for(EXAMPLE, engine, cache)
     assert own.texts == [] and other.texts == []
     assert after.resolve(question).ref == "faq:wrong-network"
     assert own.texts == [question] and other.texts == [question]  # the question alone
@@ -101,28 +107,14 @@ async def test_without_the_second_model_e5_answers_and_says_so_once(
     assert decision.refs == ["faq:wrong-network"]
 
 
-DEV2 = Path(__file__).resolve().parents[1] / "bench" / "data" / "dev2" / "kb.toml"
-DEV3 = Path(__file__).resolve().parents[1] / "bench" / "data" / "dev3" / "kb.toml"
-
-
-def base_resolver(path: Path) -> Resolver:
-    real = shared_engine().engine
-    assert real is not None and real.second is not None, shared_engine().second_reason
-    base = KnowledgeBase([path])
-    base.refresh()
-    return Resolver(
-        base.current, KnowledgeSettings(paths=[path], embedding_cache=VECTORS), engine=real
-    )
-
-
 @pytest.mark.parametrize("thanks", ["thank you so much", "감사합니다", "ありがとう", "谢谢"])
 def test_thanks_are_not_taken_for_a_welcome_activity(thanks: str) -> None:
     # the base has a "Welcome Spring" activity, whose short name sits near every thanks
-    assert base_resolver(DEV2).resolve(thanks).outcome == "pass"  # the greeting answers
+    assert resolver_for(DEV2, shared()).resolve(thanks).outcome == "pass"  # the greeting answers
 
 
 def test_a_problem_stated_without_a_question_gets_a_button_to_its_faq() -> None:
     # "I forgot my password": too unsure to answer, but both models put the FAQ first
-    found = base_resolver(DEV3).resolve("şifremi unuttum")
+    found = resolver_for(DEV3, shared()).resolve("şifremi unuttum")
     assert found.outcome == "clarify"
     assert [c.ref for c in found.candidates] == ["faq:forgot-password"]
