@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
 
 from storage import statements as sql
@@ -101,6 +102,13 @@ class Store(OutboxQueue, OutboxLeases):
         return await loop.run_in_executor(self._readers, partial(self._read, fn, args))
 
     def _read(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        try:
+            with self.engine.connect() as conn:
+                return fn(conn, *args)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        # the server ended an idle pooled session; the pool is emptied, read anew
         with self.engine.connect() as conn:
             return fn(conn, *args)
 

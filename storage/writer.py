@@ -18,7 +18,7 @@ from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 T = TypeVar("T")
 Job = tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any], asyncio.AbstractEventLoop]
@@ -57,8 +57,16 @@ class TransactionRunner:
         except IntegrityError:
             # another process inserted the same key between our read and write;
             # run once more, now that its row is visible
-            with self.engine.begin() as conn:
-                return fn(conn, *args)
+            pass
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # the server ended this pooled session (a restart, pg_terminate_backend)
+            # while it sat idle, which the job meets at its first statement: nothing
+            # was committed, and SQLAlchemy has emptied the pool, so run it once more
+            # on a new connection rather than fail a user's message over it
+        with self.engine.begin() as conn:
+            return fn(conn, *args)
 
     def _flush(self) -> None:
         with self._lock:
