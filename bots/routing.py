@@ -138,9 +138,14 @@ def names_in(config: Config, router: Router) -> Callable[[], frozenset[str]]:
     like "Corvid" or "Spring Deposit Fiesta" say nothing about the user's language."""
     brand = name_words([config.bot.brand])
     stages = answer_stages(router)
+    last: list[tuple[tuple[frozenset[str], ...], frozenset[str]]] = []
 
     def names() -> frozenset[str]:
-        return brand.union(*(stage.name_words() for stage in stages))
+        # one set per version of the bases: the detector's cache keys on it
+        parts = tuple(stage.name_words() for stage in stages)
+        if not last or any(a is not b for a, b in zip(last[0][0], parts, strict=True)):
+            last[:] = [(parts, brand.union(*parts))]
+        return last[0][1]
 
     return names
 
