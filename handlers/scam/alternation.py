@@ -120,7 +120,7 @@ def _quick(words: tuple[str, ...] | list[str]) -> list[re.Pattern[str]] | None:
             quick = _fold_source(branch.removeprefix("\\b"))
             if quick is None:
                 return None
-            starts = quick[:1] not in SPECIAL and quick[1:2] not in ("?", "*", "{")
+            starts = quick[:1] not in SPECIAL and quick[1:2] not in ("?", "*", "+", "{")
             (lead if quick and starts else rest).append(quick)
     return [re.compile("|".join(part)) for part in (lead, rest) if part]
 
