@@ -10,15 +10,17 @@ is not "clean"), the false-positive rate on ordinary messages (any finding on on
 counts) and what the false positives consisted of (a transfer notice alone, a mistyped
 address or a network mismatch, ``guard.NOT_FRAUD``, or a scam or suspicious verdict, from
 a rule or the semantic layer; and how many held each finding), every miss and false
-positive (``--quiet``: counts only), messages/s in one process, how many messages
-reached the model and how the time divides between the model's embeddings and the rest
-(rules, gate, the scores on a vector); and that the second model (``Engine.second``,
-the answers' second opinion) embedded nothing for the guard. Messages are fed one
-after another, as the guard stage reads them: a batch of messages costs the model as
-much per text as one at a time on one thread (``docs/benchmarks.md``, "Guard speed"),
-so nothing batches them. When ``../shared/ethpd`` is beside the repository it also
-checks agreement with MetaMask's eth-phishing-detect cases. The semantic layer's
-classifier is trained by ``bench/train_scam_classifier.py`` (never on the blind set).
+positive (``--quiet``: counts only), messages/s in one process and how many messages
+reached the model. When ``../shared/ethpd`` is beside the repository it also checks
+agreement with MetaMask's eth-phishing-detect cases. The semantic layer's classifier
+is trained by ``bench/train_scam_classifier.py`` (never on the blind set).
+
+Beside messages/s it prints how the time divides between the model's embeddings and
+everything else (rules, gate, the scores on a vector), and that the second model
+(``Engine.second``, the answers' second opinion) embedded nothing for the guard.
+Messages are fed one after another, as the guard stage reads them: a batch costs the
+model as much per text as one message at a time on one thread (``docs/benchmarks.md``,
+"Guard speed"), so nothing batches them.
 
 Usage: python bench/scam.py [--blind | --blind2 | --dev2] [--rules-only] [--quiet]
 """
