@@ -73,6 +73,9 @@ def test_finds_what_the_case_blind_pattern_finds(name: str) -> None:
         mine, real = alternation.search(text), alternation.pattern.search(text)
         assert _same(mine, real), (name, text)
         assert alternation.sub("#", text) == alternation.pattern.sub("#", text)
+        mine_all = [(m.span(), m.group()) for m in alternation.finditer(text)]
+        assert mine_all == [(m.span(), m.group()) for m in alternation.pattern.finditer(text)]
+        assert alternation.findall(text) == alternation.pattern.findall(text)
         found += real is not None
     assert found  # the texts do hold some of these words
 
@@ -116,3 +119,4 @@ def test_syntax_it_cannot_fold_keeps_the_pattern_alone() -> None:
         alternation = Alternation(words)
         assert alternation._quick is None
         assert _same(alternation.search("SSx seed"), alternation.pattern.search("SSx seed"))
+    assert cues.SECRET.fullmatch("SEED") is not None  # the rest of re.Pattern, as it is

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
+from typing import Any
 
 CASED_END = 0x1F000  # no character at or past this has a case (tests check)
 ESCAPES = frozenset("bBdDwWsS")  # escapes that mean the same whatever the case
@@ -108,6 +109,19 @@ class Alternation:
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
         return self.pattern.sub(repl, text) if self.possible(text) else text
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self.possible(text) else iter(())
+
+    def findall(self, text: str) -> list[Any]:
+        return self.pattern.findall(text) if self.possible(text) else []
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else (``match``, ``fullmatch``, ``split``, ``flags``) is the real
+        pattern's, without the quick test."""
+        if name.startswith("_") or name == "pattern":  # (copy, pickle: not yet built)
+            raise AttributeError(name)
+        return getattr(self.pattern, name)
 
 
 def _quick(words: tuple[str, ...] | list[str]) -> list[re.Pattern[str]] | None:
