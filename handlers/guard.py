@@ -24,7 +24,7 @@ from handlers.scam.detect import Finding, inspect
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, hosts_in
 from handlers.scam.normalize import readable, skeleton
-from handlers.scam.phrases import already_sent
+from handlers.scam.gone import already_sent
 from handlers.scam.settings import GuardSettings
 from handlers.secrets import HEX64, redact
 
@@ -231,10 +231,12 @@ class GuardStage:
 
 def _money_gone(text: str, findings: list[Finding]) -> bool:
     """The user says they already paid a scammer: the semantic layer heard a report of
-    payment, or they say so beside what the rules call a scam."""
+    payment, or they say so beside any scam finding (a report too: "I sent 300 USDT to
+    the admin who promised to double it" reads like "someone asked me", but the money
+    is gone)."""
     if any(f.reason == "scam_paid" for f in findings):
         return True
-    fraud = [f for f in findings if f.reason not in NOT_FRAUD and f.reason != "scam_report"]
+    fraud = [f for f in findings if f.reason not in NOT_FRAUD]
     return bool(fraud) and already_sent(readable(text))
 
 

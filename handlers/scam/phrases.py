@@ -308,32 +308,6 @@ WALLET_ACTION = any_of(
 )
 
 
-ALREADY_SENT = any_of(
-    r"already (?:sent|paid|transferred|deposited)",
-    r"\bi (?:sent|paid|transferred)\b",
-    r"i'?ve (?:sent|paid|transferred)",
-    r"已经(?:转|付|支付|发送|汇)",
-    "我转了",
-    "我付了",
-    r"đã (?:gửi|chuyển|trả|thanh toán|nạp)",
-    r"(?:schon|bereits) (?:\w+ )?(?:gesendet|bezahlt|überwiesen)",
-    r"\bya (?:envi[ée]|pagu[ée]|transfer[ií])",
-    r"уже (?:отправил|перевел|перевёл|оплатил)",
-    r"já (?:enviei|paguei|transferi)",
-    r"déjà (?:envoy[ée]|pay[ée]|transf[ée]r[ée])",
-    r"zaten (?:gönderdim|ödedim)",
-    r"sudah (?:kirim|bayar|transfer)",
-    "送金してしまった",
-    "もう送金",
-    "もう支払",
-    r"이미 (?:보냈|송금|입금|지불)",
-)
-
-
-def already_sent(readable_text: str) -> bool:
-    """The user says the money is gone already: a person must look, now."""
-    return ALREADY_SENT.search(readable_text) is not None
-
 
 @dataclass(frozen=True, slots=True)
 class PhraseFinding:
