@@ -132,6 +132,7 @@ def main() -> int:
 def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None, *, quiet: bool):
     domains = tuple(meta["official_domains"])
     contracts = dict(meta.get("official_contracts") or {})
+    handles = tuple(meta.get("official_handles") or ())
     blocklist = BlockList()
     kinds, languages, clean_kinds, clean_languages = Tally(), Tally(), Tally(), Tally()
     misses: list[str] = []
@@ -148,6 +149,8 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
             blocklist=blocklist,
             official_contracts=contracts,
             intent=intent,
+            official_handles=handles,
+            brand=meta.get("brand", ""),
         )
         flagged = bool(findings)
         kind, language = row.get("category", "?"), row.get("lang", "?")

@@ -227,6 +227,20 @@ STAFF = any_of(
     "고객센터",
     "관리자",
     "지원팀",
+    # "official" and customer service in the other languages, account managers
+    r"\bcs\b",
+    "公式",
+    "공식",
+    r"chính thức",
+    r"offiziell",
+    r"\boficial\b",
+    r"\bofficiel",
+    r"официальн",
+    r"\bresmi\b",
+    r"account manager",
+    "マネージャー",
+    "매니저",
+    "客服经理",
 )
 CONTACT = any_of(
     r"\bdm\b",
@@ -260,6 +274,24 @@ CONTACT = any_of(
     "メッセージください",
     "쪽지",
     "개인 메시지",
+    # "contact me", "chat me privately" in the twelve languages
+    r"chat (?:me|pribadi|privately)",
+    r"pesan pribadi",
+    r"hubungi (?:saya|kami|aku)",
+    "ご連絡ください",
+    r"連絡(?:して|を)?(?:ください|下さい)",
+    r"연락 ?(?:주세요|주십시오|바랍니다)",
+    r"liên hệ (?:với )?(?:tôi|mình|em)",
+    r"kontaktier\w* (?:sie )?mich",
+    r"cont[aá]ct[ae]me",
+    r"fale comigo",
+    r"entre em contato comigo",
+    r"contactez[- ]moi",
+    r"свяжитесь со мной",
+    r"пишите мне",
+    r"bana yaz",
+    r"benimle iletişim",
+    "联系我",
 )
 WALLET_ACTION = any_of(
     r"validat\w* (?:your |my |the )?wallet",
@@ -306,7 +338,6 @@ WALLET_ACTION = any_of(
     r"지갑 ?(?:동기화|인증|연결)",
     "화면 공유",
 )
-
 
 
 @dataclass(frozen=True, slots=True)
