@@ -68,10 +68,16 @@ _PASSWORD_LIKE = re.compile(
     r"|.+[!@#$%^&*+=~?|<>_-].+"
     r"|\d{6,}.*)$"
 )
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # What goes on a sentence after "password <connector>" (>= 4 letters; shorter words are
 # never taken for a password): connector -> (words, endings of participles and adverbs).
 # After 是/は/는/은 a word in Latin letters is the password ("密码是sunshine").
-_EN = frozenset(
+_EN = _words(
     "wrong incorrect invalid expired correct right too very still already also just "
     "being been the same different changed reset locked blocked required needed weak "
     "strong long short saved stored case missing empty fine okay working gone lost "
@@ -82,28 +88,28 @@ _EN = frozenset(
     "under about into through within without less easy hard simple weird strange "
     "broken good great stuck useless fake real complex unique random temporary similar "
     "identical common known public private personal sensitive mandatory optional enough "
-    "unsafe insecure four five seven eight nine twelve sixteen twenty".split()
+    "unsafe insecure four five seven eight nine twelve sixteen twenty"
 )
-_DE = frozenset(
+_DE = _words(
     "nicht kein keine falsch richtig korrekt ungültig abgelaufen gesperrt noch schon "
     "jetzt immer auch vergessen geändert zurückgesetzt leer sicher unsicher lang kurz "
     "eine einer mein meins dein gleich anders kaputt verloren gehackt gestohlen geheim "
-    "bekannt weg falsches".split()
+    "bekannt weg falsches"
 )
-_FR = frozenset(
+_FR = _words(
     "plus trop faux fausse incorrect incorrecte correct correcte mauvais toujours encore "
     "déjà très même vide valide invalide perdu court courte long longue simple facile "
-    "bien nouveau nouvelle sûr sécurisé".split()
+    "bien nouveau nouvelle sûr sécurisé"
 )
-_ES = frozenset(
+_ES = _words(
     "incorrecta incorrecto correcta correcto inválida inválido válida válido demasiado "
     "igual misma mismo nueva nuevo segura seguro débil fuerte larga largo corta corto "
-    "otra otro falsa falso".split()
+    "otra otro falsa falso"
 )
-_PT = frozenset(
+_PT = _words(
     "incorreta incorreto correta correto errada errado inválida inválido válida válido "
     "muito igual mesma mesmo nova novo segura seguro fraca fraco forte longa curta "
-    "outra outro falsa falso".split()
+    "outra outro falsa falso"
 )
 SENTENCE_WORDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     "is": (_EN, ("ed", "ing", "ly")),
@@ -111,11 +117,11 @@ SENTENCE_WORDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     "est": (_FR, ("é", "ée", "és", "ées", "ment")),
     "es": (_ES, ("ada", "ado", "ida", "ido", "mente")),
     "é": (_PT, ("ada", "ado", "ida", "ido", "mente")),
-    "là": (frozenset("không đúng những mình gồm".split()), ()),
+    "là": (_words("không đúng những mình gồm"), ()),
     "adalah": (
-        frozenset(
+        _words(
             "tidak salah benar sudah masih kadaluarsa terlalu rahasia sama beda lupa "
-            "diganti terkunci diblokir".split()
+            "diganti terkunci diblokir"
         ),
         (),
     ),
@@ -275,7 +281,7 @@ def _sentence_word(connector: str, value: str) -> bool:
     giving the password ("is expired", "ist abgelaufen", "est bloqué")."""
     word = value.casefold().strip(".,!?;:'\"()…")
     words, endings = SENTENCE_WORDS[connector]
-    return word in words or word.endswith(endings) or not word.isalpha()
+    return word in words or (bool(endings) and word.endswith(endings)) or not word.isalpha()
 
 
 def _cards(text: str) -> list[Secret]:
