@@ -5,8 +5,9 @@ the urgent anti-fraud ticket (``handlers.guard``): a person must look now, whate
 scam was (a giveaway that "doubles", an unlock fee, an investment plan, a "recovery
 agent"). On their own they flag nothing ("I already sent USDT to my deposit address"
 is an ordinary question), so they can be wide: a past tense of sending or paying with
-or without "already", and "I was scammed". Plain alternations on ``normalize.readable``
-text (lowercase, apostrophes and symbols read as spaces).
+or without "already", "I was scammed", funds drained or lost, a secret handed over.
+Plain alternations on ``normalize.readable`` text (lowercase, apostrophes and symbols
+read as spaces).
 """
 
 from __future__ import annotations
@@ -66,6 +67,21 @@ ALREADY_SENT = any_of(
     r"\b(?:sudah|udah|telah) (?:kirim|bayar|transfer|tf|setor)",
     r"\b(?:saya|aku|gue|gw) (?:sudah |udah |telah )?(?:kirim|transfer|bayar|tf|setor)\b",
     r"\bkena tipu|\btertipu",
+    # funds or a secret lost to them: cheated, drained, emptied, "I gave them my phrase"
+    r"\b(?:scammed|cheated|drained|emptied|wallet (?:is|was) empty|stole (?:my|all))\b",
+    r"\blost (?:my |all |\d)",
+    r"\bi (?:gave|shared|told|sent) (?:him |her |them )?my (?:seed|recovery|private|phrase|key|12)",
+    r"骗了|被盗|清空|被转走|全没了|我给了",
+    r"騙され|盗まれ|失いました|なくなりました|教えてしまい|消えました",
+    r"사기 ?당|잃었|털렸|비었어|사라졌|알려줬",
+    r"\bbị (?:lừa|hack|đánh cắp)|\bmất (?:hết|sạch|\d)|trống trơn|\bđã đưa",
+    r"\b(?:развели|развёл|развел|обманули|обманул|украли)\b|\bпотерял|кош[её]л[её]к пуст",
+    r"\b(?:estafó|estafaron|me robaron|me enga[ñn]ó|perdí|le di mi)\b|est[aá] vac[ií]a",
+    r"\b(?:roubaram|perdi|me enganou|passei minha)\b|\bzerad|\bgolpe de",
+    r"\bbetrogen|\bgestohlen|\bverloren|\bist (?:jetzt )?leer|\bgegeben\b",
+    r"\b(?:escroqu|arnaqu|vol[ée]|perdu|donn[ée] ma)|\best vide",
+    r"\bdolandırdı|\bboşaldı|\bçalındı|\bkaybettim|\bverdim\b",
+    r"\bditipu|\bkosong|\bdicuri|\bhilang|\blenyap",
 )
 
 
