@@ -31,6 +31,7 @@ STAFF_WORDS = (
     "hotro",
     "kefu",
 )
+OFFICIAL_ACCOUNT = "the official account"
 # "@name" in running text; not the middle of an e-mail address ("me@example.com")
 _HANDLE = re.compile(r"(?<![\w@.])@(\w{3,32})")
 
@@ -74,9 +75,12 @@ def foreign_handles(text: str, official_handles: tuple[str, ...]) -> list[str]:
 
 
 def without_official(text: str, official_handles: tuple[str, ...]) -> str:
-    """``text`` without the official handles written in it: "I asked @example_support"
-    names the real account, so its "support" is no stranger's claim to be staff."""
+    """``text`` with the official handles written in it called "the official account":
+    "I asked @example_support" names the real account, so its "support" is no
+    stranger's claim to be staff (the model reads official links the same way)."""
     own = {h.lstrip("@").casefold() for h in official_handles}
     if not own or "@" not in text:
         return text
-    return _HANDLE.sub(lambda m: "" if m.group(1).casefold() in own else m.group(), text)
+    return _HANDLE.sub(
+        lambda m: OFFICIAL_ACCOUNT if m.group(1).casefold() in own else m.group(), text
+    )
