@@ -198,7 +198,8 @@ STAFF = any_of(
     r"customer (?:service|care)",
     r"help ?desk",
     r"moderator",
-    r"\bofficial\b",
+    # "official" of a person, not of the site or app a user asks about
+    r"\bofficial\b(?!\s+(?:\w+\s+)?(?:site|website|page|app|channel|link|domain)s?\b)",
     "客服",
     "管理员",
     "官方",
