@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
+# pytest-xdist workers; each loads the models (~0.5 GB), so not one per core on big hosts
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck format bench install clean
 
@@ -32,7 +34,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 test: lint typecheck
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py

@@ -18,6 +18,13 @@ reached the model. When ``../shared/ethpd`` is beside the repository it also che
 agreement with MetaMask's eth-phishing-detect cases. The semantic layer's classifier
 is trained by ``bench/train_scam_classifier.py`` (never on the blind set).
 
+Beside messages/s it prints how the time divides between the model's embeddings and
+everything else (rules, gate, the scores on a vector), and that the second model
+(``Engine.second``, the answers' second opinion) embedded nothing for the guard.
+Messages are fed one after another, as the guard stage reads them: a batch costs the
+model as much per text as one message at a time on one thread (``docs/benchmarks.md``,
+"Guard speed"), so nothing batches them.
+
 Usage: python bench/scam.py [--blind | --blind2 | --dev2] [--rules-only] [--quiet]
 """
 
@@ -32,6 +39,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # one thread for the model: one process, and on a shared machine OpenMP's spinning
 # threads cost ten times more than they save (docs/benchmarks.md)
@@ -43,7 +52,7 @@ from handlers.scam.detect import Finding, inspect
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList
 from handlers.understanding.cache import VectorCache
-from handlers.understanding.engine import shared_engine
+from handlers.understanding.engine import Model, shared_engine
 
 HERE = Path(__file__).parent / "data"
 DEV = HERE / "scam.jsonl"
@@ -141,6 +150,11 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
     checksum_only = 0  # false positives that are only "this address fails its checksum"
     engine = intent.anchors.engine if intent else None
     embedded_before = engine.embedded if engine else 0
+    second = engine.second if engine else None
+    second_before = second.embedded if second else 0
+    clock = TimedModel(engine.model) if engine else None
+    if engine is not None and clock is not None:
+        engine.model = clock
     began, began_cpu = time.perf_counter(), time.process_time()
     for row in rows:
         findings = inspect(
@@ -170,6 +184,8 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
                 misses.append(f"  false positive ({why}) [{language}] {row['text'][:160]}")
     elapsed = time.perf_counter() - began
     cpu = max(time.process_time() - began_cpu, 1e-9)
+    if engine is not None and clock is not None:
+        engine.model = clock.model
     scams = sum(kinds.total.values())
     ordinary = sum(clean_kinds.total.values())
     print(f"{path.relative_to(HERE.parent.parent)}: {len(rows)} messages")
@@ -212,8 +228,40 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
             f"reached the model: {intent.judged} of {len(rows)} "
             f"({intent.judged / len(rows):.1%}; {embedded} embedded, the rest from the query cache)"
         )
+        assert clock is not None
+        each = 1000 * clock.seconds / max(embedded, 1)
+        rest = 1000 * (elapsed - clock.seconds) / len(rows)
+        print(
+            f"time in the model: {clock.seconds:.2f} s of {elapsed:.2f} s wall clock "
+            f"({each:.1f} ms an embedding); everything else (rules, gate, scores): "
+            f"{rest:.2f} ms a message; "
+            f"the second model embedded {second.embedded - second_before if second else 0}"
+        )
     if not quiet and misses:
         print("misses and false positives:", *misses, sep="\n")
+
+
+class TimedModel:
+    """The engine's model with a stopwatch: how much of the run its embeddings took."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.dim = model.dim
+        self.seconds = 0.0
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        began = time.perf_counter()
+        try:
+            return self.model.query(texts)
+        finally:
+            self.seconds += time.perf_counter() - began
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        began = time.perf_counter()
+        try:
+            return self.model.passage(texts)
+        finally:
+            self.seconds += time.perf_counter() - began
 
 
 def consisted_of(findings: list[Finding]) -> str:

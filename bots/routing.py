@@ -26,7 +26,7 @@ from handlers.handoff import TicketStage
 from handlers.incidents import IncidentStage
 from handlers.intake import IntakeStage
 from handlers.intake_words import CategoryReader
-from handlers.language import LanguageDetector
+from handlers.language import LanguageDetector, name_words
 from handlers.outbox_rows import Outbox
 from handlers.pipeline import Pipeline
 from handlers.rating_comment import RatingCommentStage
@@ -116,7 +116,7 @@ def wire_pipeline(
         capabilities={name: ch.capabilities for name, ch in channels.items()},
         staff_chats=staff_chats(config),
         member_checks=guards(router),
-        detector=detector or LanguageDetector(),
+        detector=detector or LanguageDetector(names=names_in(config, router)),
         wake=wake,
         tickets=tickets,
         subscriptions=subscriptions,
@@ -131,6 +131,23 @@ def wire_pipeline(
 def guards(router: Router) -> tuple[GuardStage, ...]:
     """The router's scam guards (they check members, and reload block lists)."""
     return tuple(s for s in router.handlers if isinstance(s, GuardStage))
+
+
+def names_in(config: Config, router: Router) -> Callable[[], frozenset[str]]:
+    """The brand's name and its base's entry names, for the language detector: words
+    like "Corvid" or "Spring Deposit Fiesta" say nothing about the user's language."""
+    brand = name_words([config.bot.brand])
+    stages = answer_stages(router)
+    last: list[tuple[tuple[frozenset[str], ...], frozenset[str]]] = []
+
+    def names() -> frozenset[str]:
+        # one set per version of the bases: the detector's cache keys on it
+        parts = tuple(stage.name_words() for stage in stages)
+        if not last or any(a is not b for a, b in zip(last[0][0], parts, strict=True)):
+            last[:] = [(parts, brand.union(*parts))]
+        return last[0][1]
+
+    return names
 
 
 def answer_stages(router: Router) -> list[AnswerStage]:

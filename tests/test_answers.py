@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from channels.base import Capabilities, Reply
+from bots.ask import Asker, Defaults
+from channels.base import Capabilities, ChatKind, Reply
 from handlers.answers import Answered, AnswerStage, KnowledgeBase, KnowledgeSettings
 from handlers.context import PASS, Brand, Context
 from handlers.language import UI_LANGUAGES
 from handlers.requests import OpenTicket
 from handlers.texts import Texts
 from handlers.understanding import shared_engine
-from tests.builders import message
+from tests.builders import VECTORS, bot_config, message
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "knowledge" / "example.toml"
 TEXTS = Texts.load()
@@ -23,6 +24,7 @@ BASE.refresh()
 # the stage as the bot runs it: with the shared understanding model
 STAGE = AnswerStage(BASE, KnowledgeSettings(paths=[EXAMPLE]), engine=shared_engine().engine)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+DEFAULTS = Defaults("web", ChatKind.PRIVATE, None, NOW)
 
 
 def at(text: str) -> datetime:
@@ -249,19 +251,27 @@ async def test_an_english_name_alone_needs_no_english_note() -> None:
     assert TEXTS.get("answers.english_note", "es") not in reply
 
 
-async def test_an_english_entry_name_does_not_decide_the_reply_language() -> None:
-    ctx = Context(now=NOW, language="en", texts=TEXTS, brand=Brand(languages=UI_LANGUAGES))
-    await STAGE.handle(message("Quando termina o Deposit Bonanza?"), ctx)
-    assert ctx.language == "pt"
-    chosen = Context(
-        now=NOW,
-        language="en",
-        texts=TEXTS,
-        brand=Brand(languages=UI_LANGUAGES),
-        chosen_language="en",
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("o referral rally ja acabou?", "pt"),  # read whole, the name makes it English
+        ("como participar do Referral Rally?", "pt"),
+        ("ada kartu debit corvid?", "id"),  # the brand's name read as Portuguese
+        ("Quando termina o Deposit Bonanza?", "pt"),
+        ("refferal rally end date", "en"),  # a misspelt name left over is no German
+        ("orbit protocol airdrop status", "en"),  # one word left says too little
+    ],
+)
+async def test_entry_and_brand_names_do_not_decide_the_reply_language(
+    tmp_path: Path, text: str, language: str
+) -> None:
+    config = bot_config(
+        tmp_path,
+        bot={"brand": "Corvid Exchange", "languages": list(UI_LANGUAGES)},
+        knowledge={"paths": [str(EXAMPLE)], "embedding_cache": str(VECTORS)},
     )
-    await STAGE.handle(message("Quando termina o Deposit Bonanza?"), chosen)
-    assert chosen.language == "en"
+    decision = await Asker(config).one({"text": text}, DEFAULTS)
+    assert decision["language"] == language
 
 
 def test_every_answer_sentence_exists_in_every_ui_language_with_the_same_fields() -> None:

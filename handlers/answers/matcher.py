@@ -75,12 +75,6 @@ class Matcher:
         self.knowledge = knowledge
         named: list[Activity | Airdrop] = [*knowledge.activities, *knowledge.airdrops]
         self._forms = [form for entry in named for form in _forms_of(entry)]
-        self.name_words: dict[str, frozenset[str]] = {}
-        for form in self._forms:
-            if not form.dense:
-                self.name_words[form.ref] = self.name_words.get(form.ref, frozenset()) | set(
-                    form.words
-                )
         self._names = NameIndex(self._forms)
         self._faq_refs: list[str] = []
         phrasings: list[str] = []

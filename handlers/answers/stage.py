@@ -18,14 +18,14 @@ from zoneinfo import ZoneInfo
 from channels.base import Button, Message, Reply
 from handlers.answers.compose import ENTRY_CALLBACK, TICKET_CALLBACK, compose, entry_label
 from handlers.answers.knowledge import Knowledge, KnowledgeBase
-from handlers.answers.matcher import Candidate, normalize
+from handlers.answers.matcher import Candidate
 from handlers.answers.resolve import Resolution, Resolver
 from handlers.answers.schema import Activity, Airdrop
 from handlers.answers.settings import KnowledgeSettings
 from handlers.answers.status import activity_phase, airdrop_phase
 from handlers.commands import parse_command
 from handlers.context import PASS, Context, Handled, Pass
-from handlers.language import LanguageDetector, is_sure
+from handlers.language import name_words
 from handlers.requests import OpenTicket
 from handlers.understanding.engine import Engine
 
@@ -52,7 +52,7 @@ class AnswerStage:
         self.engine = engine  # None: names and character n-grams alone
         self._resolver: Resolver | None = None
         self._building = threading.Lock()
-        self.detector = LanguageDetector()
+        self._names: tuple[Knowledge, frozenset[str]] | None = None
 
     def __repr__(self) -> str:
         return f"AnswerStage({self.base!r})"
@@ -76,6 +76,17 @@ class AnswerStage:
             return self._resolver
         finally:
             self._building.release()
+
+    def name_words(self) -> frozenset[str]:
+        """The words of the current base's activity and airdrop names, which the
+        language detector sets aside (``handlers.language.name_words``)."""
+        knowledge = self.base.current
+        known = self._names
+        if known is None or known[0] is not knowledge:
+            entries: list[Activity | Airdrop] = [*knowledge.activities, *knowledge.airdrops]
+            known = (knowledge, name_words(n for e in entries for n in _names_of(e)))
+            self._names = known
+        return known[1]
 
     def prepare(self, texts: Sequence[str]) -> int:
         """Embed together the questions among ``texts`` that will reach the model
@@ -104,7 +115,6 @@ class AnswerStage:
             return PASS
         resolution = resolver.resolve(text)
         if resolution.outcome == "answer" and resolution.ref is not None:
-            self._language_without_names(message, ctx, resolver, resolution.ref)
             return self._answer(message, ctx, knowledge, resolution)
         if resolution.outcome == "clarify":
             return self._choices(
@@ -139,26 +149,6 @@ class AnswerStage:
                 OpenTicket(category=category or "other", summary=f"account check: {ref}"),
             ],
         )
-
-    def _language_without_names(
-        self, message: Message, ctx: Context, resolver: Resolver, ref: str
-    ) -> None:
-        """Entry names are often English inside another language ("Quand se termine le
-        Deposit Bonanza ?"): without them, a sure detection may correct the language.
-        The user's own choice is never overridden."""
-        words = resolver.matcher.name_words.get(ref)
-        if ctx.chosen_language is not None or not words:
-            return
-        kept = [w for w in message.text.split() if normalize(w) not in words]
-        if len(kept) == len(message.text.split()):
-            return
-        found = self.detector.detect_with_margin(" ".join(kept))
-        if found is None or found[0] == ctx.language or found[0] not in ctx.brand.languages:
-            return
-        before = self.detector.detect_with_margin(message.text)
-        surer = before is None or found[1] > before[1]
-        if surer and is_sure(found, len(kept)):
-            ctx.language = found[0]
 
     def _answer(
         self, message: Message, ctx: Context, knowledge: Knowledge, resolution: Resolution
@@ -236,3 +226,8 @@ def _reply(
         thread_id=message.thread_id,
         reply_to=message.platform_message_id if message.chat_kind.is_public else None,
     )
+
+
+def _names_of(entry: Activity | Airdrop) -> list[str]:
+    """What users call an entry: its names in every language and its aliases."""
+    return [*entry.name.values(), *entry.aliases]

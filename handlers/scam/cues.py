@@ -5,22 +5,24 @@ the model only sees messages that name a secret or a wallet, promise or threaten
 something, bring in a third party, a team or a private channel, say money is already
 gone, or carry a link that is not official. The cue words (``cues.toml``, the twelve
 languages) are wide on purpose (recall first: a message the gate drops is never
-judged) and plain alternations, so the gate costs microseconds. It runs on
+judged) and plain alternations behind a quick test (``alternation``), so the gate
+costs microseconds. It runs on
 ``normalize.readable`` text, where spaced, dotted and look-alike letters are joined.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
+
+from handlers.scam.alternation import Alternation
 
 CUES = Path(__file__).with_name("cues.toml")
 
 
-def _load(path: Path = CUES) -> dict[str, re.Pattern[str]]:
+def _load(path: Path = CUES) -> dict[str, Alternation]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {name: re.compile("|".join(words), re.IGNORECASE) for name, words in data.items()}
+    return {name: Alternation(words) for name, words in data.items()}
 
 
 _FAMILIES = _load()
