@@ -100,6 +100,8 @@ def corpus(clean_train: bool = False) -> list[Row]:
             blocklist=blocklist,
             official_contracts=contracts,
             intent=recorder,  # type: ignore[arg-type]
+            official_handles=tuple(DEV_META["official_handles"]),
+            brand=DEV_META["brand"],
         )
         row.rules, row.reached = bool(found), recorder.cues is not None
         row.cues = recorder.cues or 1

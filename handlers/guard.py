@@ -20,21 +20,21 @@ from pathlib import Path
 from channels.base import Action, Delete, MemberEvent, Message, Reply, Restrict
 from handlers.context import PASS, Context, Handled, Pass
 from handlers.requests import AlertStaff, OpenTicket, Step
-from handlers.scam.detect import Finding, inspect
+from handlers.scam.detect import TRANSFER_NOTICES, Finding, inspect
+from handlers.scam.gone import already_sent
+from handlers.scam.handles import imitates
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, hosts_in
-from handlers.scam.normalize import readable, skeleton
-from handlers.scam.phrases import already_sent
+from handlers.scam.normalize import readable
 from handlers.scam.settings import GuardSettings
 from handlers.secrets import HEX64, redact
 
 log = logging.getLogger(__name__)
 
-STAFF_WORDS = ("admin", "support", "official", "team", "mod", "help", "service")
 # what a user reports: warned and helped, never removed or timed out
 REPORTS = ("scam_report", "scam_paid")
 # findings about a transfer gone wrong, not about a scammer
-NOT_FRAUD = ("wrong_network", "bad_address")
+NOT_FRAUD = TRANSFER_NOTICES
 
 
 class GuardStage:
@@ -84,6 +84,8 @@ class GuardStage:
             official_contracts=self.official_contracts,
             intent=self.intent,
             transaction_hash=await _asked_for_hash(message, ctx),
+            official_handles=ctx.brand.official_handles,
+            brand=ctx.brand.name,
         )
         if not findings:
             return PASS
@@ -159,9 +161,15 @@ class GuardStage:
     def _warning(findings: list[Finding], ctx: Context) -> str:
         parts: list[str] = []
         officials = ", ".join(ctx.brand.official_domains)
+        handles = ", ".join(ctx.brand.official_handles)
         for finding in findings:
             key = f"guard.{finding.reason}"
-            values = {"brand": ctx.brand.name, "officials": officials, **finding.evidence}
+            values = {
+                "brand": ctx.brand.name,
+                "officials": officials,
+                "handles": handles,
+                **finding.evidence,
+            }
             text = ctx.t(key, **values)
             if text not in parts:
                 parts.append(text)
@@ -231,10 +239,12 @@ class GuardStage:
 
 def _money_gone(text: str, findings: list[Finding]) -> bool:
     """The user says they already paid a scammer: the semantic layer heard a report of
-    payment, or they say so beside what the rules call a scam."""
+    payment, or they say so beside any scam finding (a report too: "I sent 300 USDT to
+    the admin who promised to double it" reads like "someone asked me", but the money
+    is gone)."""
     if any(f.reason == "scam_paid" for f in findings):
         return True
-    fraud = [f for f in findings if f.reason not in NOT_FRAUD and f.reason != "scam_report"]
+    fraud = [f for f in findings if f.reason not in NOT_FRAUD]
     return bool(fraud) and already_sent(readable(text))
 
 
@@ -272,18 +282,8 @@ def _is_staff(username: str | None, ctx: Context) -> bool:
 
 def _imitates(display_name: str, username: str | None, ctx: Context) -> str | None:
     """What a member name imitates: an official handle, or the brand dressed as staff."""
-    brand = skeleton(ctx.brand.name).replace(" ", "")
-    brand_words = [w for w in skeleton(ctx.brand.name).split() if len(w) >= 4]
     for raw in (display_name, username or ""):
-        if not raw:
-            continue
-        seen = skeleton(raw)
-        compact = "".join(ch for ch in seen if ch.isalnum())
-        for handle in ctx.brand.official_handles:
-            official = "".join(ch for ch in skeleton(handle) if ch.isalnum())
-            if official and (compact == official or (official in compact and len(official) >= 5)):
-                return handle
-        staffish = any(word in compact for word in STAFF_WORDS)
-        if staffish and (brand in compact or any(w in compact for w in brand_words)):
-            return f"{ctx.brand.name} staff"
+        found = imitates(raw, ctx.brand.official_handles, ctx.brand.name)
+        if found is not None:
+            return found[0]
     return None

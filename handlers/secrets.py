@@ -50,14 +50,16 @@ _KEY_WORDS = re.compile(
 _PASSWORD = re.compile(
     r"(?:password|passwort|passwd|pwd|mật\s*khẩu|密码|密碼|パスワード|비밀번호|contraseña|"
     r"senha|mot\s*de\s*passe|пароль|şifre|kata\s*sandi)"
-    r"(?:\s*(?:saya|aku|anda|adalah|của\s*(?:tôi|mình|bạn)))*"  # "kata sandi saya", "của tôi"
-    r"\s*(is|ist|là|是|は|는|은|:|：|=)?\s*(\S{4,128})",
+    r"(?:\s*(?:saya|aku|anda|của\s*(?:tôi|mình|bạn)))*"  # "kata sandi saya", "của tôi"
+    r"\s*((?:is|ist|là|adalah|est|es|é)(?=\s)|是|は|는|은|:|：|=)?\s*(\S{4,128})",
     re.IGNORECASE,
 )
-# After "password:" anything is the password; after "password is" or nothing, only what
-# looks like one: a letter and a digit, a capital inside, a symbol inside, six digits or
-# more, or a quoted word ("my password is Sup3rSecret99", "password 'sunshine'"), not
-# the next word of a sentence ("password reset", "mein Passwort ist abgelaufen")
+# After "password:" anything is the password. After "password is" a plain word is one
+# too ("my password is sunshine") unless it is the next word of a sentence: a word of
+# the SENTENCE_WORDS list or with the ending of a participle or adverb of that language
+# ("password is expired", "mein Passwort ist abgelaufen", "mot de passe est bloqué").
+# After nothing ("password reset"), only what looks like one: a letter and a digit, a
+# capital inside, a symbol inside, six digits or more, or a quoted word.
 _GIVEN = frozenset(":：=")
 _PASSWORD_LIKE = re.compile(
     r"^(?:['\"«“‘].{3,}"
@@ -66,6 +68,68 @@ _PASSWORD_LIKE = re.compile(
     r"|.+[!@#$%^&*+=~?|<>_-].+"
     r"|\d{6,}.*)$"
 )
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# What goes on a sentence after "password <connector>" (>= 4 letters; shorter words are
+# never taken for a password): connector -> (words, endings of participles and adverbs).
+# After 是/は/는/은 a word in Latin letters is the password ("密码是sunshine").
+_EN = _words(
+    "wrong incorrect invalid expired correct right too very still already also just "
+    "being been the same different changed reset locked blocked required needed weak "
+    "strong long short saved stored case missing empty fine okay working gone lost "
+    "forgotten compromised leaked stolen hacked secure safe visible hidden shown never "
+    "always probably definitely only less more longer shorter what that this which "
+    "where when letters characters digits numbers accepted rejected refused denied "
+    "failing failed valid unknown mine yours their there here from with like over "
+    "under about into through within without less easy hard simple weird strange "
+    "broken good great stuck useless fake real complex unique random temporary similar "
+    "identical common known public private personal sensitive mandatory optional enough "
+    "unsafe insecure four five seven eight nine twelve sixteen twenty"
+)
+_DE = _words(
+    "nicht kein keine falsch richtig korrekt ungültig abgelaufen gesperrt noch schon "
+    "jetzt immer auch vergessen geändert zurückgesetzt leer sicher unsicher lang kurz "
+    "eine einer mein meins dein gleich anders kaputt verloren gehackt gestohlen geheim "
+    "bekannt weg falsches"
+)
+_FR = _words(
+    "plus trop faux fausse incorrect incorrecte correct correcte mauvais toujours encore "
+    "déjà très même vide valide invalide perdu court courte long longue simple facile "
+    "bien nouveau nouvelle sûr sécurisé"
+)
+_ES = _words(
+    "incorrecta incorrecto correcta correcto inválida inválido válida válido demasiado "
+    "igual misma mismo nueva nuevo segura seguro débil fuerte larga largo corta corto "
+    "otra otro falsa falso"
+)
+_PT = _words(
+    "incorreta incorreto correta correto errada errado inválida inválido válida válido "
+    "muito igual mesma mesmo nova novo segura seguro fraca fraco forte longa curta "
+    "outra outro falsa falso"
+)
+SENTENCE_WORDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "is": (_EN, ("ed", "ing", "ly")),
+    "ist": (_DE, ("iert", "lich", "ig")),
+    "est": (_FR, ("é", "ée", "és", "ées", "ment")),
+    "es": (_ES, ("ada", "ado", "ida", "ido", "mente")),
+    "é": (_PT, ("ada", "ado", "ida", "ido", "mente")),
+    "là": (_words("không đúng những mình gồm"), ()),
+    "adalah": (
+        _words(
+            "tidak salah benar sudah masih kadaluarsa terlalu rahasia sama beda lupa "
+            "diganti terkunci diblokir"
+        ),
+        (),
+    ),
+    "是": (frozenset(), ()),
+    "は": (frozenset(), ()),
+    "는": (frozenset(), ()),
+    "은": (frozenset(), ()),
+}
 # a password is written in letters, digits and symbols, not in the ideographs, kana or
 # hangul of the sentence around it ("密码忘了怎么办", "パスワードを忘れました")
 _NOT_PASSWORD = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef，。！？、]")
@@ -202,9 +266,22 @@ def _passwords(text: str) -> list[Secret]:
         value = _NOT_PASSWORD.split(m.group(2), 1)[0]
         if len(value) < 4:
             continue
-        if m.group(1) in _GIVEN or _PASSWORD_LIKE.match(value):
+        named = m.group(1) is not None and m.group(1).casefold() in SENTENCE_WORDS
+        if (
+            m.group(1) in _GIVEN
+            or _PASSWORD_LIKE.match(value)
+            or (named and not _sentence_word(m.group(1).casefold(), value))
+        ):
             found.append(Secret(KIND_PASSWORD, m.start(2), m.start(2) + len(value)))
     return found
+
+
+def _sentence_word(connector: str, value: str) -> bool:
+    """Whether ``value`` after "password <connector>" goes on the sentence rather than
+    giving the password ("is expired", "ist abgelaufen", "est bloqué")."""
+    word = value.casefold().strip(".,!?;:'\"()…")
+    words, endings = SENTENCE_WORDS[connector]
+    return word in words or (bool(endings) and word.endswith(endings)) or not word.isalpha()
 
 
 def _cards(text: str) -> list[Secret]:

@@ -313,6 +313,79 @@ async def test_impersonators_are_reported_to_staff() -> None:
         assert any(isinstance(a, AlertStaff) for a in actions), name
         assert any(isinstance(a, Restrict) for a in actions), name
     assert await stage.check_member(joined("Alice", "alice_trader"), ctx()) == []
+    # a member who takes an official handle, letter for letter, as display name
+    actions = await stage.check_member(joined("example_support", "alice_trader"), ctx())
+    assert any(isinstance(a, AlertStaff) for a in actions)
+
+
+async def test_a_fake_contract_beside_ideographs_is_called_out() -> None:
+    text = "ABC代币迁移：新合约 0x8617E340B3D01FA5F11F306F4090FD50E238070D，旧币请尽快换新"
+    _, context = await run(text, language="zh")
+    assert "fake_contract" in context.scam.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # an official handle with a capital I for its l: the account is a copy
+        ("Annonce officielle @exampIe : migration du contrat, échangez via notre bot", "scam"),
+        ("Official news from @ехample: the new app is on our site", "scam"),
+        # the brand dressed as staff
+        ("I am the official manager (@example_jp_official), contact me", "suspicious"),
+        ("Problems withdrawing? Write to our live desk @soporte_exchange_24h", "suspicious"),
+    ],
+)
+async def test_a_handle_imitating_the_official_ones_is_called_fake(text: str, verdict: str) -> None:
+    result, context = await run(text)
+    assert "fake_handle" in context.scam.reasons
+    assert context.scam.verdict == verdict
+    (reply,) = [a for a in result.actions if isinstance(a, Reply)]
+    assert "is not an account of Example Exchange" in reply.text
+    assert "@example_support" in reply.text  # where the real accounts are
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@example_support answered me in minutes, thank you",
+        "I asked @Example_Support about the fee, they said 1 USDT",
+        "my friend @alice_trader told me about the airdrop",
+        "write to me at bob@example.com",
+    ],
+)
+async def test_official_and_unrelated_handles_are_left_alone(text: str) -> None:
+    _, context = await run(text)
+    assert context.scam.verdict == "clean", context.scam.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("请提供您的谷歌验证码和密码，我们核实后解冻", "zh"),
+        ("Please send me your seed phrase so I can verify the account", "en"),
+        ("Gửi cụm từ khôi phục cho chúng tôi để mở khóa tài khoản", "vi"),
+        ("Schicken Sie uns Ihre Seed-Phrase zur Prüfung", "de"),
+    ],
+)
+async def test_a_request_for_a_secret_is_a_scam_warning(text: str, language: str) -> None:
+    result, context = await run(text, language=language)
+    assert context.scam.verdict != "clean"
+    assert context.scam.reasons, context.scam.reasons
+    assert any(isinstance(a, Reply) for a in result.actions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Never share your seed phrase with anyone, even support",
+        "Don't give your password to anyone who DMs you",
+        "enter your 2FA code on the login page",
+        "不要告诉任何人您的密码",
+    ],
+)
+async def test_advice_not_to_share_a_secret_is_not_a_request(text: str) -> None:
+    _, context = await run(text)
+    assert "asks_secret" not in context.scam.reasons
 
 
 @pytest.mark.parametrize(

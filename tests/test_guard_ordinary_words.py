@@ -80,6 +80,15 @@ def timed_out(result) -> bool:
         ("Kata sandi saya lupa, bagaimana reset?", "id"),
         ("quên mật khẩu rồi, làm sao lấy lại?", "vi"),
         ("mot de passe oublié, que faire ?", "fr"),
+        # the next word of a sentence after "password is", not a password
+        ("my password is expired, how do I change it?", "en"),
+        ("password is wrong again after the update", "en"),
+        ("the password is reset every 90 days?", "en"),
+        ("my password is too short for the new rules", "en"),
+        ("mon mot de passe est bloqué depuis hier", "fr"),
+        ("mi contraseña es incorrecta según la app", "es"),
+        ("minha senha é fraca, como troco?", "pt"),
+        ("kata sandi saya adalah salah terus", "id"),
     ],
 )
 async def test_a_password_only_mentioned_is_kept_and_the_message_left_alone(
@@ -95,6 +104,12 @@ async def test_a_password_only_mentioned_is_kept_and_the_message_left_alone(
         ("my password is Sup3rSecret99", "Sup3rSecret99"),
         ("my password is hunter2", "hunter2"),
         ("my password is 'sunshine'", "sunshine"),
+        # a plain word after "password is" is the password
+        ("my password is sunshine", "sunshine"),
+        ("mein Passwort ist sonnenschein", "sonnenschein"),
+        ("mon mot de passe est soleil", "soleil"),
+        ("minha senha é banana", "banana"),
+        ("密码是sunshine", "sunshine"),
         ("password: geheim", "geheim"),
         ("passwort 123456 funktioniert nicht", "123456"),
         ("密码是abc123你看看", "abc123"),

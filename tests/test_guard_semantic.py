@@ -106,6 +106,66 @@ async def test_a_user_who_already_paid_gets_the_urgent_ticket_in_every_language(
     assert words in replies(result)[0]
 
 
+@needs_model
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I sent 300 USDT to the admin who promised to double it and now he blocked me", "en"),
+        ("我转了500 USDT给说能翻倍的管理员，现在他把我拉黑了", "zh"),
+        ("이벤트 주소로 0.5 ETH를 이미 보냈는데 1 ETH는 언제 돌려받나요?", "ko"),
+        ("J'ai envoyé 500 USDT à l'admin qui promettait de doubler et il m'a bloqué", "fr"),
+        ("Çekiliş adresine 0.5 ETH gönderdim, 1 ETH ne zaman geri gelecek?", "tr"),
+        ("Aku transfer 500 USDT ke admin yang janji gandakan, sekarang aku diblokir", "id"),
+        ("Mandei 500 USDT pro admin que prometeu dobrar e agora ele me bloqueou", "pt"),
+        (
+            "Hab 500 USDT an den Admin überwiesen, der verdoppeln wollte, jetzt blockiert er mich",
+            "de",
+        ),
+    ],
+)
+async def test_a_victim_who_sent_to_a_doubling_promise_gets_the_urgent_ticket(
+    text: str, language: str
+) -> None:
+    result, _ = await run(text, language)
+    assert any(isinstance(a, OpenTicket) and a.category == "anti_fraud" for a in result.actions)
+    assert result.handoff
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I gave my seed phrase to someone from support and now my wallet is empty", "en"),
+        ("我给了所谓客服助记词，现在钱包被清空了", "zh"),
+        ("Я дал сид-фразу человеку из поддержки и теперь кошелёк пуст", "ru"),
+        ("Le di mi frase semilla a alguien de soporte y ahora mi billetera está vacía", "es"),
+        ("サポートを名乗る人にシードフレーズを教えてしまい、資産が全部なくなりました", "ja"),
+        ("Sahte bir admin beni 2000 USDT dolandırdı, ne yapmalıyım?", "tr"),
+    ],
+)
+async def test_a_victim_who_lost_funds_or_a_secret_gets_the_urgent_ticket(
+    text: str, language: str
+) -> None:
+    result, _ = await run(text, language)
+    assert any(isinstance(a, OpenTicket) and a.category == "anti_fraud" for a in result.actions)
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I already sent 200 USDT to my deposit address 2 hours ago, still not credited",
+        "I paid the withdrawal fee but the withdrawal is still pending, how long?",
+        "I lost 2000 USDT trading futures yesterday, the liquidation was unfair",
+        "Ich habe USDT über das falsche Netzwerk geschickt",
+    ],
+)
+async def test_money_sent_or_lost_without_a_scam_opens_no_anti_fraud_ticket(text: str) -> None:
+    result, context = await run(text)
+    assert not any(isinstance(a, OpenTicket) for a in getattr(result, "actions", ()))
+    assert "scam_paid" not in context.scam.reasons
+
+
 async def test_a_posted_password_is_warned_about_in_the_users_language() -> None:
     result, context = await run("my password is Sup3rSecret99")
     assert "secret_password" in context.scam.reasons

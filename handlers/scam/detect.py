@@ -7,13 +7,16 @@ unjudged and that passes the cheap gate of ``cues`` goes to the semantic layer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from handlers.context import Verdict
 from handlers.scam.addresses import addresses_in, named_networks
+from handlers.scam.asks import asks_for_secret
 from handlers.scam.contracts import as_contract
 from handlers.scam.cues import cue_count
+from handlers.scam.handles import foreign_handles, imitates, without_official
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, Host, hosts_in, lookalike
 from handlers.scam.normalize import readable, refanged, unhidden, unspaced, visible
@@ -21,6 +24,8 @@ from handlers.scam.phrases import find_phrases
 from handlers.secrets import KIND_CARD, KIND_KEY, KIND_PASSWORD, KIND_SEED, find_secrets
 
 SECRET_KINDS = (KIND_SEED, KIND_KEY, KIND_PASSWORD, KIND_CARD)
+# findings about the user's own transfer, not about a scammer (``guard.NOT_FRAUD``)
+TRANSFER_NOTICES = ("wrong_network", "bad_address")
 
 NETWORK_NAMES = {
     "evm": "EVM (ERC-20/BEP-20)",
@@ -50,12 +55,17 @@ def inspect(
     official_contracts: Mapping[str, str] | None = None,
     intent: IntentCheck | None = None,
     transaction_hash: bool = False,
+    official_handles: tuple[str, ...] = (),
+    brand: str = "",
 ) -> list[Finding]:
     """Every finding in ``text``; bounded work whatever its size.
 
     With ``intent``, a message no rule flagged and that the gate lets through is
     judged by the semantic layer too. ``transaction_hash``: the text answers a question
-    for a transaction hash (64 hex digits are not taken for a key).
+    for a transaction hash (64 hex digits are not taken for a key). ``official_handles``
+    and ``brand``: a handle in the text that imitates them is a fake account (a scam
+    when it looks exactly like an official handle, "@exampIe"; a doubt when it only
+    dresses the brand as staff, "@example_jp_official").
     """
     found: list[Finding] = []
     kinds = {s.kind for s in find_secrets(text, transaction_hash=transaction_hash)}
@@ -82,7 +92,14 @@ def inspect(
             )
         elif host.host.replace(".", "").isdigit():
             found.append(Finding("suspicious", "ip_link", {"domain": host.host}))
+    for handle in foreign_handles(text, official_handles):
+        copied = imitates(handle, official_handles, brand)
+        if copied is not None:
+            verdict: Verdict = "scam" if copied[1] else "suspicious"
+            found.append(Finding(verdict, "fake_handle", {"handle": handle}))
     asking = "?" in text or "？" in text
+    # the rest reads the text without the official accounts it names
+    text = without_official(text, official_handles)
     read = readable(text)
     foreign = any(
         not _official(h, official_domains) and h.registered not in WELL_KNOWN for h in hosts
@@ -105,6 +122,11 @@ def inspect(
         if judged.flagged:
             evidence = {"intent": judged.label, "score": f"{judged.probability:.2f}"}
             found.append(Finding(judged.verdict, judged.reason, evidence))
+    # a request for a secret is a scam whatever else was said; when nothing more
+    # telling was found (the model names the kind better: fake support, a fee), say so
+    request = asks_for_secret(read)
+    if request is not None and all(f.reason in TRANSFER_NOTICES for f in found):
+        found.append(Finding("suspicious", "asks_secret", {"phrase": request[:80]}))
     return found
 
 
@@ -167,7 +189,9 @@ def _addresses(text: str, official: tuple[str, ...], contracts: Mapping[str, str
                 )
         if address.network == "evm" and as_contract(text):
             for token, contract in contracts.items():
-                mentioned = f"${token.upper()}" in upper or f" {token.upper()} " in f" {upper} "
+                # "ABC" as a word of its own, also between ideographs ("ABC合约")
+                name = re.escape(token.upper())
+                mentioned = re.search(rf"(?<![A-Z0-9]){name}(?![A-Z0-9])", upper) is not None
                 if mentioned and address.text.lower() != contract.lower():
                     found.append(
                         Finding(

@@ -44,6 +44,7 @@ SEND_WORDS = any_of(
     r"\bkirim",
     "送",
     "보내",
+    "보냈",
     r"\bmand[ae]",
 )
 RECEIVE_WORDS = any_of(
@@ -56,6 +57,8 @@ RECEIVE_WORDS = any_of(
     r"zurück",
     r"recib",
     r"recev",
+    r"re[çc]oi",
+    r"\bretour",
     r"receb",
     r"получ",
     r"верн",
@@ -140,7 +143,8 @@ NOT_DOUBLING = any_of(
 )
 _AMOUNT = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(?:个|枚|개)?\s*"
-    r"(btc|eth|usdt|usdc|bnb|sol|trx|ton|xrp|doge|ltc|matic|ada|avax|shib|pepe)\b",
+    # the coin's name ends where Latin letters do: "0.5 ETH를", "1 ETH返还" are amounts too
+    r"(btc|eth|usdt|usdc|bnb|sol|trx|ton|xrp|doge|ltc|matic|ada|avax|shib|pepe)(?![a-z0-9])",
     re.IGNORECASE,
 )
 

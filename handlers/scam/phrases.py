@@ -198,7 +198,8 @@ STAFF = any_of(
     r"customer (?:service|care)",
     r"help ?desk",
     r"moderator",
-    r"\bofficial\b",
+    # "official" of a person, not of the site or app a user asks about
+    r"\bofficial\b(?!\s+(?:\w+\s+)?(?:site|website|page|app|channel|link|domain)s?\b)",
     "客服",
     "管理员",
     "官方",
@@ -227,6 +228,20 @@ STAFF = any_of(
     "고객센터",
     "관리자",
     "지원팀",
+    # "official" and customer service in the other languages, account managers
+    r"\bcs\b",
+    "公式",
+    "공식",
+    r"chính thức",
+    r"offiziell",
+    r"\boficial\b",
+    r"\bofficiel",
+    r"официальн",
+    r"\bresmi\b",
+    r"account manager",
+    "マネージャー",
+    "매니저",
+    "客服经理",
 )
 CONTACT = any_of(
     r"\bdm\b",
@@ -260,6 +275,24 @@ CONTACT = any_of(
     "メッセージください",
     "쪽지",
     "개인 메시지",
+    # "contact me", "chat me privately" in the twelve languages
+    r"chat (?:me|pribadi|privately)",
+    r"pesan pribadi",
+    r"hubungi (?:saya|kami|aku)",
+    "ご連絡ください",
+    r"連絡(?:して|を)?(?:ください|下さい)",
+    r"연락 ?(?:주세요|주십시오|바랍니다)",
+    r"liên hệ (?:với )?(?:tôi|mình|em)",
+    r"kontaktier\w* (?:sie )?mich",
+    r"cont[aá]ct[ae]me",
+    r"fale comigo",
+    r"entre em contato comigo",
+    r"contactez[- ]moi",
+    r"свяжитесь со мной",
+    r"пишите мне",
+    r"bana yaz",
+    r"benimle iletişim",
+    "联系我",
 )
 WALLET_ACTION = any_of(
     r"validat\w* (?:your |my |the )?wallet",
@@ -306,33 +339,6 @@ WALLET_ACTION = any_of(
     r"지갑 ?(?:동기화|인증|연결)",
     "화면 공유",
 )
-
-
-ALREADY_SENT = any_of(
-    r"already (?:sent|paid|transferred|deposited)",
-    r"\bi (?:sent|paid|transferred)\b",
-    r"i'?ve (?:sent|paid|transferred)",
-    r"已经(?:转|付|支付|发送|汇)",
-    "我转了",
-    "我付了",
-    r"đã (?:gửi|chuyển|trả|thanh toán|nạp)",
-    r"(?:schon|bereits) (?:\w+ )?(?:gesendet|bezahlt|überwiesen)",
-    r"\bya (?:envi[ée]|pagu[ée]|transfer[ií])",
-    r"уже (?:отправил|перевел|перевёл|оплатил)",
-    r"já (?:enviei|paguei|transferi)",
-    r"déjà (?:envoy[ée]|pay[ée]|transf[ée]r[ée])",
-    r"zaten (?:gönderdim|ödedim)",
-    r"sudah (?:kirim|bayar|transfer)",
-    "送金してしまった",
-    "もう送金",
-    "もう支払",
-    r"이미 (?:보냈|송금|입금|지불)",
-)
-
-
-def already_sent(readable_text: str) -> bool:
-    """The user says the money is gone already: a person must look, now."""
-    return ALREADY_SENT.search(readable_text) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,100 @@
+"""A message that asks its reader for a wallet secret, in the twelve UI languages.
+
+"Please provide your Google Authenticator code and password, we will unfreeze it after
+checking" needs no model: nobody but a scammer asks a stranger to hand over a seed
+phrase, private key, password or 2FA code. What it needs is the request form, an
+imperative addressed to the reader with "your" and the secret ("send me your seed
+phrase", "请提供您的验证码", "シードフレーズを教えてください"), and no negation
+before it: "never share your seed phrase" and "不要告诉任何人您的密码" are the advice we
+want people to give each other. Plain alternations on ``normalize.readable`` text.
+"""
+
+from __future__ import annotations
+
+from handlers.scam.doubling import any_of
+
+_SECRET_EN = (
+    r"(?:seed|recovery|secret|mnemonic|wallet)(?: ?phrase| words)|private keys?|passwords?|"
+    r"2fa(?: code)?|otp|verification code|authenticator code|1[28] words|24 words"
+)
+ASKS = any_of(
+    # en
+    rf"\b(?:send|give|provide|share|tell|dm)(?: it)?(?: to)? (?:me|us)? ?(?:your|ur)"
+    rf" (?:\w+ )?(?:{_SECRET_EN})",
+    # zh
+    r"(?:提供|发送|发给我|发我|告诉我)(?:一下)?(?:您|你)的?.{0,8}?"
+    r"(?:助记词|私钥|密码|验证码|谷歌验证|密钥)",
+    # ja
+    r"(?:シードフレーズ|復元フレーズ|秘密鍵|パスワード|認証コード|リカバリーフレーズ)\w{0,4}?を"
+    r"(?:教えて|送って|提供して|共有して)(?:ください|下さい)",
+    # ko
+    r"(?:시드 ?문구|복구 ?문구|개인 ?키|비밀번호|인증 ?코드|otp)(?:를|을)? ?"
+    r"(?:알려|보내|제공해|공유해) ?(?:주세요|주십시오|줘)",
+    # vi
+    r"\b(?:gửi|cung cấp|cho (?:tôi|mình|em) biết) (?:cho (?:tôi|mình|chúng tôi) )?"
+    r"(?:cụm từ (?:khôi phục|bí mật)|khóa riêng|mật khẩu|mã (?:2fa|xác thực|otp)|seed)",
+    # de
+    r"\b(?:schick|send|gib|geben sie|nenn|teil|sag)(?:e|en)?(?: sie)? (?:uns |mir )?"
+    r"(?:ihre|deine|dein|ihr|ihren|deinen) (?:seed|wiederherstellungs|privaten? schlüssel|"
+    r"passwort|2fa|code|12 wörter)",
+    # es
+    r"\b(?:env[ií]a(?:nos|me)?|dame|danos|proporci[oó]n(?:a|e|anos|eme)|comparte|facilita)"
+    r" (?:tu|su) (?:frase|clave privada|contraseña|c[oó]digo|semilla)",
+    # pt
+    r"\b(?:envie|mande|me passe|passe|informe|forneça|compartilhe)(?: me)? (?:sua|seu)"
+    r" (?:frase|chave privada|senha|c[oó]digo|seed)",
+    # fr
+    r"\b(?:envoyez|donnez|communiquez|fournissez|partagez|indiquez|envoie|donne)(?: moi| nous)?"
+    r" (?:votre|vos|ta|ton|tes) (?:phrase|seed|cl[ée] priv[ée]e|mots? de passe|code)",
+    # ru
+    r"\b(?:отправьте|пришлите|скиньте|сообщите|назовите|дайте)(?: мне| нам)?"
+    r" (?:ваш[уи]?|свою|свой|твою|твой) (?:сид|seed|фраз|приватн|парол|код)",
+    # tr
+    r"(?:kurtarma kelime|gizli anahtar|özel anahtar|şifre|doğrulama kod|2fa kod|seed)\w*"
+    r" (?:bize |bana )?(?:gönder|ver|paylaş|yaz|ilet)(?:in|ın|un|ün|iniz|ınız)\b",
+    # id
+    r"\b(?:kirim(?:kan)?|berikan|kasih|bagikan|sebutkan) (?:ke (?:saya|kami) )?"
+    r"(?:frasa|seed|kunci pribadi|kata sandi|password|kode (?:otp|2fa|verifikasi))",
+)
+# advice, not a request: a negation shortly before the request
+_NEGATED = any_of(
+    r"\bnever\b",
+    r"\bdon t\b",
+    r"\bdo not\b",
+    r"\bnobody\b",
+    r"\bno one\b",
+    r"\bnot\b",
+    "不要",
+    "切勿",
+    "别",
+    "不会",
+    "绝不",
+    r"\bkhông\b",
+    r"\bđừng\b",
+    r"\bnie\b",
+    r"\bniemals\b",
+    r"\bnicht\b",
+    r"\bkeine?m?\b",
+    r"\bnunca\b",
+    r"\bno\b",
+    r"\bnão\b",
+    r"\bjamais\b",
+    r"\bne\b",
+    r"\bникогда\b",
+    r"\bне\b",
+    r"\basla\b",
+    r"\bjangan\b",
+    r"\btidak\b",
+    "絶対",
+    "절대",
+)
+NEGATION_REACH = 30  # characters before the request read for a negation
+
+
+def asks_for_secret(readable_text: str) -> str | None:
+    """The request for a secret in ``readable_text`` (for evidence), or ``None``."""
+    for match in ASKS.finditer(readable_text):
+        before = readable_text[max(0, match.start() - NEGATION_REACH) : match.start()]
+        if _NEGATED.search(before) is None:
+            return match.group()
+    return None

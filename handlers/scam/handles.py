@@ -1,0 +1,86 @@
+"""Handles that imitate the exchange: in member names and inside messages.
+
+A scammer's account borrows an official handle with one letter swapped ("@exampIe",
+a capital I for the l; "@ехample" with Cyrillic letters) or the brand dressed as staff
+("@example_jp_official", "Example Support"). Compared by skeleton
+(``normalize.skeleton``): what the name looks like, not how it is spelled.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.scam.normalize import skeleton, unhidden
+
+STAFF_WORDS = (
+    "admin",
+    "support",
+    "official",
+    "team",
+    "mod",
+    "help",
+    "service",
+    # the same words in the other languages, as handles spell them
+    "soporte",
+    "suporte",
+    "oficial",
+    "officiel",
+    "offiziell",
+    "destek",
+    "resmi",
+    "hotro",
+    "kefu",
+)
+OFFICIAL_ACCOUNT = "the official account"
+# "@name" in running text; not the middle of an e-mail address ("me@example.com")
+_HANDLE = re.compile(r"(?<![\w@.])@(\w{3,32})")
+
+
+def _compact(name: str) -> str:
+    # a capital I where an official handle has a lowercase l looks the same in most fonts
+    return "".join(ch for ch in skeleton(name.replace("I", "l")) if ch.isalnum())
+
+
+def imitates(name: str, official_handles: tuple[str, ...], brand: str) -> tuple[str, bool] | None:
+    """What ``name`` imitates (an official handle, or "<brand> staff") and whether it
+    looks exactly like one; ``None`` when it imitates nothing. A member whose display
+    name is an official handle imitates it; whether a handle written in a message *is*
+    the official account is :func:`foreign_handles`' question."""
+    if not name:
+        return None
+    compact = _compact(name)
+    for handle in official_handles:
+        official = _compact(handle)
+        if official and compact == official:
+            return handle, True
+        if official and official in compact and len(official) >= 5:
+            return handle, False
+    brand_compact = skeleton(brand).replace(" ", "")
+    brand_words = [w for w in skeleton(brand).split() if len(w) >= 4]
+    staffish = any(word in compact for word in STAFF_WORDS)
+    if brand and staffish and (brand_compact in compact or any(w in compact for w in brand_words)):
+        return f"{brand} staff", False
+    return None
+
+
+def foreign_handles(text: str, official_handles: tuple[str, ...]) -> list[str]:
+    """The ``@handles`` written in ``text`` that are not official ones (in any case),
+    in order, each once."""
+    own = {h.lstrip("@").casefold() for h in official_handles}
+    seen: dict[str, None] = {}
+    for match in _HANDLE.finditer(unhidden(text[:20_000])):
+        if match.group(1).casefold() not in own:
+            seen.setdefault("@" + match.group(1), None)
+    return list(seen)
+
+
+def without_official(text: str, official_handles: tuple[str, ...]) -> str:
+    """``text`` with the official handles written in it called "the official account":
+    "I asked @example_support" names the real account, so its "support" is no
+    stranger's claim to be staff (the model reads official links the same way)."""
+    own = {h.lstrip("@").casefold() for h in official_handles}
+    if not own or "@" not in text:
+        return text
+    return _HANDLE.sub(
+        lambda m: OFFICIAL_ACCOUNT if m.group(1).casefold() in own else m.group(), text
+    )
