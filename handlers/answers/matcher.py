@@ -177,10 +177,15 @@ def char_grams(text: str) -> list[str]:
     return grams
 
 
+def names_of(entry: Activity | Airdrop) -> list[str]:
+    """What users call an entry: its names in every language and its aliases."""
+    return [*entry.name.values(), *entry.aliases]
+
+
 def _forms_of(entry: Activity | Airdrop) -> list[_Form]:
     kind = "activity" if isinstance(entry, Activity) else "airdrop"
     ref = f"{kind}:{entry.id}"
-    names = [*entry.name.values(), *entry.aliases, entry.id.replace("-", " ")]
+    names = [*names_of(entry), entry.id.replace("-", " ")]
     if isinstance(entry, Airdrop):
         names.append(entry.token)
     forms = []

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from channels.base import Button, Message, Reply
 from handlers.answers.compose import ENTRY_CALLBACK, TICKET_CALLBACK, compose, entry_label
 from handlers.answers.knowledge import Knowledge, KnowledgeBase
-from handlers.answers.matcher import Candidate
+from handlers.answers.matcher import Candidate, names_of
 from handlers.answers.resolve import Resolution, Resolver
 from handlers.answers.schema import Activity, Airdrop
 from handlers.answers.settings import KnowledgeSettings
@@ -84,7 +84,7 @@ class AnswerStage:
         known = self._names
         if known is None or known[0] is not knowledge:
             entries: list[Activity | Airdrop] = [*knowledge.activities, *knowledge.airdrops]
-            known = (knowledge, name_words(n for e in entries for n in _names_of(e)))
+            known = (knowledge, name_words(n for e in entries for n in names_of(e)))
             self._names = known
         return known[1]
 
@@ -226,8 +226,3 @@ def _reply(
         thread_id=message.thread_id,
         reply_to=message.platform_message_id if message.chat_kind.is_public else None,
     )
-
-
-def _names_of(entry: Activity | Airdrop) -> list[str]:
-    """What users call an entry: its names in every language and its aliases."""
-    return [*entry.name.values(), *entry.aliases]
