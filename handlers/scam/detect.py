@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from handlers.context import Verdict
 from handlers.scam.addresses import addresses_in, named_networks
 from handlers.scam.asks import asks_for_secret
+from handlers.scam.bystander import bystander
 from handlers.scam.contracts import as_contract
 from handlers.scam.cues import cue_count
 from handlers.scam.handles import foreign_handles, imitates, without_official
@@ -21,6 +22,7 @@ from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, Host, hosts_in, lookalike
 from handlers.scam.normalize import readable, refanged, unhidden, unspaced, visible
 from handlers.scam.phrases import find_phrases
+from handlers.scam.support import support_elsewhere
 from handlers.secrets import KIND_CARD, KIND_KEY, KIND_PASSWORD, KIND_SEED, find_secrets
 
 SECRET_KINDS = (KIND_SEED, KIND_KEY, KIND_PASSWORD, KIND_CARD)
@@ -105,7 +107,13 @@ def inspect(
         not _official(h, official_domains) and h.registered not in WELL_KNOWN for h in hosts
     )
     doubts: list[Finding] = []
-    phrases = find_phrases(read, has_link=foreign, asking=asking, unspaced_text=unspaced(text))
+    # "I reported a fake admin who asked for seeds": the words of a scam, none at work
+    told = bystander(read)
+    phrases = (
+        []
+        if told
+        else find_phrases(read, has_link=foreign, asking=asking, unspaced_text=unspaced(text))
+    )
     for phrase in phrases:
         finding = Finding(
             "scam" if phrase.strong else "suspicious",
@@ -114,17 +122,30 @@ def inspect(
         )
         # a weak phrase match ("do I pay a fee when I withdraw?") is the model's to judge
         (found if phrase.strong or intent is None else doubts).append(finding)
+    elsewhere = (
+        None
+        if told
+        else support_elsewhere(
+            read, visible(text), foreign_link=foreign, official_domains=official_domains
+        )
+    )
+    if elsewhere is not None:
+        found.append(Finding("suspicious", "fake_support", {"phrase": elsewhere[:80]}))
     found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
     if found:
         found += doubts
-    elif intent is not None and (cues := cue_count(read, has_link=foreign)) + len(doubts):
+    elif (
+        intent is not None
+        and not told
+        and (cues := cue_count(read, has_link=foreign)) + len(doubts)
+    ):
         judged = intent.judge(text, official_domains, max(cues, 1))
         if judged.flagged:
             evidence = {"intent": judged.label, "score": f"{judged.probability:.2f}"}
             found.append(Finding(judged.verdict, judged.reason, evidence))
     # a request for a secret is a scam whatever else was said; when nothing more
     # telling was found (the model names the kind better: fake support, a fee), say so
-    request = asks_for_secret(read)
+    request = None if told else asks_for_secret(read)
     if request is not None and all(f.reason in TRANSFER_NOTICES for f in found):
         found.append(Finding("suspicious", "asks_secret", {"phrase": request[:80]}))
     return found

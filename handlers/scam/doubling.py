@@ -81,6 +81,8 @@ RECEIVE_WORDS = any_of(
 DOUBLING = any_of(
     r"send\s+\d[\d.,]*\s*\w*.{0,40}?(?:get|receive|return)\w*\s+\d",
     r"double your",
+    # "r e c e i v e d o u b l e": spaced letters run the two words together
+    r"(?:receiv\w{0,2}|\bget|\bback)(?:doubl|twice)",
     r"\b2x\b",
     r"\bx2\b",
     "翻倍",

@@ -81,14 +81,42 @@ def skeleton(text: str) -> str:
 
 
 _LATIN = re.compile("[a-z]")
+# Cyrillic letters no Latin letter passes for (the word is Russian, not disguised English)
+_ONLY_CYRILLIC = re.compile("[бвгдёжзийлнптфцчшщъыьэюя]")
 _WORD = re.compile(r"\w+")
+# Latin letters that pass for Cyrillic ones: "Пpeдлaгаю paбoтy" hides Russian words
+# from word lists the way "clаim" hides an English one
+_TO_CYRILLIC = str.maketrans(
+    {
+        "a": "а",
+        "e": "е",
+        "o": "о",
+        "p": "р",
+        "c": "с",
+        "x": "х",
+        "y": "у",
+        "k": "к",
+        "m": "м",
+        "t": "т",
+        "h": "н",
+        "b": "в",
+    }
+)
 
 
 def _unmix(word: re.Match[str]) -> str:
-    """A word mixing Latin with look-alike letters ("clаim") is read as Latin; a word in
-    Cyrillic or Greek alone is a real word of that language and stays as it is."""
+    """A word mixing scripts is read in the script it is written in: "clаim" (one
+    Cyrillic а, all its letters Latin-looking) as Latin, "Отпрaвь" (a Latin a among
+    letters only Cyrillic has) as Cyrillic; a word in one script alone is a real word of
+    that language and stays as it is."""
     text = word.group()
-    return text.translate(_HOMOGLYPHS) if _LATIN.search(text) else text
+    if not _LATIN.search(text):
+        return text
+    if _ONLY_CYRILLIC.search(text):
+        mapped = text.translate(_TO_CYRILLIC)
+        if not _LATIN.search(mapped):
+            return mapped
+    return text.translate(_HOMOGLYPHS)
 
 
 def unspaced(text: str) -> str:

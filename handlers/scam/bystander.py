@@ -1,0 +1,118 @@
+"""A user telling about a scam that is over for them: reported, blocked, or asking how.
+
+"I reported a fake admin, he was asking people for their seed", "blocked + reported",
+"my friend lost money to a doubling scam, how do I report it?" carry every word of the
+scam they describe, and the phrase rules and the semantic layer read those words as
+the scam itself or as a victim's report that needs help now. What sets them apart is
+what the user says they did or want to do about it: report it, block the sender. A user
+whose money is already gone ("I paid the fee and reported them") still needs the urgent
+ticket, so these words never hide a payment (``gone.already_sent``), and they never hide
+what rules see in the text itself (a look-alike link, a fake handle, an address).
+
+Plain alternations on ``normalize.readable`` text (lowercase, apostrophes and symbols
+read as spaces), in the twelve UI languages: the user's own past act ("I reported",
+"пожаловался", "已经举报", "신고했어요") or a question how to report.
+"""
+
+from __future__ import annotations
+
+from handlers.scam.doubling import any_of
+from handlers.scam.gone import already_sent
+
+HANDLED = any_of(
+    # en
+    r"\b(?:i|we) (?:have |ve |just |already |also )*(?:reported|flagged|blocked)\b",
+    r"\b(?:already|just) (?:reported|blocked)\b",
+    r"\bblock(?:ed)? +(?:and +|n +|& +)?reported\b",
+    r"\breported +(?:and +|n +|& +)?blocked\b",
+    r"\breported (?:him|her|them|it|the (?:account|profile|post|message|scammer))\b",
+    r"\bhow (?:do|can|should|would) (?:i|we|you|one) report\b",
+    r"\b(?:where|who) (?:do|can|should) (?:i|we) report\b",
+    r"\bhow to report\b",
+    # zh
+    "已举报",
+    "举报了",
+    "已经举报",
+    "已拉黑",
+    "拉黑了",
+    r"(?:怎么|如何|怎样|去哪里?|在哪里?)举报",
+    # ja
+    r"通報(?:しました|した|済み|しておきました)",
+    r"ブロック(?:しました|した)",
+    r"(?:どうやって|どこで|どこに|どう)通報",
+    r"通報(?:の仕方|方法|するには)",
+    # ko
+    r"신고 ?했",
+    r"신고 ?완료",
+    r"차단 ?했",
+    r"(?:어떻게|어디에|어디서) 신고",
+    r"신고(?:하려면|하는 ?법|하는 ?방법|방법)",
+    # vi
+    r"\bđã (?:báo cáo|report|chặn|tố cáo)",
+    r"\b(?:tôi|mình|em) (?:vừa |cũng )?(?:báo cáo|report|chặn|tố cáo)",
+    r"(?:báo cáo|tố cáo|report) (?:ở đâu|thế nào|như thế nào|sao)",
+    r"(?:làm sao|làm thế nào|cách) (?:để )?(?:báo cáo|tố cáo|report)",
+    # de
+    r"\b(?:habe|hab|haben) (?:\w+ ){0,3}(?:gemeldet|blockiert)\b",
+    r"\bgemeldet und blockiert\b",
+    r"\bblockiert und gemeldet\b",
+    r"\bwie (?:kann|soll|muss) (?:ich|man) (?:\w+ ){0,3}melden\b",
+    r"\bwo (?:kann )?(?:ich|man) (?:\w+ ){0,3}melde",
+    # es
+    r"\b(?:lo |la |los |las |ya )?(?:denunci[eé]|report[eé]|bloque[eé])\b",
+    r"\bc[oó]mo (?:se |lo |la )?(?:denuncia|reporta|denuncio|reporto|denunciar|reportar)",
+    r"\bd[oó]nde (?:se )?(?:denuncia|reporta|denuncio|reporto)",
+    # pt
+    r"\b(?:denunciei|reportei|bloqueei)\b",
+    r"\bcomo (?:eu |a gente )?(?:denuncio|reporto|denunciar|reportar|denuncia)\b",
+    r"\bonde (?:eu )?(?:denuncio|reporto|denunciar|reportar)\b",
+    # fr
+    r"\b(?:j ai|je l ai|je les ai|on a|nous avons) (?:d[ée]j[àa] )?(?:signal[ée]|bloqu[ée])",
+    r"\bsignal[ée] et bloqu[ée]|\bbloqu[ée] et signal[ée]",
+    r"\bcomment (?:on |je |le |la |les )?(?:signale|signaler|le signaler|la signaler)\b",
+    r"\bo[uù] (?:on |je )?(?:signale|signaler)\b",
+    # ru
+    r"\bпожаловал(?:ся|ась|ись)\b",
+    r"\b(?:зарепортил|зарепортила|отправил жалобу|отправила жалобу|кинул репорт)",
+    r"\bзаблокировал(?:а|и)? (?:его|её|ее|их)\b",
+    r"\bкак (?:на (?:него|них|это) )?(?:пожаловаться|сообщить о|зарепортить)",
+    r"\bкуда (?:пожаловаться|жаловаться|сообщить)",
+    # tr
+    r"\b(?:şikayet ettim|bildirdim|engelledim|rapor ettim|raporladım)\b",
+    r"\bnasıl (?:şikayet|bildir|rapor)",
+    r"\bnereye (?:şikayet|bildir|rapor)",
+    # id
+    r"\b(?:sudah|udah|sdh) (?:saya |aku |gue |gw )?(?:lapor|laporkan|report|blokir)",
+    r"\b(?:saya|aku|gue|gw) (?:sudah |udah )?(?:laporkan|lapor|blokir)\b",
+    r"\b(?:cara|gimana|bagaimana) (?:cara )?(?:melapor|lapor|report|laporkan)",
+)
+
+# somebody else's money: "my friend lost 2 ETH to it, how do I report it?" is the
+# user's question about another's loss, not a payment the user can still be helped with
+SOMEONE_ELSE = any_of(
+    r"\b(?:my|a|our) (?:friend|buddy|brother|sister|mom|mum|dad|cousin|colleague|uncle)",
+    "朋友",
+    "同事",
+    "家人",
+    "友達",
+    "友人",
+    "친구",
+    "지인",
+    r"\bbạn (?:tôi|mình|em)\b",
+    r"người quen",
+    r"\b(?:freund|freundin|kumpel|bekannte)",
+    r"\b(?:amig[oa]|herman[oa]|conocid[oa]|irmã|irmão|colega)\b",
+    r"\b(?:pote|ami|amie|copain|copine|coll[èe]gue|fr[èe]re|s(?:oe|œ)ur)\b",
+    r"\b(?:друг|подруг|знаком|брат|сестр)",
+    r"\barkadaş",
+    r"\b(?:teman|kawan|saudara)\b",
+)
+
+
+def bystander(readable_text: str) -> bool:
+    """The user reported the scam (or asks how to) and lost nothing to it (or somebody
+    else did): what the message describes is not happening to its sender now, so it
+    gets no phrase or model finding."""
+    if HANDLED.search(readable_text) is None:
+        return False
+    return not already_sent(readable_text) or SOMEONE_ELSE.search(readable_text) is not None
