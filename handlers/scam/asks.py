@@ -55,6 +55,22 @@ ASKS = any_of(
     # id
     r"\b(?:kirim(?:kan)?|berikan|kasih|bagikan|sebutkan) (?:ke (?:saya|kami) )?"
     r"(?:frasa|seed|kunci pribadi|kata sandi|password|kode (?:otp|2fa|verifikasi))",
+    # the screen or a remote-control app: whoever sees the screen sees the wallet
+    r"\b(?:share|show|open|install|download)\w* (?:me |us )?(?:your |ur )?screen\b",
+    r"\b(?:share|show|install|download|open|use)\w* (?:your |ur )?(?:\w+ )?"
+    r"(?:on |via |with |using )?(?:anydesk|teamviewer|rustdesk|quick ?support|remote desktop)",
+    r"(?:共享|分享)(?:你的|您的)?屏幕|屏幕共享|(?:下载|安装)\s?(?:anydesk|teamviewer|向日葵)",
+    r"画面(?:を)?共有(?:して|してください)|(?:anydesk|teamviewer)\s?を(?:インストール|入れて)",
+    r"화면 ?공유(?:해| 해)|(?:anydesk|teamviewer|원격) ?(?:설치|접속)",
+    r"chia sẻ màn hình|(?:cài|tải)(?: đặt)? (?:anydesk|teamviewer|ultraviewer)",
+    r"\bbildschirm (?:teilen|freigeben)|\b(?:installier|lade)\w* (?:\w+ )?(?:anydesk|teamviewer)",
+    r"\bcomparte (?:tu )?pantalla|\binstala (?:\w+ )?(?:anydesk|teamviewer)",
+    r"\bcompartilh\w* (?:sua )?tela|\binstal\w* (?:o )?(?:anydesk|teamviewer)",
+    r"\bpartage[rz]? (?:ton |votre )?[ée]cran|\binstalle[rz]? (?:\w+ )?(?:anydesk|teamviewer)",
+    r"\b(?:покажи|покажите|включи|включите) (?:\w+ )?(?:экран|демонстрац)"
+    r"|\b(?:установи|установите|скачай|скачайте) (?:\w+ )?(?:anydesk|teamviewer)",
+    r"\bekran(?:ını|ınızı)? paylaş|\b(?:anydesk|teamviewer)\w* (?:indir|kur)",
+    r"\bbagikan layar|\b(?:instal|install|unduh|download) (?:\w+ )?(?:anydesk|teamviewer)",
 )
 # advice, not a request: a negation shortly before the request
 _NEGATED = any_of(

@@ -70,7 +70,8 @@ HANDLED = any_of(
     r"\b(?:j ai|je l ai|je les ai|on a|nous avons) (?:d[ée]j[àa] )?(?:signal[ée]|bloqu[ée])",
     r"\bsignal[ée] et bloqu[ée]|\bbloqu[ée] et signal[ée]",
     r"\bcomment (?:on |je |le |la |les )?(?:signale|signaler|le signaler|la signaler)\b",
-    r"\bo[uù] (?:on |je )?(?:signale|signaler)\b",
+    r"\bo[uù] (?:on |je )?(?:le |la |les )?(?:signale|signaler)\b",
+    r"\b(?:le |la |les |je le |on le )?signale[rz]? o[uù]\b",
     # ru
     r"\bпожаловал(?:ся|ась|ись)\b",
     r"\b(?:зарепортил|зарепортила|отправил жалобу|отправила жалобу|кинул репорт)",

@@ -17,6 +17,7 @@ from handlers.scam.asks import asks_for_secret
 from handlers.scam.bystander import bystander
 from handlers.scam.contracts import as_contract
 from handlers.scam.cues import cue_count
+from handlers.scam.gone import paid_to_release
 from handlers.scam.handles import foreign_handles, imitates, without_official
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, Host, hosts_in, lookalike
@@ -131,6 +132,8 @@ def inspect(
     )
     if elsewhere is not None:
         found.append(Finding("suspicious", "fake_support", {"phrase": elsewhere[:80]}))
+    if not found and not told and paid_to_release(read):
+        found.append(Finding("suspicious", "scam_paid", {"phrase": read[:80]}))
     found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
     if found:
         found += doubts

@@ -88,3 +88,79 @@ ALREADY_SENT = any_of(
 def already_sent(readable_text: str) -> bool:
     """The user says the money is gone already: a person must look, now."""
     return ALREADY_SENT.search(readable_text) is not None
+
+
+# what only a scam charges for: unlocking frozen funds (not a P2P seller's "release"),
+# activating or verifying an account; and the prize draws that "charge a tax" (a
+# withdrawal or network fee is neither)
+RELEASE = any_of(
+    r"\bunlock",
+    r"\bunfreez",
+    r"activation",
+    r"verification fee",
+    "解锁",
+    "解冻",
+    "激活",
+    "ロック解除",
+    "凍結解除",
+    "有効化",
+    "잠금 ?해제",
+    "동결 ?해제",
+    "활성화",
+    r"mở khóa",
+    r"kích hoạt",
+    r"freischalt",
+    r"aktivierung",
+    r"desbloque",
+    r"activaci[oó]n",
+    r"desbloq",
+    r"ativa[çc][ãa]o",
+    r"d[ée]bloc",
+    r"разблок",
+    r"разморо",
+    r"активац",
+    r"kilit aç",
+    r"aktivasyon",
+    r"buka kunci",
+    r"aktivasi",
+)
+PRIZE = any_of(
+    r"giveaway",
+    r"\bprize",
+    r"lottery",
+    r"lucky draw",
+    "抽奖",
+    "中奖",
+    "奖品",
+    "奖金",
+    "抽選",
+    "当選",
+    "賞金",
+    "추첨",
+    "당첨",
+    "경품",
+    r"giải thưởng",
+    r"trúng thưởng",
+    r"gewinnspiel",
+    r"\bsorteo",
+    r"\bpremio",
+    r"\bsorteio",
+    r"\bpr[êe]mio",
+    r"\btirage",
+    r"\bconcours",
+    r"розыгрыш",
+    r"\bприз",
+    r"выигрыш",
+    r"çekiliş",
+    r"\bödül",
+    r"\bundian",
+    r"\bhadiah",
+)
+
+
+def paid_to_release(readable_text: str) -> bool:
+    """The user says they paid or sent money to have funds unlocked, an account
+    activated or a prize paid out: the fee scam worked, whatever words came with it."""
+    if not already_sent(readable_text):
+        return False
+    return RELEASE.search(readable_text) is not None or PRIZE.search(readable_text) is not None
