@@ -114,3 +114,57 @@ def asks_for_secret(readable_text: str) -> str | None:
         if _NEGATED.search(before) is None:
             return match.group()
     return None
+
+
+# A user telling that someone asked them for a secret: "a guy from support wants my 2FA
+# code", "管理员要我的助记词", "시드 문구 달라고 하네요". The request is reported, not made,
+# so ``ASKS`` (the imperative) does not see it; the secret named is narrower than the
+# gate's (a wallet address or a UID is what support may ask for).
+_MY_SECRET = any_of(
+    r"\bseed",
+    r"phrase",
+    r"mnemonic",
+    r"private ?key",
+    r"\b2fa\b",
+    r"\botp\b",
+    r"passw",
+    r"\bcodes?\b",
+    r"\bpin\b",
+    r"助记词|私钥|密码|验证码|谷歌验证",
+    r"シード|フレーズ|秘密鍵|パスワード|認証コード",
+    r"시드|문구|개인 ?키|비밀번호|인증 ?코드",
+    r"cụm từ|khóa riêng|mật khẩu|\bmã\b",
+    r"schlüssel|passwort|\bcode",
+    r"\bfrase|clave privada|contraseña|c[oó]digo|semilla|chave privada|senha",
+    r"cl[ée] priv|mot de passe",
+    r"\bсид|фраз|ключ|парол|\bкод",
+    r"kelime|anahtar|şifre|\bkod",
+    r"\bfrasa|kunci|kata sandi",
+)
+ASKED_ME = any_of(
+    r"\b(?:asked|asking|asks|wants?|wanted|told|tells) (?:me )?"
+    r"(?:for |to (?:send|give|share|enter|tell) (?:him |her |them )?)?(?:my|me my)\b",
+    r"(?:要我|让我|叫我|问我要|找我要|跟我要)",
+    r"(?:教えて|送って|共有して)(?:と|って)(?:言われ|頼まれ|言って)|を?(?:聞かれ|求められ|要求され)",
+    r"(?:달라고|알려 ?달래|보내 ?달래|요구(?:하|했|를))",
+    r"\b(?:xin|đòi|hỏi|bảo|yêu cầu) (?:\w+ ){0,4}(?:của )?(?:tôi|mình|em)\b",
+    r"\b(?:will|wollte|wollten|fragt|fragte|verlangt|verlangte|möchte)\w* (?:\w+ ){0,2}"
+    r"(?:nach )?mein",
+    r"\bme (?:pidi[óo]|pide|piden|pidieron|est[aá] pidiendo|solicit[óo])\b",
+    r"\b(?:me )?(?:pediu|pedindo|pede|pediram|solicitou) (?:\w+ )?(?:a )?(?:minha|meu)\b",
+    r"\bm a (?:demand[ée]|r[ée]clam[ée])|\bme (?:demande|réclame)\b",
+    r"\b(?:просит|попросил\w*|просил\w*|требует|требовал\w*|хочет|хотел\w*) (?:у меня )?"
+    r"(?:мо[юйиё]|мне)",
+    r"\bу меня (?:\w+ ){0,2}(?:просит|попросил\w*|просил\w*|требует)",
+    r"\bbenden\b.{0,40}?\b(?:ist(?:edi|iyor|ediler)|talep)",
+    r"\b(?:minta|meminta|nanya|menanyakan|nanyain) (?:\w+ ){0,2}(?:saya|aku|gue|gw)\b",
+)
+
+
+def reported_request(readable_text: str) -> str | None:
+    """A user's account of being asked for a secret (for evidence), or ``None``."""
+    asked = ASKED_ME.search(readable_text)
+    if asked is None or _MY_SECRET.search(readable_text) is None:
+        return None
+    before = readable_text[max(0, asked.start() - NEGATION_REACH) : asked.start()]
+    return None if _NEGATED.search(before) else asked.group()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from handlers.context import Verdict
 from handlers.scam.addresses import addresses_in, named_networks
-from handlers.scam.asks import asks_for_secret
+from handlers.scam.asks import asks_for_secret, reported_request
 from handlers.scam.bystander import bystander
 from handlers.scam.contracts import as_contract
 from handlers.scam.cues import cue_count
@@ -77,6 +77,18 @@ def inspect(
             found.append(Finding("suspicious", f"secret_{kind}", {"kind": kind}))
     # a defanged or letter-spaced link is still a link the reader can follow
     hosts = hosts_in(refanged(visible(text[:100_000])))
+    for disguise in _USERINFO.finditer(text[:100_000]):
+        found.append(
+            Finding(
+                "scam",
+                "phishing_link",
+                {
+                    "domain": disguise.group(2).lower(),
+                    "official": disguise.group(1).lower(),
+                    "how": "userinfo",
+                },
+            )
+        )
     for host in hosts:
         listed = blocklist.check(host.host)
         if listed is not None:
@@ -134,6 +146,8 @@ def inspect(
         found.append(Finding("suspicious", "fake_support", {"phrase": elsewhere[:80]}))
     if not found and not told and paid_to_release(read):
         found.append(Finding("suspicious", "scam_paid", {"phrase": read[:80]}))
+    elif not found and not told and (asked := reported_request(read)) is not None:
+        found.append(Finding("suspicious", "scam_report", {"phrase": asked[:80]}))
     found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
     if found:
         found += doubts
@@ -153,6 +167,13 @@ def inspect(
         found.append(Finding("suspicious", "asks_secret", {"phrase": request[:80]}))
     return found
 
+
+# "https://brand.com@evil.top/login": the browser goes to what follows the "@"; a name
+# before it is only there to be read
+_USERINFO = re.compile(
+    r"\bhttps?://((?:[\w-]+\.)+[a-z]{2,24})(?::[^@\s/]*)?@((?:[\w-]+\.)+[a-z]{2,24})\b",
+    re.IGNORECASE,
+)
 
 # Block explorers and price sites users link to when they show a transaction or a
 # price: a link to one of them is no reason to read a message for a scam (a look-alike

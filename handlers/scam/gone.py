@@ -12,7 +12,7 @@ read as spaces).
 
 from __future__ import annotations
 
-from handlers.scam.doubling import any_of
+from handlers.scam.doubling import any_of, doubling_words
 
 ALREADY_SENT = any_of(
     # en
@@ -160,7 +160,10 @@ PRIZE = any_of(
 
 def paid_to_release(readable_text: str) -> bool:
     """The user says they paid or sent money to have funds unlocked, an account
-    activated or a prize paid out: the fee scam worked, whatever words came with it."""
+    activated, a prize paid out or the coins doubled: the fee scam worked, whatever
+    words came with it."""
     if not already_sent(readable_text):
         return False
+    if doubling_words(readable_text) is not None:  # "I sent 0.2 ETH, when does it double?"
+        return True
     return RELEASE.search(readable_text) is not None or PRIZE.search(readable_text) is not None

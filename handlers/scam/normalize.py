@@ -50,6 +50,7 @@ _LEET = str.maketrans(
 # alone ("s e n d 0.1 E T H" reads "send 0.1 eth", not "send01eth")
 _SPACED = re.compile(r"(?<!\w)(?:[^\W\d_][ .\-_*·]){2,}[^\W\d_](?!\w)")
 _NON_WORD_RUN = re.compile(r"[^\w\s]+")
+_SPACES = re.compile(r"[^\S\n]{2,}")
 # links written so that chat clients do not make them clickable (the way threat reports
 # "defang" them): "hxxps://", "example[.]com", "example(.)com", "example[dot]com"; only
 # after a name with a letter in it and before a letter, so "1.5 (dot) two" or
@@ -152,4 +153,5 @@ def readable(text: str) -> str:
     """The text as a person reads it, for phrase matching (bounded: first 20,000 chars)."""
     text = unspaced(text)
     text = "".join(ch if not unicodedata.category(ch).startswith("S") else " " for ch in text)
-    return _NON_WORD_RUN.sub(" ", text)
+    # one space between words, however many symbols stood there ("connect 🔗 wallet")
+    return _SPACES.sub(" ", _NON_WORD_RUN.sub(" ", text))

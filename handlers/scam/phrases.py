@@ -371,7 +371,8 @@ def find_phrases(
             )
         )
     staff, contact, action = STAFF.search(text), CONTACT.search(text), WALLET_ACTION.search(text)
-    if action and (staff or has_link):
+    # "connect wallet to claim the airdrop": the wallet action with the prize it is for
+    if action and (staff or has_link or reward):
         found.append(PhraseFinding("fake_support", True, action.group()))
     elif action:
         found.append(PhraseFinding("fake_support", False, action.group()))
