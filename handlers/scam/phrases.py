@@ -371,8 +371,9 @@ def find_phrases(
             )
         )
     staff, contact, action = STAFF.search(text), CONTACT.search(text), WALLET_ACTION.search(text)
-    # "connect wallet to claim the airdrop": the wallet action with the prize it is for
-    if action and (staff or has_link or reward):
+    # "connect wallet to claim the airdrop", told, not asked about ("do I need to
+    # connect a wallet for the airdrop?"): the wallet action with the prize it is for
+    if action and (staff or has_link or (reward and not asking)):
         found.append(PhraseFinding("fake_support", True, action.group()))
     elif action:
         found.append(PhraseFinding("fake_support", False, action.group()))
