@@ -1,5 +1,6 @@
 """What a user tells about a scam that is over for them gets no warning; support offered
-away from the brand, a reported request for a secret and a fee paid to a scam do.
+away from the brand, an earning pitch, a reported request for a secret and a fee paid
+to a scam do.
 Through the guard stage, on the real embedding model (shared, loaded once)."""
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ async def test_a_user_who_paid_and_reported_still_gets_the_urgent_ticket() -> No
         ("Contact the technical support team at exchange.helpcenter.desk@gmail.com", "en"),
         ("1:1 상담은 카카오톡 오픈채팅 'Example 고객센터'로 와주세요", "ko"),
         ("can you install anydesk so I can fix your withdrawal?", "en"),
+        # an earning rate with a guarantee or an invitation: the pitch, not a question
+        ("Удалённая работа, доход от 2000$ в месяц гарантирован, пишите в личку", "ru"),
+        ("Kerja santai, penghasilan 100 USDT per hari dijamin, chat admin", "id"),
     ],
 )
 async def test_support_offered_away_from_the_brand_is_flagged(text: str, language: str) -> None:
@@ -146,6 +150,7 @@ async def test_disguised_scams_are_scams(text: str) -> None:
         "support asked me for my UID to check the deposit, is that fine?",
         "p2p seller didn't release my coins after I paid, what now?",
         "Do I have to connect a wallet for the airdrop or does it go to my account?",
+        "How much does flexible staking earn per day on USDT?",
     ],
 )
 async def test_ordinary_questions_near_these_rules_stay_clean(text: str) -> None:

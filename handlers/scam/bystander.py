@@ -5,9 +5,10 @@
 scam they describe, and the phrase rules and the semantic layer read those words as
 the scam itself or as a victim's report that needs help now. What sets them apart is
 what the user says they did or want to do about it: report it, block the sender. A user
-whose money is already gone ("I paid the fee and reported them") still needs the urgent
-ticket, so these words never hide a payment (``gone.already_sent``), and they never hide
-what rules see in the text itself (a look-alike link, a fake handle, an address).
+whose own money is already gone ("I paid the fee and reported them") still needs the
+urgent ticket, so these words never hide the user's payment (``gone.already_sent``; a
+friend's loss is not one), and they never hide what rules see in the text itself (a
+look-alike link, a fake handle, an address).
 
 Plain alternations on ``normalize.readable`` text (lowercase, apostrophes and symbols
 read as spaces), in the twelve UI languages: the user's own past act ("I reported",

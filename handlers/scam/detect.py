@@ -23,6 +23,7 @@ from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, Host, hosts_in, lookalike
 from handlers.scam.normalize import readable, refanged, unhidden, unspaced, visible
 from handlers.scam.phrases import find_phrases
+from handlers.scam.pitches import earning_pitch
 from handlers.scam.support import support_elsewhere
 from handlers.secrets import KIND_CARD, KIND_KEY, KIND_PASSWORD, KIND_SEED, find_secrets
 
@@ -148,6 +149,8 @@ def inspect(
         found.append(Finding("suspicious", "scam_paid", {"phrase": read[:80]}))
     elif not found and not told and (asked := reported_request(read)) is not None:
         found.append(Finding("suspicious", "scam_report", {"phrase": asked[:80]}))
+    elif not found and not told and (rate := earning_pitch(read)) is not None:
+        found.append(Finding("suspicious", "investment_scam", {"phrase": rate[:80]}))
     found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
     if found:
         found += doubts

@@ -1,0 +1,120 @@
+"""Earnings promised for little work, with a way to sign up: the investment and "remote
+job" pitch of crypto groups, whatever the brand.
+
+"Income from 3500 a week, write in PM", "每天稳赚500U，私聊我", "günlük %5 kazanç, DM at":
+a rate of earning (an amount or a percentage per day, week or month) beside a word for
+earning, and an invitation to get in touch or a gain guaranteed. A user asking what
+staking pays a day names no contact and promises nothing; a trader telling a gain
+invites nobody. Plain alternations on
+``normalize.readable`` text.
+"""
+
+from __future__ import annotations
+
+from handlers.scam.doubling import any_of
+from handlers.scam.phrases import CONTACT
+
+# per day, week or month, in the twelve languages
+_PER = (
+    r"(?:per (?:day|week|month)|a (?:day|week|month)|daily|weekly|monthly|/day|/week|"
+    r"в (?:день|сутки|неделю|месяц)|ежедневн|в нед|"
+    r"每天|每日|每周|每月|日赚|一天|"
+    r"(?:1日|毎日|毎週|毎月|週に|月に)|"
+    r"(?:하루|매일|매주|매달|주당|월)|"
+    r"(?:mỗi|một) (?:ngày|tuần|tháng)|"
+    r"pro (?:tag|woche|monat)|täglich|wöchentlich|monatlich|"
+    r"(?:por|al|a la) (?:d[ií]a|semana|mes)|diari[oa]s?|semanal|mensual|"
+    r"(?:por|ao) (?:dia|semana|m[êe]s)|"
+    r"par (?:jour|semaine|mois)|"
+    r"(?:günlük|haftalık|aylık|günde|haftada|ayda)|"
+    r"per (?:hari|minggu|bulan)|sehari|seminggu|sebulan)"
+)
+RATE = any_of(
+    r"\d[\d\s.,]*\s*(?:\$|usdt|usd|u\b|€|руб|р\b|т\.?р|₽|元|円|원|tl|rp|đ|k\b)?\s*%?\s*"
+    + r"(?:\w+\s+){0,2}"
+    + _PER,
+    _PER + r"\s*(?:\w+\s+){0,2}(?:\$|€)?\s*\d",
+)
+EARN = any_of(
+    r"\bearn",
+    r"\bincome",
+    r"\bprofit",
+    "доход",
+    "заработ",
+    "зарабат",
+    "прибыл",
+    "收益",
+    "赚",
+    "利润",
+    "稼",
+    "利益",
+    "収入",
+    "수익",
+    "수입",
+    "벌",
+    r"lợi nhuận",
+    r"thu nhập",
+    r"kiếm",
+    r"verdien",
+    r"gewinn",
+    r"einkommen",
+    r"ganancia",
+    r"ganar",
+    r"ingreso",
+    r"lucro",
+    r"ganh",
+    r"renda",
+    r"revenu",
+    r"gagn",
+    r"kazan",
+    r"gelir",
+    r"penghasilan",
+    r"untung",
+    r"cuan",
+    r"\blãi\b",
+    r"\bkâr",
+)
+# a promise no market makes: a gain guaranteed, no risk
+SURE = any_of(
+    r"guarant",
+    r"no risk",
+    r"risk[- ]free",
+    r"garant",
+    r"без рис",
+    r"sin riesgo",
+    r"sem risco",
+    r"sans risque",
+    r"risikofrei",
+    r"risksiz",
+    "保证",
+    "稳赚",
+    "保本",
+    "保証",
+    "보장",
+    r"cam kết",
+    r"dijamin",
+    r"\bpasti\b",
+    r"tanpa risiko",
+)
+SIGN_UP = any_of(
+    r"link in (?:my )?(?:bio|profile)",
+    r"ссылк\w* в (?:профиле|шапке|био)",
+    r"пиш(?:ите|и) в (?:лс|личку|личные)",
+    r"\bв лс\b",
+    r"主页|简介",
+    r"プロフ",
+    r"프로필",
+    r"\bbio\b",
+    r"profil",
+)
+
+
+def earning_pitch(readable_text: str) -> str | None:
+    """The earning rate of a pitch that invites the reader to sign up, or ``None``."""
+    rate = RATE.search(readable_text)
+    if rate is None or EARN.search(readable_text) is None:
+        return None
+    invited = CONTACT.search(readable_text) or SIGN_UP.search(readable_text)
+    if invited is None and SURE.search(readable_text) is None:
+        return None
+    return rate.group()
