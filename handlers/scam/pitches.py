@@ -37,6 +37,10 @@ RATE = any_of(
 )
 EARN = any_of(
     r"\bearn",
+    r"\bpays?\b",
+    r"\breturns?\b",
+    r"\byield",
+    r"\broi\b",
     r"\bincome",
     r"\bprofit",
     "доход",
@@ -77,6 +81,7 @@ EARN = any_of(
 # a promise no market makes: a gain guaranteed, no risk
 SURE = any_of(
     r"guarant",
+    r"(?:principal|capital) (?:is )?(?:protected|safe|secured)",
     r"no risk",
     r"risk[- ]free",
     r"garant",
