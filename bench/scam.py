@@ -5,7 +5,9 @@ the semantic layer behind its gate) and prints, for the development set
 (``bench/data/scam.jsonl``) or with ``--blind`` for the blind set
 (``bench/data/blind/scam/messages.jsonl``, its brand settings from ``meta.json``
 beside it; ``--blind2`` for the second one, ``bench/data/blind2/scam/``, written later
-for another brand): recall by kind and by language (a scam counts as caught when its verdict
+for another brand; ``--blind3`` for the third, ``bench/data/blind3/scam/``, the frozen
+half of a set whose other half is the development set ``--dev3``,
+``bench/data/scam_dev3/``): recall by kind and by language (a scam counts as caught when its verdict
 is not "clean"), the false-positive rate on ordinary messages (any finding on one
 counts) and what the false positives consisted of (a transfer notice alone, a mistyped
 address or a network mismatch, ``guard.NOT_FRAUD``, or a scam or suspicious verdict, from
@@ -25,7 +27,8 @@ Messages are fed one after another, as the guard stage reads them: a batch costs
 model as much per text as one message at a time on one thread (``docs/benchmarks.md``,
 "Guard speed"), so nothing batches them.
 
-Usage: python bench/scam.py [--blind | --blind2 | --dev2] [--rules-only] [--quiet]
+Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --dev2 | --dev3] [--rules-only]
+       [--quiet]
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ BLIND2 = HERE / "blind2" / "scam" / "messages.jsonl"
 # a second development set in the blind set's style, written by a helper session that
 # had not read the detectors (tuned on: its hard ordinary messages chose anchors)
 DEV2 = HERE / "scam_dev2" / "messages.jsonl"
+# one set written on 2026-12-03 for another brand by a helper from a brief alone, split
+# at random within each kind: one half to tune on, the other frozen (meta.json beside)
+DEV3 = HERE / "scam_dev3" / "messages.jsonl"
+BLIND3 = HERE / "blind3" / "scam" / "messages.jsonl"
 # ordinary messages written as training data only (hard negatives), never measured on
 CLEAN_TRAIN = HERE / "scam_clean_train.jsonl"
 DEV_META = {
@@ -113,13 +120,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blind", action="store_true", help="the blind set, not the dev set")
     parser.add_argument("--blind2", action="store_true", help="the second blind set")
+    parser.add_argument("--blind3", action="store_true", help="the third blind set")
     parser.add_argument("--dev2", action="store_true", help="the second development set")
+    parser.add_argument("--dev3", action="store_true", help="the third development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
     parser.add_argument("--quiet", action="store_true", help="no list of misses")
     args = parser.parse_args()
     path, meta = (DEV2 if args.dev2 else DEV), DEV_META
-    if args.blind or args.blind2:
-        path = BLIND2 if args.blind2 else BLIND
+    chosen = [(args.blind, BLIND), (args.blind2, BLIND2), (args.blind3, BLIND3), (args.dev3, DEV3)]
+    for wanted, beside_meta in chosen:
+        if not wanted:
+            continue
+        path = beside_meta
         try:
             meta = json.loads((path.parent / "meta.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
