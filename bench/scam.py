@@ -18,9 +18,10 @@ reached the model. When ``../shared/ethpd`` is beside the repository it also che
 agreement with MetaMask's eth-phishing-detect cases. The semantic layer's classifier
 is trained by ``bench/train_scam_classifier.py`` (never on the blind set).
 
-Beside messages/s it prints how the time divides between the model's embeddings and
-everything else (rules, gate, the scores on a vector), and that the second model
-(``Engine.second``, the answers' second opinion) embedded nothing for the guard.
+Beside messages/s it prints how the time divides between e5's embeddings, the second
+model's (``Engine.second``: the screen before e5, ``handlers/scam/screen.py``) and
+everything else (rules, gate, the scores on a vector), and how many of the messages
+that reached the model the screen decided without e5.
 Messages are fed one after another, as the guard stage reads them: a batch costs the
 model as much per text as one message at a time on one thread (``docs/benchmarks.md``,
 "Guard speed"), so nothing batches them.
@@ -155,6 +156,9 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
     clock = TimedModel(engine.model) if engine else None
     if engine is not None and clock is not None:
         engine.model = clock
+    first = TimedModel(second.model) if second is not None else None
+    if second is not None and first is not None:
+        second.model = first
     began, began_cpu = time.perf_counter(), time.process_time()
     for row in rows:
         findings = inspect(
@@ -186,6 +190,8 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
     cpu = max(time.process_time() - began_cpu, 1e-9)
     if engine is not None and clock is not None:
         engine.model = clock.model
+    if second is not None and first is not None:
+        second.model = first.model
     scams = sum(kinds.total.values())
     ordinary = sum(clean_kinds.total.values())
     print(f"{path.relative_to(HERE.parent.parent)}: {len(rows)} messages")
@@ -230,12 +236,18 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
         )
         assert clock is not None
         each = 1000 * clock.seconds / max(embedded, 1)
-        rest = 1000 * (elapsed - clock.seconds) / len(rows)
+        screened = second.embedded - second_before if second else 0
+        seconds = first.seconds if first is not None else 0.0
+        rest = 1000 * (elapsed - clock.seconds - seconds) / len(rows)
         print(
-            f"time in the model: {clock.seconds:.2f} s of {elapsed:.2f} s wall clock "
+            f"decided by the second model's screen alone: {intent.screened} of {intent.judged} "
+            f"({screened} embedded by it, {1000 * seconds / max(screened, 1):.1f} ms each, "
+            f"{seconds:.2f} s)"
+        )
+        print(
+            f"time in e5: {clock.seconds:.2f} s of {elapsed:.2f} s wall clock "
             f"({each:.1f} ms an embedding); everything else (rules, gate, scores): "
-            f"{rest:.2f} ms a message; "
-            f"the second model embedded {second.embedded - second_before if second else 0}"
+            f"{rest:.2f} ms a message"
         )
     if not quiet and misses:
         print("misses and false positives:", *misses, sep="\n")
