@@ -36,6 +36,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import threading
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -214,6 +215,7 @@ class IntentCheck:
         self.screen, self.screen_anchors = _screen(engine, cache, anchors, screen)
         self.judged = 0
         self.screened = 0
+        self._counting = threading.Lock()  # inspect_many judges from several threads
 
     def __repr__(self) -> str:
         return f"IntentCheck({self.anchors!r})"
@@ -241,13 +243,15 @@ class IntentCheck:
     def judge(self, text: str, official_domains: tuple[str, ...] = (), cues: int = 1) -> Judgement:
         """How likely ``text`` is a scam or a report of one, and its kind; the model
         reads its :func:`gist`."""
-        self.judged += 1
+        with self._counting:
+            self.judged += 1
         read = gist(text, official_domains)
         if self.screen is not None and self.screen_anchors is not None:
             first = self.screen_anchors.embed(read)
             scam, report = self.screen.logits(first)
             if self.screen.decides(scam):
-                self.screened += 1
+                with self._counting:
+                    self.screened += 1
                 p = probability(scam, scam)  # its own log-odds, on the same scale
                 if scam < self.screen.clean_below:
                     return Judgement(LEGIT, "", p, "", 0.0)
