@@ -244,7 +244,8 @@ def report(
     load = os.getloadavg()[0]
     print(
         f"messages/s: {len(rows) / elapsed:,.0f} wall clock, {len(rows) / cpu:,.0f} per CPU "
-        f"second (one process, {workers} thread(s) of messages, one model thread each; load average {load:.1f} on {os.cpu_count()} cores)"
+        f"second (one process, {workers} thread(s) of messages, one model thread each; "
+        f"load average {load:.1f} on {os.cpu_count()} cores)"
     )
     if intent is not None and engine is not None:
         embedded = engine.embedded - embedded_before
