@@ -1,7 +1,8 @@
 """Train the semantic layer's screen (``handlers/scam/screen.py``) and choose its band.
 
 The screen is a logistic regression on the second model's vector (USE-multilingual,
-``Engine.second``) of the same gist e5 reads; where it is sure the guard takes its
+``Engine.second``) of the same gist e5 reads and its anchor margin in that model's
+vectors (``screen.features``); where it is sure the guard takes its
 verdict and e5 is not run. How sure is sure is chosen held out, the two development
 sets against each other: trained on the development set (``bench/data/scam.jsonl``)
 and the anchors, tested on ``bench/data/scam_dev2``, and the reverse. For each
@@ -46,8 +47,8 @@ from handlers.understanding.engine import shared_engine
 
 SCREEN_VECTORS = ROOT / "var" / "scam_screen_vectors.npz"
 CS = (3.0, 5.0, 10.0, 20.0, 30.0)
-LOWS = (-4.0, -3.5, -3.0, -2.5, -2.0, -1.5)
-HIGHS = (2.0, 2.5, 3.0, 3.5, 4.0, 4.5)
+LOWS = (-5.0, -4.5, -4.0, -3.5, -3.0, -2.5, -2.0, -1.5)
+HIGHS = (2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0)
 E5_C = 100.0  # as classifier.json says the shipped e5 rows were fitted
 DIRECTIONS = (("dev", "dev2"), ("dev2", "dev"))
 
@@ -74,6 +75,7 @@ def main() -> int:
     usable = np.array([r.reached for r in data])
     family = np.array([r.scam and r.kind not in NEITHER for r in data])
     anchor_z, _ = anchor_judgements(data, x, anchors, x[source == "anchor"])
+    u = screening.features(u, screen_margins(u, source, anchors))
 
     def trained(name: str) -> np.ndarray:
         return np.isin(source, (name, "anchor"))
@@ -129,6 +131,16 @@ def main() -> int:
     return 0
 
 
+def screen_margins(u: np.ndarray, source: np.ndarray, anchors: list) -> np.ndarray:
+    """Each row's anchor margin in the second model's vectors (``intent.margin_of``);
+    an anchor sentence is not its own closest anchor."""
+    at = np.nonzero(source == "anchor")[0]
+    sims = u @ u[at].T
+    sims[at, np.arange(len(at))] = -1.0
+    ordinary = np.array([r.kind == semantic.LEGIT for r in anchors])
+    return sims[:, ~ordinary].max(axis=1) - sims[:, ordinary].max(axis=1)
+
+
 def write(model: str, scam, report, band: tuple[float, float], held: dict[str, str]) -> None:
     out = screening.SCREEN
     weights = np.vstack([scam.coef_[0], report.coef_[0]]).astype(np.float32)
@@ -142,7 +154,9 @@ def write(model: str, scam, report, band: tuple[float, float], held: dict[str, s
         "written": datetime.date.today().isoformat(),
         "by": "bench/train_scam_screen.py --write",
         "model": model,
-        "features": "the second model's vector of intent.gist(text); anchor sentences as written",
+        "features": "the second model's vector of intent.gist(text) (anchor sentences as "
+        "written), then screen.MARGIN_SCALE times its anchor margin in that model's vectors "
+        f"(intent.margin_of; scale {screening.MARGIN_SCALE})",
         "used_as": "scam log-odds < clean_below: clean; > scam_above: flagged, p = sigmoid of "
         "them, kind from the report row and the closest anchor; otherwise e5 judges",
         "band": {"clean_below": band[0], "scam_above": band[1]},

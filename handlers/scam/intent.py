@@ -248,21 +248,27 @@ class IntentCheck:
         read = gist(text, official_domains)
         if self.screen is not None and self.screen_anchors is not None:
             first = self.screen_anchors.embed(read)
-            scam, report = self.screen.logits(first)
+            nearest = self.screen_anchors.nearest(first)
+            scam, report = self.screen.logits(first, margin_of(nearest))
             if self.screen.decides(scam):
                 with self._counting:
                     self.screened += 1
                 p = probability(scam, scam)  # its own log-odds, on the same scale
                 if scam < self.screen.clean_below:
                     return Judgement(LEGIT, "", p, "", 0.0)
-                return _kind(self.screen_anchors.nearest(first), p, report >= 0)
+                return _kind(nearest, p, report >= 0)
         vector = self.anchors.embed(read)
         scam, report = self.classifier.logits(vector)
         nearest = self.anchors.nearest(vector)
-        legit = nearest[LEGIT].similarity
-        others = [n for label, n in nearest.items() if label != LEGIT]
-        margin = max(n.similarity for n in others) - legit  # what the anchor curve reads
-        return _kind(nearest, probability(scam, anchor_logit(margin, cues)), report >= 0)
+        p = probability(scam, anchor_logit(margin_of(nearest), cues))
+        return _kind(nearest, p, report >= 0)
+
+
+def margin_of(nearest: dict[str, Nearest]) -> float:
+    """The closest scam or report anchor's similarity minus the closest ordinary one's
+    (what the anchor curve and the screen read)."""
+    others = [n.similarity for label, n in nearest.items() if label != LEGIT]
+    return max(others) - nearest[LEGIT].similarity
 
 
 def _kind(nearest: dict[str, Nearest], p: float, told: bool) -> Judgement:
