@@ -27,8 +27,8 @@ model as much per text as one message at a time on one thread: ``docs/benchmarks
 "Guard speed"); ``--threads 2`` reads two at once (``detect.inspect_many``, what a busy
 group's queue can use: the models compute outside the interpreter's lock).
 
-Usage: python bench/scam.py [--blind | --blind2 | --dev2] [--rules-only] [--quiet]
-    [--threads N]
+Usage: python bench/scam.py [--blind | --blind2 | --dev2] [--rules-only] [--no-screen]
+    [--quiet] [--threads N]
 """
 
 from __future__ import annotations
@@ -118,6 +118,9 @@ def main() -> int:
     parser.add_argument("--blind2", action="store_true", help="the second blind set")
     parser.add_argument("--dev2", action="store_true", help="the second development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
+    parser.add_argument(
+        "--no-screen", action="store_true", help="e5 reads every message (no USE screen)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no list of misses")
     parser.add_argument(
         "--threads", type=int, default=1, help="messages read at once (detect.inspect_many)"
@@ -133,6 +136,8 @@ def main() -> int:
             return 2
     rows = load(path)
     intent = None
+    if args.no_screen:
+        os.environ["SOCIALDESK_GUARD_SCREEN"] = "off"
     if not args.rules_only:
         status = shared_engine()
         if status.engine is None:

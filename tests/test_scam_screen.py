@@ -125,6 +125,17 @@ def test_a_missing_screen_file_leaves_e5_reading_everything(
     assert findings(REPORTS[1], check)
 
 
+@needs_both
+def test_the_screen_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert engine is not None
+    monkeypatch.setenv("SOCIALDESK_GUARD_SCREEN", "off")
+    check = IntentCheck(engine, VectorCache(VECTORS))
+    assert check.screen is None
+    assert findings(REPORTS[2], check)
+    assert findings(FEE_QUESTION, check) == []
+    assert check.screened == 0
+
+
 def test_a_file_that_is_not_the_screen_is_refused_not_crashed_on(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.npz"
     garbage.write_bytes(b"PK\x03\x04 not really a zip")

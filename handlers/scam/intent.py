@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import threading
 import tomllib
@@ -284,9 +285,15 @@ def _kind(nearest: dict[str, Nearest], p: float, told: bool) -> Judgement:
 def _screen(
     engine: Engine, cache: VectorCache, anchors: dict[str, list[str]], screen: Screen | None
 ) -> tuple[Screen | None, AnchorSet | None]:
-    """The second model's screen and its anchor vectors, or none (e5 judges alone)."""
+    """The second model's screen and its anchor vectors, or none (e5 judges alone):
+    also when ``SOCIALDESK_GUARD_SCREEN=off`` (e5's verdict on every message, at e5's
+    cost: held out on the development sets the screen changed none, but on the blind
+    sets it let 4 of 392 scams through that e5 alone caught, ``docs/benchmarks.md``)."""
     second = engine.second
     if second is None:
+        return None, None
+    if os.environ.get("SOCIALDESK_GUARD_SCREEN", "").lower() in ("off", "0", "false", "no"):
+        log.info("guard: no screen before e5 (SOCIALDESK_GUARD_SCREEN=off)")
         return None, None
     try:
         screen = screen or Screen.load()
