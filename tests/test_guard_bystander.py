@@ -55,6 +55,7 @@ def replies(result) -> list[str]:
         ("how do I report a fake admin?", "en"),
         ("I reported the fake admin who kept asking people for their seed phrase", "en"),
         ("blocked and reported the guy promising to double my ETH, stay safe all", "en"),
+        ("a 'support' account DMed me for my seed phrase, ignored it and blocked him", "en"),
         ("Пожаловался на мошенника, который выдавал себя за поддержку и просил сид-фразу", "ru"),
         ("那个冒充管理员要助记词的账号我已经举报了", "zh"),
         ("mon ami s'est fait arnaquer par un faux support, comment le signaler ?", "fr"),
