@@ -160,3 +160,23 @@ def test_asking_how_much_an_event_gives_is_answered_without_a_question_mark() ->
     # no "?" and no question word: still no greeting, the activity is asked about
     found = resolver_for(DEV2, shared()).resolve("o desafio de grid bot da quanto de voucher")
     assert (found.outcome, found.ref) == ("answer", "activity:grid-bot-challenge")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # change my nickname: the base only changes email or phone; e5 puts the
+        # uncovered topic a little ahead, the second model far ahead
+        "cara ganti nama panggilan",
+        "como cambio mi nombre de usuario",
+    ],
+)
+def test_what_both_models_place_under_an_uncovered_topic_is_not_answered(question: str) -> None:
+    found = resolver_for(DEV3, shared()).resolve(question)
+    assert found.outcome != "answer", found
+
+
+def test_a_seasonal_contest_the_base_does_not_run_is_not_answered_with_its_activity() -> None:
+    # the base's only contest is a copy trading cup; Halloween is no activity of it
+    found = resolver_for(DEV3, shared()).resolve("is there a halloween trading competition coming")
+    assert found.outcome != "answer", found
