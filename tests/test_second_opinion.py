@@ -149,6 +149,13 @@ def test_an_faq_both_models_agree_on_is_answered_below_the_threshold() -> None:
     assert (found.outcome, found.ref) == ("answer", "faq:withdrawal-not-received")
 
 
+def test_a_short_complaint_both_models_agree_on_is_answered() -> None:
+    # "my account was hacked": p 0.26, far under the threshold, yet both models put the
+    # compromised-account FAQ first and no uncovered topic comes close
+    found = resolver_for(DEV3, shared()).resolve("mon compte a été piraté")
+    assert (found.outcome, found.ref) == ("answer", "faq:account-compromised")
+
+
 def test_a_question_about_what_the_base_lacks_is_not_answered_from_that_band() -> None:
     # the base has no stocks; its regional-restrictions FAQ comes first at p 0.55, but
     # the second model finds an uncovered topic closer

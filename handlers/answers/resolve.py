@@ -39,10 +39,12 @@ TIE = 0.003
 OFFERED = 0.05
 # An FAQ both models agree on is answered from this share of confidence_threshold when
 # neither model finds an uncovered exchange topic closer to the question
-# (:func:`_agreed`): on bench/data/dev2, 11 of the 11 such FAQs between 0.45 and 0.6
-# were right, while the questions about things the base does not hold that land on an
-# FAQ in that band all had the second model closer to an uncovered topic.
-AGREED_SHARE = 0.75
+# (:func:`_agreed`). Chosen at 0.75 on bench/data/dev2 (11 of 11 such FAQs between p
+# 0.45 and 0.6 right; every out-of-base question landing on an FAQ there had the second
+# model closer to an uncovered topic), confirmed on dev3 (+12 right, no new wrong);
+# lowered to 0.35 on dev3's rows (p 0.21-0.45: 10 right, 1 wrong, a deposit taken for a
+# pending withdrawal by both models), confirmed on dev2 (+9 right, no new wrong).
+AGREED_SHARE = 0.35
 # cue families that make a message ask something of an event even without a question
 # word: "o desafio de grid bot da quanto de voucher" (how much) is no greeting
 _EVENT_ASKS = frozenset({"reward", "eligibility", "how", "not_received"})
