@@ -138,3 +138,52 @@ async def test_the_second_model_is_loaded_at_start_not_by_the_first_question(
         question = "Ich habe auf dem falschen Netzwerk eingezahlt, was nun?"
         decision = await bot.pipeline.decide(message(question))
     assert decision.refs == ["faq:wrong-network"]
+
+
+def test_an_faq_both_models_agree_on_is_answered_below_the_threshold() -> None:
+    # p 0.52: under confidence_threshold, but e5 and USE both put it first and neither
+    # finds an exchange topic the base does not cover closer
+    found = resolver_for(DEV2, shared()).resolve(
+        "withdraw shows completed but metamask shows nothing"
+    )
+    assert (found.outcome, found.ref) == ("answer", "faq:withdrawal-not-received")
+
+
+def test_a_short_complaint_both_models_agree_on_is_answered() -> None:
+    # "my account was hacked": p 0.26, far under the threshold, yet both models put the
+    # compromised-account FAQ first and no uncovered topic comes close
+    found = resolver_for(DEV3, shared()).resolve("mon compte a été piraté")
+    assert (found.outcome, found.ref) == ("answer", "faq:account-compromised")
+
+
+def test_a_question_about_what_the_base_lacks_is_not_answered_from_that_band() -> None:
+    # the base has no stocks; its regional-restrictions FAQ comes first at p 0.55, but
+    # the second model finds an uncovered topic closer
+    found = resolver_for(DEV2, shared()).resolve("bisa beli saham di halcyon?")
+    assert found.outcome != "answer", found
+
+
+def test_asking_how_much_an_event_gives_is_answered_without_a_question_mark() -> None:
+    # no "?" and no question word: still no greeting, the activity is asked about
+    found = resolver_for(DEV2, shared()).resolve("o desafio de grid bot da quanto de voucher")
+    assert (found.outcome, found.ref) == ("answer", "activity:grid-bot-challenge")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # change my nickname: the base only changes email or phone; e5 puts the
+        # uncovered topic a little ahead, the second model far ahead
+        "cara ganti nama panggilan",
+        "como cambio mi nombre de usuario",
+    ],
+)
+def test_what_both_models_place_under_an_uncovered_topic_is_not_answered(question: str) -> None:
+    found = resolver_for(DEV3, shared()).resolve(question)
+    assert found.outcome != "answer", found
+
+
+def test_a_seasonal_contest_the_base_does_not_run_is_not_answered_with_its_activity() -> None:
+    # the base's only contest is a copy trading cup; Halloween is no activity of it
+    found = resolver_for(DEV3, shared()).resolve("is there a halloween trading competition coming")
+    assert found.outcome != "answer", found

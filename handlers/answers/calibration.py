@@ -42,6 +42,9 @@ class Features:
     above_uncovered: float = 0.0
     # the second model's view (semantic.SemanticIndex.second_view); empty without it
     view: tuple[float, ...] = ()
+    # the second model's score minus its closest uncovered topic's, None without it:
+    # a gate like above_uncovered (resolve._elsewhere), not a weight
+    second_above_uncovered: float | None = None
 
     @property
     def mode(self) -> str:

@@ -276,3 +276,54 @@ class NameIndex:
                 if score:
                     out.append((form, score))
         return out
+
+
+# Upper-case words that are not entry names: common tickers and acronyms in questions.
+_COMMON_SYMBOLS = frozenset(
+    [
+        "USDT",
+        "USDC",
+        "BTC",
+        "ETH",
+        "BNB",
+        "SOL",
+        "TRX",
+        "XRP",
+        "DOGE",
+        "KYC",
+        "UID",
+        "VIP",
+        "API",
+        "P2P",
+        "NFT",
+        "USD",
+        "EUR",
+        "FAQ",
+        "TX",
+        "ID",
+        "OK",
+        "PM",
+        "DM",
+        "AM",
+        "GMT",
+        "UTC",
+        "CEO",
+        "APP",
+        "OTP",
+        "SMS",
+        "DEX",
+        "CEX",
+        "AML",
+        "TRC20",
+        "ERC20",
+        "BEP20",
+        "I",
+    ]
+)
+_SYMBOL = re.compile(r"(?<![\w$])\$?([A-Z][A-Z0-9]{1,9})(?![a-z])")
+
+
+def unknown_symbols(text: str) -> list[str]:
+    """Upper-case symbols in ``text`` that are no common ticker or acronym: tokens a
+    question names ("wen ZKX airdrop"); one the base holds is matched as a name first."""
+    return [m for m in _SYMBOL.findall(text) if m not in _COMMON_SYMBOLS]

@@ -80,6 +80,10 @@ class Ranked:
     # per candidate, what the calibration reads besides e5's score when the second
     # model is there (:meth:`SemanticIndex.second_view`); empty without it
     views: tuple[tuple[float, ...], ...] = ()
+    # per candidate, the second model's score minus its score of the closest uncovered
+    # topic: where both models find an uncovered topic closer, the question is about
+    # something the base does not hold; empty without the second model
+    second_uncovered: tuple[float, ...] = ()
 
 
 class SemanticIndex:
@@ -114,7 +118,8 @@ class SemanticIndex:
         self._vectors = cache.vectors(engine, texts, passage=False)
         self._background = cache.vectors(engine, list(background_sentences()), passage=False)
         topics = cache.vectors(engine, list(exchange_topics()), passage=False)
-        self._uncovered = _uncovered(topics, self._vectors[: self._phrasings])
+        covered = _covered(topics, self._vectors[: self._phrasings])
+        self._uncovered = topics[~covered]
         self.second = engine.second if len(self.refs) >= VIEW_ENTRIES else None
         self._faq = np.array([r.startswith("faq:") for r in self.refs])
         if self.second is not None:
@@ -122,6 +127,10 @@ class SemanticIndex:
             self._second_background = cache.vectors(
                 self.second, list(background_sentences()), passage=False
             )
+            # the topics e5 found uncovered, as the second model sees them
+            self._second_uncovered = cache.vectors(
+                self.second, list(exchange_topics()), passage=False
+            )[~covered]
 
     def __repr__(self) -> str:
         return f"SemanticIndex({len(self.refs)} entries, {len(self._vectors)} texts)"
@@ -146,8 +155,9 @@ class SemanticIndex:
         by_phrasing = int(np.argmax(best))
         by_answer = int(np.argmax(answer))
         views: tuple[tuple[float, ...], ...] = ()
+        second_uncovered: tuple[float, ...] = ()
         if self.second is not None and not VIETNAMESE.search(text):
-            views = self.second_view(text, combined, [int(i) for i in order])
+            views, second_uncovered = self.second_view(text, combined, [int(i) for i in order])
         return Ranked(
             tuple(self.refs[i] for i in order),
             tuple(float(combined[i]) for i in order),
@@ -155,6 +165,7 @@ class SemanticIndex:
             background,
             uncovered,
             views,
+            second_uncovered,
         )
 
     def _per_entry(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -172,7 +183,7 @@ class SemanticIndex:
 
     def second_view(
         self, text: str, combined: np.ndarray, order: list[int]
-    ) -> tuple[tuple[float, ...], ...]:
+    ) -> tuple[tuple[tuple[float, ...], ...], tuple[float, ...]]:
         """Per candidate in ``order``: how far e5's score stands out of all the
         entries' (a z-score), whether the question is in Chinese, Japanese or Korean
         script and its log length (e5's closeness runs higher on short CJK texts), then
@@ -187,6 +198,11 @@ class SemanticIndex:
         scores, _, _ = self._per_entry(self._second_vectors @ question)
         background = float(np.sort(self._second_background @ question)[-3:].mean())
         first = int(np.argmax(scores))
+        topic = (
+            float((self._second_uncovered @ question).max())
+            if len(self._second_uncovered)
+            else -1.0
+        )
         views = []
         for i in order:
             same = self._faq == self._faq[i]
@@ -201,7 +217,7 @@ class SemanticIndex:
                     float(i == first),
                 )
             )
-        return tuple(views)
+        return tuple(views), tuple(float(scores[i]) - topic for i in order)
 
 
 def _starts(groups: list[list[tuple[str, str]]]) -> np.ndarray:
@@ -209,17 +225,16 @@ def _starts(groups: list[list[tuple[str, str]]]) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
 
 
-def _uncovered(topics: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
-    """The topics' vectors that none of the base's phrasings covers."""
+def _covered(topics: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
+    """Per topic, whether one of the base's phrasings covers it."""
     if not len(phrasings):
-        return topics
+        return np.zeros(len(topics), dtype=bool)
     sims = topics @ phrasings.T
-    covered = sims.max(axis=1) >= SAME_QUESTION
+    covered: np.ndarray = sims.max(axis=1) >= SAME_QUESTION
     nearest = sims.argmax(axis=0)  # per phrasing, its closest topic
     close = sims[nearest, np.arange(len(nearest))] >= COVERS
     covered[nearest[close]] = True
-    kept: np.ndarray = topics[~covered]
-    return kept
+    return covered
 
 
 @cache
