@@ -24,13 +24,14 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from handlers.understanding.universal import Universal
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 QUERY_CACHE = 4096  # recent messages whose vectors are kept (guard and answers share them)
 MAX_CHARS = 1000  # a question's meaning is in its first lines; longer texts cost more
+SPLIT_BATCH = 16  # a primed batch this large is embedded in two halves at once
 
 
 class Model(Protocol):
@@ -96,7 +98,7 @@ class Engine:
                 self._recent.popitem(last=False)
         return vector
 
-    def prime(self, texts: Sequence[str]) -> int:
+    def prime(self, texts: Sequence[str], *, split: bool = True) -> int:
         """Embed in one batch the messages about to be asked for, into the query cache;
         returns how many were embedded.
 
@@ -104,16 +106,31 @@ class Engine:
         texts, its threads spread over the texts instead of meeting inside every
         product: several times the throughput of one text at a time on a busy machine,
         and the same vectors, bit for bit (``tests/test_understanding.py``). A reader
-        of many messages at once (``socialdesk ask --input``) primes them first."""
-        if self.second is not None:
-            self.second.prime(texts)
+        of many messages at once (``socialdesk ask --input``) primes them first.
+
+        On two cores or more a batch of :data:`SPLIT_BATCH` texts or more is cut in two
+        halves embedded at once, each on one OpenMP thread (the model releases the
+        interpreter lock): in one call its threads meet inside every product, and
+        ``socialdesk ask --input`` on two cores spent half its time waiting for them.
+        The second model reads the batch in this thread meanwhile."""
         keys = list(dict.fromkeys(t[:MAX_CHARS] for t in texts))
         with self._lock:
             keys = [k for k in keys if k not in self._recent]
         keys = keys[:QUERY_CACHE]  # more would push the first ones out before use
+        halves = [keys]
+        if split and len(keys) >= SPLIT_BATCH and _cores() > 1:
+            halves = [keys[: len(keys) // 2], keys[len(keys) // 2 :]]
+        other = _helper().submit(self._alone, halves[1]) if len(halves) > 1 else None
+        try:
+            if self.second is not None:
+                self.second.prime(texts, split=False)
+            parts = [self._alone(halves[0]) if other is not None else self.queries(keys)]
+        finally:
+            if other is not None:
+                parts.append(other.result())
         if not keys:
             return 0
-        vectors = self.queries(keys)
+        vectors = np.concatenate(parts)
         with self._lock:
             for key, vector in zip(keys, vectors, strict=True):
                 self._recent[key] = vector
@@ -121,6 +138,11 @@ class Engine:
             while len(self._recent) > QUERY_CACHE:
                 self._recent.popitem(last=False)
         return len(keys)
+
+    def _alone(self, texts: Sequence[str]) -> np.ndarray:
+        """``texts``' vectors on one OpenMP thread (the calling thread's setting only)."""
+        with _openmp().limit(limits=1):
+            return self.queries(texts)
 
     def keep_in(self, folder: Path | None) -> None:
         """Where the models may keep what they derive from their own files (the second
@@ -154,6 +176,25 @@ class Engine:
             self.embedded += len(batch)
         out = self.model.passage(batch) if passage else self.model.query(batch)
         return np.asarray(out, dtype=np.float32).reshape(len(batch), self.dim)
+
+
+@cache
+def _helper() -> ThreadPoolExecutor:
+    """The thread that embeds the second half of a primed batch."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="prime")
+
+
+@cache
+def _openmp() -> ThreadpoolController:
+    """The OpenMP runtimes loaded (the model's), found once: a search costs ~1 ms."""
+    return ThreadpoolController().select(user_api="openmp")
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)
