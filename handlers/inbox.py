@@ -37,6 +37,7 @@ from handlers.secrets import redact
 from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
 from storage.buttons import ButtonStore
+from storage.inbox import MAYBE
 from storage.links import LinkStore
 from storage.store import Inbound, NewOutbound, Store
 from storage.subscriptions import SubscriptionStore
@@ -284,6 +285,7 @@ class Inbox:
             flooding=flooding,
             pressed=pressed,
             writes=[] if writes is None else writes,
+            lookups=inbound.lookups if inbound else MAYBE,
         )
         return await self.router.route(message, ctx)
 

@@ -13,6 +13,7 @@ from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, up
 from storage.models import (
     Conversation,
     Identity,
+    Incident,
     MessageRecord,
     OutboxItem,
     Subscription,
@@ -26,6 +27,7 @@ MSG = table_of(MessageRecord)
 OUT = table_of(OutboxItem)
 TICKET = table_of(Ticket)
 SUB = table_of(Subscription)
+INCIDENT = table_of(Incident)
 
 # identity and, when it exists, its conversation in this chat
 IDENTITY_AND_CONVERSATION = (
@@ -50,6 +52,21 @@ IDENTITY_AND_CONVERSATION = (
         )
     )
     .where(IDENT.c.channel == bindparam("channel"), IDENT.c.platform_user_id == bindparam("sender"))
+)
+# whether the stages that read for each message have anything to find: a ticket of the
+# conversation resolved (reopening), one whose rating comment was asked for and not
+# given (the comment), an open incident (its text); each looks only when there is
+_RESOLVED = and_(
+    TICKET.c.conversation_id == bindparam("conversation_id"), TICKET.c.status == "resolved"
+)
+LOOKUPS = select(
+    exists().where(_RESOLVED),
+    exists().where(
+        _RESOLVED,
+        TICKET.c.rating_comment_asked_at.is_not(None),
+        TICKET.c.rating_comment.is_(None),
+    ),
+    exists().where(INCIDENT.c.status == "open"),
 )
 INSERT_IDENTITY = insert(IDENT).returning(IDENT.c.id)
 RENAME_IDENTITY = (

@@ -46,7 +46,7 @@ class IncidentStage:
         if not text or parse_command(text) is not None:
             return PASS
         incidents = IncidentStore(ctx.store)
-        open_incidents = await incidents.open_incidents()
+        open_incidents = await incidents.open_incidents() if ctx.lookups.incident_open else []
         if not open_incidents and ctx.ticket_id is not None:
             return PASS  # with people already, and nothing to tell them: not counted
         resolution = self.answers.resolver().resolve(text)
