@@ -68,8 +68,10 @@ def record_inbound(conn: Connection, env: dict[str, Any], text: str, now: dateti
             },
         ).scalar_one()
         language, conversation_id, ticket, last = None, None, None, None
+        lookups = None
     else:
-        identity_id, language, known_name, conversation_id, ticket, last = row
+        identity_id, language, known_name, conversation_id, ticket, last, *seen = row
+        lookups = Lookups(*(bool(f) for f in seen))
         if conversation_id is None:
             ticket = _UNKNOWN
         if display_name and display_name != known_name:
@@ -94,8 +96,9 @@ def record_inbound(conn: Connection, env: dict[str, Any], text: str, now: dateti
         ).scalar_one()
     if ticket is _UNKNOWN:
         ticket = conn.execute(sql.OPEN_TICKET, {"conversation_id": conversation_id}).scalar()
-    found = conn.execute(sql.LOOKUPS, {"conversation_id": conversation_id}).one()
-    lookups = Lookups(*(bool(f) for f in found))
+    if lookups is None:  # a new sender: nothing of theirs to find, but an incident
+        found = conn.execute(sql.LOOKUPS, {"conversation_id": conversation_id}).one()
+        lookups = Lookups(*(bool(f) for f in found))
     if existing is not None:
         return Inbound(
             existing[0],

@@ -8,6 +8,8 @@ recompiled on every execution, which costs more than a duplicate check.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 
 from storage.models import (
@@ -29,7 +31,24 @@ TICKET = table_of(Ticket)
 SUB = table_of(Subscription)
 INCIDENT = table_of(Incident)
 
-# identity and, when it exists, its conversation in this chat
+# whether the stages that read for each message have anything to find: a ticket of the
+# conversation resolved (reopening), one whose rating comment was asked for and not
+# given (the comment), an open incident (its text); each looks only when there is
+_DONE = TICKET.alias("done")
+
+
+def _lookups(conversation_id: Any) -> tuple[Any, ...]:
+    resolved = and_(_DONE.c.conversation_id == conversation_id, _DONE.c.status == "resolved")
+    asked = and_(_DONE.c.rating_comment_asked_at.is_not(None), _DONE.c.rating_comment.is_(None))
+    return (
+        exists().where(resolved),
+        exists().where(resolved, asked),
+        exists().where(INCIDENT.c.status == "open"),
+    )
+
+
+LOOKUPS = select(*_lookups(bindparam("conversation_id")))
+# identity and, when it exists, its conversation in this chat, with its lookups
 IDENTITY_AND_CONVERSATION = (
     select(
         IDENT.c.id,
@@ -38,6 +57,7 @@ IDENTITY_AND_CONVERSATION = (
         CONV.c.id,
         TICKET.c.id,
         CONV.c.language,
+        *_lookups(CONV.c.id),
     )
     .select_from(
         IDENT.outerjoin(
@@ -52,21 +72,6 @@ IDENTITY_AND_CONVERSATION = (
         )
     )
     .where(IDENT.c.channel == bindparam("channel"), IDENT.c.platform_user_id == bindparam("sender"))
-)
-# whether the stages that read for each message have anything to find: a ticket of the
-# conversation resolved (reopening), one whose rating comment was asked for and not
-# given (the comment), an open incident (its text); each looks only when there is
-_RESOLVED = and_(
-    TICKET.c.conversation_id == bindparam("conversation_id"), TICKET.c.status == "resolved"
-)
-LOOKUPS = select(
-    exists().where(_RESOLVED),
-    exists().where(
-        _RESOLVED,
-        TICKET.c.rating_comment_asked_at.is_not(None),
-        TICKET.c.rating_comment.is_(None),
-    ),
-    exists().where(INCIDENT.c.status == "open"),
 )
 INSERT_IDENTITY = insert(IDENT).returning(IDENT.c.id)
 RENAME_IDENTITY = (
