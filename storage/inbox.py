@@ -20,8 +20,9 @@ _UNKNOWN: Any = object()
 @dataclass(frozen=True, slots=True)
 class Lookups:
     """Whether the reads some stages make for every message can find anything, asked
-    in the transaction that records it (one statement, instead of a read each on the
-    readers' threads). ``True`` is "maybe": the stage reads as before; only a ``False``
+    in the transaction that records it (three ``EXISTS`` on the identity's read, a
+    statement of their own for a new sender), instead of a read each on the readers'
+    threads. ``True`` is "maybe": the stage reads as before; only a ``False``
     lets it skip the read, which would have found nothing. A change made between the
     record and the stage (an agent resolving a ticket) counts as made just after it."""
 
