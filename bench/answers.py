@@ -14,14 +14,18 @@
 - **blind2**: ``bench/data/blind2/answers/``: a fourth exchange's base and questions,
   written the same way on 2026-12-02 by another helper, run once with the code of that
   day and frozen (the first blind set had been run nine times by then).
+- **blind3**: ``bench/data/blind3/answers/``: a fifth exchange's base and questions,
+  written the same way on 2026-12-03 by another helper (its status words mapped to the
+  phases ``kb test`` names before the first run, ``meta.json`` says how), frozen after
+  its first run.
 
 Each question goes through ``socialdesk ask --input``'s code path in one process, with
 every UI language enabled; scoring is ``socialdesk kb test``'s (``bots/kbtest.py``).
 Printed per set: right entry, wrong confident answers, right reply language, status
 facts, questions/s, right entry by language, and with ``--show-misses`` every miss.
 
-    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|blind|blind2|all] [--show-misses]
-        [--confidence P]
+    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|blind|blind2|blind3|all]
+        [--show-misses] [--confidence P]
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from handlers.texts import Texts
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "bench" / "data" / "blind" / "answers"
 BLIND2 = ROOT / "bench" / "data" / "blind2" / "answers"
+BLIND3 = ROOT / "bench" / "data" / "blind3" / "answers"
 SETS = {
     "dev": (
         ROOT / "docs" / "knowledge" / "example.toml",
@@ -63,6 +68,7 @@ SETS = {
     ),
     "blind": (BLIND / "kb.toml", BLIND / "questions.jsonl", None, None),
     "blind2": (BLIND2 / "kb.toml", BLIND2 / "questions.jsonl", None, None),
+    "blind3": (BLIND3 / "kb.toml", BLIND3 / "questions.jsonl", None, None),
 }
 
 

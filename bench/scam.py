@@ -5,7 +5,9 @@ the semantic layer behind its gate) and prints, for the development set
 (``bench/data/scam.jsonl``) or with ``--blind`` for the blind set
 (``bench/data/blind/scam/messages.jsonl``, its brand settings from ``meta.json``
 beside it; ``--blind2`` for the second one, ``bench/data/blind2/scam/``, written later
-for another brand): recall by kind and by language (a scam counts as caught when its verdict
+for another brand; ``--blind3`` for the third, ``bench/data/blind3/scam/``, the frozen
+half of a set whose other half is the development set ``--dev3``,
+``bench/data/scam_dev3/``): recall by kind and by language (a scam counts as caught when its verdict
 is not "clean"), the false-positive rate on ordinary messages (any finding on one
 counts) and what the false positives consisted of (a transfer notice alone, a mistyped
 address or a network mismatch, ``guard.NOT_FRAUD``, or a scam or suspicious verdict, from
@@ -18,14 +20,17 @@ reached the model. When ``../shared/ethpd`` is beside the repository it also che
 agreement with MetaMask's eth-phishing-detect cases. The semantic layer's classifier
 is trained by ``bench/train_scam_classifier.py`` (never on the blind set).
 
-Beside messages/s it prints how the time divides between the model's embeddings and
-everything else (rules, gate, the scores on a vector), and that the second model
-(``Engine.second``, the answers' second opinion) embedded nothing for the guard.
-Messages are fed one after another, as the guard stage reads them: a batch costs the
-model as much per text as one message at a time on one thread (``docs/benchmarks.md``,
-"Guard speed"), so nothing batches them.
+Beside messages/s it prints how the time divides between e5's embeddings, the second
+model's (``Engine.second``: the screen before e5, ``handlers/scam/screen.py``) and
+everything else (rules, gate, the scores on a vector), and how many of the messages
+that reached the model the screen decided without e5.
+Messages are fed one after another, as the guard stage reads them (a batch costs the
+model as much per text as one message at a time on one thread: ``docs/benchmarks.md``,
+"Guard speed"); ``--threads 2`` reads two at once (``detect.inspect_many``, what a busy
+group's queue can use: the models compute outside the interpreter's lock).
 
-Usage: python bench/scam.py [--blind | --blind2 | --dev2] [--rules-only] [--quiet]
+Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --dev2 | --dev3] [--rules-only]
+    [--no-screen] [--quiet] [--threads N]
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from bench.scam_ethpd import ethpd_agreement
 from handlers.guard import NOT_FRAUD
-from handlers.scam.detect import Finding, inspect
+from handlers.scam.detect import Finding, inspect_many
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList
 from handlers.understanding.cache import VectorCache
@@ -61,6 +66,10 @@ BLIND2 = HERE / "blind2" / "scam" / "messages.jsonl"
 # a second development set in the blind set's style, written by a helper session that
 # had not read the detectors (tuned on: its hard ordinary messages chose anchors)
 DEV2 = HERE / "scam_dev2" / "messages.jsonl"
+# one set written on 2026-12-03 for another brand by a helper from a brief alone, split
+# at random within each kind: one half to tune on, the other frozen (meta.json beside)
+DEV3 = HERE / "scam_dev3" / "messages.jsonl"
+BLIND3 = HERE / "blind3" / "scam" / "messages.jsonl"
 # ordinary messages written as training data only (hard negatives), never measured on
 CLEAN_TRAIN = HERE / "scam_clean_train.jsonl"
 DEV_META = {
@@ -113,13 +122,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blind", action="store_true", help="the blind set, not the dev set")
     parser.add_argument("--blind2", action="store_true", help="the second blind set")
+    parser.add_argument("--blind3", action="store_true", help="the third blind set")
     parser.add_argument("--dev2", action="store_true", help="the second development set")
+    parser.add_argument("--dev3", action="store_true", help="the third development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
+    parser.add_argument(
+        "--no-screen", action="store_true", help="e5 reads every message (no USE screen)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no list of misses")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="messages read at once (detect.inspect_many)"
+    )
     args = parser.parse_args()
     path, meta = (DEV2 if args.dev2 else DEV), DEV_META
-    if args.blind or args.blind2:
-        path = BLIND2 if args.blind2 else BLIND
+    chosen = [(args.blind, BLIND), (args.blind2, BLIND2), (args.blind3, BLIND3), (args.dev3, DEV3)]
+    for wanted, beside_meta in chosen:
+        if not wanted:
+            continue
+        path = beside_meta
         try:
             meta = json.loads((path.parent / "meta.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -127,18 +147,32 @@ def main() -> int:
             return 2
     rows = load(path)
     intent = None
+    if args.no_screen:
+        os.environ["SOCIALDESK_GUARD_SCREEN"] = "off"
     if not args.rules_only:
         status = shared_engine()
         if status.engine is None:
             print(f"semantic layer: off ({status.reason})")
         else:
             intent = IntentCheck(status.engine, VectorCache(CACHE))
-    report(path, rows, meta, intent, quiet=args.quiet)
+            if status.engine.second is not None:
+                # its tokenizer and weights load on the first text (1-3 s), at the
+                # app's start too (bots/app.py): not a message's cost
+                status.engine.second.model.query(["warm up"])
+    report(path, rows, meta, intent, quiet=args.quiet, workers=args.threads)
     ethpd_agreement()
     return 0
 
 
-def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None, *, quiet: bool):
+def report(
+    path: Path,
+    rows: list[dict],
+    meta: dict,
+    intent: IntentCheck | None,
+    *,
+    quiet: bool,
+    workers: int = 1,
+):
     domains = tuple(meta["official_domains"])
     contracts = dict(meta.get("official_contracts") or {})
     handles = tuple(meta.get("official_handles") or ())
@@ -155,17 +189,21 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
     clock = TimedModel(engine.model) if engine else None
     if engine is not None and clock is not None:
         engine.model = clock
+    first = TimedModel(second.model) if second is not None else None
+    if second is not None and first is not None:
+        second.model = first
     began, began_cpu = time.perf_counter(), time.process_time()
-    for row in rows:
-        findings = inspect(
-            row["text"],
-            official_domains=domains,
-            blocklist=blocklist,
-            official_contracts=contracts,
-            intent=intent,
-            official_handles=handles,
-            brand=meta.get("brand", ""),
-        )
+    every = inspect_many(
+        [row["text"] for row in rows],
+        workers=workers,
+        official_domains=domains,
+        blocklist=blocklist,
+        official_contracts=contracts,
+        intent=intent,
+        official_handles=handles,
+        brand=meta.get("brand", ""),
+    )
+    for row, findings in zip(rows, every, strict=True):
         flagged = bool(findings)
         kind, language = row.get("category", "?"), row.get("lang", "?")
         if row["label"] == "scam":
@@ -186,6 +224,8 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
     cpu = max(time.process_time() - began_cpu, 1e-9)
     if engine is not None and clock is not None:
         engine.model = clock.model
+    if second is not None and first is not None:
+        second.model = first.model
     scams = sum(kinds.total.values())
     ordinary = sum(clean_kinds.total.values())
     print(f"{path.relative_to(HERE.parent.parent)}: {len(rows)} messages")
@@ -220,7 +260,8 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
     load = os.getloadavg()[0]
     print(
         f"messages/s: {len(rows) / elapsed:,.0f} wall clock, {len(rows) / cpu:,.0f} per CPU "
-        f"second (one process, one model thread; load average {load:.1f} on {os.cpu_count()} cores)"
+        f"second (one process, {workers} thread(s) of messages, one model thread each; "
+        f"load average {load:.1f} on {os.cpu_count()} cores)"
     )
     if intent is not None and engine is not None:
         embedded = engine.embedded - embedded_before
@@ -230,12 +271,19 @@ def report(path: Path, rows: list[dict], meta: dict, intent: IntentCheck | None,
         )
         assert clock is not None
         each = 1000 * clock.seconds / max(embedded, 1)
-        rest = 1000 * (elapsed - clock.seconds) / len(rows)
+        screened = second.embedded - second_before if second else 0
+        seconds = first.seconds if first is not None else 0.0
+        # with several threads the models' seconds overlap: no remainder to tell
+        rest = 1000 * (elapsed - clock.seconds - seconds) / len(rows) if workers == 1 else 0.0
         print(
-            f"time in the model: {clock.seconds:.2f} s of {elapsed:.2f} s wall clock "
-            f"({each:.1f} ms an embedding); everything else (rules, gate, scores): "
-            f"{rest:.2f} ms a message; "
-            f"the second model embedded {second.embedded - second_before if second else 0}"
+            f"decided by the second model's screen alone: {intent.screened} of {intent.judged} "
+            f"({screened} embedded by it, {1000 * seconds / max(screened, 1):.1f} ms each, "
+            f"{seconds:.2f} s)"
+        )
+        print(
+            f"time in e5: {clock.seconds:.2f} s of {elapsed:.2f} s wall clock "
+            f"({each:.1f} ms an embedding, summed over the threads); everything else (rules, "
+            f"gate, scores): {f'{rest:.2f} ms a message' if workers == 1 else 'not told apart'}"
         )
     if not quiet and misses:
         print("misses and false positives:", *misses, sep="\n")

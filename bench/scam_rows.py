@@ -140,13 +140,13 @@ def anchors_at(commit: str) -> dict[str, list[str]] | None:
     return {label: [t for ts in langs.values() for t in ts] for label, langs in data.items()}
 
 
-def embed(engine: Engine, data: list[Row]) -> np.ndarray:
-    """What the guard embeds: a message's gist, an anchor as it is; kept in ``VECTORS``
-    by text, so a second run embeds only what changed."""
+def embed(engine: Engine, data: list[Row], path: Path = VECTORS) -> np.ndarray:
+    """What the guard embeds: a message's gist, an anchor as it is; kept in ``path``
+    (one file per model) by text, so a second run embeds only what changed."""
     texts = [r.text if r.source == "anchor" else semantic.gist(r.text, DOMAINS) for r in data]
     known: dict[str, np.ndarray] = {}
-    if VECTORS.exists():
-        with np.load(VECTORS) as saved:
+    if path.exists():
+        with np.load(path) as saved:
             if str(saved["model"]) == engine.name:
                 known = dict(zip(saved["texts"].tolist(), saved["vectors"], strict=True))
     missing = list(dict.fromkeys(t for t in texts if t not in known))
@@ -154,10 +154,10 @@ def embed(engine: Engine, data: list[Row]) -> np.ndarray:
         batch = missing[start : start + 32]
         known.update(zip(batch, engine.queries(batch), strict=True))
     if missing:
-        VECTORS.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         keys = list(known)
         vectors = np.stack([known[k] for k in keys])
-        np.savez(VECTORS, model=np.array(engine.name), texts=np.array(keys), vectors=vectors)
+        np.savez(path, model=np.array(engine.name), texts=np.array(keys), vectors=vectors)
     return np.stack([known[t] for t in texts]).astype(np.float32)
 
 

@@ -332,6 +332,10 @@ def write(model: str, scam, report, held: dict[str, str], every_row: bool, clean
         "never_read": "bench/data/blind/",
     }
     side = out.with_suffix(".json")
+    if side.exists():  # the screen's part is bench/train_scam_screen.py's to write
+        screen = json.loads(side.read_text(encoding="utf-8")).get("screen")
+        if screen is not None:
+            meta["screen"] = screen
     side.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)} and {side.relative_to(ROOT)}")
 

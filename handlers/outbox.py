@@ -314,7 +314,7 @@ class Sender:
         except ValueError as exc:
             self._record(Outcome(work, "failed", error=f"unreadable action: {exc}"))
             return
-        await self.limiter.acquire(work.channel, work.chat_id)
+        token = await self.limiter.acquire(work.channel, work.chat_id)
         task = asyncio.current_task()
         assert task is not None  # each delivery is a task of step()'s
         stall = asyncio.get_running_loop().call_later(self.stalled_after, self._stall, task)
@@ -322,6 +322,8 @@ class Sender:
             await self._perform(channel, work, action)
         finally:
             stall.cancel()
+        # answered or given up: the platform cannot have counted the send any later
+        await self.limiter.answered(work.channel, work.chat_id, token)
 
     async def _perform(self, channel: Channel, work: OutboundWork, action: Action) -> None:
         try:

@@ -10,6 +10,7 @@ traffic. Only a platform-wide 429 pauses a whole channel. See
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,7 @@ class RateLimits:
         self._clock = clock
         self._buckets: OrderedDict[tuple[str, int, str], AsyncLimiter | PacedWindow] = OrderedDict()
         self._paused: OrderedDict[tuple[str, str], datetime] = OrderedDict()
+        self._tokens = itertools.count(1)
 
     def __repr__(self) -> str:
         return f"RateLimits({sorted(self._rules)})"
@@ -52,15 +54,32 @@ class RateLimits:
     async def stop(self) -> None:
         """Nothing to release."""
 
-    async def acquire(self, channel: str, chat_id: str) -> None:
-        """Wait until one more send to ``chat_id`` on ``channel`` fits every rule."""
+    async def acquire(self, channel: str, chat_id: str) -> str:
+        """Wait until one more send to ``chat_id`` on ``channel`` fits every rule; the
+        send's token, for :meth:`answered`."""
+        token = str(next(self._tokens))
         if self._paused:
             await self._wait_pauses(channel, chat_id)
         for index, rule in enumerate(self._rules.get(channel, ())):
             if not rule.applies_to(chat_id):
                 continue
             key = (channel, index, "" if rule.scope == "global" else chat_id)
-            await self._bucket(key, rule).acquire()
+            bucket = self._bucket(key, rule)
+            if isinstance(bucket, PacedWindow):
+                await bucket.acquire(token)
+            else:
+                await bucket.acquire()
+        return token
+
+    async def answered(self, channel: str, chat_id: str, token: str) -> None:
+        """The platform-wide windows count the send from now (see ``handlers.pacing``);
+        a chat's leaky bucket keeps counting it from when it went, its burst being
+        what lets the parts of one long reply go together."""
+        for index, rule in enumerate(self._rules.get(channel, ())):
+            if rule.scope == "global":
+                bucket = self._buckets.get((channel, index, ""))
+                if isinstance(bucket, PacedWindow):
+                    bucket.answered(token)
 
     async def pause(
         self, channel: str, chat_id: str, seconds: float, *, platform_wide: bool = False

@@ -29,6 +29,9 @@ class RateLimiter(Protocol):
 
     - return from :meth:`acquire` only once one more send to that chat keeps every
       bucket that applies to it within its limit, and count that send as made;
+    - count a send, once :meth:`answered`, no earlier than its answer in the
+      platform-wide buckets: a platform counts a send when it arrives, some unknown
+      time after it was let go and before its answer came back (``handlers.pacing``);
     - keep buckets apart: waiting for one chat's bucket never delays a send to another
       chat whose buckets have room (one busy group must not slow a private chat);
     - on :meth:`pause`, hold back only the refused chat's buckets for ``seconds``,
@@ -58,10 +61,14 @@ class RateLimiter(Protocol):
     async def stop(self) -> None:
         """Release it; called once after the last send finished. Must not raise."""
 
-    async def acquire(self, channel: str, chat_id: str) -> None:
+    async def acquire(self, channel: str, chat_id: str) -> str:
         """Wait until one more send to ``chat_id`` on ``channel`` fits every bucket,
-        and count it. A wait cancelled half-way may leave a send counted that was never
-        made: that costs room in a bucket, never a broken limit."""
+        count it, and give its token. A wait cancelled half-way may leave a send
+        counted that was never made: that costs room in a bucket, never a broken limit."""
+
+    async def answered(self, channel: str, chat_id: str, token: str) -> None:
+        """The send ``token`` to ``chat_id`` got its answer, or was given up: count it
+        from now. Must not raise (a lost store costs only this correction)."""
 
     async def pause(
         self, channel: str, chat_id: str, seconds: float, *, platform_wide: bool = False

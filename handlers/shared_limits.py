@@ -9,8 +9,10 @@ and a pause after a 429 holds that bucket for every process.
 
 The buckets are the channels' declared ``RateRule``\\ s, as in
 ``handlers.ratelimit.RateLimits``: per chat, and one platform-wide per channel, paced
-evenly with a window 4% longer than the platform's (``handlers.pacing``). Time is the
-bot's injected clock, shared by the processes as wall time.
+evenly with a window 1% longer than the platform's (``handlers.pacing``); each send is
+counted from its answer once that came back, in every bucket it was counted in, as the
+platform cannot have counted it later. Time is the bot's injected clock, shared by the
+processes as wall time.
 
 When the store fails, sends are limited by this process's own ``RateLimits`` (a reply
 is never lost to a lost store), said once in the log, and the store is tried again
@@ -52,6 +54,10 @@ class BucketStore(Protocol):
     ) -> Taken:
         """Count the send ``token`` in every window if all have room and neither pause
         (the channel's, the chat's) runs; else count nothing and say how long to wait."""
+        ...
+
+    async def answered(self, now_ms: int, token: str, windows: Sequence[Window]) -> None:
+        """Count the send ``token`` from ``now_ms`` in each of ``windows``."""
         ...
 
     async def pause(self, key: str, until_ms: int, now_ms: int) -> bool:
@@ -100,7 +106,7 @@ class SharedRateLimits:
         """The store's connection is its owner's (the composition root) to close."""
         await self._local.stop()
 
-    async def acquire(self, channel: str, chat_id: str) -> None:
+    async def acquire(self, channel: str, chat_id: str) -> str:
         """Wait until one more send to ``chat_id`` on ``channel`` fits every bucket in
         the store (or, while it is down, this process's), and count it."""
         pauses = (_pause_key(channel, None), _pause_key(channel, chat_id))
@@ -110,11 +116,22 @@ class SharedRateLimits:
             async with self._turn(channel):
                 wait = await self._take_in_turn(token, pauses, windows)
             if wait is None:
-                await self._local.acquire(channel, chat_id)
-                return
+                return LOCAL + await self._local.acquire(channel, chat_id)
             if wait <= 0:
-                return
+                return token
             await asyncio.sleep(min(wait, PAUSE_STEP))  # the chat's own wait: out of turn
+
+    async def answered(self, channel: str, chat_id: str, token: str) -> None:
+        """Count the send from now where it was counted: in the store, or in this
+        process's limits when the store was down as it went."""
+        if token.startswith(LOCAL):
+            await self._local.answered(channel, chat_id, token.removeprefix(LOCAL))
+            return
+        windows = self._windows(channel, chat_id)
+        await self.fallback.run(
+            lambda: self._store.answered(self._now_ms(), token, windows),
+            on_return=self._hand_over,
+        )
 
     async def pause(
         self, channel: str, chat_id: str, seconds: float, *, platform_wide: bool = False
@@ -174,6 +191,8 @@ class SharedRateLimits:
         return int(self._clock().timestamp() * 1000)
 
 
+LOCAL = "local:"  # a token counted by this process's limits, the store being down
+
 # A platform-wide pace lets a send go up to 10% before its even slot. A waiter wakes a
 # little after the time it was given (its sleep, the round trip to Redis, a busy event
 # loop: 1-2 ms at 30/s), and each late wake-up lengthened the next gap: at a spacing of
@@ -185,7 +204,7 @@ SPACING = 0.9
 
 def _window(channel: str, index: int, rule: RateRule, chat_id: str) -> Window:
     """Rule number ``index`` of ``channel`` as a store window: ``capacity`` sends per
-    span (a fractional rate keeps its average: 0.5/s is 1 per 2 s), 4% longer than the
+    span (a fractional rate keeps its average: 0.5/s is 1 per 2 s), 1% longer than the
     platform's; a platform-wide one also paced evenly, as ``handlers.pacing`` does,
     with the slack of ``SPACING``."""
     wide = rule.scope == "global"

@@ -26,7 +26,8 @@ from redis.backoff import NoBackoff
 
 from storage.buckets import Taken, Window
 
-# KEYS: the channel's pause, the chat's pause, then one sorted set per window.
+# KEYS: the channel's pause, the chat's pause, then two per window: its sorted set
+# of sends, and the time its last send was let go (the pace counts from that).
 # ARGV: now (ms), the send's token, then 4 per window: capacity, span (ms), spacing
 # (ms), channel-wide (1/0). Returns {wait in ms (0: counted), channel-wide (1/0)}.
 TAKE = """
@@ -37,28 +38,43 @@ local function consider(w, is_wide)
 end
 consider(tonumber(redis.call('GET', KEYS[1]) or '0') - now, 1)
 consider(tonumber(redis.call('GET', KEYS[2]) or '0') - now, 0)
-for j = 3, #KEYS do
-  local at = 3 + (j - 3) * 4
+local windows = (#KEYS - 2) / 2
+for i = 0, windows - 1 do
+  local sends, last_go, at = KEYS[3 + 2 * i], KEYS[4 + 2 * i], 3 + i * 4
   local capacity, span = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
   local spacing, is_wide = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
-  redis.call('ZREMRANGEBYSCORE', KEYS[j], '-inf', now - span)
+  redis.call('ZREMRANGEBYSCORE', sends, '-inf', now - span)
   local w = 0
   if spacing > 0 then
-    local last = redis.call('ZRANGE', KEYS[j], -1, -1, 'WITHSCORES')
-    if last[2] then w = tonumber(last[2]) + spacing - now end
+    local last = tonumber(redis.call('GET', last_go) or '')
+    if last then w = last + spacing - now end
   end
-  if redis.call('ZCARD', KEYS[j]) >= capacity then
-    local first = redis.call('ZRANGE', KEYS[j], 0, 0, 'WITHSCORES')
+  if redis.call('ZCARD', sends) >= capacity then
+    local first = redis.call('ZRANGE', sends, 0, 0, 'WITHSCORES')
     w = math.max(w, tonumber(first[2]) + span - now)
   end
   consider(w, is_wide)
 end
 if wait > 0 then return {math.ceil(wait), wide} end
-for j = 3, #KEYS do
-  redis.call('ZADD', KEYS[j], now, ARGV[2])
-  redis.call('PEXPIRE', KEYS[j], tonumber(ARGV[3 + (j - 3) * 4 + 1]) + 1000)
+for i = 0, windows - 1 do
+  local span, spacing = tonumber(ARGV[4 + i * 4]), tonumber(ARGV[5 + i * 4])
+  redis.call('ZADD', KEYS[3 + 2 * i], now, ARGV[2])
+  redis.call('PEXPIRE', KEYS[3 + 2 * i], span + 1000)
+  if spacing > 0 then redis.call('SET', KEYS[4 + 2 * i], now, 'PX', spacing + 1000) end
 end
 return {0, 0}
+"""
+
+# KEYS: one sorted set per window the send was counted in. ARGV: now (ms), the send's
+# token, then each window's span (ms). The send is counted from now in each (never
+# earlier than it was: GT), back in a window that had already let it go.
+ANSWERED = """
+local now = tonumber(ARGV[1])
+for j = 1, #KEYS do
+  redis.call('ZADD', KEYS[j], 'GT', now, ARGV[2])
+  redis.call('PEXPIRE', KEYS[j], tonumber(ARGV[2 + j]) + 1000)
+end
+return 0
 """
 
 # KEYS[1]: the pause. ARGV: until (ms), now (ms). A shorter pause never shortens a
@@ -106,6 +122,7 @@ class RedisBuckets:
         self._client = client
         self.prefix = prefix
         self._take = client.register_script(TAKE)
+        self._answered = client.register_script(ANSWERED)
         self._pause = client.register_script(PAUSE)
         self._flood = client.register_script(FLOOD)
 
@@ -135,10 +152,16 @@ class RedisBuckets:
         keys = [self._key(pauses[0]), self._key(pauses[1])]
         args: list[Any] = [now_ms, token]
         for window in windows:
-            keys.append(self._key(window.key))
+            keys += [self._key(window.key), self._key(f"{window.key}:last")]
             args += [window.capacity, window.span_ms, window.spacing_ms, int(window.channel_wide)]
         wait_ms, wide = await self._take(keys=keys, args=args)
         return Taken(int(wait_ms) / 1000, bool(wide))
+
+    async def answered(self, now_ms: int, token: str, windows: Sequence[Window]) -> None:
+        """Count the send ``token`` from ``now_ms`` in each of ``windows``: its answer
+        came back then, so the platform cannot have counted it later."""
+        keys = [self._key(window.key) for window in windows]
+        await self._answered(keys=keys, args=[now_ms, token, *(w.span_ms for w in windows)])
 
     async def pause(self, key: str, until_ms: int, now_ms: int) -> bool:
         """Hold back the sends counted under pause ``key`` until ``until_ms``; whether

@@ -29,8 +29,12 @@ class ToldLimiter:
     async def stop(self) -> None:
         self.log.append(("stop",))
 
-    async def acquire(self, channel: str, chat_id: str) -> None:
+    async def acquire(self, channel: str, chat_id: str) -> str:
         self.log.append(("acquire", channel, chat_id))
+        return f"token-{len(self.log)}"
+
+    async def answered(self, channel: str, chat_id: str, token: str) -> None:
+        self.log.append(("answered", channel, chat_id))
 
     async def pause(
         self, channel: str, chat_id: str, seconds: float, *, platform_wide: bool = False
@@ -68,14 +72,18 @@ async def test_the_sender_asks_the_limiter_before_each_send_and_tells_it_of_a_42
     await outbox.enqueue([Reply(chat_id="a", text="first")], "rec")
     await outbox.enqueue([Reply(chat_id="b", text="second")], "rec")
     await sender.drain()
-    # each send was preceded by its permission; the refused one paused its chat only
-    assert for_chat(log, "a") == ["acquire", "perform", "pause"]
+    # each send was preceded by its permission and followed by its answer (the limiter
+    # counts it from then); the refused one paused its chat only
+    assert for_chat(log, "a") == ["acquire", "perform", "pause", "answered"]
     assert ("pause", "rec", "a", 7, False) in log
-    assert for_chat(log, "b") == ["acquire", "perform"]
+    assert for_chat(log, "b") == ["acquire", "perform", "answered"]
     assert texts(channel) == ["second"]
     clock.advance(7)
     await sender.drain()
-    assert for_chat(log, "a") == ["acquire", "perform", "pause", "acquire", "perform"]
+    assert for_chat(log, "a") == [
+        *("acquire", "perform", "pause", "answered"),
+        *("acquire", "perform", "answered"),
+    ]
     assert texts(channel) == ["second", "first"]
 
 

@@ -25,13 +25,19 @@ the vector with the answer stage). What that one vector says:
 Both regressions are one matrix-vector product at run time; they are trained offline
 by ``bench/train_scam_classifier.py`` on the development messages and the anchors
 (``classifier.json`` beside the weights says on what, with the files' hashes).
+
+Before e5, the second model (USE, ten times cheaper) reads the gist when the engine has
+one: where its own regression is sure (``screen.py``), its verdict stands and e5 is not
+run; inside its band of doubt, e5 judges as above.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import re
+import threading
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -40,7 +46,8 @@ from pathlib import Path
 import numpy as np
 
 from handlers.context import Verdict
-from handlers.understanding.anchors import AnchorSet
+from handlers.scam.screen import Screen
+from handlers.understanding.anchors import AnchorSet, Nearest
 from handlers.understanding.cache import VectorCache
 from handlers.understanding.engine import Engine, shared_engine
 
@@ -181,13 +188,20 @@ class IntentCheck:
     """The classifier and the anchor set on the shared engine; ``judge(text)`` embeds
     one message.
 
-    Counts what reached the model (``judged``) so benchmarks can say how many did.
-    Building raises ``OSError`` or ``ValueError`` when the anchors or the classifier
-    cannot be read, or when the classifier was trained on another model's vectors.
+    Counts what reached the model (``judged``) and how many of those the second model
+    decided alone (``screened``) so benchmarks can say. Building raises ``OSError`` or
+    ``ValueError`` when the anchors or the classifier cannot be read, or when the
+    classifier was trained on another model's vectors. The screen is optional: without
+    a second model, without ``screen.npz`` or with weights for another model, e5 judges
+    every message (logged once).
     """
 
     def __init__(
-        self, engine: Engine, cache: VectorCache, classifier: Classifier | None = None
+        self,
+        engine: Engine,
+        cache: VectorCache,
+        classifier: Classifier | None = None,
+        screen: Screen | None = None,
     ) -> None:
         self.classifier = classifier or Classifier.load()
         dim = self.classifier.weights.shape[1]
@@ -197,8 +211,12 @@ class IntentCheck:
                 f"({dim} values), not {engine.name} ({engine.dim}): "
                 "run bench/train_scam_classifier.py --write"
             )
-        self.anchors = AnchorSet(engine, load_anchors(), cache)
+        anchors = load_anchors()
+        self.anchors = AnchorSet(engine, anchors, cache)
+        self.screen, self.screen_anchors = _screen(engine, cache, anchors, screen)
         self.judged = 0
+        self.screened = 0
+        self._counting = threading.Lock()  # inspect_many judges from several threads
 
     def __repr__(self) -> str:
         return f"IntentCheck({self.anchors!r})"
@@ -226,18 +244,73 @@ class IntentCheck:
     def judge(self, text: str, official_domains: tuple[str, ...] = (), cues: int = 1) -> Judgement:
         """How likely ``text`` is a scam or a report of one, and its kind; the model
         reads its :func:`gist`."""
-        self.judged += 1
-        vector = self.anchors.embed(gist(text, official_domains))
+        with self._counting:
+            self.judged += 1
+        read = gist(text, official_domains)
+        if self.screen is not None and self.screen_anchors is not None:
+            first = self.screen_anchors.embed(read)
+            nearest = self.screen_anchors.nearest(first)
+            scam, report = self.screen.logits(first, margin_of(nearest))
+            if self.screen.decides(scam):
+                with self._counting:
+                    self.screened += 1
+                p = probability(scam, scam)  # its own log-odds, on the same scale
+                if scam < self.screen.clean_below:
+                    return Judgement(LEGIT, "", p, "", 0.0)
+                return _kind(nearest, p, report >= 0)
+        vector = self.anchors.embed(read)
         scam, report = self.classifier.logits(vector)
         nearest = self.anchors.nearest(vector)
-        legit = nearest[LEGIT].similarity
-        others = [n for label, n in nearest.items() if label != LEGIT]
-        margin = max(n.similarity for n in others) - legit  # what the anchor curve reads
-        p = probability(scam, anchor_logit(margin, cues))
-        told = report >= 0  # a user telling about a scam, not the scammer
-        family = [n for n in others if (n.label in REPORTS) == told] or others
-        kind = max(family, key=lambda n: n.similarity)
-        return Judgement(kind.label, REASONS[kind.label], p, kind.anchor, kind.similarity - legit)
+        p = probability(scam, anchor_logit(margin_of(nearest), cues))
+        return _kind(nearest, p, report >= 0)
+
+
+def margin_of(nearest: dict[str, Nearest]) -> float:
+    """The closest scam or report anchor's similarity minus the closest ordinary one's
+    (what the anchor curve and the screen read)."""
+    others = [n.similarity for label, n in nearest.items() if label != LEGIT]
+    return max(others) - nearest[LEGIT].similarity
+
+
+def _kind(nearest: dict[str, Nearest], p: float, told: bool) -> Judgement:
+    """The closest anchor of the family the report regression chose (``told``: a user
+    telling about a scam, not the scammer) names the kind."""
+    legit = nearest[LEGIT].similarity
+    others = [n for label, n in nearest.items() if label != LEGIT]
+    family = [n for n in others if (n.label in REPORTS) == told] or others
+    kind = max(family, key=lambda n: n.similarity)
+    return Judgement(kind.label, REASONS[kind.label], p, kind.anchor, kind.similarity - legit)
+
+
+def _screen(
+    engine: Engine, cache: VectorCache, anchors: dict[str, list[str]], screen: Screen | None
+) -> tuple[Screen | None, AnchorSet | None]:
+    """The second model's screen and its anchor vectors, or none (e5 judges alone):
+    also when ``SOCIALDESK_GUARD_SCREEN=off`` (e5's verdict on every message, at e5's
+    cost: held out on the development sets the screen changed none, but on the blind
+    sets it let 4 of 392 scams through that e5 alone caught, ``docs/benchmarks.md``)."""
+    second = engine.second
+    if second is None:
+        return None, None
+    if os.environ.get("SOCIALDESK_GUARD_SCREEN", "").lower() in ("off", "0", "false", "no"):
+        log.info("guard: no screen before e5 (SOCIALDESK_GUARD_SCREEN=off)")
+        return None, None
+    try:
+        screen = screen or Screen.load()
+    except (OSError, ValueError) as exc:
+        log.warning("guard: no screen before e5, e5 reads every message: %s", exc)
+        return None, None
+    if screen.model != second.name or screen.dim != second.dim:
+        log.warning(
+            "guard: the screen was trained on %s vectors (%d values), not %s (%d): "
+            "e5 reads every message; run bench/train_scam_screen.py --write",
+            screen.model,
+            screen.dim,
+            second.name,
+            second.dim,
+        )
+        return None, None
+    return screen, AnchorSet(second, anchors, cache)
 
 
 def gist(text: str, official_domains: tuple[str, ...] = ()) -> str:

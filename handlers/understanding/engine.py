@@ -10,7 +10,9 @@ USE is loaded beside it as a second opinion (:attr:`Engine.second`): e5 ranks, a
 whether USE agrees with e5's candidates is what most separates a right answer from a
 confident wrong one on bases the calibration never saw (``docs/benchmarks.md``). It
 costs ~3 ms a question and ~0.3 s at start; without it (``SOCIALDESK_SECOND_OPINION=off``, or
-when it cannot load) e5 decides alone with its own calibration.
+when it cannot load) e5 decides alone with its own calibration. The scam guard reads it
+first too (``handlers/scam/screen.py``): e5 runs only where USE's verdict is in doubt;
+without it, e5 reads every message the guard's gate lets through.
 
 When the engine cannot load (a platform without a build of it, a broken install),
 everything that uses it falls back to its exact signals alone: :func:`shared_engine`
