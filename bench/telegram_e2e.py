@@ -19,7 +19,9 @@ fake, and the bot process's CPU time per reply (all its threads, from when it wa
 to when the last reply arrived). With both bots, each round ends with socialdesk's
 replies/s as a fraction of the echo bot's. The order of the bots alternates between
 rounds, and the load average is printed before each run: the machine may be shared.
-With ``BENCH_PROFILE=<folder>`` each bot's event loop is profiled (cProfile) into it.
+With ``BENCH_PROFILE=<folder>`` each bot's event loop is profiled (cProfile) into it,
+and the CPU seconds of each of its threads are written beside (``<bot>.threads``);
+``BENCH_THREADS=<folder>`` writes only the latter, undisturbed by the profiler.
 
 ``--hang-rate 0.06`` makes the fake accept 6% of all sendMessage calls and never
 answer them (socialdesk only: the echo bot never retries): what one stuck chat, or a
@@ -77,12 +79,13 @@ def run_bot(kind: str, fake: str, conn: Connection) -> None:
     then, when told to stop, the CPU seconds it used since."""
     os.environ.setdefault("SOCIALDESK_TELEGRAM_TOKEN", TOKEN)
     profile = os.environ.get("BENCH_PROFILE")  # a folder: cProfile stats per bot
+    threads_to = os.environ.get("BENCH_THREADS") or profile  # a folder: CPU per thread
 
     async def main() -> None:
         starting = socialdesk(fake) if kind == "socialdesk" else echo(fake)
         stop = await starting.__anext__()
         profiler = cProfile.Profile() if profile else None
-        began = time.process_time()
+        began, threads = time.process_time(), thread_times()
         if profiler is not None:
             profiler.enable()
         conn.send("ready")
@@ -91,10 +94,33 @@ def run_bot(kind: str, fake: str, conn: Connection) -> None:
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(Path(str(profile)) / f"{kind}.prof")
+        if threads_to:
+            report = thread_report(threads, thread_times())
+            (Path(threads_to) / f"{kind}.threads").write_text(report)
         await stop()
         await starting.aclose()
 
     asyncio.run(main())
+
+
+def thread_times() -> dict[str, float]:
+    """CPU seconds of each of this process's threads so far, by name: the event loop's
+    profile does not show the store's threads, whose work holds the interpreter lock."""
+    import threading
+
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    ticks = os.sysconf("SC_CLK_TCK")
+    times: dict[str, float] = defaultdict(float)
+    for task in Path("/proc/self/task").iterdir():
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        name = names.get(int(task.name), "(native)")
+        times[name] += (int(fields[11]) + int(fields[12])) / ticks
+    return times
+
+
+def thread_report(before: dict[str, float], after: dict[str, float]) -> str:
+    used = {name: after[name] - before.get(name, 0.0) for name in after}
+    return "".join(f"{n:<28} {s:8.2f}\n" for n, s in sorted(used.items(), key=lambda i: -i[1]))
 
 
 async def socialdesk(fake: str) -> Any:

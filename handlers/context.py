@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from channels.base import Capabilities, Message, Reply
 from handlers.requests import Step
+from handlers.secrets import Redacted
+from storage.inbox import MAYBE, Lookups
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -88,6 +90,8 @@ class Context:
     scam: ScamReport = field(default_factory=ScamReport)
     pressed: str | None = None  # a button press, in the words of the choice made
     writes: list[Write] = field(default_factory=list)
+    lookups: Lookups = MAYBE  # what the per-message reads can find
+    redacted: Redacted | None = None  # the message's text as the inbox stored it
 
     def t(self, key: str, **values: Any) -> str:
         """The localized text ``key`` in the reply language."""

@@ -27,7 +27,7 @@ from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, hosts_in
 from handlers.scam.normalize import readable
 from handlers.scam.settings import GuardSettings
-from handlers.secrets import HEX64, redact
+from handlers.secrets import HEX64, redact, redacted
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,9 @@ class GuardStage:
     async def handle(self, message: Message, ctx: Context) -> Handled | Pass:
         if _is_staff(message.username, ctx):
             return PASS
+        hash_asked = await _asked_for_hash(message, ctx)
+        # the inbox's search found the secrets already, unless 64 hex digits are a hash
+        known = None if hash_asked else redacted(message.text, ctx.redacted).kinds
         findings = inspect(
             message.text,
             official_domains=ctx.brand.official_domains,
@@ -83,7 +86,8 @@ class GuardStage:
             official_addresses=tuple(self.settings.official_addresses),
             official_contracts=self.official_contracts,
             intent=self.intent,
-            transaction_hash=await _asked_for_hash(message, ctx),
+            transaction_hash=hash_asked,
+            secret_kinds=known,
             official_handles=ctx.brand.official_handles,
             brand=ctx.brand.name,
         )
@@ -147,7 +151,8 @@ class GuardStage:
     @staticmethod
     def _anti_fraud(message: Message, ctx: Context) -> OpenTicket:
         """The funds are gone: an anti-fraud ticket, at the front of the queue."""
-        summary = f"anti-fraud: {', '.join(ctx.scam.reasons)}: {redact(message.text)[0][:300]}"
+        said = redacted(message.text, ctx.redacted).text[:300]
+        summary = f"anti-fraud: {', '.join(ctx.scam.reasons)}: {said}"
         return OpenTicket(category="anti_fraud", summary=summary)
 
     def _reports(self, text: str, ctx: Context) -> bool:

@@ -33,10 +33,11 @@ from handlers.outbox_rows import Outbox, StaffChat, desk_channels
 from handlers.pressed import chosen_words
 from handlers.requests import AlertStaff, OpenTicket, Step
 from handlers.router import Router
-from handlers.secrets import redact
+from handlers.secrets import Redacted, redact, redacted
 from handlers.staffdesk import StaffDesk
 from handlers.texts import Texts
 from storage.buttons import ButtonStore
+from storage.inbox import MAYBE
 from storage.links import LinkStore
 from storage.store import Inbound, NewOutbound, Store
 from storage.subscriptions import SubscriptionStore
@@ -66,6 +67,7 @@ class Arrival:
     flooding: bool | None = None  # over the flood limit (True: say so, False: stay quiet)
     staff: bool = False  # a staff desk's message, handled by the desk
     writes: list[Write] = field(default_factory=list)
+    redacted: Redacted | None = None  # the message's text as stored (secrets taken out)
 
     def defer(self, write: Callable[[Connection], object]) -> None:
         """Run ``write(conn)`` in the transaction that completes the message."""
@@ -183,8 +185,10 @@ class Inbox:
         clean = clean_text(message.text)
         if clean != message.text:
             message = replace(message, text=clean)
-        # nothing is stored unredacted: secrets are taken out before the record
-        stored_text, _ = redact(message.text)
+        # nothing is stored unredacted: secrets are taken out before the record, once;
+        # the stages that store or judge the same text take this result from the context
+        said = redacted(message.text)
+        stored_text = said.text
         pressed: str | None = None
         if message.callback and not stored_text.strip():
             # a press is kept as what the user chose, in words, not as an empty message
@@ -196,7 +200,7 @@ class Inbox:
         if inbound.already_processed:
             log.debug("inbox: %s/%s already handled", message.channel, message.platform_message_id)
             return None
-        arrival = Arrival(inbound, now, pressed)
+        arrival = Arrival(inbound, now, pressed, redacted=said)
         decision = await self._chain(message, arrival)
         return await self._complete(message, arrival, decision)
 
@@ -231,6 +235,7 @@ class Inbox:
             flooding=at.flooding,
             pressed=at.pressed,
             writes=at.writes,
+            redacted=at.redacted,
         )
         if self.files is not None:  # kept after the ticket's opening: its files join it
             notes = await self.files.keep(message, at.inbound, decision, at.now, at.defer)
@@ -254,6 +259,7 @@ class Inbox:
         flooding: bool | None = None,
         pressed: str | None = None,
         writes: list[Write] | None = None,
+        redacted: Redacted | None = None,
     ) -> Decision:
         """Route one message; without ``inbound`` it touches no storage (``ask``), and
         the state changes the stages decide on are left unmade."""
@@ -284,6 +290,8 @@ class Inbox:
             flooding=flooding,
             pressed=pressed,
             writes=[] if writes is None else writes,
+            lookups=inbound.lookups if inbound else MAYBE,
+            redacted=redacted,
         )
         return await self.router.route(message, ctx)
 

@@ -36,6 +36,7 @@ class RatingCommentStage:
             or ctx.tickets is None
             or ctx.conversation_id is None
             or message.callback
+            or not ctx.lookups.comment_asked
             or not message.text.strip()
         ):
             return PASS

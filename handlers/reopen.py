@@ -40,6 +40,7 @@ class ReopenStage:
             or ctx.conversation_id is None
             or message.chat_kind.is_public
             or message.callback
+            or not ctx.lookups.resolved_ticket
         ):
             return PASS
         command = parse_command(message.text)

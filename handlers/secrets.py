@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import base58
@@ -206,6 +206,29 @@ def redact(
         at = secret.end
     parts.append(text[at:])
     return "".join(parts), [s.kind for s in secrets]
+
+
+@dataclass(frozen=True, slots=True)
+class Redacted:
+    """A text as it may be stored (``redact``) and the kinds of secret taken out of it.
+
+    The inbox redacts each message once, before it is recorded, and carries the result
+    on the context: the stages that store the same text (an incident's example
+    question) or judge its secrets (the guard) take it from there (``redacted``)
+    instead of searching the text again.
+    """
+
+    source: str = field(repr=False)  # the text it was made of, secrets and all
+    text: str
+    kinds: tuple[str, ...]
+
+
+def redacted(text: str, known: Redacted | None = None) -> Redacted:
+    """``text`` redacted: ``known`` when it was made of this very text, else anew."""
+    if known is not None and known.source == text:
+        return known
+    clean, kinds = redact(text)
+    return Redacted(text, clean, tuple(kinds))
 
 
 def _seed_phrases(text: str) -> list[Secret]:

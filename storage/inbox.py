@@ -18,6 +18,23 @@ _UNKNOWN: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
+class Lookups:
+    """Whether the reads some stages make for every message can find anything, asked
+    in the transaction that records it (three ``EXISTS`` on the identity's read, a
+    statement of their own for a new sender), instead of a read each on the readers'
+    threads. ``True`` is "maybe": the stage reads as before; only a ``False``
+    lets it skip the read, which would have found nothing. A change made between the
+    record and the stage (an agent resolving a ticket) counts as made just after it."""
+
+    resolved_ticket: bool = True  # the conversation has a resolved ticket
+    comment_asked: bool = True  # one whose rating comment was asked for, not given yet
+    incident_open: bool = True  # an incident is open
+
+
+MAYBE = Lookups()  # nothing known: every stage reads
+
+
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """Where a recorded inbound message landed."""
 
@@ -28,6 +45,7 @@ class Inbound:
     already_processed: bool
     open_ticket_id: int | None = None  # the conversation is with people, not the bot
     last_language: str | None = None  # of the bot's last reply in this conversation
+    lookups: Lookups = MAYBE  # what the stages' reads can find
 
 
 def record_inbound(conn: Connection, env: dict[str, Any], text: str, now: datetime) -> Inbound:
@@ -51,8 +69,10 @@ def record_inbound(conn: Connection, env: dict[str, Any], text: str, now: dateti
             },
         ).scalar_one()
         language, conversation_id, ticket, last = None, None, None, None
+        lookups = None
     else:
-        identity_id, language, known_name, conversation_id, ticket, last = row
+        identity_id, language, known_name, conversation_id, ticket, last, *seen = row
+        lookups = Lookups(*(bool(f) for f in seen))
         if conversation_id is None:
             ticket = _UNKNOWN
         if display_name and display_name != known_name:
@@ -77,6 +97,9 @@ def record_inbound(conn: Connection, env: dict[str, Any], text: str, now: dateti
         ).scalar_one()
     if ticket is _UNKNOWN:
         ticket = conn.execute(sql.OPEN_TICKET, {"conversation_id": conversation_id}).scalar()
+    if lookups is None:  # a new sender: nothing of theirs to find, but an incident
+        found = conn.execute(sql.LOOKUPS, {"conversation_id": conversation_id}).one()
+        lookups = Lookups(*(bool(f) for f in found))
     if existing is not None:
         return Inbound(
             existing[0],
@@ -86,6 +109,7 @@ def record_inbound(conn: Connection, env: dict[str, Any], text: str, now: dateti
             existing[1] is not None,
             ticket,
             last,
+            lookups,
         )
     message_id = conn.execute(
         sql.INSERT_MESSAGE,
@@ -103,4 +127,4 @@ def record_inbound(conn: Connection, env: dict[str, Any], text: str, now: dateti
             "processed_at": None,
         },
     ).scalar_one()
-    return Inbound(message_id, identity_id, conversation_id, language, False, ticket, last)
+    return Inbound(message_id, identity_id, conversation_id, language, False, ticket, last, lookups)

@@ -8,11 +8,14 @@ recompiled on every execution, which costs more than a duplicate check.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 
 from storage.models import (
     Conversation,
     Identity,
+    Incident,
     MessageRecord,
     OutboxItem,
     Subscription,
@@ -26,8 +29,26 @@ MSG = table_of(MessageRecord)
 OUT = table_of(OutboxItem)
 TICKET = table_of(Ticket)
 SUB = table_of(Subscription)
+INCIDENT = table_of(Incident)
 
-# identity and, when it exists, its conversation in this chat
+# whether the stages that read for each message have anything to find: a ticket of the
+# conversation resolved (reopening), one whose rating comment was asked for and not
+# given (the comment), an open incident (its text); each looks only when there is
+_DONE = TICKET.alias("done")
+
+
+def _lookups(conversation_id: Any) -> tuple[Any, ...]:
+    resolved = and_(_DONE.c.conversation_id == conversation_id, _DONE.c.status == "resolved")
+    asked = and_(_DONE.c.rating_comment_asked_at.is_not(None), _DONE.c.rating_comment.is_(None))
+    return (
+        exists().where(resolved),
+        exists().where(resolved, asked),
+        exists().where(INCIDENT.c.status == "open"),
+    )
+
+
+LOOKUPS = select(*_lookups(bindparam("conversation_id")))
+# identity and, when it exists, its conversation in this chat, with its lookups
 IDENTITY_AND_CONVERSATION = (
     select(
         IDENT.c.id,
@@ -36,6 +57,7 @@ IDENTITY_AND_CONVERSATION = (
         CONV.c.id,
         TICKET.c.id,
         CONV.c.language,
+        *_lookups(CONV.c.id),
     )
     .select_from(
         IDENT.outerjoin(

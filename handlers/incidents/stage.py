@@ -19,7 +19,7 @@ from handlers.context import PASS, Context, Handled, Pass
 from handlers.conversation import MAX_TEXT
 from handlers.incidents.matching import matches, surge_keys
 from handlers.incidents.mentions import mentions
-from handlers.secrets import redact
+from handlers.secrets import redacted
 from storage.incidents import Affected, IncidentStore
 from storage.surges import SurgeStore, asked_rows
 
@@ -46,7 +46,7 @@ class IncidentStage:
         if not text or parse_command(text) is not None:
             return PASS
         incidents = IncidentStore(ctx.store)
-        open_incidents = await incidents.open_incidents()
+        open_incidents = await incidents.open_incidents() if ctx.lookups.incident_open else []
         if not open_incidents and ctx.ticket_id is not None:
             return PASS  # with people already, and nothing to tell them: not counted
         resolution = self.answers.resolver().resolve(text)
@@ -59,7 +59,7 @@ class IncidentStage:
         seen = mentions(text, network, coin)
         if ctx.ticket_id is None:
             # the examples staff will read: redacted like everything stored
-            said = redact(text)[0][:200]
+            said = redacted(message.text, ctx.redacted).text.strip()[:200]
             asked = asked_rows(surge_keys(ref, seen), ctx.conversation_id, said, ctx.now)
             ctx.defer(partial(SurgeStore._record, rows=asked))
         incident = next((i for i in open_incidents if matches(i, ref, seen)), None)

@@ -8,7 +8,7 @@ unjudged and that passes the cheap gate of ``cues`` goes to the semantic layer
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +63,7 @@ def inspect(
     transaction_hash: bool = False,
     official_handles: tuple[str, ...] = (),
     brand: str = "",
+    secret_kinds: Collection[str] | None = None,
 ) -> list[Finding]:
     """Every finding in ``text``; bounded work whatever its size.
 
@@ -71,10 +72,14 @@ def inspect(
     for a transaction hash (64 hex digits are not taken for a key). ``official_handles``
     and ``brand``: a handle in the text that imitates them is a fake account (a scam
     when it looks exactly like an official handle, "@exampIe"; a doubt when it only
-    dresses the brand as staff, "@example_jp_official").
+    dresses the brand as staff, "@example_jp_official"). ``secret_kinds``: the kinds
+    ``find_secrets`` finds in ``text`` with this ``transaction_hash``, when the caller
+    has them already (the inbox's redaction).
     """
     found: list[Finding] = []
-    kinds = {s.kind for s in find_secrets(text, transaction_hash=transaction_hash)}
+    if secret_kinds is None:
+        secret_kinds = {s.kind for s in find_secrets(text, transaction_hash=transaction_hash)}
+    kinds = set(secret_kinds)
     for kind in SECRET_KINDS:
         if kind in kinds:
             found.append(Finding("suspicious", f"secret_{kind}", {"kind": kind}))
