@@ -189,6 +189,24 @@ def _helper() -> ThreadPoolExecutor:
 
 
 @cache
+def model_threads() -> ThreadPoolExecutor:
+    """Where a stage calls the models off the event loop: one thread per core.
+
+    A model call takes 5-25 ms of CPU; on the event loop every chat waited for it, and
+    a busy group's messages were read one after another on one core. Each thread here
+    runs the model on one OpenMP thread (set once, when the thread starts: the setting
+    is the thread's own), so messages that arrive together are embedded side by side,
+    one per core, instead of meeting inside every product."""
+    return ThreadPoolExecutor(
+        max_workers=_cores(), thread_name_prefix="model", initializer=_one_openmp_thread
+    )
+
+
+def _one_openmp_thread() -> None:
+    _openmp().limit(limits=1)  # kept for the thread's life: no ``with``
+
+
+@cache
 def _openmp() -> ThreadpoolController:
     """The OpenMP runtimes loaded (the model's), found once: a search costs ~1 ms."""
     return ThreadpoolController().select(user_api="openmp")
