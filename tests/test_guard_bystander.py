@@ -5,43 +5,11 @@ Through the guard stage, on the real embedding model (shared, loaded once)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from channels.base import Capabilities, ChatKind, Reply
-from handlers.context import Brand, Context
-from handlers.guard import GuardStage
+from channels.base import ChatKind, Reply
 from handlers.requests import OpenTicket
-from handlers.scam.settings import GuardSettings
-from handlers.texts import Texts
-from handlers.understanding import shared_engine
-from tests.builders import VECTORS, message
-
-BRAND = Brand(
-    name="Example Exchange",
-    official_domains=("example.com",),
-    official_handles=("@example_support",),
-    languages=("en", "zh", "vi", "de", "es", "ru", "tr", "id", "pt", "fr", "ja", "ko"),
-)
-TEXTS = Texts.load()
-NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
-CAPS = Capabilities(max_length=4096, delete=True, restrict=True)
-
-needs_model = pytest.mark.skipif(
-    shared_engine().engine is None, reason="the embedding model is not available here"
-)
-
-
-async def run(text: str, language: str = "en", kind: ChatKind = ChatKind.PRIVATE):
-    stage = GuardStage(GuardSettings(), embedding_cache=VECTORS)
-    context = Context(now=NOW, language=language, texts=TEXTS, brand=BRAND, capabilities=CAPS)
-    chat = "-100" if kind is not ChatKind.PRIVATE else "u1"
-    result = await stage.handle(
-        message(text, chat_kind=kind, chat_id=chat, sender_id="u1", platform_message_id="9"),
-        context,
-    )
-    return result, context
+from tests.guard_chat import needs_model, run
 
 
 def replies(result) -> list[str]:

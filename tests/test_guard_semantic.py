@@ -4,48 +4,17 @@ not. Runs on the real embedding model (shared, loaded once)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from channels.base import Capabilities, ChatKind, Delete, Reply, Restrict
-from handlers.context import Brand, Context
-from handlers.guard import GuardStage
+from channels.base import ChatKind, Delete, Reply, Restrict
 from handlers.requests import AlertStaff, OpenTicket
 from handlers.scam.cues import worth_a_look
 from handlers.scam.links import hosts_in, lookalike
 from handlers.scam.normalize import readable
-from handlers.scam.settings import GuardSettings
 from handlers.secrets import redact
-from handlers.texts import Texts
-from handlers.understanding import shared_engine
-from tests.builders import VECTORS, message
+from tests.guard_chat import BRAND, needs_model, run
 
-BRAND = Brand(
-    name="Example Exchange",
-    official_domains=("example.com",),
-    official_handles=("@example_support",),
-    languages=("en", "zh", "vi", "de", "es", "ru", "tr", "id", "pt", "fr", "ja", "ko"),
-)
-TEXTS = Texts.load()
-NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-GROUP_CAPS = Capabilities(max_length=4096, delete=True, restrict=True)
 KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
-
-needs_model = pytest.mark.skipif(
-    shared_engine().engine is None, reason="the embedding model is not available here"
-)
-
-
-async def run(text: str, language: str = "en", kind: ChatKind = ChatKind.PRIVATE, **settings):
-    stage = GuardStage(GuardSettings(**settings), embedding_cache=VECTORS)
-    context = Context(now=NOW, language=language, texts=TEXTS, brand=BRAND, capabilities=GROUP_CAPS)
-    chat = "-100" if kind is not ChatKind.PRIVATE else "u1"
-    result = await stage.handle(
-        message(text, chat_kind=kind, chat_id=chat, sender_id="u1", platform_message_id="9"),
-        context,
-    )
-    return result, context
 
 
 def replies(result) -> list[str]:
