@@ -18,13 +18,16 @@
   written the same way on 2026-12-03 by another helper (its status words mapped to the
   phases ``kb test`` names before the first run, ``meta.json`` says how), frozen after
   its first run.
+- **blind4**: ``bench/data/blind4/answers/``: a sixth exchange's base (Halcyra, 37 FAQs)
+  and 401 questions, written the same way on 2026-12-03 by another helper with the
+  phases' own words, frozen after its first run.
 
 Each question goes through ``socialdesk ask --input``'s code path in one process, with
 every UI language enabled; scoring is ``socialdesk kb test``'s (``bots/kbtest.py``).
 Printed per set: right entry, wrong confident answers, right reply language, status
 facts, questions/s, right entry by language, and with ``--show-misses`` every miss.
 
-    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|blind|blind2|blind3|all]
+    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|blind|blind2|blind3|blind4|all]
         [--show-misses] [--confidence P]
 """
 
@@ -47,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "bench" / "data" / "blind" / "answers"
 BLIND2 = ROOT / "bench" / "data" / "blind2" / "answers"
 BLIND3 = ROOT / "bench" / "data" / "blind3" / "answers"
+BLIND4 = ROOT / "bench" / "data" / "blind4" / "answers"
 SETS = {
     "dev": (
         ROOT / "docs" / "knowledge" / "example.toml",
@@ -69,6 +73,7 @@ SETS = {
     "blind": (BLIND / "kb.toml", BLIND / "questions.jsonl", None, None),
     "blind2": (BLIND2 / "kb.toml", BLIND2 / "questions.jsonl", None, None),
     "blind3": (BLIND3 / "kb.toml", BLIND3 / "questions.jsonl", None, None),
+    "blind4": (BLIND4 / "kb.toml", BLIND4 / "questions.jsonl", None, None),
 }
 
 

@@ -3,22 +3,23 @@
 Runs every message through the guard's detectors as the guard stage does (rules, then
 the semantic layer behind its gate) and prints, for the development set
 (``bench/data/scam.jsonl``) or with ``--blind`` for the blind set
-(``bench/data/blind/scam/messages.jsonl``, its brand settings from ``meta.json``
-beside it; ``--blind2`` for the second one, ``bench/data/blind2/scam/``, written later
-for another brand; ``--blind3`` for the third, ``bench/data/blind3/scam/``, the frozen
-half of a set whose other half is the development set ``--dev3``,
-``bench/data/scam_dev3/``): recall by kind and by language (a scam counts as caught when its verdict
-is not "clean"), the false-positive rate on ordinary messages (any finding on one
-counts) and what the false positives consisted of (a transfer notice alone, a mistyped
-address or a network mismatch, ``guard.NOT_FRAUD``, or a scam or suspicious verdict, from
-a rule or the semantic layer; and how many held each finding), on a line of its own how
-many false positives were only a notice that an address fails its checksum (a set whose
-writer made addresses up gets the notice a user would rightly get; the headline rate
-still counts them, the line gives the rate without them), every miss and false
-positive (``--quiet``: counts only), messages/s in one process and how many messages
-reached the model. When ``../shared/ethpd`` is beside the repository it also checks
-agreement with MetaMask's eth-phishing-detect cases. The semantic layer's classifier
-is trained by ``bench/train_scam_classifier.py`` (never on the blind set).
+(``bench/data/blind/scam/messages.jsonl``, its brand settings from ``meta.json`` beside
+it; ``--blind2`` for the second one, ``bench/data/blind2/scam/``, written later for
+another brand; ``--blind3`` for the third, ``bench/data/blind3/scam/``, the frozen half
+of a set whose other half is the development set ``--dev3``, ``bench/data/scam_dev3/``;
+``--blind4``, ``bench/data/blind4/scam/``, likewise the frozen half of the Qorvex set):
+recall by kind and by language (a scam counts as caught when its verdict is not
+"clean"), the false-positive rate on ordinary messages (any finding on one counts) and
+what the false positives consisted of (a transfer notice alone, a mistyped address or a
+network mismatch, ``guard.NOT_FRAUD``, or a scam or suspicious verdict, from a rule or
+the semantic layer; and how many held each finding), on a line of its own how many false
+positives were only a notice that an address fails its checksum (a set whose writer made
+addresses up gets the notice a user would rightly get; the headline rate still counts
+them, the line gives the rate without them), every miss and false positive (``--quiet``:
+counts only), messages/s in one process and how many messages reached the model. When
+``../shared/ethpd`` is beside the repository it also checks agreement with MetaMask's
+eth-phishing-detect cases. The semantic layer's classifier is trained by
+``bench/train_scam_classifier.py`` (never on the blind set).
 
 Beside messages/s it prints how the time divides between e5's embeddings, the second
 model's (``Engine.second``: the screen before e5, ``handlers/scam/screen.py``) and
@@ -29,8 +30,8 @@ model as much per text as one message at a time on one thread: ``docs/benchmarks
 "Guard speed"); ``--threads 2`` reads two at once (``detect.inspect_many``, what a busy
 group's queue can use: the models compute outside the interpreter's lock).
 
-Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --dev2 | --dev3] [--rules-only]
-    [--no-screen] [--quiet] [--threads N]
+Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --blind4 | --dev2 | --dev3]
+    [--rules-only] [--no-screen] [--quiet] [--threads N]
 """
 
 from __future__ import annotations
@@ -70,6 +71,9 @@ DEV2 = HERE / "scam_dev2" / "messages.jsonl"
 # at random within each kind: one half to tune on, the other frozen (meta.json beside)
 DEV3 = HERE / "scam_dev3" / "messages.jsonl"
 BLIND3 = HERE / "blind3" / "scam" / "messages.jsonl"
+# the frozen half of a set written for the brand Qorvex (2026-12-03, 779 messages, 73
+# of them real posted text); its other half is bench/data/scam_dev4
+BLIND4 = HERE / "blind4" / "scam" / "messages.jsonl"
 # ordinary messages written as training data only (hard negatives), never measured on
 CLEAN_TRAIN = HERE / "scam_clean_train.jsonl"
 DEV_META = {
@@ -123,6 +127,7 @@ def main() -> int:
     parser.add_argument("--blind", action="store_true", help="the blind set, not the dev set")
     parser.add_argument("--blind2", action="store_true", help="the second blind set")
     parser.add_argument("--blind3", action="store_true", help="the third blind set")
+    parser.add_argument("--blind4", action="store_true", help="the fourth blind set")
     parser.add_argument("--dev2", action="store_true", help="the second development set")
     parser.add_argument("--dev3", action="store_true", help="the third development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
@@ -135,7 +140,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     path, meta = (DEV2 if args.dev2 else DEV), DEV_META
-    chosen = [(args.blind, BLIND), (args.blind2, BLIND2), (args.blind3, BLIND3), (args.dev3, DEV3)]
+    chosen = [(args.blind, BLIND), (args.blind2, BLIND2), (args.blind3, BLIND3)]
+    chosen += [(args.blind4, BLIND4), (args.dev3, DEV3)]
     for wanted, beside_meta in chosen:
         if not wanted:
             continue
