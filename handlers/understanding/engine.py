@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 QUERY_CACHE = 4096  # recent messages whose vectors are kept (guard and answers share them)
 MAX_CHARS = 1000  # a question's meaning is in its first lines; longer texts cost more
 SPLIT_BATCH = 16  # a primed batch this large is embedded in two halves at once
+MODEL_THREAD = "model"  # the names of model_threads()' threads begin with it
 
 
 class Model(Protocol):
@@ -116,15 +117,17 @@ class Engine:
         halves embedded at once, each on one OpenMP thread (the model releases the
         interpreter lock): in one call its threads meet inside every product, and
         ``socialdesk ask --input`` on two cores spent half its time waiting for them.
-        The second model reads the batch in this thread meanwhile."""
+        The second half goes to :func:`model_threads`; the second model reads the batch
+        in this thread meanwhile. Called from a model thread, the batch is not cut: that
+        thread waiting on its own pool could wait for ever once every one of them did."""
         keys = list(dict.fromkeys(t[:MAX_CHARS] for t in texts))
         with self._lock:
             keys = [k for k in keys if k not in self._recent]
         keys = keys[:QUERY_CACHE]  # more would push the first ones out before use
         halves = [keys]
-        if split and len(keys) >= SPLIT_BATCH and _cores() > 1:
+        if split and len(keys) >= SPLIT_BATCH and _cores() > 1 and not in_model_thread():
             halves = [keys[: len(keys) // 2], keys[len(keys) // 2 :]]
-        other = _helper().submit(self._alone, halves[1]) if len(halves) > 1 else None
+        other = model_threads().submit(self._alone, halves[1]) if len(halves) > 1 else None
         try:
             if self.second is not None:
                 self.second.prime(texts, split=False)
@@ -183,23 +186,28 @@ class Engine:
 
 
 @cache
-def _helper() -> ThreadPoolExecutor:
-    """The thread that embeds the second half of a primed batch."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="prime")
-
-
-@cache
 def model_threads() -> ThreadPoolExecutor:
-    """Where a stage calls the models off the event loop: one thread per core.
+    """Where the models are called off the calling thread: one thread per core, the
+    process's only pool for them.
 
     A model call takes 5-25 ms of CPU; on the event loop every chat waited for it, and
     a busy group's messages were read one after another on one core. Each thread here
     runs the model on one OpenMP thread (set once, when the thread starts: the setting
     is the thread's own), so messages that arrive together are embedded side by side,
-    one per core, instead of meeting inside every product."""
+    one per core, instead of meeting inside every product. The guard's reads, the
+    second half of a primed batch (:meth:`Engine.prime`) and messages read at once
+    (``handlers.scam.detect.inspect_many``) all share it: more threads than cores
+    would only take turns on them. Work running here must not wait on work it submits
+    here (:func:`in_model_thread` tells it where it runs)."""
     return ThreadPoolExecutor(
-        max_workers=_cores(), thread_name_prefix="model", initializer=_one_openmp_thread
+        max_workers=_cores(), thread_name_prefix=MODEL_THREAD, initializer=_one_openmp_thread
     )
+
+
+def in_model_thread() -> bool:
+    """Whether the caller runs in :func:`model_threads` (then it does its work itself
+    instead of submitting part of it there and waiting)."""
+    return threading.current_thread().name.startswith(f"{MODEL_THREAD}_")
 
 
 def _one_openmp_thread() -> None:
