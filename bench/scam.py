@@ -29,7 +29,10 @@ model as much per text as one message at a time on one thread: ``docs/benchmarks
 "Guard speed"); ``--threads 2`` reads two at once (``detect.inspect_many``, what a busy
 group's queue can use: the models compute outside the interpreter's lock).
 
-Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --dev2 | --dev3] [--rules-only]
+``--dev4``: the tunable half of a fourth set, ``bench/data/scam_dev4/`` (brand Qorvex).
+
+Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --dev2 | --dev3 | --dev4]
+    [--rules-only]
     [--no-screen] [--quiet] [--threads N]
 """
 
@@ -70,6 +73,9 @@ DEV2 = HERE / "scam_dev2" / "messages.jsonl"
 # at random within each kind: one half to tune on, the other frozen (meta.json beside)
 DEV3 = HERE / "scam_dev3" / "messages.jsonl"
 BLIND3 = HERE / "blind3" / "scam" / "messages.jsonl"
+# the tunable half of a fourth set (brand Qorvex), written like the third; its other
+# half is frozen elsewhere
+DEV4 = HERE / "scam_dev4" / "messages.jsonl"
 # ordinary messages written as training data only (hard negatives), never measured on
 CLEAN_TRAIN = HERE / "scam_clean_train.jsonl"
 DEV_META = {
@@ -125,6 +131,7 @@ def main() -> int:
     parser.add_argument("--blind3", action="store_true", help="the third blind set")
     parser.add_argument("--dev2", action="store_true", help="the second development set")
     parser.add_argument("--dev3", action="store_true", help="the third development set")
+    parser.add_argument("--dev4", action="store_true", help="the fourth development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
     parser.add_argument(
         "--no-screen", action="store_true", help="e5 reads every message (no USE screen)"
@@ -135,7 +142,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     path, meta = (DEV2 if args.dev2 else DEV), DEV_META
-    chosen = [(args.blind, BLIND), (args.blind2, BLIND2), (args.blind3, BLIND3), (args.dev3, DEV3)]
+    chosen = [(args.blind, BLIND), (args.blind2, BLIND2), (args.blind3, BLIND3), (args.dev3, DEV3), (args.dev4, DEV4)]
     for wanted, beside_meta in chosen:
         if not wanted:
             continue

@@ -66,6 +66,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
+from bench import scam_holdout as holdout
 from bench.scam import CLEAN_TRAIN, DEV, DEV2
 from bench.scam_rows import (
     NEITHER,
@@ -176,11 +177,52 @@ def main() -> int:
     parser.add_argument(
         "--clean-train", action="store_true", help=f"train on {CLEAN_TRAIN.name} too"
     )
+    parser.add_argument(
+        "--holdout",
+        choices=("dev", "dev2", "dev3", "dev4", "all"),
+        help="leave this development set out (all: each in turn) and run the whole guard "
+        "on it with a classifier trained without it (bench/scam_holdout.py)",
+    )
+    parser.add_argument(
+        "--without",
+        default="",
+        help="with --holdout: rules switched off, comma-separated (bystander, support, "
+        "pitches, screen)",
+    )
+    parser.add_argument(
+        "--c", default="", help="with --holdout: these C (comma-separated), not chosen inside"
+    )
+    parser.add_argument(
+        "--flag-at", default="", help="with --holdout: these FLAG_AT (comma-separated)"
+    )
+    parser.add_argument(
+        "--among", default="", help="with --holdout: train on these sets only (comma-separated)"
+    )
+    parser.add_argument(
+        "--fixed", type=Path, help="with --holdout: evaluate this classifier.npz, no refit"
+    )
     args = parser.parse_args()
     status = shared_engine()
     if status.engine is None:
         raise SystemExit(f"bench/train_scam_classifier.py: {status.reason}")
     engine = status.engine
+    if args.holdout:
+        names = list(holdout.sets()) if args.holdout == "all" else [args.holdout]
+        off = {w.strip() for w in args.without.split(",") if w.strip()}
+        print(f"== held out, the whole guard (without: {', '.join(sorted(off)) or 'nothing'})")
+        holdout.run(
+            engine,
+            names,
+            clean_train=args.clean_train,
+            rows=args.rows,
+            off=off,
+            fixed=args.fixed,
+            cs=tuple(float(c) for c in args.c.split(",") if c) or (None,),
+            flag_ats=tuple(float(t) for t in args.flag_at.split(",") if t),
+            among=tuple(a for a in args.among.split(",") if a) or None,
+            show=args.show,
+        )
+        return 0
     anchors = anchor_rows(semantic.load_anchors())
     data = corpus(clean_train=args.clean_train) + anchors
     x = embed(engine, data)
