@@ -17,6 +17,7 @@ from handlers.context import Verdict
 from handlers.scam.addresses import addresses_in, named_networks
 from handlers.scam.asks import asks_for_secret, reported_request
 from handlers.scam.bystander import bystander
+from handlers.scam.claims import claims_brand
 from handlers.scam.contracts import as_contract
 from handlers.scam.cues import cue_count
 from handlers.scam.gone import paid_to_release
@@ -158,6 +159,8 @@ def inspect(
         found.append(Finding("suspicious", "scam_report", {"phrase": asked[:80]}))
     elif not found and not told and (rate := earning_pitch(read)) is not None:
         found.append(Finding("suspicious", "investment_scam", {"phrase": rate[:80]}))
+    elif not found and not told and (claim := claims_brand(read, brand, asking=asking)):
+        found.append(Finding("suspicious", "fake_support", {"phrase": claim[:80]}))
     found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
     if found:
         found += doubts

@@ -66,6 +66,7 @@ RECEIVE_WORDS = any_of(
     r"верн",
     r"geri",
     r"alın",
+    r"\bal\b",
     r"dapat",
     r"\bdapet",
     r"terima",
@@ -146,11 +147,18 @@ NOT_DOUBLING = any_of(
     r"(?:\w+\s+)?(?:\d+\s?x|x\s?\d+)",
     r"\d+倍(?:杠杆|レバレッジ)|(?:杠杆|レバレッジ)\s*\d+倍|\d+\s?배\s*레버리지|레버리지\s*\d+\s?배",
 )
+_COINS = "btc|eth|usdt|usdc|bnb|sol|trx|ton|xrp|doge|ltc|matic|ada|avax|shib|pepe"
 _AMOUNT = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(?:个|枚|개)?\s*"
     # the coin's name ends where Latin letters do: "0.5 ETH를", "1 ETH返还" are amounts too
-    r"(btc|eth|usdt|usdc|bnb|sol|trx|ton|xrp|doge|ltc|matic|ada|avax|shib|pepe)(?![a-z0-9])",
+    rf"({_COINS})(?![a-z0-9])",
     re.IGNORECASE,
+)
+
+
+# a number right after a receive word, of no other coin ("返0.2个", "get 0.2 back")
+_BARE_AMOUNT = re.compile(
+    r"\w{0,6}?\s{0,2}(\d+(?:[.,]\d+)?)(?!\s*(?:%|[.,]?\d|[a-z]*(?:usd|eur)|" + _COINS + "))"
 )
 
 
@@ -167,6 +175,12 @@ def doubled_amount(unspaced_text: str) -> str | None:
             near = there.start() - at.end() < 80
             if other == coin and first > 0 and later >= 1.5 * first and near:
                 return text[at.start() : there.end()]
+        # "转0.1个ETH返0.2个": the amount after a receive word names no coin again
+        after = text[at.end() : at.end() + 80]
+        back = RECEIVE_WORDS.search(after)
+        bare = _BARE_AMOUNT.match(after, back.end()) if back is not None else None
+        if bare is not None and first > 0 and float(bare.group(1).replace(",", ".")) >= 1.5 * first:
+            return text[at.start() : at.end() + bare.end()]
     return None
 
 
