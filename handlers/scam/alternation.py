@@ -95,7 +95,7 @@ class Alternation:
         self.pattern = re.compile("|".join(words), re.IGNORECASE)
         self._quick = _quick(words) if QUICK else None
         # the words as they are typed without accents ("tai khoan", "zurueck", "cekim"),
-        # searched only in a text typed that way (``search``)
+        # searched only in a text typed that way (``search_typed``)
         changed = [u for u in (unmarked_source(w) for w in words) if u is not None]
         self._bare = Alternation(changed, bare=False) if bare and changed else None
 
@@ -110,9 +110,13 @@ class Alternation:
         return any(quick.search(fold) is not None for quick in self._quick)
 
     def search(self, text: str) -> re.Match[str] | None:
-        """The first match; in a text whose Latin letters carry no accent at all, a
-        word written with accents also matches as typed without them."""
-        found = self.pattern.search(text) if self.possible(text) else None
+        return self.pattern.search(text) if self.possible(text) else None
+
+    def search_typed(self, text: str) -> re.Match[str] | None:
+        """``search``, and in a text whose Latin letters carry no accent at all (typed
+        on a keyboard without them: "tai khoan", "zurueck", "cekim") the words written
+        with accents also as typed without them."""
+        found = self.search(text)
         if found is None and self._bare is not None and _MARKED.search(text) is None:
             return self._bare.search(text)
         return found

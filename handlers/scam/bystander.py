@@ -112,10 +112,29 @@ SOMEONE_ELSE = any_of(
 )
 
 
+# the reader's own account or money: "we have blocked your account", "nous avons bloqué
+# votre compte" is the scammer's threat, not a user who blocked someone
+YOURS = any_of(
+    r"\byour (?:account|wallet|funds|withdrawal|assets|balance|profile|deposit)",
+    r"\b(?:votre|ton|ta|vos) (?:compte|portefeuille|retrait|solde|fonds)",
+    r"\b(?:ihr|dein)(?:e|en)? (?:konto|wallet|guthaben|auszahlung)",
+    r"\b(?:su|tu) (?:cuenta|billetera|retiro|saldo)",
+    r"\b(?:sua|tua|seu|teu) (?:conta|carteira|saque|saldo)",
+    r"\b(?:ваш|тво)\w* (?:аккаунт|сч[её]т|кошел|вывод|баланс)",
+    r"\b(?:hesabınız|cüzdanınız|bakiyeniz|hesabını|hesabın)\b",
+    r"\b(?:akun|dompet|saldo) (?:anda|kamu)\b|\bakunmu\b",
+    r"tài khoản (?:của )?(?:bạn|quý khách)",
+    r"(?:您|你)的(?:账户|账号|帐户|钱包|资金|提现)",
+    r"(?:あなた|お客様)の(?:アカウント|口座|ウォレット)",
+    r"(?:귀하|회원님|고객님)의? ?(?:계정|지갑|계좌)",
+)
+
+
 def bystander(readable_text: str) -> bool:
     """The user reported the scam (or asks how to) and lost nothing to it (or somebody
     else did): what the message describes is not happening to its sender now, so it
-    gets no phrase or model finding."""
-    if HANDLED.search(readable_text) is None:
+    gets no phrase or model finding. Words that block the reader's own account ("we
+    have blocked your account") are the scam speaking, never a bystander."""
+    if HANDLED.search_typed(readable_text) is None or YOURS.search_typed(readable_text) is not None:
         return False
     return not already_sent(readable_text) or SOMEONE_ELSE.search(readable_text) is not None

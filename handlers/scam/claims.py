@@ -113,11 +113,11 @@ def claims_brand(readable_text: str, brand: str = "", *, asking: bool = False) -
     to write in private), or ``None``; a question (``asking``) is no claim."""
     if asking:
         return None
-    account = NEW_ACCOUNT.search(readable_text)
+    account = NEW_ACCOUNT.search_typed(readable_text)
     named = brand and brand.casefold() in readable_text
-    if account is not None and (named or OFFICIAL.search(readable_text) is not None):
+    if account is not None and (named or OFFICIAL.search_typed(readable_text) is not None):
         return account.group()
-    staff = STAFF.search(readable_text)
-    if staff is not None and PRIVATE.search(readable_text) is not None:
+    staff = STAFF.search_typed(readable_text)
+    if staff is not None and PRIVATE.search_typed(readable_text) is not None:
         return staff.group()
     return None

@@ -165,7 +165,7 @@ _BARE_AMOUNT = re.compile(
 def doubled_amount(unspaced_text: str) -> str | None:
     """The "send X, get 2X back" span of ``normalize.unspaced`` text, or ``None``."""
     text = unspaced_text[:2000]
-    if SEND_WORDS.search(text) is None or RECEIVE_WORDS.search(text) is None:
+    if SEND_WORDS.search_typed(text) is None or RECEIVE_WORDS.search_typed(text) is None:
         return None
     amounts = [
         (float(m.group(1).replace(",", ".")), m.group(2).lower(), m) for m in _AMOUNT.finditer(text)
@@ -177,7 +177,7 @@ def doubled_amount(unspaced_text: str) -> str | None:
                 return text[at.start() : there.end()]
         # "转0.1个ETH返0.2个": the amount after a receive word names no coin again
         after = text[at.end() : at.end() + 80]
-        back = RECEIVE_WORDS.search(after)
+        back = RECEIVE_WORDS.search_typed(after)
         bare = _BARE_AMOUNT.match(after, back.end()) if back is not None else None
         if bare is not None and first > 0 and float(bare.group(1).replace(",", ".")) >= 1.5 * first:
             return text[at.start() : at.end() + bare.end()]
@@ -187,4 +187,4 @@ def doubled_amount(unspaced_text: str) -> str | None:
 def doubling_words(readable_text: str) -> re.Match[str] | None:
     """A doubling word in ``normalize.readable`` text, after the uses of "double" that
     promise nothing ("double-check", "charged twice", "2x leverage") are set aside."""
-    return DOUBLING.search(NOT_DOUBLING.sub(" ", readable_text))
+    return DOUBLING.search_typed(NOT_DOUBLING.sub(" ", readable_text))
