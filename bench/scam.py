@@ -142,7 +142,13 @@ def main() -> int:
     )
     args = parser.parse_args()
     path, meta = (DEV2 if args.dev2 else DEV), DEV_META
-    chosen = [(args.blind, BLIND), (args.blind2, BLIND2), (args.blind3, BLIND3), (args.dev3, DEV3), (args.dev4, DEV4)]
+    chosen = [
+        (args.blind, BLIND),
+        (args.blind2, BLIND2),
+        (args.blind3, BLIND3),
+        (args.dev3, DEV3),
+        (args.dev4, DEV4),
+    ]
     for wanted, beside_meta in chosen:
         if not wanted:
             continue

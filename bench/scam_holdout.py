@@ -119,11 +119,20 @@ def everything(clean_train: bool) -> list[Row]:
     """Every set's rows, the written and hard-negative rows, the anchors; gated."""
     rows: list[Row] = []
     for name, (path, meta) in sets().items():
-        rows += [Row(r["text"], r["label"] == "scam", r.get("category", "?"), name, meta) for r in load(path)]
+        rows += [
+            Row(r["text"], r["label"] == "scam", r.get("category", "?"), name, meta)
+            for r in load(path)
+        ]
     extra = [("written", WRITTEN)] + ([("train", CLEAN_TRAIN)] if clean_train else [])
     for name, path in extra:
-        rows += [Row(r["text"], r["label"] == "scam", r.get("category", "?"), name, DEV_META) for r in load(path)]
-    rows += [Row(a.text, a.scam, a.kind, "anchor", DEV_META) for a in anchor_rows(semantic.load_anchors())]
+        rows += [
+            Row(r["text"], r["label"] == "scam", r.get("category", "?"), name, DEV_META)
+            for r in load(path)
+        ]
+    rows += [
+        Row(a.text, a.scam, a.kind, "anchor", DEV_META)
+        for a in anchor_rows(semantic.load_anchors())
+    ]
     gate(rows)
     return rows
 
@@ -142,7 +151,12 @@ def embed(engine: Engine, texts: list[str], path: Path) -> np.ndarray:
     if missing:
         path.parent.mkdir(parents=True, exist_ok=True)
         keys = list(known)
-        np.savez(path, model=np.array(engine.name), texts=np.array(keys), vectors=np.stack([known[k] for k in keys]))
+        np.savez(
+            path,
+            model=np.array(engine.name),
+            texts=np.array(keys),
+            vectors=np.stack([known[k] for k in keys]),
+        )
     return np.stack([known[t] for t in texts]).astype(np.float32)
 
 
@@ -199,7 +213,11 @@ class Holdout:
         )
         self.u: np.ndarray | None = None
         if engine.second is not None:
-            u = embed(engine.second, [r.read for r in self.rows], VECTORS.with_name("scam_holdout_use.npz"))
+            u = embed(
+                engine.second,
+                [r.read for r in self.rows],
+                VECTORS.with_name("scam_holdout_use.npz"),
+            )
             sims = u @ u[self.anchor].T
             at = np.nonzero(self.anchor)[0]
             sims[at, np.arange(len(at))] = -1.0  # an anchor is not its own closest anchor
@@ -264,12 +282,16 @@ class Holdout:
             )
         return clf, screen, c
 
-    def guard(self, held: str, clf: semantic.Classifier, screen: screening.Screen | None) -> Figures:
+    def guard(
+        self, held: str, clf: semantic.Classifier, screen: screening.Screen | None
+    ) -> Figures:
         """Every message of ``held`` through ``detect.inspect_many`` with this classifier."""
         path, meta = sets()[held]
         rows = load(path)
         check = semantic.IntentCheck(self.engine, VectorCache(CACHE), classifier=clf, screen=screen)
-        found = detect.inspect_many([r["text"] for r in rows], blocklist=BlockList(), intent=check, **options(meta))
+        found = detect.inspect_many(
+            [r["text"] for r in rows], blocklist=BlockList(), intent=check, **options(meta)
+        )
         f = Figures()
         for row, findings in zip(rows, found, strict=True):
             hit = bool(findings)
@@ -277,13 +299,17 @@ class Holdout:
                 f.scams[row.get("category", "?")] += 1
                 f.caught[row.get("category", "?")] += hit
                 if not hit:
-                    f.shown.append(f"missed [{row.get('category')}/{row.get('lang')}] {row['text'][:150]}")
+                    f.shown.append(
+                        f"missed [{row.get('category')}/{row.get('lang')}] {row['text'][:150]}"
+                    )
             else:
                 f.ordinary += 1
                 f.flagged += hit
                 if hit:
                     why = ",".join(x.reason + x.evidence.get("score", "") for x in findings)
-                    f.shown.append(f"false positive ({why}) [{row.get('lang')}] {row['text'][:150]}")
+                    f.shown.append(
+                        f"false positive ({why}) [{row.get('lang')}] {row['text'][:150]}"
+                    )
         return f
 
 
@@ -333,7 +359,10 @@ def run(
                 key = f"{held}, C {chosen}, flag at {at}"
                 out[key] = f.line()
                 print(f"  held out {key}: {out[key]}")
-                print("    by kind: " + ", ".join(f"{k} {f.caught[k]}/{n}" for k, n in sorted(f.scams.items())))
+                print(
+                    "    by kind: "
+                    + ", ".join(f"{k} {f.caught[k]}/{n}" for k, n in sorted(f.scams.items()))
+                )
                 if show:
                     print(*(f"    {s}" for s in f.shown), sep="\n")
     semantic.FLAG_AT = shipped

@@ -91,12 +91,21 @@ class Alternation:
     """``search``/``sub`` as ``re.compile("|".join(words), re.IGNORECASE)`` would,
     with the quick test in front; ``pattern`` is that real pattern."""
 
-    def __init__(self, words: tuple[str, ...] | list[str], *, bare: bool = True) -> None:
+    def __init__(
+        self, words: tuple[str, ...] | list[str], *, bare: bool = True, bare_min: int = 4
+    ) -> None:
         self.pattern = re.compile("|".join(words), re.IGNORECASE)
         self._quick = _quick(words) if QUICK else None
         # the words as they are typed without accents ("tai khoan", "zurueck", "cekim"),
         # searched only in a text typed that way (``search_typed``)
-        changed = [u for u in (unmarked_source(w) for w in words) if u is not None]
+        # (a word shorter than ``bare_min`` letters without its accents is another
+        # word: "ví" wallet / "vi", "quà" gift / "qua" past; unless the caller reads
+        # it beside stronger evidence, as the doubling rule does beside two amounts)
+        changed = [
+            u
+            for u in (unmarked_source(w) for w in words)
+            if u is not None and len(re.sub(r"\\.|[^\w]", "", u)) >= bare_min
+        ]
         self._bare = Alternation(changed, bare=False) if bare and changed else None
 
     def __repr__(self) -> str:

@@ -37,11 +37,13 @@ NEW_ACCOUNT = any_of(
     r"\bcuenta (?:anterior|antigua|vieja|principal) (?:fue |ha sido )?"
     r"(?:suspendida|hackeada|baneada|eliminada|cerrada|bloqueada)",
     r"\b(?:nova conta|conta (?:oficial )?nova|novo perfil)",
-    r"\b(?:conta )?(?:antiga|anterior|velha) (?:foi )?(?:hackeada|suspensa|banida|excluída|bloqueada)",
+    r"\b(?:conta )?(?:antiga|anterior|velha) (?:foi )?"
+    r"(?:hackeada|suspensa|banida|excluída|bloqueada)",
     r"\b(?:nouveau compte|nouvelle page|nouveau profil)",
     r"\b(?:ancien|précédent) compte (?:a été )?(?:piraté|suspendu|banni|supprimé|bloqué)",
     r"\bneue[rsn]? (?:offizielle[sn]? )?(?:konto|account|profil|kanal)",
-    r"\b(?:alte[rsn]?|vorherige[rsn]?) (?:konto|account|profil) (?:wurde )?(?:gehackt|gesperrt|gelöscht)",
+    r"\b(?:alte[rsn]?|vorherige[rsn]?) (?:konto|account|profil) (?:wurde )?"
+    r"(?:gehackt|gesperrt|gelöscht)",
     r"\bнов(?:ый|ого|ом) (?:официальн\w* )?(?:аккаунт|канал|профиль)",
     r"\b(?:стар|прежн|предыдущ)\w* (?:аккаунт|канал|профиль) (?:был )?"
     r"(?:взломан|заблокирован|удал[её]н)",

@@ -19,12 +19,13 @@ import re
 from handlers.scam.alternation import Alternation
 
 
-def any_of(*words: str) -> Alternation:
+def any_of(*words: str, bare_min: int = 4) -> Alternation:
     """One case-blind alternation of word patterns (shared with handlers.scam.phrases),
-    with the quick test of ``alternation`` in front."""
-    return Alternation(words)
+    with the quick test of ``alternation`` in front (``bare_min``: see ``Alternation``)."""
+    return Alternation(words, bare_min=bare_min)
 
 
+# beside two amounts even "gui" (gửi) and "al" are the send and receive words
 SEND_WORDS = any_of(
     r"\bsend",
     r"\btransfer",
@@ -48,6 +49,7 @@ SEND_WORDS = any_of(
     "보내",
     "보냈",
     r"\bmand[ae]",
+    bare_min=1,
 )
 RECEIVE_WORDS = any_of(
     r"\bget",
@@ -80,6 +82,7 @@ RECEIVE_WORDS = any_of(
     "戻",
     "받",
     "돌려",
+    bare_min=1,
 )
 # words that say "double" or "twice", with or without an amount ("send 1, get 2 back")
 DOUBLING = any_of(
