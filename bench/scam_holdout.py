@@ -29,7 +29,6 @@ instead of refitting.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -311,74 +310,3 @@ class Holdout:
                         f"false positive ({why}) [{row.get('lang')}] {row['text'][:150]}"
                     )
         return f
-
-
-def without(parts: set[str]) -> None:
-    """Switch rules off in ``detect`` for this process (an ablation, never shipped)."""
-    if "bystander" in parts:
-        detect.bystander = lambda read: False  # type: ignore[assignment]
-    if "support" in parts:
-        detect.support_elsewhere = lambda *a, **k: None  # type: ignore[assignment]
-    if "pitches" in parts:
-        detect.earning_pitch = lambda read: None  # type: ignore[assignment]
-    if "screen" in parts:
-        os.environ["SOCIALDESK_GUARD_SCREEN"] = "off"
-
-
-def run(
-    engine: Engine,
-    folds: list[str],
-    *,
-    clean_train: bool,
-    rows: str,
-    off: set[str],
-    fixed: Path | None = None,
-    cs: tuple[float | None, ...] = (None,),
-    flag_ats: tuple[float, ...] = (),
-    among: tuple[str, ...] | None = None,
-    show: bool = False,
-) -> dict[str, str]:
-    """Each fold's figures for each C (``None``: chosen inside) and threshold, printed
-    and returned (``fixed``: that classifier, not refitted; ``among``: train on these
-    sets only, besides the written rows, hard negatives and anchors)."""
-    without(off)
-    h = Holdout(engine, clean_train=clean_train, rows=rows)
-    out: dict[str, str] = {}
-    shipped = semantic.FLAG_AT
-    for held in folds:
-        for c in cs:
-            if fixed is not None:
-                clf, screen, chosen = semantic.Classifier.load(fixed), None, "fixed"
-            else:
-                clf, screen, chosen = h.refit(held, c, among)
-            if "screen" in off:
-                screen = None
-            for at in flag_ats or (shipped,):
-                semantic.FLAG_AT = at
-                f = h.guard(held, clf, screen)
-                key = f"{held}, C {chosen}, flag at {at}"
-                out[key] = f.line()
-                print(f"  held out {key}: {out[key]}")
-                print(
-                    "    by kind: "
-                    + ", ".join(f"{k} {f.caught[k]}/{n}" for k, n in sorted(f.scams.items()))
-                )
-                if show:
-                    print(*(f"    {s}" for s in f.shown), sep="\n")
-    semantic.FLAG_AT = shipped
-    return out
-
-
-def fit_every_set(
-    engine: Engine, *, clean_train: bool, c: float
-) -> tuple[LogisticRegression, LogisticRegression, list[Path]]:
-    """Both rows fitted on every development set (each with its own brand's gist and
-    gate), the written rows, the hard negatives and the anchors: what ships, once the
-    leave-one-set-out figures chose the recipe. Returns the files trained on."""
-    h = Holdout(engine, clean_train=clean_train)
-    t = h.training("", tuple(sets()))
-    fam = t & np.array([r.family for r in h.rows])
-    rep = np.array([r.report for r in h.rows], dtype=int)
-    files = [path for path, _ in sets().values()] + [WRITTEN]
-    files += [CLEAN_TRAIN] if clean_train else []
-    return fit(h.x[t], h.y[t], c), fit(h.x[fam], rep[fam], REPORT_C), files

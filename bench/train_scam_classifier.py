@@ -66,7 +66,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
-from bench import scam_holdout as holdout
+from bench import scam_folds as folds
 from bench.scam import CLEAN_TRAIN, DEV, DEV2
 from bench.scam_rows import (
     NEITHER,
@@ -177,73 +177,13 @@ def main() -> int:
     parser.add_argument(
         "--clean-train", action="store_true", help=f"train on {CLEAN_TRAIN.name} too"
     )
-    parser.add_argument(
-        "--holdout",
-        choices=("dev", "dev2", "dev3", "dev4", "all"),
-        help="leave this development set out (all: each in turn) and run the whole guard "
-        "on it with a classifier trained without it (bench/scam_holdout.py)",
-    )
-    parser.add_argument(
-        "--without",
-        default="",
-        help="with --holdout: rules switched off, comma-separated (bystander, support, "
-        "pitches, screen)",
-    )
-    parser.add_argument(
-        "--c", default="", help="with --holdout: these C (comma-separated), not chosen inside"
-    )
-    parser.add_argument(
-        "--flag-at", default="", help="with --holdout: these FLAG_AT (comma-separated)"
-    )
-    parser.add_argument(
-        "--among", default="", help="with --holdout: train on these sets only (comma-separated)"
-    )
-    parser.add_argument(
-        "--every-set",
-        type=float,
-        metavar="C",
-        help="with --write: fit on every development set (dev, dev2, dev3, dev4) with this "
-        "C, the recipe chosen by --holdout all, instead of the protocols below",
-    )
-    parser.add_argument(
-        "--fixed", type=Path, help="with --holdout: evaluate this classifier.npz, no refit"
-    )
+    folds.add_arguments(parser)
     args = parser.parse_args()
     status = shared_engine()
     if status.engine is None:
         raise SystemExit(f"bench/train_scam_classifier.py: {status.reason}")
     engine = status.engine
-    if args.every_set and args.write:
-        scam, report, files = holdout.fit_every_set(
-            engine, clean_train=args.clean_train, c=args.every_set
-        )
-        print("== leave one set out with this recipe (the figures kept beside the weights)")
-        held = holdout.run(
-            engine,
-            list(holdout.sets()),
-            clean_train=args.clean_train,
-            rows=args.rows,
-            off=set(),
-            cs=(args.every_set,),
-        )
-        write(engine.name, scam, report, held, args.rows == "all", args.clean_train, files)
-        return 0
-    if args.holdout:
-        names = list(holdout.sets()) if args.holdout == "all" else [args.holdout]
-        off = {w.strip() for w in args.without.split(",") if w.strip()}
-        print(f"== held out, the whole guard (without: {', '.join(sorted(off)) or 'nothing'})")
-        holdout.run(
-            engine,
-            names,
-            clean_train=args.clean_train,
-            rows=args.rows,
-            off=off,
-            fixed=args.fixed,
-            cs=tuple(float(c) for c in args.c.split(",") if c) or (None,),
-            flag_ats=tuple(float(t) for t in args.flag_at.split(",") if t),
-            among=tuple(a for a in args.among.split(",") if a) or None,
-            show=args.show,
-        )
+    if folds.dispatch(args, engine, write):
         return 0
     anchors = anchor_rows(semantic.load_anchors())
     data = corpus(clean_train=args.clean_train) + anchors
