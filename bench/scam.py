@@ -30,8 +30,10 @@ model as much per text as one message at a time on one thread: ``docs/benchmarks
 "Guard speed"); ``--threads 2`` reads two at once (``detect.inspect_many``, what a busy
 group's queue can use: the models compute outside the interpreter's lock).
 
-Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --blind4 | --dev2 | --dev3]
-    [--rules-only] [--no-screen] [--quiet] [--threads N]
+``--dev4``: the tunable half of a fourth set, ``bench/data/scam_dev4/`` (brand Qorvex).
+
+Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --blind4 | --dev2 | --dev3
+    | --dev4] [--rules-only] [--no-screen] [--quiet] [--threads N]
 """
 
 from __future__ import annotations
@@ -71,8 +73,9 @@ DEV2 = HERE / "scam_dev2" / "messages.jsonl"
 # at random within each kind: one half to tune on, the other frozen (meta.json beside)
 DEV3 = HERE / "scam_dev3" / "messages.jsonl"
 BLIND3 = HERE / "blind3" / "scam" / "messages.jsonl"
-# the frozen half of a set written for the brand Qorvex (2026-12-03, 779 messages, 73
-# of them real posted text); its other half is bench/data/scam_dev4
+# the fourth set (brand Qorvex, 2026-12-03, 779 messages, 73 of them real posted text),
+# split like the third: the tunable half and the frozen one
+DEV4 = HERE / "scam_dev4" / "messages.jsonl"
 BLIND4 = HERE / "blind4" / "scam" / "messages.jsonl"
 # ordinary messages written as training data only (hard negatives), never measured on
 CLEAN_TRAIN = HERE / "scam_clean_train.jsonl"
@@ -130,6 +133,7 @@ def main() -> int:
     parser.add_argument("--blind4", action="store_true", help="the fourth blind set")
     parser.add_argument("--dev2", action="store_true", help="the second development set")
     parser.add_argument("--dev3", action="store_true", help="the third development set")
+    parser.add_argument("--dev4", action="store_true", help="the fourth development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
     parser.add_argument(
         "--no-screen", action="store_true", help="e5 reads every message (no USE screen)"
@@ -143,8 +147,14 @@ def main() -> int:
     )
     args = parser.parse_args()
     path, meta = (DEV2 if args.dev2 else DEV), DEV_META
-    chosen = [(args.blind, BLIND), (args.blind2, BLIND2), (args.blind3, BLIND3)]
-    chosen += [(args.blind4, BLIND4), (args.dev3, DEV3)]
+    chosen = [
+        (args.blind, BLIND),
+        (args.blind2, BLIND2),
+        (args.blind3, BLIND3),
+        (args.blind4, BLIND4),
+        (args.dev3, DEV3),
+        (args.dev4, DEV4),
+    ]
     for wanted, beside_meta in chosen:
         if not wanted:
             continue

@@ -66,6 +66,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
+from bench import scam_folds as folds
 from bench.scam import CLEAN_TRAIN, DEV, DEV2
 from bench.scam_rows import (
     NEITHER,
@@ -176,11 +177,14 @@ def main() -> int:
     parser.add_argument(
         "--clean-train", action="store_true", help=f"train on {CLEAN_TRAIN.name} too"
     )
+    folds.add_arguments(parser)
     args = parser.parse_args()
     status = shared_engine()
     if status.engine is None:
         raise SystemExit(f"bench/train_scam_classifier.py: {status.reason}")
     engine = status.engine
+    if folds.dispatch(args, engine, write):
+        return 0
     anchors = anchor_rows(semantic.load_anchors())
     data = corpus(clean_train=args.clean_train) + anchors
     x = embed(engine, data)
@@ -305,12 +309,20 @@ def thresholds(data: list[Row], p: np.ndarray, mask: np.ndarray) -> tuple[float,
     return best[1], sure
 
 
-def write(model: str, scam, report, held: dict[str, str], every_row: bool, clean: bool) -> None:
+def write(
+    model: str,
+    scam,
+    report,
+    held: dict[str, str],
+    every_row: bool,
+    clean: bool,
+    data: list[Path] | None = None,
+) -> None:
     out = semantic.CLASSIFIER
     weights = np.vstack([scam.coef_[0], report.coef_[0]]).astype(np.float32)
     bias = np.array([scam.intercept_[0], report.intercept_[0]], dtype=np.float32)
     np.savez(out, weights=weights, bias=bias, model=np.array(model))
-    files = (DEV, WRITTEN, DEV2, *((CLEAN_TRAIN,) if clean else ()), semantic.ANCHORS)
+    files = (*(data or (DEV, WRITTEN, DEV2, *((CLEAN_TRAIN,) if clean else ()))), semantic.ANCHORS)
     meta = {
         "written": datetime.date.today().isoformat(),
         "by": "bench/train_scam_classifier.py --write",
@@ -329,7 +341,7 @@ def write(model: str, scam, report, held: dict[str, str], every_row: bool, clean
         "thresholds": {"FLAG_AT": semantic.FLAG_AT, "SURE_AT": semantic.SURE_AT},
         "trained_on": {str(p.relative_to(ROOT)): _sha256(p) for p in files},
         "held_out": held,
-        "never_read": "bench/data/blind/",
+        "never_read": "bench/data/blind/, blind2/, blind3/ (and blind4, never here)",
     }
     side = out.with_suffix(".json")
     if side.exists():  # the screen's part is bench/train_scam_screen.py's to write

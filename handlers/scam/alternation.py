@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
@@ -90,9 +91,22 @@ class Alternation:
     """``search``/``sub`` as ``re.compile("|".join(words), re.IGNORECASE)`` would,
     with the quick test in front; ``pattern`` is that real pattern."""
 
-    def __init__(self, words: tuple[str, ...] | list[str]) -> None:
+    def __init__(
+        self, words: tuple[str, ...] | list[str], *, bare: bool = True, bare_min: int = 4
+    ) -> None:
         self.pattern = re.compile("|".join(words), re.IGNORECASE)
         self._quick = _quick(words) if QUICK else None
+        # the words as they are typed without accents ("tai khoan", "zurueck", "cekim"),
+        # searched only in a text typed that way (``search_typed``)
+        # (a word shorter than ``bare_min`` letters without its accents is another
+        # word: "ví" wallet / "vi", "quà" gift / "qua" past; unless the caller reads
+        # it beside stronger evidence, as the doubling rule does beside two amounts)
+        changed = [
+            u
+            for u in (unmarked_source(w) for w in words)
+            if u is not None and len(re.sub(r"\\.|[^\w]", "", u)) >= bare_min
+        ]
+        self._bare = Alternation(changed, bare=False) if bare and changed else None
 
     def __repr__(self) -> str:
         return f"Alternation({self.pattern.pattern[:40]!r}…)"
@@ -106,6 +120,15 @@ class Alternation:
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if self.possible(text) else None
+
+    def search_typed(self, text: str) -> re.Match[str] | None:
+        """``search``, and in a text whose Latin letters carry no accent at all (typed
+        on a keyboard without them: "tai khoan", "zurueck", "cekim") the words written
+        with accents also as typed without them."""
+        found = self.search(text)
+        if found is None and self._bare is not None and _MARKED.search(text) is None:
+            return self._bare.search(text)
+        return found
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
         return self.pattern.sub(repl, text) if self.possible(text) else text
@@ -199,3 +222,39 @@ def _fold_source(source: str) -> str | None:
         out.append(chr(FOLD.get(ord(ch), ord(ch))))
         i += 1
     return "".join(out)
+
+
+# a Latin letter with an accent: a text holding one was typed with them
+_MARKED = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
+# letters that keyboards without them write as plain letters or two ("ü" as "ue")
+_PLAIN = {"đ": "d", "Đ": "D", "ı": "i", "ł": "l", "ø": "o", "ß": "s", "æ": "a", "œ": "o"}
+_TWO = {"ä": "(?:ae|a)", "ö": "(?:oe|o)", "ü": "(?:ue|u)", "ß": "(?:ss|s)"}
+
+
+def unmarked_source(source: str) -> str | None:
+    """A word pattern as typed without accents ("gửi" -> "gui", "zurück" ->
+    "zur(?:ue|u)ck"), or ``None`` when it has no accented Latin letter. Other scripts
+    (Cyrillic "й", kana with dakuten) are left as they are."""
+    out: list[str] = []
+    i, in_class, changed = 0, False, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            out.append(source[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        if _MARKED.fullmatch(ch) or ch in _PLAIN:
+            changed = True
+            if not in_class and ch.lower() in _TWO:
+                out.append(_TWO[ch.lower()])
+            else:
+                plain = _PLAIN.get(ch) or unicodedata.normalize("NFD", ch)[0]
+                out.append(plain)
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out) if changed else None

@@ -17,6 +17,7 @@ read as spaces), in the twelve UI languages: the user's own past act ("I reporte
 
 from __future__ import annotations
 
+from handlers.scam.claims import PRIVATE
 from handlers.scam.doubling import any_of
 from handlers.scam.gone import already_sent
 
@@ -112,10 +113,73 @@ SOMEONE_ELSE = any_of(
 )
 
 
-def bystander(readable_text: str) -> bool:
+# a user warning the others: it names the thing a scam, or tells them not to do it
+WARNS = any_of(
+    r"\b(?:it s|its|that s|thats|this is|these are|is|are|was|were) (?:a |an |all |just |"
+    r"totally |definitely |obviously |clearly )?(?:scam|scams|scammer|scammers|phishing|fake|"
+    r"impostors?|imposters?|fraud)\b",
+    r"\bdon t (?:send|click|share|pay|give|connect)\b",
+    r"\b(?:never|doesn t|does not|won t|will not) (?:ever )?(?:asks?|dms?|message|write)\b",
+    r"\breport (?:him|her|them|it)\b",
+    r"\breported (?:\w+ )?to\b",
+    r"\bbeware\b",
+    r"\bpsa\b",
+    r"\bes (?:una )?estafa\b|\bson (?:estafadores|falsos)\b",
+    r"\bno (?:envíes|mandes|compartas|pagues|envíen|manden)\b|\bnunca (?:pide|pedirá|escribe)",
+    r"\bé (?:um )?golpe\b|\bsão golpistas\b|\bnão (?:envie|mande|compartilhe|pague)\b",
+    r"\bnunca (?:pede|pedirá)",
+    r"\bc est une arnaque\b|\bsont des arnaqueurs\b|\bn envoyez (?:rien|pas)\b",
+    r"\bne (?:partagez|payez|cliquez|donnez) (?:jamais|pas|rien)\b|\bne (?:vous )?demande jamais",
+    r"\bist (?:ein |das )?betrug\b|\bsind betrüger\b|\bschickt? (?:nichts|kein)",
+    r"\b(?:fragt|schreibt) (?:euch |dich )?(?:nie|niemals)\b",
+    r"\bэто (?:развод|мошенник|мошенники|скам|фейк|лохотрон)\b",
+    r"\bне (?:отправляйте|переводите|сообщайте|давайте|кидайте)\b|\bникогда не (?:просит|пишет)",
+    r"\bdolandırıcı(?:lık|dır|lıktır)?\b|\bgöndermeyin\b|\basla (?:istemez|yazmaz)\b",
+    r"\bitu (?:penipuan|scam|penipu)\b|\bjangan (?:kirim|transfer|kasih|bagikan|klik)\b",
+    r"\btidak (?:pernah|akan) (?:meminta|minta)\b",
+    r"\blà lừa đảo\b|\bđừng (?:gửi|chuyển|chia sẻ|bấm)\b|\bkhông bao giờ (?:yêu cầu|hỏi|nhắn)",
+    "是骗子|是诈骗|别(?:转|给|发|点)|不要(?:转账|给|发送|点击)|从不(?:会)?(?:要求|私信)|绝不会",
+    "詐欺です|詐欺だ|送らないで|絶対に.{0,6}(?:聞きません|求めません)",
+    "사기(?:입니다|예요|에요|다)|보내지 마|절대.{0,6}(?:요구하지|묻지) 않",
+)
+
+# the reader's own account or money: "we have blocked your account", "nous avons bloqué
+# votre compte" is the scammer's threat, not a user who blocked someone
+YOURS = any_of(
+    r"\byour (?:account|wallet|funds|withdrawal|assets|balance|profile|deposit)",
+    r"\b(?:votre|ton|ta|vos) (?:compte|portefeuille|retrait|solde|fonds)",
+    r"\b(?:ihr|dein)(?:e|en)? (?:konto|wallet|guthaben|auszahlung)",
+    r"\b(?:su|tu) (?:cuenta|billetera|retiro|saldo)",
+    r"\b(?:sua|tua|seu|teu) (?:conta|carteira|saque|saldo)",
+    r"\b(?:ваш|тво)\w* (?:аккаунт|сч[её]т|кошел|вывод|баланс)",
+    r"\b(?:hesabınız|cüzdanınız|bakiyeniz|hesabını|hesabın)\b",
+    r"\b(?:akun|dompet|saldo) (?:anda|kamu)\b|\bakunmu\b",
+    r"tài khoản (?:của )?(?:bạn|quý khách)",
+    r"(?:您|你)的(?:账户|账号|帐户|钱包|资金|提现)",
+    r"(?:あなた|お客様)の(?:アカウント|口座|ウォレット)",
+    r"(?:귀하|회원님|고객님)의? ?(?:계정|지갑|계좌)",
+)
+
+
+def bystander(readable_text: str, *, pointing: bool = False, asking: bool = False) -> bool:
     """The user reported the scam (or asks how to) and lost nothing to it (or somebody
     else did): what the message describes is not happening to its sender now, so it
-    gets no phrase or model finding."""
-    if HANDLED.search(readable_text) is None:
+    gets no phrase or model finding; so does a warning to the others ("it's a scam,
+    don't send anything") that points nowhere (``pointing``: no link, handle or
+    e-mail address of its own). Words that block the reader's own account ("we
+    have blocked your account") are the scam speaking, never a bystander."""
+    if YOURS.search_typed(readable_text) is not None:
+        return False
+    warns = not asking and _warns(readable_text, pointing)  # "is it a scam?" asks for help
+    if HANDLED.search_typed(readable_text) is None and not warns:
         return False
     return not already_sent(readable_text) or SOMEONE_ELSE.search(readable_text) is not None
+
+
+def _warns(readable_text: str, pointing: bool) -> bool:
+    """A warning to the others that points nowhere of its own (``pointing``: a link,
+    a handle or an e-mail address in the message; nor a request to write in private:
+    "beware of scammers, DM me" is the scam)."""
+    if pointing or WARNS.search_typed(readable_text) is None:
+        return False
+    return PRIVATE.search_typed(readable_text) is None

@@ -35,7 +35,9 @@ GONE = _FAMILIES["gone"]
 def cue_count(readable_text: str, *, has_link: bool) -> int:
     """How many kinds of cue a message carries (a link counts as one): 0 keeps it from
     the model; more kinds together make a scam likelier (``intent`` weighs them)."""
-    found = sum(cue.search(readable_text) is not None for cue in (SECRET, PROMISE, CONTACT, GONE))
+    found = sum(
+        cue.search_typed(readable_text) is not None for cue in (SECRET, PROMISE, CONTACT, GONE)
+    )
     return found + has_link
 
 

@@ -16,6 +16,7 @@ from handlers.context import Verdict
 from handlers.scam.addresses import addresses_in, named_networks
 from handlers.scam.asks import asks_for_secret, reported_request
 from handlers.scam.bystander import bystander
+from handlers.scam.claims import claims_brand
 from handlers.scam.contracts import as_contract
 from handlers.scam.cues import cue_count
 from handlers.scam.gone import paid_to_release
@@ -85,7 +86,10 @@ def inspect(
             found.append(Finding("suspicious", f"secret_{kind}", {"kind": kind}))
     # a defanged or letter-spaced link is still a link the reader can follow
     hosts = hosts_in(refanged(visible(text[:100_000])))
-    for disguise in _USERINFO.finditer(text[:100_000]):
+    bare = (
+        m for m in _BARE_USERINFO.finditer(text[:100_000]) if _names_official(m, official_domains)
+    )
+    for disguise in (*_USERINFO.finditer(text[:100_000]), *bare):
         found.append(
             Finding(
                 "scam",
@@ -115,7 +119,8 @@ def inspect(
             )
         elif host.host.replace(".", "").isdigit():
             found.append(Finding("suspicious", "ip_link", {"domain": host.host}))
-    for handle in foreign_handles(text, official_handles):
+    handles = foreign_handles(text, official_handles)
+    for handle in handles:
         copied = imitates(handle, official_handles, brand)
         if copied is not None:
             verdict: Verdict = "scam" if copied[1] else "suspicious"
@@ -129,7 +134,7 @@ def inspect(
     )
     doubts: list[Finding] = []
     # "I reported a fake admin who asked for seeds": the words of a scam, none at work
-    told = bystander(read)
+    told = bystander(read, pointing=foreign or bool(handles) or "@" in text, asking=asking)
     phrases = (
         []
         if told
@@ -158,6 +163,8 @@ def inspect(
         found.append(Finding("suspicious", "scam_report", {"phrase": asked[:80]}))
     elif not found and not told and (rate := earning_pitch(read)) is not None:
         found.append(Finding("suspicious", "investment_scam", {"phrase": rate[:80]}))
+    elif not found and not told and (claim := claims_brand(read, brand, asking=asking)):
+        found.append(Finding("suspicious", "fake_support", {"phrase": claim[:80]}))
     found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
     if found:
         found += doubts
@@ -199,6 +206,18 @@ _USERINFO = re.compile(
     r"\bhttps?://((?:[\w-]+\.)+[a-z]{2,24})(?::[^@\s/]*)?@((?:[\w-]+\.)+[a-z]{2,24})\b",
     re.IGNORECASE,
 )
+
+# "brand.com@evil.top" without the scheme: typed or tapped, it is still evil.top (only
+# when what stands before the "@" is an official domain: "name.surname@mail.com" is mail)
+_BARE_USERINFO = re.compile(
+    r"(?<![\w.@/-])((?:[\w-]+\.)+[a-z]{2,24})@((?:[\w-]+\.)+[a-z]{2,24})\b", re.IGNORECASE
+)
+
+
+def _names_official(match: re.Match[str], official_domains: tuple[str, ...]) -> bool:
+    host = match.group(1).lower()
+    return any(host == d or host.endswith("." + d) for d in official_domains)
+
 
 # Block explorers and price sites users link to when they show a transaction or a
 # price: a link to one of them is no reason to read a message for a scam (a look-alike

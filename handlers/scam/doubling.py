@@ -19,12 +19,13 @@ import re
 from handlers.scam.alternation import Alternation
 
 
-def any_of(*words: str) -> Alternation:
+def any_of(*words: str, bare_min: int = 4) -> Alternation:
     """One case-blind alternation of word patterns (shared with handlers.scam.phrases),
-    with the quick test of ``alternation`` in front."""
-    return Alternation(words)
+    with the quick test of ``alternation`` in front (``bare_min``: see ``Alternation``)."""
+    return Alternation(words, bare_min=bare_min)
 
 
+# beside two amounts even "gui" (gửi) and "al" are the send and receive words
 SEND_WORDS = any_of(
     r"\bsend",
     r"\btransfer",
@@ -35,9 +36,11 @@ SEND_WORDS = any_of(
     r"\bgửi",
     r"chuyển",
     r"\bsende",
+    r"\bschick",
     r"überweis",
     r"\benv[ií]",
     r"envoy",
+    r"\benvoi",
     r"отправ",
     r"переве",
     r"gönder",
@@ -46,6 +49,7 @@ SEND_WORDS = any_of(
     "보내",
     "보냈",
     r"\bmand[ae]",
+    bare_min=1,
 )
 RECEIVE_WORDS = any_of(
     r"\bget",
@@ -64,7 +68,9 @@ RECEIVE_WORDS = any_of(
     r"верн",
     r"geri",
     r"alın",
+    r"\bal\b",
     r"dapat",
+    r"\bdapet",
     r"terima",
     r"kembali",
     r"nhận",
@@ -76,6 +82,7 @@ RECEIVE_WORDS = any_of(
     "戻",
     "받",
     "돌려",
+    bare_min=1,
 )
 # words that say "double" or "twice", with or without an amount ("send 1, get 2 back")
 DOUBLING = any_of(
@@ -143,18 +150,25 @@ NOT_DOUBLING = any_of(
     r"(?:\w+\s+)?(?:\d+\s?x|x\s?\d+)",
     r"\d+倍(?:杠杆|レバレッジ)|(?:杠杆|レバレッジ)\s*\d+倍|\d+\s?배\s*레버리지|레버리지\s*\d+\s?배",
 )
+_COINS = "btc|eth|usdt|usdc|bnb|sol|trx|ton|xrp|doge|ltc|matic|ada|avax|shib|pepe"
 _AMOUNT = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(?:个|枚|개)?\s*"
     # the coin's name ends where Latin letters do: "0.5 ETH를", "1 ETH返还" are amounts too
-    r"(btc|eth|usdt|usdc|bnb|sol|trx|ton|xrp|doge|ltc|matic|ada|avax|shib|pepe)(?![a-z0-9])",
+    rf"({_COINS})(?![a-z0-9])",
     re.IGNORECASE,
+)
+
+
+# a number right after a receive word, of no other coin ("返0.2个", "get 0.2 back")
+_BARE_AMOUNT = re.compile(
+    r"\w{0,6}?\s{0,2}(\d+(?:[.,]\d+)?)(?!\s*(?:%|[.,]?\d|[a-z]*(?:usd|eur)|" + _COINS + "))"
 )
 
 
 def doubled_amount(unspaced_text: str) -> str | None:
     """The "send X, get 2X back" span of ``normalize.unspaced`` text, or ``None``."""
     text = unspaced_text[:2000]
-    if SEND_WORDS.search(text) is None or RECEIVE_WORDS.search(text) is None:
+    if SEND_WORDS.search_typed(text) is None or RECEIVE_WORDS.search_typed(text) is None:
         return None
     amounts = [
         (float(m.group(1).replace(",", ".")), m.group(2).lower(), m) for m in _AMOUNT.finditer(text)
@@ -164,10 +178,16 @@ def doubled_amount(unspaced_text: str) -> str | None:
             near = there.start() - at.end() < 80
             if other == coin and first > 0 and later >= 1.5 * first and near:
                 return text[at.start() : there.end()]
+        # "转0.1个ETH返0.2个": the amount after a receive word names no coin again
+        after = text[at.end() : at.end() + 80]
+        back = RECEIVE_WORDS.search_typed(after)
+        bare = _BARE_AMOUNT.match(after, back.end()) if back is not None else None
+        if bare is not None and first > 0 and float(bare.group(1).replace(",", ".")) >= 1.5 * first:
+            return text[at.start() : at.end() + bare.end()]
     return None
 
 
 def doubling_words(readable_text: str) -> re.Match[str] | None:
     """A doubling word in ``normalize.readable`` text, after the uses of "double" that
     promise nothing ("double-check", "charged twice", "2x leverage") are set aside."""
-    return DOUBLING.search(NOT_DOUBLING.sub(" ", readable_text))
+    return DOUBLING.search_typed(NOT_DOUBLING.sub(" ", readable_text))

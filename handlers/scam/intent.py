@@ -78,10 +78,12 @@ REPORTS = frozenset({"report_asked", "report_paid"})
 CENTER = 0.002
 SCALE = 0.0125
 CUE_WEIGHT = 0.64
-# Both derived on held-out (out-of-fold) development messages by
-# bench/train_scam_classifier.py: the fewest errors (a missed scam and a needless
-# warning weigh the same), and the lowest score above which 99 in 100 are scams.
-FLAG_AT = 0.55  # a probability at or above this flags the message
+# FLAG_AT: chosen leaving one development set out (bench/train_scam_classifier.py
+# --holdout all: the whole guard on each of the four sets with a classifier trained
+# without it): at 0.5, 7 more scams caught over the four sets than at 0.55 for one more
+# false positive (docs/benchmarks.md). SURE_AT: the lowest score above which 99 in
+# 100 held-out (out-of-fold) development messages are scams.
+FLAG_AT = 0.5  # a probability at or above this flags the message
 SURE_AT = 0.9  # ... and at or above this, a scammer's message is a scam, not a doubt
 GIST_CHARS = 160  # what a message asks is in its first lines; the cost grows faster than length
 

@@ -85,6 +85,8 @@ _LATIN = re.compile("[a-z]")
 # Cyrillic letters no Latin letter passes for (the word is Russian, not disguised English)
 _ONLY_CYRILLIC = re.compile("[бвгдёжзийлнптфцчшщъыьэюя]")
 _WORD = re.compile(r"\w+")
+_TIMES = re.compile(r"[хХ]\d{1,3}|\d{1,3}[хХ]")
+_X = str.maketrans("хХ", "xx")
 # Latin letters that pass for Cyrillic ones: "Пpeдлaгаю paбoтy" hides Russian words
 # from word lists the way "clаim" hides an English one
 _TO_CYRILLIC = str.maketrans(
@@ -112,7 +114,8 @@ def _unmix(word: re.Match[str]) -> str:
     that language and stays as it is."""
     text = word.group()
     if not _LATIN.search(text):
-        return text
+        # "х2", "2Х": a Cyrillic х beside a number is the multiplication sign
+        return text.translate(_X) if _TIMES.fullmatch(text) else text
     if _ONLY_CYRILLIC.search(text):
         mapped = text.translate(_TO_CYRILLIC)
         if not _LATIN.search(mapped):

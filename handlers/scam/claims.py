@@ -1,0 +1,125 @@
+"""Someone in the chat who says they are the brand: its new account, or its staff.
+
+Impersonators in a group announce themselves: "Official Brand account: our old account
+was suspended, follow us here", "本号为新官方账号，旧号已停用", "I'm the official admin
+here, DM me only, the other admins are fake". The brand's real accounts and staff
+speak through the official handles (``handles.without_official`` takes those out before
+the rules read a message) and never move users to a private chat, so a message that
+claims a new official account, or claims to be staff and asks to be written to in
+private, is an impersonation whatever brand it names. Questions ("is this the new
+official account?") are left to the other detectors: the user is asking, not claiming.
+
+Plain alternations on ``normalize.readable`` text, in the twelve UI languages.
+"""
+
+from __future__ import annotations
+
+from handlers.scam.doubling import any_of
+
+OFFICIAL = any_of(
+    r"\bofficial",
+    r"\bofficiel",
+    r"\boffiziell",
+    r"\boficia",
+    r"\bофициальн",
+    r"\bresmi\b",
+    r"chính thức",
+    "官方",
+    "公式",
+    "공식",
+)
+# a new account of the brand, or its old one gone
+NEW_ACCOUNT = any_of(
+    r"\b(?:new|backup|second) (?:official )?(?:account|page|profile|channel|handle)\b",
+    r"\b(?:old|previous|former|main) (?:account|page|profile|channel) (?:was |has been |got |is )?"
+    r"(?:hacked|suspended|banned|deleted|closed|disabled|compromised|restricted)",
+    r"\b(?:nueva cuenta|cuenta nueva|nuevo perfil)",
+    r"\bcuenta (?:anterior|antigua|vieja|principal) (?:fue |ha sido )?"
+    r"(?:suspendida|hackeada|baneada|eliminada|cerrada|bloqueada)",
+    r"\b(?:nova conta|conta (?:oficial )?nova|novo perfil)",
+    r"\b(?:conta )?(?:antiga|anterior|velha) (?:foi )?"
+    r"(?:hackeada|suspensa|banida|excluída|bloqueada)",
+    r"\b(?:nouveau compte|nouvelle page|nouveau profil)",
+    r"\b(?:ancien|précédent) compte (?:a été )?(?:piraté|suspendu|banni|supprimé|bloqué)",
+    r"\bneue[rsn]? (?:offizielle[sn]? )?(?:konto|account|profil|kanal)",
+    r"\b(?:alte[rsn]?|vorherige[rsn]?) (?:konto|account|profil) (?:wurde )?"
+    r"(?:gehackt|gesperrt|gelöscht)",
+    r"\bнов(?:ый|ого|ом) (?:официальн\w* )?(?:аккаунт|канал|профиль)",
+    r"\b(?:стар|прежн|предыдущ)\w* (?:аккаунт|канал|профиль) (?:был )?"
+    r"(?:взломан|заблокирован|удал[её]н)",
+    r"\byeni (?:resmi )?hesa[bp]",
+    r"\b(?:eski|önceki) hesab\w* (?:\w+ )?(?:hacklendi|askıya alındı|kapatıldı|silindi|çalındı)",
+    r"\bakun (?:resmi )?baru\b",
+    r"\bakun (?:lama|sebelumnya) (?:\w+ )?(?:di-?hack|diretas|ditangguhkan|diblokir|dihapus)",
+    r"\btài khoản (?:chính thức )?mới\b",
+    r"\btài khoản (?:cũ|trước) (?:đã )?(?:bị )?(?:hack|khóa|đình chỉ|xóa)",
+    r"新(?:的)?(?:官方)?(?:账号|帐号|账户|频道)",
+    r"旧(?:号|账号|帐号)(?:已|被)?(?:停用|封|盗|注销)",
+    r"新しい(?:公式)?アカウント|新(?:公式)?アカウント",
+    r"(?:旧|前の|以前の)アカウント(?:は|が)?(?:凍結|停止|乗っ取|削除)",
+    r"(?:새|새로운|신규) (?:공식 )?계정",
+    r"(?:기존|이전|예전) 계정(?:이|은)? ?(?:해킹|정지|삭제)",
+)
+# "I am the admin / support / staff" in the first person
+STAFF = any_of(
+    r"\bi(?: am| m|m) (?:the |an? |your )?(?:official )?(?:admin|administrator|moderator|mod|"
+    r"support|staff|agent|manager)\b",
+    r"\b(?:official|technical) (?:support|admin|staff) here\b",
+    r"\bsoy (?:el |la |un |una )?(?:administrador|admin|moderador|soporte|agente)",
+    r"\bsou (?:o |a |um |uma )?(?:admin|administrador|moderador|suporte|atendente)",
+    r"\bje suis (?:l |le |la |un |une )?(?:admin|administrateur|modérateur|support|agent)",
+    r"\bich bin (?:der |die |ein |eine )?(?:admin|administrator|moderator|support)",
+    r"\bя (?:—|-)? ?(?:админ|администратор|модератор|сотрудник|оператор)",
+    r"\b(?:admin|yönetici|moderatör|destek)(?:im|ım|iz|ız)\b",
+    r"\bsaya (?:adalah )?(?:admin|cs|moderator|staf|petugas)\b",
+    r"\b(?:mình|tôi|em) là (?:admin|quản trị viên|nhân viên|hỗ trợ|quản lý)",
+    r"我是(?:官方)?(?:的)?(?:管理员|客服|技术支持|工作人员)",
+    r"(?:管理者|サポート|運営|担当者)(?:です|の者です)",
+    r"(?:관리자|운영자|상담원|고객센터|헬프데스크) ?입니다",
+)
+# ... who asks to be written to in private
+PRIVATE = any_of(
+    r"\b(?:dm|pm|inbox|message|text|write to|contact) me\b",
+    r"\bprivate (?:chat|message)",
+    r"\bin private\b",
+    r"\bdirect message",
+    r"\b(?:al|por|en) privado\b",
+    r"\bescr[ií]b[ae]me",
+    r"\b(?:no )?pv\b",
+    r"\bme chama",
+    r"\bmp\b",
+    r"\ben priv[ée]",
+    r"\bpn\b",
+    r"\bprivat",
+    r"\bлс\b",
+    r"\bличк",
+    r"\bв личн",
+    r"\bözelden",
+    r"\bdm\b",
+    r"\bjapri\b",
+    r"\binbox\b",
+    r"\bib\b",
+    r"nhắn (?:tin )?riêng",
+    "私信",
+    "私聊",
+    "加我",
+    "個別",
+    "개인 ?메시지",
+    "1:1",
+    "저한테만",
+)
+
+
+def claims_brand(readable_text: str, brand: str = "", *, asking: bool = False) -> str | None:
+    """The words of a claim to be the brand's new account or its staff (with a request
+    to write in private), or ``None``; a question (``asking``) is no claim."""
+    if asking:
+        return None
+    account = NEW_ACCOUNT.search_typed(readable_text)
+    named = brand and brand.casefold() in readable_text
+    if account is not None and (named or OFFICIAL.search_typed(readable_text) is not None):
+        return account.group()
+    staff = STAFF.search_typed(readable_text)
+    if staff is not None and PRIVATE.search_typed(readable_text) is not None:
+        return staff.group()
+    return None
