@@ -18,19 +18,18 @@ deliveries (from the outbox: the claim that delivered a row stays on it).
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from bench.broadcast import TOKEN, Fake, create_broadcast, fake_state, report
 from bench.load_procs import (
     ROOT,
     SECRET,
+    BotProcess,
     drop_database,
     free_port,
     fresh_database,
@@ -87,43 +86,19 @@ def bot() -> None:
     asyncio.run(main())
 
 
-class Bot:
-    """One bot process; its log goes to ``log_dir``."""
+class Bot(BotProcess):
+    """One bot process; the first plans the broadcast and sends on "go"."""
 
     def __init__(self, config: dict[str, Any], log_dir: Path, number: int, subs: int) -> None:
-        env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
-        env["SOCIALDESK_TELEGRAM_TOKEN"] = TOKEN
-        env["SOCIALDESK_TELEGRAM_WEBHOOK_SECRET"] = SECRET
         self.number = number
-        self._log: IO[bytes] = open(log_dir / f"bot{number}.log", "wb")  # noqa: SIM115
-        code = "from bench.broadcast_procs import bot; bot()"
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", code, json.dumps(config), str(subs)],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-        )
-
-    def line(self) -> str:
-        assert self.process.stdout is not None
-        return self.process.stdout.readline().decode().strip()
+        env = {"SOCIALDESK_TELEGRAM_TOKEN": TOKEN, "SOCIALDESK_TELEGRAM_WEBHOOK_SECRET": SECRET}
+        args = [json.dumps(config), str(subs)]
+        super().__init__("bench.broadcast_procs", args, env, log_dir, str(number), stdin=True)
 
     def go(self) -> None:
         assert self.process.stdin is not None
         self.process.stdin.write(b"go\n")
         self.process.stdin.flush()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
 
 
 def shares(name: str) -> dict[int, int]:
@@ -193,5 +168,5 @@ def run(processes: int, subscribers: int) -> None:
             print(f"  load average before: {load_before}; after: {load_after}; logs: {log_dir}")
     finally:
         for b in bots:
-            b.stop()
+            b.terminate()
         drop_database(name)

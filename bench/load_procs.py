@@ -139,24 +139,30 @@ def bot() -> None:
     asyncio.run(main())
 
 
-class Bot:
-    """One bot process and its port; its log goes to ``log_dir``."""
+class BotProcess:
+    """A bot started as ``python -c "from <module> import bot; bot()" ARGS...`` with
+    its stderr in ``log_dir/bot<name>.log``: the benchmarks' bots differ only in
+    what they print once started and what their arguments say."""
 
-    def __init__(self, config: dict[str, Any], log_dir: Path, number: int) -> None:
-        self.port = int(config["server"]["port"])
-        self.number = number
-        env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
-        env["SOCIALDESK_TELEGRAM_TOKEN"] = TOKEN
-        env["SOCIALDESK_TELEGRAM_WEBHOOK_SECRET"] = SECRET
-        self._log: IO[bytes] = open(log_dir / f"bot{number}.log", "wb")  # noqa: SIM115
+    def __init__(
+        self,
+        module: str,
+        args: list[str],
+        env: dict[str, str],
+        log_dir: Path,
+        name: str,
+        stdin: bool = False,
+    ) -> None:
+        self.name = name
+        self._log: IO[bytes] = open(log_dir / f"bot{name}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from bench.load_procs import bot; bot()", json.dumps(config)],
+            [sys.executable, "-c", f"from {module} import bot; bot()", *args],
             cwd=ROOT,
-            env=env,
+            env=dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", **env),
+            stdin=subprocess.PIPE if stdin else None,
             stdout=subprocess.PIPE,
             stderr=self._log,
         )
-        self.ready = False
 
     @property
     def pid(self) -> int:
@@ -166,13 +172,17 @@ class Bot:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    async def wait_ready(self, within: float = 120) -> None:
-        """Until the App has started (its channels last): it printed "ready"."""
+    def line(self) -> str:
+        """The next line the bot prints (blocking)."""
         assert self.process.stdout is not None
-        line = await asyncio.wait_for(asyncio.to_thread(self.process.stdout.readline), within)
-        if line.strip() != b"ready":
-            raise RuntimeError(f"bot {self.number} did not start; see its log")
-        self.ready = True
+        return self.process.stdout.readline().decode().strip()
+
+    async def first_line(self, within: float) -> str:
+        """What the bot prints once started; it must begin with "ready"."""
+        line = await asyncio.wait_for(asyncio.to_thread(self.line), within)
+        if line.partition(" ")[0] != "ready":
+            raise RuntimeError(f"bot {self.name} did not start; see its log")
+        return line
 
     def cpu_seconds(self) -> float:
         """CPU time the process has used so far (all its threads), from /proc."""
@@ -193,6 +203,22 @@ class Bot:
             except subprocess.TimeoutExpired:
                 self.kill()
         self._log.close()
+
+
+class Bot(BotProcess):
+    """One bot process behind the webhook URL, and its port."""
+
+    def __init__(self, config: dict[str, Any], log_dir: Path, number: int) -> None:
+        self.port = int(config["server"]["port"])
+        self.number = number
+        env = {"SOCIALDESK_TELEGRAM_TOKEN": TOKEN, "SOCIALDESK_TELEGRAM_WEBHOOK_SECRET": SECRET}
+        super().__init__("bench.load_procs", [json.dumps(config)], env, log_dir, str(number))
+        self.ready = False
+
+    async def wait_ready(self, within: float = 120) -> None:
+        """Until the App has started (its channels last): it printed "ready"."""
+        await self.first_line(within)
+        self.ready = True
 
 
 class Fleet:

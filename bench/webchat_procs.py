@@ -31,16 +31,14 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import signal
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import aiohttp
 from rich.progress import Progress
@@ -50,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.load_procs import (
     REDIS_URL,
     ROOT,
-    _cpu_of,
+    BotProcess,
     drop_database,
     free_port,
     fresh_database,
@@ -102,45 +100,17 @@ def bot() -> None:
     asyncio.run(main())
 
 
-class Bot:
-    """One bot process; its log goes to ``log_dir``."""
+class Bot(BotProcess):
+    """One bot process; ``quiet`` stops its sender, so another process sends."""
 
     def __init__(self, config: dict[str, Any], log_dir: Path, name: str, quiet: bool) -> None:
-        env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
-        env["SOCIALDESK_WEBCHAT_SECRET"] = SECRET
-        self.name = name
-        self._log: IO[bytes] = open(log_dir / f"bot{name}.log", "wb")  # noqa: SIM115
-        code = "from bench.webchat_procs import bot; bot()"
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", code, json.dumps(config), "quiet" if quiet else "sends"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-        )
+        args = [json.dumps(config), "quiet" if quiet else "sends"]
+        env = {"SOCIALDESK_WEBCHAT_SECRET": SECRET}
+        super().__init__("bench.webchat_procs", args, env, log_dir, name)
         self.url = ""
 
     async def ready(self, within: float = 180) -> None:
-        assert self.process.stdout is not None
-        line = await asyncio.wait_for(asyncio.to_thread(self.process.stdout.readline), within)
-        word, _, url = line.decode().strip().partition(" ")
-        if word != "ready":
-            raise RuntimeError(f"bot {self.name} did not start; see its log")
-        self.url = url
-
-    def cpu_seconds(self) -> float:
-        """CPU time the process has used so far (all its threads), from /proc."""
-        return _cpu_of(Path(f"/proc/{self.process.pid}/stat").read_text())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+        self.url = (await self.first_line(within)).partition(" ")[2]
 
 
 async def add_agent(db_url: str) -> str:
@@ -339,7 +309,7 @@ async def run(args: argparse.Namespace, db_url: str, log_dir: Path, prefix: str)
         print(f"  logs: {log_dir}")
     finally:
         for one in bots:
-            one.stop()
+            one.terminate()
 
 
 def main(args: argparse.Namespace) -> None:
