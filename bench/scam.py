@@ -7,7 +7,8 @@ the semantic layer behind its gate) and prints, for the development set
 it; ``--blind2`` for the second one, ``bench/data/blind2/scam/``, written later for
 another brand; ``--blind3`` for the third, ``bench/data/blind3/scam/``, the frozen half
 of a set whose other half is the development set ``--dev3``, ``bench/data/scam_dev3/``;
-``--blind4``, ``bench/data/blind4/scam/``, likewise the frozen half of the Qorvex set):
+``--blind4``, ``bench/data/blind4/scam/``, likewise the frozen half of the Qorvex set;
+``--blind5``, ``bench/data/blind5/scam/``, a whole set by a fifth writer, Tessaro):
 recall by kind and by language (a scam counts as caught when its verdict is not
 "clean"), the false-positive rate on ordinary messages (any finding on one counts) and
 what the false positives consisted of (a transfer notice alone, a mistyped address or a
@@ -32,7 +33,7 @@ group's queue can use: the models compute outside the interpreter's lock).
 
 ``--dev4``: the tunable half of a fourth set, ``bench/data/scam_dev4/`` (brand Qorvex).
 
-Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --blind4 | --dev2 | --dev3
+Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --blind4 | --blind5 | --dev2 | --dev3
     | --dev4] [--rules-only] [--no-screen] [--quiet] [--threads N]
 """
 
@@ -77,6 +78,8 @@ BLIND3 = HERE / "blind3" / "scam" / "messages.jsonl"
 # split like the third: the tunable half and the frozen one
 DEV4 = HERE / "scam_dev4" / "messages.jsonl"
 BLIND4 = HERE / "blind4" / "scam" / "messages.jsonl"
+# a fifth writer's whole set (brand Tessaro, 2026-12-04, 451 messages, 62 real), frozen
+BLIND5 = HERE / "blind5" / "scam" / "messages.jsonl"
 # ordinary messages written as training data only (hard negatives), never measured on
 CLEAN_TRAIN = HERE / "scam_clean_train.jsonl"
 DEV_META = {
@@ -131,6 +134,7 @@ def main() -> int:
     parser.add_argument("--blind2", action="store_true", help="the second blind set")
     parser.add_argument("--blind3", action="store_true", help="the third blind set")
     parser.add_argument("--blind4", action="store_true", help="the fourth blind set")
+    parser.add_argument("--blind5", action="store_true", help="the fifth blind set")
     parser.add_argument("--dev2", action="store_true", help="the second development set")
     parser.add_argument("--dev3", action="store_true", help="the third development set")
     parser.add_argument("--dev4", action="store_true", help="the fourth development set")
@@ -152,6 +156,7 @@ def main() -> int:
         (args.blind2, BLIND2),
         (args.blind3, BLIND3),
         (args.blind4, BLIND4),
+        (args.blind5, BLIND5),
         (args.dev3, DEV3),
         (args.dev4, DEV4),
     ]
