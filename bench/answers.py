@@ -21,13 +21,15 @@
 - **blind4**: ``bench/data/blind4/answers/``: a sixth exchange's base (Halcyra, 37 FAQs)
   and 401 questions, written the same way on 2026-12-03 by another helper with the
   phases' own words, frozen after its first run.
+- **blind5**: ``bench/data/blind5/answers/``: a seventh exchange's base (Brumelle, 38
+  FAQs) and 552 questions, written the same way on 2026-12-04, frozen after its first run.
 
 Each question goes through ``socialdesk ask --input``'s code path in one process, with
 every UI language enabled; scoring is ``socialdesk kb test``'s (``bots/kbtest.py``).
 Printed per set: right entry, wrong confident answers, right reply language, status
 facts, questions/s, right entry by language, and with ``--show-misses`` every miss.
 
-    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|blind|blind2|blind3|blind4|all]
+    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|blind|blind2|blind3|blind4|blind5|all]
         [--show-misses] [--confidence P]
 """
 
@@ -51,6 +53,7 @@ BLIND = ROOT / "bench" / "data" / "blind" / "answers"
 BLIND2 = ROOT / "bench" / "data" / "blind2" / "answers"
 BLIND3 = ROOT / "bench" / "data" / "blind3" / "answers"
 BLIND4 = ROOT / "bench" / "data" / "blind4" / "answers"
+BLIND5 = ROOT / "bench" / "data" / "blind5" / "answers"
 SETS = {
     "dev": (
         ROOT / "docs" / "knowledge" / "example.toml",
@@ -74,6 +77,7 @@ SETS = {
     "blind2": (BLIND2 / "kb.toml", BLIND2 / "questions.jsonl", None, None),
     "blind3": (BLIND3 / "kb.toml", BLIND3 / "questions.jsonl", None, None),
     "blind4": (BLIND4 / "kb.toml", BLIND4 / "questions.jsonl", None, None),
+    "blind5": (BLIND5 / "kb.toml", BLIND5 / "questions.jsonl", None, None),
 }
 
 
