@@ -73,7 +73,7 @@ ASKS = any_of(
     r"\bbagikan layar|\b(?:instal|install|unduh|download) (?:\w+ )?(?:anydesk|teamviewer)",
 )
 # advice, not a request: a negation shortly before the request
-_NEGATED = any_of(
+NEGATED = any_of(
     r"\bnever\b",
     r"\bdon t\b",
     r"\bdo not\b",
@@ -111,7 +111,7 @@ def asks_for_secret(readable_text: str) -> str | None:
     """The request for a secret in ``readable_text`` (for evidence), or ``None``."""
     for match in ASKS.finditer(readable_text):
         before = readable_text[max(0, match.start() - NEGATION_REACH) : match.start()]
-        if _NEGATED.search(before) is None:
+        if NEGATED.search(before) is None:
             return match.group()
     return None
 
@@ -120,7 +120,7 @@ def asks_for_secret(readable_text: str) -> str | None:
 # code", "管理员要我的助记词", "시드 문구 달라고 하네요". The request is reported, not made,
 # so ``ASKS`` (the imperative) does not see it; the secret named is narrower than the
 # gate's (a wallet address or a UID is what support may ask for).
-_MY_SECRET = any_of(
+MY_SECRET = any_of(
     r"\bseed",
     r"phrase",
     r"mnemonic",
@@ -164,7 +164,7 @@ ASKED_ME = any_of(
 def reported_request(readable_text: str) -> str | None:
     """A user's account of being asked for a secret (for evidence), or ``None``."""
     asked = ASKED_ME.search(readable_text)
-    if asked is None or _MY_SECRET.search(readable_text) is None:
+    if asked is None or MY_SECRET.search(readable_text) is None:
         return None
     before = readable_text[max(0, asked.start() - NEGATION_REACH) : asked.start()]
-    return None if _NEGATED.search(before) else asked.group()
+    return None if NEGATED.search(before) else asked.group()

@@ -6,8 +6,11 @@ here, DM me only, the other admins are fake". The brand's real accounts and staf
 speak through the official handles (``handles.without_official`` takes those out before
 the rules read a message) and never move users to a private chat, so a message that
 claims a new official account, or claims to be staff and asks to be written to in
-private, is an impersonation whatever brand it names. Questions ("is this the new
-official account?") are left to the other detectors: the user is asking, not claiming.
+private, is an impersonation whatever brand it names. Questions about a new account
+("is this the new official account?") are left to the other detectors: the user is
+asking, not claiming. A question does not excuse a claim to be staff with a request to
+write in private: "withdrawal stuck? DM me, I am technical support" asks the reader,
+and a user quoting it to ask whether it is real is reporting it (warned either way).
 
 Plain alternations on ``normalize.readable`` text, in the twelve UI languages.
 """
@@ -76,6 +79,16 @@ STAFF = any_of(
     r"我是(?:官方)?(?:的)?(?:管理员|客服|技术支持|工作人员)",
     r"(?:管理者|サポート|運営|担当者)(?:です|の者です)",
     r"(?:관리자|운영자|상담원|고객센터|헬프데스크) ?입니다",
+    # a team speaking as itself: "official announcement from the admin team"
+    r"\b(?:we are|we re|this is) (?:the |your )?(?:official )?(?:\w+ )?(?:admin|support|security|"
+    r"moderation) team\b",
+    r"\b(?:announcement|notice) (?:from|by) the (?:official )?(?:\w+ )?(?:admin|support|"
+    r"security) team\b",
+    r"我们是(?:官方)?(?:的)?(?:客服|管理|技术|安全)团队",
+    r"\b(?:somos|nosotros somos) (?:el )?(?:equipo|soporte) (?:de |del )?(?:soporte|admin|"
+    r"seguridad)",
+    r"\b(?:somos|aqui é) (?:a |o )?(?:equipe|suporte) (?:de |do )?(?:suporte|admin|segurança)",
+    r"\bмы (?:—|-)? ?(?:команда|служба) (?:поддержки|безопасности)",
 )
 # ... who asks to be written to in private
 PRIVATE = any_of(
@@ -108,18 +121,30 @@ PRIVATE = any_of(
     "1:1",
     "저한테만",
 )
+# a chat room elsewhere, where Korean and Japanese impersonators move their victims
+OPEN_CHAT = any_of(
+    r"카톡",
+    r"카카오",
+    r"오픈 ?채팅",
+    r"\bkakao",
+    r"\bopen ?chat",
+    "オープンチャット",
+    r"\bline ?(?:id|で|@)",
+)
 
 
 def claims_brand(readable_text: str, brand: str = "", *, asking: bool = False) -> str | None:
     """The words of a claim to be the brand's new account or its staff (with a request
-    to write in private), or ``None``; a question (``asking``) is no claim."""
+    to write in private), or ``None``; a question (``asking``) about a new account is
+    no claim, one beside staff asking for a private chat is."""
+    staff = STAFF.search_typed(readable_text)
+    private = PRIVATE.search_typed(readable_text) or OPEN_CHAT.search_typed(readable_text)
+    if staff is not None and private is not None:
+        return staff.group()
     if asking:
         return None
     account = NEW_ACCOUNT.search_typed(readable_text)
     named = brand and brand.casefold() in readable_text
     if account is not None and (named or OFFICIAL.search_typed(readable_text) is not None):
         return account.group()
-    staff = STAFF.search_typed(readable_text)
-    if staff is not None and PRIVATE.search_typed(readable_text) is not None:
-        return staff.group()
     return None

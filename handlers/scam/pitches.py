@@ -123,3 +123,50 @@ def earning_pitch(readable_text: str) -> str | None:
     if invited is None and SURE.search(readable_text) is None:
         return None
     return rate.group()
+
+
+# A pump group recruiting: "we pump $QVX at 18:00, buy before, join t.me/…", "kita pump
+# bareng jam 8, join sebelum penuh", "今晚8点拉盘，进群". Coordinated pumps sell their
+# latecomers the top whatever the coin; a user asking whether a pump is real asks, and
+# one telling that a coin pumped invites nobody to join.
+PUMP = any_of(
+    r"\bpump(?:ing|ers?|s)?\b",
+    r"\bpom ?pom\b",
+    "拉盘",
+    "拉升",
+    "パンプ",
+    "펌핑",
+    r"\bпамп",
+)
+JOIN = any_of(
+    r"\bjoin",
+    r"\bgabung",
+    r"\bmasuk (?:grup|group)",
+    "进群",
+    "加群",
+    "入群",
+    "加入",
+    "参加",
+    "참여",
+    "입장",
+    r"\bприсоедин",
+    r"\bвступ",
+    r"\bkatıl",
+    r"\bentr[ae] (?:no|na|en|dans)",
+    r"\b[úu]nete",
+    r"\brejoign",
+    r"\btritt\b|\bbeitreten",
+    r"\btham gia",
+    r"\bvào nhóm",
+)
+
+
+def pump_group(readable_text: str, *, pointing: bool, asking: bool) -> str | None:
+    """The pump word of a pump group's invitation with a place to join (``pointing``:
+    a link or a handle), or ``None``; a question is no invitation."""
+    if asking or not pointing:
+        return None
+    pump = PUMP.search_typed(readable_text)
+    if pump is None or JOIN.search_typed(readable_text) is None:
+        return None
+    return pump.group()
