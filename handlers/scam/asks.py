@@ -55,6 +55,16 @@ ASKS = any_of(
     # id
     r"\b(?:kirim(?:kan)?|berikan|kasih|bagikan|sebutkan) (?:ke (?:saya|kami) )?"
     r"(?:frasa|seed|kunci pribadi|kata sandi|password|kode (?:otp|2fa|verifikasi))",
+    # a photo of the written-down words: "envoie une photo de ta feuille avec les 24 mots"
+    r"\b(?:send|share|dm|envoie|envoyez|env[ií]a|manda|mande|envie|schick|отправ|пришли|gönder|"
+    r"kirim|gửi)\w* (?:\w+ ){0,3}(?:photo|picture|pic|screenshot|foto|capture|скрин|фото|ảnh)"
+    r" (?:\w+ ){0,5}(?:seed|phrase|frase|(?:12|24) (?:words|mots|palabras|palavras|wörter|слов|"
+    r"kelime|kata|từ))",
+    r"(?:助记词|シード|시드 ?문구)\w{0,6}(?:的)?(?:照片|截图|写真|スクショ|사진|캡처)",
+    # the code a text message just brought: "qual o código que chegou no seu SMS?"
+    r"\b(?:qual|what s|what is|cu[aá]l es|quel est|какой|hangi|apa) (?:o |el |le |the )?"
+    r"(?:c[oó]digo|code|код|kod|kode) (?:que |that |qui |yang )?(?:\w+ ){0,3}"
+    r"(?:seu|su|your|ton|votre|ваш\w*|senin|kamu|anda) (?:sms|e-?mail|phone|celular|telefone)",
     # the screen or a remote-control app: whoever sees the screen sees the wallet
     r"\b(?:share|show|open|install|download)\w* (?:me |us )?(?:your |ur )?screen\b",
     r"\b(?:share|show|install|download|open|use)\w* (?:your |ur )?(?:\w+ )?"

@@ -163,7 +163,9 @@ YOURS = any_of(
 )
 
 
-def bystander(readable_text: str, *, pointing: bool = False, asking: bool = False) -> bool:
+def bystander(
+    readable_text: str, *, pointing: bool = False, asking: bool = False, paying: bool = False
+) -> bool:
     """The user reported the scam (or asks how to) and lost nothing to it (or somebody
     else did): what the message describes is not happening to its sender now, so it
     gets no phrase or model finding; so does a warning to the others ("it's a scam,
@@ -176,7 +178,10 @@ def bystander(readable_text: str, *, pointing: bool = False, asking: bool = Fals
     if YOURS.search_typed(readable_text) is not None:
         return False
     warns = not asking and _warns(readable_text, pointing)  # "is it a scam?" asks for help
-    wonders = not pointing and ((asking and _wonders(readable_text)) or own_question(readable_text))
+    # (a question beside a wallet address, ``paying``, may be the pitch asking itself:
+    # "is it real? yes! send 0.1 ETH to 0x… and get 0.2 back")
+    wonders = not pointing and not paying
+    wonders = wonders and ((asking and _wonders(readable_text)) or own_question(readable_text))
     if HANDLED.search_typed(readable_text) is None and not warns and not wonders:
         return False
     return not already_sent(readable_text) or SOMEONE_ELSE.search(readable_text) is not None

@@ -121,6 +121,37 @@ PRIVATE = any_of(
     "1:1",
     "저한테만",
 )
+# "DM me and I'll fix it": help offered in private, in the first person. The brand's
+# staff answer in the open or on its site; a member who moves a user with a problem to
+# a private chat is the fake support of every crypto group
+WRITE_ME = any_of(
+    r"\b(?:dm|pm|inbox|message|text|write to|contact|msg|hmu|ping) me\b",
+    r"nhắn (?:tin )?riêng (?:cho )?(?:mình|tôi|em|anh|chị)|\b(?:ib|inbox) (?:mình|tôi|em)\b",
+    r"私信我|私聊我|加我",
+    r"(?:個別|dm)で?(?:連絡|メッセージ)(?:ください|して)",
+    r"(?:저한테|제게) ?(?:dm|디엠|메시지|연락)",
+    r"\bschreib(?:en sie)? mir\b|\bpn an mich",
+    r"\bescr[ií]b(?:e|a)me|\bm[aá]nd(?:a|e)me (?:un )?(?:dm|privado)",
+    r"\bme chama (?:no )?(?:privado|pv|dm)|\bme (?:manda|mande) (?:dm|mensagem)",
+    r"\b[ée]cri(?:s|vez)[- ]moi|\bmp moi\b",
+    r"\bпиши(?:те)? (?:мне )?в (?:лс|личку)|\bнапиши(?:те)? мне",
+    r"\bbana (?:özelden )?(?:yaz|dm at|ulaş)",
+    r"\b(?:japri|dm|chat|wa) (?:aku|saya|gue|gw)\b",
+)
+HELP = any_of(
+    r"\bhelp|\bsupport|\bassist|\bfix|\bsolve|\bresolve",
+    r"hỗ trợ|giúp",
+    r"帮|支持|解决|处理",
+    r"サポート|対応|解決",
+    r"도와|지원|해결",
+    r"\bhilf|\bhelfe|lösen|löse",
+    r"ayud|soporte|resolver",
+    r"ajud|suporte|resolv",
+    r"\baide|\baider|résoudre|support",
+    r"помо|поддерж|решим|решу",
+    r"yardım|destek|çöz",
+    r"bantu|selesai|proses",
+)
 # a chat room elsewhere, where Korean and Japanese impersonators move their victims
 OPEN_CHAT = any_of(
     r"카톡",
@@ -135,12 +166,16 @@ OPEN_CHAT = any_of(
 
 def claims_brand(readable_text: str, brand: str = "", *, asking: bool = False) -> str | None:
     """The words of a claim to be the brand's new account or its staff (with a request
-    to write in private), or ``None``; a question (``asking``) about a new account is
-    no claim, one beside staff asking for a private chat is."""
+    to write in private), or of help offered in private ("DM me, I'll fix it"), or
+    ``None``; a question (``asking``) about a new account is no claim, one beside a
+    request for a private chat is."""
     staff = STAFF.search_typed(readable_text)
     private = PRIVATE.search_typed(readable_text) or OPEN_CHAT.search_typed(readable_text)
     if staff is not None and private is not None:
         return staff.group()
+    write_me = WRITE_ME.search_typed(readable_text)
+    if write_me is not None and HELP.search_typed(readable_text) is not None:
+        return write_me.group()
     if asking:
         return None
     account = NEW_ACCOUNT.search_typed(readable_text)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.context import Verdict
-from handlers.scam.addresses import addresses_in, named_networks
+from handlers.scam.addresses import Address, addresses_in, named_networks
 from handlers.scam.asks import asks_for_secret, reported_request
 from handlers.scam.bystander import SOMEONE_ELSE, bystander
 from handlers.scam.claims import claims_brand
@@ -21,12 +21,13 @@ from handlers.scam.contracts import as_contract
 from handlers.scam.cues import cue_count
 from handlers.scam.demands import reported_demand
 from handlers.scam.gone import paid_to_release, scammed
-from handlers.scam.handles import foreign_handles, imitates, without_official
+from handlers.scam.handles import disguised_brand, foreign_handles, imitates, without_official
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, Host, hosts_in, lookalike
 from handlers.scam.normalize import readable, refanged, unhidden, unspaced, visible
 from handlers.scam.phrases import find_phrases
 from handlers.scam.pitches import earning_pitch, pump_group
+from handlers.scam.recovery import recovery_offer
 from handlers.scam.shorteners import shortened
 from handlers.scam.support import support_elsewhere
 from handlers.secrets import KIND_CARD, KIND_KEY, KIND_PASSWORD, KIND_SEED, find_secrets
@@ -127,6 +128,9 @@ def inspect(
         if copied is not None:
             verdict: Verdict = "scam" if copied[1] else "suspicious"
             found.append(Finding(verdict, "fake_handle", {"handle": handle}))
+    disguised = disguised_brand(text, brand) if brand else None
+    if disguised is not None:  # "Ԛоrvех Exchange official": the name in other letters
+        found.append(Finding("suspicious", "fake_handle", {"handle": disguised}))
     asking = "?" in text or "？" in text
     # the rest reads the text without the official accounts it names
     text = without_official(text, official_handles)
@@ -137,7 +141,8 @@ def inspect(
     doubts: list[Finding] = []
     # "I reported a fake admin who asked for seeds": the words of a scam, none at work
     points = _points(text, official_domains, official_handles, foreign)
-    told = bystander(read, pointing=points, asking=asking)
+    wallets = addresses_in(unhidden(text[:100_000]))
+    told = bystander(read, pointing=points, asking=asking, paying=bool(wallets))
     phrases = (
         []
         if told
@@ -175,7 +180,11 @@ def inspect(
         found.append(Finding("suspicious", "fake_support", {"phrase": claim[:80]}))
     elif not found and not told and (pump := pump_group(read, pointing=points, asking=asking)):
         found.append(Finding("suspicious", "investment_scam", {"phrase": pump[:80]}))
-    found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
+    elif not found and not told and (helper := recovery_offer(read, pointing=points)):
+        found.append(Finding("suspicious", "recovery_scam", {"phrase": helper[:80]}))
+    found += _addresses(
+        unhidden(text[:100_000]), official_addresses, official_contracts or {}, wallets
+    )
     if found:
         found += doubts
     elif (
@@ -281,9 +290,15 @@ def _official(host: Host, official_domains: tuple[str, ...]) -> bool:
     return any(host.registered == d or host.host.endswith("." + d) for d in official_domains)
 
 
-def _addresses(text: str, official: tuple[str, ...], contracts: Mapping[str, str]) -> list[Finding]:
+def _addresses(
+    text: str,
+    official: tuple[str, ...],
+    contracts: Mapping[str, str],
+    addresses: Sequence[Address],
+) -> list[Finding]:
+    """What the ``addresses`` found in ``text`` are: mistyped, on another network than
+    the one named, poisoned look-alikes of an official one, fake contracts."""
     found: list[Finding] = []
-    addresses = addresses_in(text)
     if not addresses:
         return found
     named = named_networks(text)
