@@ -104,6 +104,15 @@ async def test_staff_who_ask_a_question_first_and_pump_groups_are_warned(
         ("认证アプリの入ったスマホを紛失しました、どうすればいいですか", "ja"),
         ("Hesabım kilitlendi, ne yapmalıyım?", "tr"),
         ("esqueci minha senha, como recupero minha conta?", "pt"),
+        # nearly a victim: nothing was lost or handed over
+        ("I almost got scammed yesterday by a fake airdrop, be careful everyone", "en"),
+        ("I almost entered my seed phrase on a fake site today, check the domain!", "en"),
+        ("我差点被骗了，大家小心", "zh"),
+        # a reward the exchange credited by itself
+        ("recompensa do campeonato de trade caiu direto na carteira spot", "pt"),
+        ("trading yarismasi odulleri spot cuzdana geldi", "tr"),
+        ("phần thưởng cuộc thi giao dịch đã về ví spot rồi nhé", "vi"),
+        ("空投已经自动发到现货账户了", "zh"),
     ],
 )
 async def test_the_closest_ordinary_messages_stay_clean(text: str, language: str) -> None:
@@ -120,6 +129,7 @@ async def test_the_closest_ordinary_messages_stay_clean(text: str, language: str
         ("I gave my 12 words to the support agent and now my wallet is empty", "en"),
         ("고객센터라는 사람한테 복구 문구 알려줬는데 지갑이 털렸어요", "ko"),
         ("I was scammed 5 days ago by a bot, is it possible to recover my funds?", "en"),
+        ("your reward is in your spot wallet, to withdraw it pay the 50 USDT unlock fee", "en"),
     ],
 )
 async def test_a_warning_or_question_that_points_elsewhere_or_tells_a_loss_is_warned(

@@ -21,7 +21,7 @@ from handlers.scam.claims import PRIVATE
 from handlers.scam.demands import CONTACTED_ME, DEMANDS, GENUINE, MUST_PAY
 from handlers.scam.doubling import any_of
 from handlers.scam.gone import already_sent
-from handlers.scam.questions import own_question
+from handlers.scam.questions import credited_reward, own_question
 
 HANDLED = any_of(
     # en
@@ -172,8 +172,9 @@ def bystander(
     don't send anything") that points nowhere (``pointing``: no link, handle or
     e-mail address of its own), and a question whether something the user saw is
     genuine ("is the 'send 1 get 2' thing on youtube a scam?") when nobody wrote to
-    the user or asked them for anything, or how to look after their own account
-    (``questions.own_question``). Words that block the reader's own account ("we
+    the user or asked them for anything, how to look after their own account
+    (``questions.own_question``), or that a reward reached their exchange wallet by
+    itself (``questions.credited_reward``). Words that block the reader's own account ("we
     have blocked your account") are the scam speaking, never a bystander."""
     if YOURS.search_typed(readable_text) is not None:
         return False
@@ -181,7 +182,11 @@ def bystander(
     # (a question beside a wallet address, ``paying``, may be the pitch asking itself:
     # "is it real? yes! send 0.1 ETH to 0x… and get 0.2 back")
     wonders = not pointing and not paying
-    wonders = wonders and ((asking and _wonders(readable_text)) or own_question(readable_text))
+    wonders = wonders and (
+        (asking and _wonders(readable_text))
+        or own_question(readable_text)
+        or credited_reward(readable_text)
+    )
     if HANDLED.search_typed(readable_text) is None and not warns and not wonders:
         return False
     return not already_sent(readable_text) or SOMEONE_ELSE.search(readable_text) is not None

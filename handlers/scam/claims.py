@@ -152,6 +152,23 @@ HELP = any_of(
     r"yardım|destek|çöz",
     r"bantu|selesai|proses",
 )
+# "the real support is @helpdesk_fix": staff named real beside a handle or link of the
+# message's own (the brand's own accounts are taken out before the rules read it)
+REAL_STAFF = any_of(
+    r"\b(?:real|true|actual|genuine|only) (?:support|admins?|team|help ?desk|customer service|"
+    r"moderators?|mods?)\b",
+    r"真正的(?:客服|管理员|官方)|真的客服",
+    r"本物の(?:サポート|管理者|運営)",
+    r"진짜 (?:고객센터|관리자|운영자)",
+    r"(?:hỗ trợ|admin|quản trị viên) (?:thật|chính chủ)",
+    r"\b(?:echte[rn]?|richtige[rn]?) (?:support|admin)",
+    r"\b(?:soporte|admin) (?:real|verdadero)|\bverdadero (?:soporte|admin)",
+    r"\b(?:suporte|admin) (?:real|verdadeiro)|\bverdadeiro (?:suporte|admin)",
+    r"\b(?:vrai|véritable) (?:support|admin)",
+    r"\bнастоящ\w* (?:поддержк|админ|модератор)",
+    r"\bgerçek (?:destek|admin|yönetici)",
+    r"\b(?:cs|admin) (?:asli|resmi yang asli)",
+)
 # a chat room elsewhere, where Korean and Japanese impersonators move their victims
 OPEN_CHAT = any_of(
     r"카톡",
@@ -164,9 +181,12 @@ OPEN_CHAT = any_of(
 )
 
 
-def claims_brand(readable_text: str, brand: str = "", *, asking: bool = False) -> str | None:
+def claims_brand(
+    readable_text: str, brand: str = "", *, asking: bool = False, pointing: bool = False
+) -> str | None:
     """The words of a claim to be the brand's new account or its staff (with a request
-    to write in private), or of help offered in private ("DM me, I'll fix it"), or
+    to write in private), of help offered in private ("DM me, I'll fix it"), of the
+    "real" support beside a handle or link of the message's own (``pointing``), or
     ``None``; a question (``asking``) about a new account is no claim, one beside a
     request for a private chat is."""
     staff = STAFF.search_typed(readable_text)
@@ -176,6 +196,9 @@ def claims_brand(readable_text: str, brand: str = "", *, asking: bool = False) -
     write_me = WRITE_ME.search_typed(readable_text)
     if write_me is not None and HELP.search_typed(readable_text) is not None:
         return write_me.group()
+    real = REAL_STAFF.search_typed(readable_text)
+    if real is not None and pointing and not asking:
+        return real.group()
     if asking:
         return None
     account = NEW_ACCOUNT.search_typed(readable_text)

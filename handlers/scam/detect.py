@@ -176,7 +176,11 @@ def inspect(
         found.append(Finding("suspicious", "scam_report", {"phrase": asked[:80]}))
     elif not found and not told and (rate := earning_pitch(read)) is not None:
         found.append(Finding("suspicious", "investment_scam", {"phrase": rate[:80]}))
-    elif not found and not told and (claim := claims_brand(read, brand, asking=asking)):
+    elif (
+        not found
+        and not told
+        and (claim := claims_brand(read, brand, asking=asking, pointing=points))
+    ):
         found.append(Finding("suspicious", "fake_support", {"phrase": claim[:80]}))
     elif not found and not told and (pump := pump_group(read, pointing=points, asking=asking)):
         found.append(Finding("suspicious", "investment_scam", {"phrase": pump[:80]}))

@@ -185,7 +185,9 @@ FEE_PAID = any_of(
 # a secret typed into a fake site or handed to a scammer: "I put my seed phrase on a
 # phishing site", "在假网站输入了助记词", "ввёл сид-фразу на фейковом сайте"
 SECRET_GIVEN = any_of(
-    r"\bi (?:\w+ )?(?:put|entered|typed|pasted|submitted|imported|gave|shared|sent) (?:in |out )?"
+    # ("I almost entered my seed on a fake site": nothing was given)
+    r"\bi (?!almost |nearly |never |didn t |did not |won t |would never )(?:\w+ )?"
+    r"(?:put|entered|typed|pasted|submitted|imported|gave|shared|sent) (?:in |out )?"
     r"(?:my |the )?(?:\w+ )?(?:seed|recovery|secret|private key|mnemonic|phrase|12 words|24 words)",
     r"(?:输入了|填了|填写了|给了|导入了)(?:我的)?(?:助记词|私钥)",
     r"(?<!让我)(?<!要我)(?<!叫我)把(?:我的)?(?:助记词|私钥).{0,12}?(?:给了|发给了|告诉了|输入了|发了)",
@@ -265,19 +267,20 @@ def paid_to_release(readable_text: str) -> bool:
 # scammed too and this hacker got it back, DM him"), so one that names a helper or
 # sends the reader somewhere is left to the other detectors.
 SCAMMED = any_of(
-    r"\b(?:i|we) (?:got|was|were|ve been|have been|had been|just got) (?:\w+ )?"
+    # (not "I almost got scammed", "差点被骗", "casi me estafan": a warning, nothing lost)
+    r"\b(?:i|we) (?:got|was|were|ve been|have been|had been|just got) (?:just |really |totally )?"
     r"(?:scammed|phished|rugged|rug pulled)\b",
-    r"被骗了|我被骗",
+    r"(?<!差点)(?<!差一点)(?<!险些)(?<!没有)(?<!没)被骗了|(?<!差点)我被骗(?!过)",
     "騙された",
     r"사기 ?당했",
     r"\b(?:tôi|mình|em) (?:đã )?bị lừa",
-    r"\b(?:wurde|bin|wurden) (?:\w+ )?(?:betrogen|abgezockt)",
-    r"\bme (?:estafaron|timaron)\b",
-    r"\bca[ií] (?:num|em um|no) golpe|\bfui (?:enganad|vítima de golpe)",
+    r"\b(?:wurde|bin|wurden) (?:\w+ )?(?<!fast )(?<!beinahe )(?:betrogen|abgezockt)",
+    r"(?<!casi )\bme (?:estafaron|timaron)\b",
+    r"(?<!quase )\bca[ií] (?:num|em um|no) golpe|\bfui (?:enganad|vítima de golpe)",
     r"\b(?:je me suis fait|j ai été) (?:arnaqu|escroqu)",
     r"\bменя (?:обманули|развели|кинули)",
     r"\bdolandırıldım",
-    r"\b(?:saya|aku|gue|gw) (?:\w+ )?(?:kena tipu|tertipu|kena scam|ditipu)",
+    r"\b(?:saya|aku|gue|gw) (?:sudah |udah |telah |baru )?(?:kena tipu|tertipu|kena scam|ditipu)",
 )
 HELPER = any_of(
     r"\bhacker",

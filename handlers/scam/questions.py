@@ -1,4 +1,5 @@
-"""A user asking how to look after their own account: a security question, no scam.
+"""What only the user is in: a question how to look after their own account, a reward
+the exchange credited by itself. No scam, whatever words it shares with one.
 
 "Lost my phone with the authenticator, how do I reset 2FA?", "forgot my password, how
 do I reset it", "认证アプリの入ったスマホを紛失しました、どうすればいいですか", "Hesabım kilitlendi,
@@ -64,5 +65,50 @@ def own_question(readable_text: str) -> bool:
     if HOW.search_typed(readable_text) is None or MINE.search_typed(readable_text) is None:
         return False
     if already_sent(readable_text):
+        return False
+    return all(words.search_typed(readable_text) is None for words in OTHERS)
+
+
+# A reward the exchange credited by itself: "공지 보니 런치풀 보상은 현물 지갑으로 자동
+# 지급이래요", "recompensa do campeonato caiu direto na carteira spot". The exchange's own
+# wallets (spot, funding) and a word for arriving on its own: a legitimate airdrop or
+# prize as users tell it. A scam's reward waits behind something to do (a fee, a link,
+# a private chat); those words keep the message read.
+EXCHANGE_WALLET = any_of(
+    r"\b(?:spot|funding|futures|earn) (?:wallet|account)",
+    r"现货(?:钱包|账户)|资金(?:钱包|账户)",
+    r"現物(?:ウォレット|口座)|スポット(?:ウォレット|口座)",
+    r"현물 ?(?:지갑|계정)",
+    r"\bví (?:spot|giao ngay|funding)",
+    r"\bspot[- ]?(?:wallet|konto)",
+    r"\b(?:billetera|cartera|cuenta) (?:de )?spot",
+    r"\bcarteira (?:de )?spot",
+    r"\b(?:portefeuille|compte) spot",
+    r"спотов\w* (?:кошел|сч[её]т|аккаунт)",
+    r"\bspot (?:cüzdan|hesab)",
+    r"\b(?:dompet|akun) spot",
+)
+ARRIVED = any_of(
+    r"\bauto(?:matically)?\b|\bcredited\b|\barrived\b|\bdistributed\b|\bshowed up\b|\blanded\b",
+    r"自动|已到账|到账了|已发放",
+    r"自動|付与|届きました|反映",
+    r"자동|지급|들어왔",
+    r"tự động|đã về|về ví|đã nhận",
+    r"automatisch|gutgeschrieben|\bkam\b",
+    r"autom[aá]tic|acreditad|lleg[oó]",
+    r"creditad|\bcaiu\b|chegou",
+    r"automatiquement|crédit[ée]|arriv[ée]",
+    r"автоматически|зачисл|пришл|пришёл",
+    r"otomatik|yatırıldı|geldi",
+    r"otomatis|masuk|dikreditkan",
+)
+
+
+def credited_reward(readable_text: str) -> bool:
+    """Whether the user tells of a reward that reached their exchange wallet by itself,
+    with nothing asked of them (no fee, payment, stranger or private chat)."""
+    if EXCHANGE_WALLET.search_typed(readable_text) is None:
+        return False
+    if ARRIVED.search_typed(readable_text) is None:
         return False
     return all(words.search_typed(readable_text) is None for words in OTHERS)
