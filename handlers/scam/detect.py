@@ -141,7 +141,8 @@ def inspect(
     doubts: list[Finding] = []
     # "I reported a fake admin who asked for seeds": the words of a scam, none at work
     points = _points(text, official_domains, official_handles, foreign)
-    wallets = addresses_in(unhidden(text[:100_000]))
+    plain = unhidden(text[:100_000])
+    wallets = addresses_in(plain)
     told = bystander(read, pointing=points, asking=asking, paying=bool(wallets))
     phrases = (
         []
@@ -186,9 +187,7 @@ def inspect(
         found.append(Finding("suspicious", "investment_scam", {"phrase": pump[:80]}))
     elif not found and not told and (helper := recovery_offer(read, pointing=points)):
         found.append(Finding("suspicious", "recovery_scam", {"phrase": helper[:80]}))
-    found += _addresses(
-        unhidden(text[:100_000]), official_addresses, official_contracts or {}, wallets
-    )
+    found += _addresses(plain, official_addresses, official_contracts or {}, wallets)
     if found:
         found += doubts
     elif (
