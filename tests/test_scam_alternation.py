@@ -40,6 +40,7 @@ TRICKY = [
     "ι ͅ ι Ι",
     "I ı İ i",
     "DOUBLE-CHECK the address; the network fee suddenly doubled",
+    "CONNECT YOUR METAMASK AND SIGN THE PERMISSION; MetaMaskを接続して署名",
 ]
 
 

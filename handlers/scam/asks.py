@@ -55,6 +55,16 @@ ASKS = any_of(
     # id
     r"\b(?:kirim(?:kan)?|berikan|kasih|bagikan|sebutkan) (?:ke (?:saya|kami) )?"
     r"(?:frasa|seed|kunci pribadi|kata sandi|password|kode (?:otp|2fa|verifikasi))",
+    # a photo of the written-down words: "envoie une photo de ta feuille avec les 24 mots"
+    r"\b(?:send|share|dm|envoie|envoyez|env[ií]a|manda|mande|envie|schick|отправ|пришли|gönder|"
+    r"kirim|gửi)\w* (?:\w+ ){0,3}(?:photo|picture|pic|screenshot|foto|capture|скрин|фото|ảnh)"
+    r" (?:\w+ ){0,5}(?:seed|phrase|frase|(?:12|24) (?:words|mots|palabras|palavras|wörter|слов|"
+    r"kelime|kata|từ))",
+    r"(?:助记词|シード|시드 ?문구)\w{0,6}(?:的)?(?:照片|截图|写真|スクショ|사진|캡처)",
+    # the code a text message just brought: "qual o código que chegou no seu SMS?"
+    r"\b(?:qual|what s|what is|cu[aá]l es|quel est|какой|hangi|apa) (?:o |el |le |the )?"
+    r"(?:c[oó]digo|code|код|kod|kode) (?:que |that |qui |yang )?(?:\w+ ){0,3}"
+    r"(?:seu|su|your|ton|votre|ваш\w*|senin|kamu|anda) (?:sms|e-?mail|phone|celular|telefone)",
     # the screen or a remote-control app: whoever sees the screen sees the wallet
     r"\b(?:share|show|open|install|download)\w* (?:me |us )?(?:your |ur )?screen\b",
     r"\b(?:share|show|install|download|open|use)\w* (?:your |ur )?(?:\w+ )?"
@@ -73,7 +83,7 @@ ASKS = any_of(
     r"\bbagikan layar|\b(?:instal|install|unduh|download) (?:\w+ )?(?:anydesk|teamviewer)",
 )
 # advice, not a request: a negation shortly before the request
-_NEGATED = any_of(
+NEGATED = any_of(
     r"\bnever\b",
     r"\bdon t\b",
     r"\bdo not\b",
@@ -111,7 +121,7 @@ def asks_for_secret(readable_text: str) -> str | None:
     """The request for a secret in ``readable_text`` (for evidence), or ``None``."""
     for match in ASKS.finditer(readable_text):
         before = readable_text[max(0, match.start() - NEGATION_REACH) : match.start()]
-        if _NEGATED.search(before) is None:
+        if NEGATED.search(before) is None:
             return match.group()
     return None
 
@@ -120,7 +130,7 @@ def asks_for_secret(readable_text: str) -> str | None:
 # code", "管理员要我的助记词", "시드 문구 달라고 하네요". The request is reported, not made,
 # so ``ASKS`` (the imperative) does not see it; the secret named is narrower than the
 # gate's (a wallet address or a UID is what support may ask for).
-_MY_SECRET = any_of(
+MY_SECRET = any_of(
     r"\bseed",
     r"phrase",
     r"mnemonic",
@@ -164,7 +174,7 @@ ASKED_ME = any_of(
 def reported_request(readable_text: str) -> str | None:
     """A user's account of being asked for a secret (for evidence), or ``None``."""
     asked = ASKED_ME.search(readable_text)
-    if asked is None or _MY_SECRET.search(readable_text) is None:
+    if asked is None or MY_SECRET.search(readable_text) is None:
         return None
     before = readable_text[max(0, asked.start() - NEGATION_REACH) : asked.start()]
-    return None if _NEGATED.search(before) else asked.group()
+    return None if NEGATED.search(before) else asked.group()

@@ -18,8 +18,10 @@ read as spaces), in the twelve UI languages: the user's own past act ("I reporte
 from __future__ import annotations
 
 from handlers.scam.claims import PRIVATE
+from handlers.scam.demands import CONTACTED_ME, DEMANDS, GENUINE, MUST_PAY
 from handlers.scam.doubling import any_of
 from handlers.scam.gone import already_sent
+from handlers.scam.questions import credited_reward, own_question
 
 HANDLED = any_of(
     # en
@@ -161,17 +163,31 @@ YOURS = any_of(
 )
 
 
-def bystander(readable_text: str, *, pointing: bool = False, asking: bool = False) -> bool:
+def bystander(
+    readable_text: str, *, pointing: bool = False, asking: bool = False, paying: bool = False
+) -> bool:
     """The user reported the scam (or asks how to) and lost nothing to it (or somebody
     else did): what the message describes is not happening to its sender now, so it
     gets no phrase or model finding; so does a warning to the others ("it's a scam,
     don't send anything") that points nowhere (``pointing``: no link, handle or
-    e-mail address of its own). Words that block the reader's own account ("we
+    e-mail address of its own), and a question whether something the user saw is
+    genuine ("is the 'send 1 get 2' thing on youtube a scam?") when nobody wrote to
+    the user or asked them for anything, how to look after their own account
+    (``questions.own_question``), or that a reward reached their exchange wallet by
+    itself (``questions.credited_reward``). Words that block the reader's own account ("we
     have blocked your account") are the scam speaking, never a bystander."""
     if YOURS.search_typed(readable_text) is not None:
         return False
     warns = not asking and _warns(readable_text, pointing)  # "is it a scam?" asks for help
-    if HANDLED.search_typed(readable_text) is None and not warns:
+    # (a question beside a wallet address, ``paying``, may be the pitch asking itself:
+    # "is it real? yes! send 0.1 ETH to 0x… and get 0.2 back")
+    wonders = not pointing and not paying
+    wonders = wonders and (
+        (asking and _wonders(readable_text))
+        or own_question(readable_text)
+        or credited_reward(readable_text)
+    )
+    if HANDLED.search_typed(readable_text) is None and not warns and not wonders:
         return False
     return not already_sent(readable_text) or SOMEONE_ELSE.search(readable_text) is not None
 
@@ -183,3 +199,14 @@ def _warns(readable_text: str, pointing: bool) -> bool:
     if pointing or WARNS.search_typed(readable_text) is None:
         return False
     return PRIVATE.search_typed(readable_text) is None
+
+
+def _wonders(readable_text: str) -> bool:
+    """A question whether something is real or a scam, about what the user saw, not
+    about a stranger working on them: nobody wrote to them, asked them for a secret or
+    a payment, or asked to talk in private ("someone DMed me as support, is it real?"
+    is a report, warned)."""
+    if GENUINE.search_typed(readable_text) is None:
+        return False
+    working = (CONTACTED_ME, DEMANDS, MUST_PAY, PRIVATE)
+    return all(words.search_typed(readable_text) is None for words in working)

@@ -6,8 +6,11 @@ here, DM me only, the other admins are fake". The brand's real accounts and staf
 speak through the official handles (``handles.without_official`` takes those out before
 the rules read a message) and never move users to a private chat, so a message that
 claims a new official account, or claims to be staff and asks to be written to in
-private, is an impersonation whatever brand it names. Questions ("is this the new
-official account?") are left to the other detectors: the user is asking, not claiming.
+private, is an impersonation whatever brand it names. Questions about a new account
+("is this the new official account?") are left to the other detectors: the user is
+asking, not claiming. A question does not excuse a claim to be staff with a request to
+write in private: "withdrawal stuck? DM me, I am technical support" asks the reader,
+and a user quoting it to ask whether it is real is reporting it (warned either way).
 
 Plain alternations on ``normalize.readable`` text, in the twelve UI languages.
 """
@@ -76,6 +79,16 @@ STAFF = any_of(
     r"我是(?:官方)?(?:的)?(?:管理员|客服|技术支持|工作人员)",
     r"(?:管理者|サポート|運営|担当者)(?:です|の者です)",
     r"(?:관리자|운영자|상담원|고객센터|헬프데스크) ?입니다",
+    # a team speaking as itself: "official announcement from the admin team"
+    r"\b(?:we are|we re|this is) (?:the |your )?(?:official )?(?:\w+ )?(?:admin|support|security|"
+    r"moderation) team\b",
+    r"\b(?:announcement|notice) (?:from|by) the (?:official )?(?:\w+ )?(?:admin|support|"
+    r"security) team\b",
+    r"我们是(?:官方)?(?:的)?(?:客服|管理|技术|安全)团队",
+    r"\b(?:somos|nosotros somos) (?:el )?(?:equipo|soporte) (?:de |del )?(?:soporte|admin|"
+    r"seguridad)",
+    r"\b(?:somos|aqui é) (?:a |o )?(?:equipe|suporte) (?:de |do )?(?:suporte|admin|segurança)",
+    r"\bмы (?:—|-)? ?(?:команда|служба) (?:поддержки|безопасности)",
 )
 # ... who asks to be written to in private
 PRIVATE = any_of(
@@ -108,18 +121,88 @@ PRIVATE = any_of(
     "1:1",
     "저한테만",
 )
+# "DM me and I'll fix it": help offered in private, in the first person. The brand's
+# staff answer in the open or on its site; a member who moves a user with a problem to
+# a private chat is the fake support of every crypto group
+WRITE_ME = any_of(
+    r"\b(?:dm|pm|inbox|message|text|write to|contact|msg|hmu|ping) me\b",
+    r"nhắn (?:tin )?riêng (?:cho )?(?:mình|tôi|em|anh|chị)|\b(?:ib|inbox) (?:mình|tôi|em)\b",
+    r"私信我|私聊我|加我",
+    r"(?:個別|dm)で?(?:連絡|メッセージ)(?:ください|して)",
+    r"(?:저한테|제게) ?(?:dm|디엠|메시지|연락)",
+    r"\bschreib(?:en sie)? mir\b|\bpn an mich",
+    r"\bescr[ií]b(?:e|a)me|\bm[aá]nd(?:a|e)me (?:un )?(?:dm|privado)",
+    r"\bme chama (?:no )?(?:privado|pv|dm)|\bme (?:manda|mande) (?:dm|mensagem)",
+    r"\b[ée]cri(?:s|vez)[- ]moi|\bmp moi\b",
+    r"\bпиши(?:те)? (?:мне )?в (?:лс|личку)|\bнапиши(?:те)? мне",
+    r"\bbana (?:özelden )?(?:yaz|dm at|ulaş)",
+    r"\b(?:japri|dm|chat|wa) (?:aku|saya|gue|gw)\b",
+)
+HELP = any_of(
+    r"\bhelp|\bsupport|\bassist|\bfix|\bsolve|\bresolve",
+    r"hỗ trợ|giúp",
+    r"帮|支持|解决|处理",
+    r"サポート|対応|解決",
+    r"도와|지원|해결",
+    r"\bhilf|\bhelfe|lösen|löse",
+    r"ayud|soporte|resolver",
+    r"ajud|suporte|resolv",
+    r"\baide|\baider|résoudre|support",
+    r"помо|поддерж|решим|решу",
+    r"yardım|destek|çöz",
+    r"bantu|selesai|proses",
+)
+# "the real support is @helpdesk_fix": staff named real beside a handle or link of the
+# message's own (the brand's own accounts are taken out before the rules read it)
+REAL_STAFF = any_of(
+    r"\b(?:real|true|actual|genuine|only) (?:support|admins?|team|help ?desk|customer service|"
+    r"moderators?|mods?)\b",
+    r"真正的(?:客服|管理员|官方)|真的客服",
+    r"本物の(?:サポート|管理者|運営)",
+    r"진짜 (?:고객센터|관리자|운영자)",
+    r"(?:hỗ trợ|admin|quản trị viên) (?:thật|chính chủ)",
+    r"\b(?:echte[rn]?|richtige[rn]?) (?:support|admin)",
+    r"\b(?:soporte|admin) (?:real|verdadero)|\bverdadero (?:soporte|admin)",
+    r"\b(?:suporte|admin) (?:real|verdadeiro)|\bverdadeiro (?:suporte|admin)",
+    r"\b(?:vrai|véritable) (?:support|admin)",
+    r"\bнастоящ\w* (?:поддержк|админ|модератор)",
+    r"\bgerçek (?:destek|admin|yönetici)",
+    r"\b(?:cs|admin) (?:asli|resmi yang asli)",
+)
+# a chat room elsewhere, where Korean and Japanese impersonators move their victims
+OPEN_CHAT = any_of(
+    r"카톡",
+    r"카카오",
+    r"오픈 ?채팅",
+    r"\bkakao",
+    r"\bopen ?chat",
+    "オープンチャット",
+    r"\bline ?(?:id|で|@)",
+)
 
 
-def claims_brand(readable_text: str, brand: str = "", *, asking: bool = False) -> str | None:
+def claims_brand(
+    readable_text: str, brand: str = "", *, asking: bool = False, pointing: bool = False
+) -> str | None:
     """The words of a claim to be the brand's new account or its staff (with a request
-    to write in private), or ``None``; a question (``asking``) is no claim."""
+    to write in private), of help offered in private ("DM me, I'll fix it"), of the
+    "real" support beside a handle or link of the message's own (``pointing``), or
+    ``None``; a question (``asking``) about a new account is no claim, one beside a
+    request for a private chat is."""
+    staff = STAFF.search_typed(readable_text)
+    private = PRIVATE.search_typed(readable_text) or OPEN_CHAT.search_typed(readable_text)
+    if staff is not None and private is not None:
+        return staff.group()
+    write_me = WRITE_ME.search_typed(readable_text)
+    if write_me is not None and HELP.search_typed(readable_text) is not None:
+        return write_me.group()
+    real = REAL_STAFF.search_typed(readable_text)
+    if real is not None and pointing and not asking:
+        return real.group()
     if asking:
         return None
     account = NEW_ACCOUNT.search_typed(readable_text)
     named = brand and brand.casefold() in readable_text
     if account is not None and (named or OFFICIAL.search_typed(readable_text) is not None):
         return account.group()
-    staff = STAFF.search_typed(readable_text)
-    if staff is not None and PRIVATE.search_typed(readable_text) is not None:
-        return staff.group()
     return None

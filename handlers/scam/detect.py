@@ -13,19 +13,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.context import Verdict
-from handlers.scam.addresses import addresses_in, named_networks
+from handlers.scam.addresses import Address, addresses_in, named_networks
 from handlers.scam.asks import asks_for_secret, reported_request
-from handlers.scam.bystander import bystander
+from handlers.scam.bystander import SOMEONE_ELSE, bystander
 from handlers.scam.claims import claims_brand
 from handlers.scam.contracts import as_contract
 from handlers.scam.cues import cue_count
-from handlers.scam.gone import paid_to_release
-from handlers.scam.handles import foreign_handles, imitates, without_official
+from handlers.scam.demands import reported_demand
+from handlers.scam.gone import paid_to_release, scammed
+from handlers.scam.handles import disguised_brand, foreign_handles, imitates, without_official
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, Host, hosts_in, lookalike
 from handlers.scam.normalize import readable, refanged, unhidden, unspaced, visible
 from handlers.scam.phrases import find_phrases
-from handlers.scam.pitches import earning_pitch
+from handlers.scam.pitches import earning_pitch, pump_group
+from handlers.scam.recovery import recovery_offer
+from handlers.scam.shorteners import shortened
 from handlers.scam.support import support_elsewhere
 from handlers.secrets import KIND_CARD, KIND_KEY, KIND_PASSWORD, KIND_SEED, find_secrets
 from handlers.understanding.engine import in_model_thread, model_threads
@@ -125,6 +128,9 @@ def inspect(
         if copied is not None:
             verdict: Verdict = "scam" if copied[1] else "suspicious"
             found.append(Finding(verdict, "fake_handle", {"handle": handle}))
+    disguised = disguised_brand(text, brand) if brand else None
+    if disguised is not None:  # "Ԛоrvех Exchange official": the name in other letters
+        found.append(Finding("suspicious", "fake_handle", {"handle": disguised}))
     asking = "?" in text or "？" in text
     # the rest reads the text without the official accounts it names
     text = without_official(text, official_handles)
@@ -134,7 +140,10 @@ def inspect(
     )
     doubts: list[Finding] = []
     # "I reported a fake admin who asked for seeds": the words of a scam, none at work
-    told = bystander(read, pointing=foreign or bool(handles) or "@" in text, asking=asking)
+    points = _points(text, official_domains, official_handles, foreign)
+    plain = unhidden(text[:100_000])
+    wallets = addresses_in(plain)
+    told = bystander(read, pointing=points, asking=asking, paying=bool(wallets))
     phrases = (
         []
         if told
@@ -157,15 +166,28 @@ def inspect(
     )
     if elsewhere is not None:
         found.append(Finding("suspicious", "fake_support", {"phrase": elsewhere[:80]}))
-    if not found and not told and paid_to_release(read):
+    for host in hosts:
+        if not told and shortened(host, read, brand):
+            found.append(Finding("suspicious", "shortened_link", {"domain": host.host}))
+            break
+    victim = not points and scammed(read) and SOMEONE_ELSE.search(read) is None
+    if not found and not told and (paid_to_release(read) or victim):
         found.append(Finding("suspicious", "scam_paid", {"phrase": read[:80]}))
-    elif not found and not told and (asked := reported_request(read)) is not None:
+    elif not found and not told and (asked := reported_request(read) or reported_demand(read)):
         found.append(Finding("suspicious", "scam_report", {"phrase": asked[:80]}))
     elif not found and not told and (rate := earning_pitch(read)) is not None:
         found.append(Finding("suspicious", "investment_scam", {"phrase": rate[:80]}))
-    elif not found and not told and (claim := claims_brand(read, brand, asking=asking)):
+    elif (
+        not found
+        and not told
+        and (claim := claims_brand(read, brand, asking=asking, pointing=points))
+    ):
         found.append(Finding("suspicious", "fake_support", {"phrase": claim[:80]}))
-    found += _addresses(unhidden(text[:100_000]), official_addresses, official_contracts or {})
+    elif not found and not told and (pump := pump_group(read, pointing=points, asking=asking)):
+        found.append(Finding("suspicious", "investment_scam", {"phrase": pump[:80]}))
+    elif not found and not told and (helper := recovery_offer(read, pointing=points)):
+        found.append(Finding("suspicious", "recovery_scam", {"phrase": helper[:80]}))
+    found += _addresses(plain, official_addresses, official_contracts or {}, wallets)
     if found:
         found += doubts
     elif (
@@ -214,6 +236,31 @@ _BARE_USERINFO = re.compile(
 )
 
 
+# "@someone hi, ...": the handles a reply opens with name whom it answers (X and
+# Discord put them there), not a place the message sends its reader to
+_REPLY_TO = re.compile(r"^\s*(?:@\w{1,32}[\s,:]*)+")
+# what a message quotes: "the 'wallet-sync.io' links are phishing" names the place it
+# warns about; an apostrophe inside a word ("don't") opens no quote
+_QUOTED = re.compile(
+    r"(?<!\w)'[^'\n]{1,200}'(?!\w)|\"[^\"\n]{1,200}\"|“[^”\n]{1,200}”|‘[^’\n]{1,200}’|"
+    r"«[^»\n]{1,200}»|„[^“”\n]{1,200}[“”]|「[^」\n]{1,200}」|『[^』\n]{1,200}』"
+)
+
+
+def _points(text: str, official: tuple[str, ...], handles: tuple[str, ...], foreign: bool) -> bool:
+    """Whether a message sends its reader somewhere: a link that is not official, or a
+    handle or e-mail address, past the ones a reply opens with and outside quotes
+    (``official``: the brand's domains; ``foreign``: whether the whole text has a link
+    that is not official)."""
+    body = _QUOTED.sub(" ", _REPLY_TO.sub("", text))
+    if foreign and body != text:
+        foreign = any(
+            not _official(h, official) and h.registered not in WELL_KNOWN
+            for h in hosts_in(refanged(visible(body)))
+        )
+    return foreign or bool(foreign_handles(body, handles)) or "@" in body
+
+
 def _names_official(match: re.Match[str], official_domains: tuple[str, ...]) -> bool:
     host = match.group(1).lower()
     return any(host == d or host.endswith("." + d) for d in official_domains)
@@ -246,9 +293,15 @@ def _official(host: Host, official_domains: tuple[str, ...]) -> bool:
     return any(host.registered == d or host.host.endswith("." + d) for d in official_domains)
 
 
-def _addresses(text: str, official: tuple[str, ...], contracts: Mapping[str, str]) -> list[Finding]:
+def _addresses(
+    text: str,
+    official: tuple[str, ...],
+    contracts: Mapping[str, str],
+    addresses: Sequence[Address],
+) -> list[Finding]:
+    """What the ``addresses`` found in ``text`` are: mistyped, on another network than
+    the one named, poisoned look-alikes of an official one, fake contracts."""
     found: list[Finding] = []
-    addresses = addresses_in(text)
     if not addresses:
         return found
     named = named_networks(text)

@@ -9,6 +9,7 @@ a capital I for the l; "@ехample" with Cyrillic letters) or the brand dressed 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from handlers.scam.normalize import skeleton, unhidden
 
@@ -84,3 +85,32 @@ def without_official(text: str, official_handles: tuple[str, ...]) -> str:
     return _HANDLE.sub(
         lambda m: OFFICIAL_ACCOUNT if m.group(1).casefold() in own else m.group(), text
     )
+
+
+# the words of a brand name worth matching ("Example Exchange": "example")
+_GENERIC = frozenset({"exchange", "crypto", "official", "global", "wallet", "markets", "trade"})
+_LETTERS = re.compile(r"[^\W\d_]{4,}")
+_LINKISH = re.compile(r"\S*[./@]\S*")
+
+
+def disguised_brand(text: str, brand: str) -> str | None:
+    """The brand's name written with letters of another script ("Ԛоrvех Exchange
+    official", a Cyrillic о, е and х among Latin ones), or ``None``. Nobody types the
+    name of the exchange they write to that way but someone who wants a filter that
+    reads the name, or a reader who checks it, to miss it. A name in Latin letters
+    alone, accents or a letter off included, is typed, not disguised; a name
+    transliterated into another script ("Корвекс") does not look like the brand."""
+    names = [str(w) for w in _LETTERS.findall(brand.casefold()) if w not in _GENERIC]
+    if not names:
+        return None
+    # links and handles have rules of their own (look-alike domains, fake handles)
+    prose = _LINKISH.sub(" ", unhidden(text[:20_000]))
+    for found in _LETTERS.finditer(prose):
+        word = found.group()
+        if word.isascii() or all(unicodedata.name(c, "").startswith("LATIN") for c in word):
+            continue  # plain or accented Latin ("Qörvex"): typed, not disguised
+        seen = skeleton(word)
+        for name in names:
+            if len(seen) == len(name) and sum(a != b for a, b in zip(seen, name, strict=True)) <= 1:
+                return word
+    return None

@@ -130,11 +130,22 @@ def unspaced(text: str) -> str:
     return _SPACED.sub(lambda m: re.sub(r"[ .\-_*·]", "", m.group()), text)
 
 
+# "qorvex . support / verify", "decentralize. sbs/solutionweb. com/": a space beside the
+# dot of a link, before a path; a suffix that is also a word ("slow. Support / help")
+# only with a space on both sides of the dot
+_SPACED_DOT = re.compile(
+    r"\b([a-z0-9-]{2,63})((?: \.|\. | \. )(?:com|net|org|io|xyz|sbs|top|vip|icu|cfd|buzz|cc)|"
+    r" \. (?:support|help|online|site|app|live|click))( ?/)",
+    re.IGNORECASE,
+)
+
+
 def refanged(text: str) -> str:
     """``text`` with defanged and letter-spaced links written as links again, for the
     link detectors; everything else as it was (bounded: first 100,000 chars)."""
     text = _SCHEME.sub(lambda m: f"http{m.group(1)}://", text[:100_000])
     text = _DOT.sub(_dot, text)
+    text = _SPACED_DOT.sub(lambda m: f"{m.group(1)}.{m.group(2).strip(' .')}{m.group(3)}", text)
     return _SPACED_LINK.sub(_join_link, text)
 
 

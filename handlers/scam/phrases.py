@@ -294,6 +294,15 @@ CONTACT = any_of(
     r"benimle iletişim",
     "联系我",
 )
+# a wallet named and connected, then a signature asked: a drainer's permission, whoever
+# says it ("connect MetaMask and sign the permission on the portal to get the refund")
+DRAINER = any_of(
+    r"\b(?:connect|conect|verbind|connecte|подключ|bağla|hubungkan|sambungkan|kết nối)\w* "
+    r"(?:\w+ ){0,2}(?:metamask|trust ?wallet|phantom|tonkeeper|rabby|okx wallet)\b.{0,60}?"
+    r"\b(?:sign|assin|firm|signe|signier|подпис|imzala|tanda ?tangan|ký)",
+    r"(?:metamask|trust ?wallet|phantom|tonkeeper)\s?(?:を)?接続.{0,20}?署名|"
+    r"(?:metamask|trust ?wallet|phantom)\s?(?:를|을)? ?연결.{0,20}?서명",
+)
 WALLET_ACTION = any_of(
     r"validat\w* (?:your |my |the )?wallet",
     r"wallet validation",
@@ -371,6 +380,10 @@ def find_phrases(
             )
         )
     staff, contact, action = STAFF.search(text), CONTACT.search(text), WALLET_ACTION.search(text)
+    drainer = DRAINER.search(text)
+    if drainer and not asking:
+        found.append(PhraseFinding("fake_support", True, drainer.group()[:80]))
+        return found
     # "connect wallet to claim the airdrop", told, not asked about ("do I need to
     # connect a wallet for the airdrop?"): the wallet action with the prize it is for
     if action and (staff or has_link or (reward and not asking)):

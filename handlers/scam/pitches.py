@@ -123,3 +123,83 @@ def earning_pitch(readable_text: str) -> str | None:
     if invited is None and SURE.search(readable_text) is None:
         return None
     return rate.group()
+
+
+# A pump group recruiting: "we pump $QVX at 18:00, buy before, join t.me/…", "kita pump
+# bareng jam 8, join sebelum penuh", "今晚8点拉盘，进群". Coordinated pumps sell their
+# latecomers the top whatever the coin; a user asking whether a pump is real asks, and
+# one telling that a coin pumped invites nobody to join.
+PUMP = any_of(
+    r"\bpump(?:ing|ers?|s)?\b",
+    r"\bpom ?pom\b",
+    "拉盘",
+    "拉升",
+    "パンプ",
+    "펌핑",
+    r"\bпамп",
+)
+JOIN = any_of(
+    r"\bjoin",
+    r"\bgabung",
+    r"\bmasuk (?:grup|group)",
+    "进群",
+    "加群",
+    "入群",
+    "加入",
+    "参加",
+    "참여",
+    "입장",
+    r"\bприсоедин",
+    r"\bвступ",
+    r"\bkatıl",
+    r"\bentr[ae] (?:no|na|en|dans)",
+    r"\b[úu]nete",
+    r"\brejoign",
+    r"\btritt\b|\bbeitreten",
+    r"\btham gia",
+    r"\bvào nhóm",
+)
+
+
+# a signals group that boasts a win rate: "nhóm kèo VIP tỷ lệ thắng 95%, vào nhóm nhận
+# tín hiệu miễn phí", "VIP signals, 90% accuracy, join now"
+SIGNALS = any_of(
+    r"\bsignals?\b|\bcalls\b",
+    r"tín hiệu|\bkèo\b",
+    "信号|喊单|带单",
+    "シグナル",
+    "시그널|리딩방",
+    r"\bсигнал",
+    r"\bsinyal",
+    r"\bsina(?:l|is)\b|\bse[ñn]al",
+    r"\bsignaux",
+)
+WIN_RATE = any_of(
+    r"\b(?:win ?rate|accuracy|success rate|hit rate)\b",
+    r"tỷ lệ (?:thắng|chính xác)",
+    "胜率|准确率",
+    "勝率|的中率",
+    "승률|적중률",
+    r"\bwin ?rate|\btrefferquote|\bgenauigkeit",
+    r"\btasa de (?:acierto|éxito)|\bprecisi[oó]n",
+    r"\btaxa de (?:acerto|sucesso)|\bassertividade",
+    r"\btaux de (?:réussite|succès)|\bpr[ée]cision",
+    r"винрейт|процент (?:побед|прибыльных)|точность",
+    r"kazanma oranı|başarı oranı|doğruluk",
+    r"\bakurasi|\bwinrate|tingkat (?:kemenangan|akurasi)",
+)
+
+
+def pump_group(readable_text: str, *, pointing: bool, asking: bool) -> str | None:
+    """The pump word of a pump group's invitation with a place to join (``pointing``:
+    a link or a handle), or the win rate of a signals group's invitation, or ``None``;
+    a question is no invitation."""
+    if asking or JOIN.search_typed(readable_text) is None:
+        return None
+    pump = PUMP.search_typed(readable_text)
+    if pump is not None and pointing:
+        return pump.group()
+    rate = WIN_RATE.search_typed(readable_text)
+    if rate is not None and SIGNALS.search_typed(readable_text) is not None:
+        return rate.group()
+    return None
