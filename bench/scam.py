@@ -32,9 +32,11 @@ model as much per text as one message at a time on one thread: ``docs/benchmarks
 group's queue can use: the models compute outside the interpreter's lock).
 
 ``--dev4``: the tunable half of a fourth set, ``bench/data/scam_dev4/`` (brand Qorvex).
+``--dev5``: a sixth writer's whole development set, ``bench/data/scam_dev5/`` (many hard
+look-alikes: warnings, advice and news that name a fake domain or handle).
 
 Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --blind4 | --blind5 | --dev2 | --dev3
-    | --dev4] [--rules-only] [--no-screen] [--quiet] [--threads N]
+    | --dev4 | --dev5] [--rules-only] [--no-screen] [--quiet] [--threads N]
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ BLIND3 = HERE / "blind3" / "scam" / "messages.jsonl"
 # split like the third: the tunable half and the frozen one
 DEV4 = HERE / "scam_dev4" / "messages.jsonl"
 BLIND4 = HERE / "blind4" / "scam" / "messages.jsonl"
+# a sixth writer's development set (2026-12-04), rich in warnings that name a look-alike
+DEV5 = HERE / "scam_dev5" / "messages.jsonl"
 # a fifth writer's whole set (brand Tessaro, 2026-12-04, 451 messages, 62 real), frozen
 BLIND5 = HERE / "blind5" / "scam" / "messages.jsonl"
 # ordinary messages written as training data only (hard negatives), never measured on
@@ -138,6 +142,7 @@ def main() -> int:
     parser.add_argument("--dev2", action="store_true", help="the second development set")
     parser.add_argument("--dev3", action="store_true", help="the third development set")
     parser.add_argument("--dev4", action="store_true", help="the fourth development set")
+    parser.add_argument("--dev5", action="store_true", help="the fifth development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
     parser.add_argument(
         "--no-screen", action="store_true", help="e5 reads every message (no USE screen)"
@@ -159,6 +164,7 @@ def main() -> int:
         (args.blind5, BLIND5),
         (args.dev3, DEV3),
         (args.dev4, DEV4),
+        (args.dev5, DEV5),
     ]
     for wanted, beside_meta in chosen:
         if not wanted:
@@ -206,6 +212,7 @@ def report(
     how: Counter[str] = Counter()  # false positives: what the user would see, and from what
     reasons: Counter[str] = Counter()  # false positives holding each finding
     checksum_only = 0  # false positives that are only "this address fails its checksum"
+    answered = 0  # false positives that are only a notice answering "is this link real?"
     engine = intent.anchors.engine if intent else None
     embedded_before = engine.embedded if engine else 0
     second = engine.second if engine else None
@@ -241,6 +248,8 @@ def report(
             if flagged:
                 how[consisted_of(findings)] += 1
                 checksum_only += all(f.reason == "bad_address" for f in findings)
+                # "is xyz-support.com legit?": the notice that it is not ours answers it
+                answered += all("asked" in f.evidence for f in findings)
                 reasons.update({f.reason for f in findings})
                 why = ", ".join(f"{f.reason}{_score(f.evidence)}" for f in findings)
                 misses.append(f"  false positive ({why}) [{language}] {row['text'][:160]}")
@@ -265,6 +274,10 @@ def report(
         print(
             f"  of which only a notice on an address failing its checksum: {checksum_only} "
             f"(counted above; without them {rest / ordinary:.2%}, {rest}/{ordinary})"
+        )
+        print(
+            f"  of which only a notice answering a question whether a look-alike is genuine: "
+            f"{answered} (counted above; a warning, never a removal)"
         )
         print("false positives by kind:", *clean_kinds.lines(), sep="\n")
         print(

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from bench.scam import CACHE, CLEAN_TRAIN, DEV, DEV2, DEV3, DEV4, DEV_META, load
+from bench.scam import CACHE, CLEAN_TRAIN, DEV, DEV2, DEV3, DEV4, DEV5, DEV_META, load
 from bench.scam_rows import NEAR, NEITHER, REPORT_KINDS, WRITTEN, _Recorder, anchor_rows
 from handlers.scam import detect
 from handlers.scam import intent as semantic
@@ -57,7 +57,7 @@ SCREEN_C, SCREEN_REPORT_C = 30.0, 20.0  # as shipped (classifier.json, "screen")
 def sets() -> dict[str, tuple[Path, dict]]:
     """The development sets by name, each with its brand's settings."""
     out = {"dev": (DEV, DEV_META), "dev2": (DEV2, DEV_META)}
-    for name, path in (("dev3", DEV3), ("dev4", DEV4)):
+    for name, path in (("dev3", DEV3), ("dev4", DEV4), ("dev5", DEV5)):
         if path.exists():
             out[name] = (path, json.loads((path.parent / "meta.json").read_text("utf-8")))
     return out

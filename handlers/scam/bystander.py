@@ -17,11 +17,13 @@ read as spaces), in the twelve UI languages: the user's own past act ("I reporte
 
 from __future__ import annotations
 
+from handlers.scam.asks import asks_for_secret
 from handlers.scam.claims import PRIVATE
 from handlers.scam.demands import CONTACTED_ME, DEMANDS, GENUINE, MUST_PAY
 from handlers.scam.doubling import any_of
-from handlers.scam.gone import already_sent
+from handlers.scam.gone import already_sent, paid_to_release, scammed
 from handlers.scam.questions import credited_reward, own_question
+from handlers.scam.warned import DENOUNCE, negated
 
 HANDLED = any_of(
     # en
@@ -187,7 +189,8 @@ def bystander(
         or own_question(readable_text)
         or credited_reward(readable_text)
     )
-    if HANDLED.search_typed(readable_text) is None and not warns and not wonders:
+    tells = not (pointing or paying or asking) and tells_about(readable_text)
+    if HANDLED.search_typed(readable_text) is None and not (warns or wonders or tells):
         return False
     return not already_sent(readable_text) or SOMEONE_ELSE.search(readable_text) is not None
 
@@ -210,3 +213,49 @@ def _wonders(readable_text: str) -> bool:
         return False
     working = (CONTACTED_ME, DEMANDS, MUST_PAY, PRIVATE)
     return all(words.search_typed(readable_text) is None for words in working)
+
+
+# the sender in the text: a victim, a reporter, a helper offering ("I lost", "they
+# tried me", "我帮你", "私が取り戻します"); news, explanations and advice speak of others
+SPEAKER = any_of(
+    r"\b(?:i|me|my|mine|i m|i ve|i d|myself)\b",
+    r"\b(?:yo|mi|mis|me|eu|meu|minha|meus|minhas|comigo|conmigo)\b",
+    r"\b(?:je|j|moi|mon|ma|mes)\b|\b(?:ich|mich|mir|mein\w*)\b",
+    r"\b(?:я|меня|мне|мой|моя|мои|моё|мое)\b|\b(?:ben|bana|beni|benim)\b",
+    r"\b(?:saya|aku|gue|gw|ku)\b|\b(?:tôi|mình|em|tao|tui)\b",
+    r"我(?![们們])|私(?:は|が|の|に|を|も)|僕|俺|わたし|저는|제가|나는|내가|저한테|나한테|제 ",
+)
+# getting stolen money back: the pitch of a recovery scam, whoever is said to do it
+RECOVER = any_of(
+    r"\b(?:recover\w*|get (?:it|them|your \w+|\w+ money) back|got (?:it|them|\w+) back)\b",
+    r"\bretriev\w*",
+    r"\b(?:recuper\w*|r[ée]cup[ée]r\w*|zur[üu]ck(?:holen|bekommen|geholt|zuholen))\b",
+    r"\b(?:вернуть|верну|вернём|вернем|возврат\w*)\b|\bgeri (?:al\w*|getir\w*|almak)",
+    r"\b(?:bisa (?:balik|kembali)|pemulihan|dikembalikan)\b|\blấy lại\b|\bthu hồi\b",
+    r"追回|找回|取り戻|回収|회수|복구|되찾",
+)
+
+
+def tells_about(readable_text: str) -> bool:
+    """Words about a scam that call it one, from somebody it is not working on: news
+    ("fraudsters stole $1.2M with a fake app"), how a scam works ("they show you a fake
+    balance, then demand a tax"), advice ("never pay an up-front fee to recover funds").
+    What every writer's such text shares: it names the scam a scam, fake or phishing
+    (``warned.DENOUNCE``, not negated: "this is not a scam" is a pitch), points nowhere
+    (the caller's ``pointing``, ``paying``), and nobody contacted the sender, was offered
+    a private chat, was asked for a secret, or lost anything (a victim is helped)."""
+    said = [m for m in DENOUNCE.finditer(readable_text)]
+    typed = DENOUNCE.search_typed(readable_text)  # also as typed without accents
+    said += [typed] if typed is not None and not said else []
+    if all(negated(readable_text, m.start(), m.end()) for m in said):
+        return False
+    if any(words.search_typed(readable_text) is not None for words in (SPEAKER, RECOVER)):
+        return False
+    # a contact or a private chat, not one warned against ("не пишите никому в ЛС")
+    for words in (CONTACTED_ME, PRIVATE):
+        found = words.finditer(readable_text)
+        if any(not negated(readable_text, m.start(), m.end()) for m in found):
+            return False
+    if asks_for_secret(readable_text) is not None or already_sent(readable_text):
+        return False
+    return not (scammed(readable_text) or paid_to_release(readable_text))

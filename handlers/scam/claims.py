@@ -17,7 +17,10 @@ Plain alternations on ``normalize.readable`` text, in the twelve UI languages.
 
 from __future__ import annotations
 
+import re
+
 from handlers.scam.doubling import any_of
+from handlers.scam.normalize import readable
 
 OFFICIAL = any_of(
     r"\bofficial",
@@ -206,3 +209,70 @@ def claims_brand(
     if account is not None and (named or OFFICIAL.search_typed(readable_text) is not None):
         return account.group()
     return None
+
+
+# "I'm the founder of Example", "我是Example的创始人", "saya manajer regional Example": a
+# role at the brand claimed in the first person. The brand's people speak through its
+# official accounts (exempt from the guard), so a member who says they hold one is
+# impersonating it, whatever they go on to offer
+ROLE = any_of(
+    r"\bi(?: am| m|m) (?:the |a |an |your )?(?:\w+ ){0,2}(?:founder|co ?founder|ceo|cto|coo|"
+    r"manager|director|head|employee|staff member|team member|representative)\b",
+    r"\bsoy (?:el |la |un |una )?(?:\w+ ){0,2}(?:fundador\w*|ceo|gerente|director\w*|"
+    r"emplead[oa]|representante)\b",
+    r"\bsou (?:o |a |um |uma )?(?:\w+ ){0,2}(?:fundador\w*|ceo|gerente|diretor\w*|"
+    r"funcion[áa]ri[oa]|representante)\b",
+    r"\bje suis (?:le |la |l |un |une )?(?:\w+ ){0,2}(?:fondat\w*|ceo|manager|directeur|"
+    r"directrice|responsable|employ[ée]e?|repr[ée]sentant\w*)\b",
+    r"\bich bin (?:der |die |ein |eine )?(?:\w+ ){0,2}(?:gr[üu]nder\w*|ceo|manager\w*|"
+    r"direktor\w*|leiter\w*|mitarbeiter\w*)\b",
+    r"\bя (?:\w+ ){0,2}(?:основател\w*|ceo|менеджер\w*|директор\w*|руководител\w*|сотрудник\w*)",
+    r"\b(?:kurucu\w*|ceo\w*|müdür\w*|yönetici\w*|çalışan\w*)(?:yum|yım|yüm|im|ım|üm|sıyım)\b",
+    r"\bsaya (?:adalah )?(?:\w+ ){0,2}(?:pendiri|founder|ceo|manajer|manager|direktur|"
+    r"karyawan|pegawai|kepala)\b",
+    r"\b(?:tôi|mình|em) là (?:\w+ ){0,3}(?:nhà sáng lập|ceo|giám đốc|quản lý|nhân viên|trưởng)",
+    r"我是.{0,12}(?:创始人|创办人|CEO|ceo|经理|总监|负责人|员工|高管)",
+    r"(?:私は|わたしは).{0,12}(?:創業者|CEO|ceo|マネージャー|責任者|社員)",
+    r"(?:創業者|CEO|マネージャー|責任者|社員)(?:です|の者です)",
+    r"(?:저는|제가).{0,12}(?:창업자|대표|CEO|ceo|매니저|직원|팀장)",
+    r"(?:창업자|대표|매니저|직원|팀장) ?입니다",
+)
+
+
+def claims_role(text: str, brand: str) -> str | None:
+    """A role at the brand claimed in the first person, the brand's name attached to it
+    in the same sentence of ``text`` ("CEO of Example", "gerente de contas da Example",
+    "Example的创始人", "Example Türkiye müdürüyüm": at most three words between), or
+    ``None``; a manager of something else ("I'm a store manager in Lyon. Does
+    Example…") names the brand in another sentence or further off."""
+    names = [w for w in brand.casefold().split() if len(w) >= 4 and w not in _GENERIC]
+    if not names:
+        return None
+    for sentence in _SENTENCE.split(text[:20_000]):
+        found = _role_in(readable(sentence).casefold(), names)
+        if found is not None:
+            return found
+    return None
+
+
+def _role_in(text: str, names: list[str]) -> str | None:
+    for match in ROLE.finditer(text):
+        for name in names:
+            if name in match.group():
+                return match.group()
+            after = text.find(name, match.end())
+            before = text.rfind(name, 0, match.start())
+            gaps = [text[match.end() : after] if after >= 0 else None]
+            gaps += [text[before + len(name) : match.start()] if before >= 0 else None]
+            if any(gap is not None and _attached(gap) for gap in gaps):
+                return match.group()
+    return None
+
+
+def _attached(gap: str) -> bool:
+    """At most three words between a role and the brand's name (ideographs: a few)."""
+    return len(gap.split()) <= 3 and len(gap) <= 30
+
+
+_SENTENCE = re.compile(r"[.!?;。！？\n]+")
+_GENERIC = frozenset({"exchange", "crypto", "official", "global", "wallet", "markets", "trade"})

@@ -16,7 +16,7 @@ from handlers.context import Verdict
 from handlers.scam.addresses import Address, addresses_in, named_networks
 from handlers.scam.asks import asks_for_secret, reported_request
 from handlers.scam.bystander import SOMEONE_ELSE, bystander
-from handlers.scam.claims import claims_brand
+from handlers.scam.claims import claims_brand, claims_role
 from handlers.scam.contracts import as_contract
 from handlers.scam.cues import cue_count
 from handlers.scam.demands import reported_demand
@@ -30,6 +30,7 @@ from handlers.scam.pitches import earning_pitch, pump_group
 from handlers.scam.recovery import recovery_offer
 from handlers.scam.shorteners import shortened
 from handlers.scam.support import support_elsewhere
+from handlers.scam.warned import Warned, excused, unnamed
 from handlers.secrets import KIND_CARD, KIND_KEY, KIND_PASSWORD, KIND_SEED, find_secrets
 from handlers.understanding.engine import in_model_thread, model_threads
 
@@ -88,7 +89,12 @@ def inspect(
         if kind in kinds:
             found.append(Finding("suspicious", f"secret_{kind}", {"kind": kind}))
     # a defanged or letter-spaced link is still a link the reader can follow
-    hosts = hosts_in(refanged(visible(text[:100_000])))
+    shown = refanged(visible(text[:100_000]))
+    hosts = hosts_in(shown)
+    handles = foreign_handles(text, official_handles)
+    # "xyz-support.com is not ours, don't click": the places a warning names
+    official = (brand, official_domains, official_handles)
+    warning = _warning(text, shown, hosts, handles, official, blocklist)
     bare = (
         m for m in _BARE_USERINFO.finditer(text[:100_000]) if _names_official(m, official_domains)
     )
@@ -105,33 +111,45 @@ def inspect(
             )
         )
     for host in hosts:
+        if host.text in warning.denounced:
+            continue  # named to warn the others: the message is the warning
+        # asked about ("is it legit?"): the warning answers, nothing is removed
+        doubted = host.text in warning.asked
+        sure: Verdict = "suspicious" if doubted else "scam"
+        note = {"asked": "whether it is genuine"} if doubted else {}
         listed = blocklist.check(host.host)
         if listed is not None:
             found.append(
-                Finding("scam", "blocklisted_link", {"domain": host.host, "match": listed[1]})
+                Finding(sure, "blocklisted_link", {"domain": host.host, "match": listed[1], **note})
             )
             continue
         imitation = lookalike(host, official_domains)
         if imitation is not None:
             found.append(
                 Finding(
-                    "scam",
+                    sure,
                     "phishing_link",
-                    {"domain": host.host, "official": imitation[1], "how": imitation[0]},
+                    {"domain": host.host, "official": imitation[1], "how": imitation[0], **note},
                 )
             )
         elif host.host.replace(".", "").isdigit():
             found.append(Finding("suspicious", "ip_link", {"domain": host.host}))
-    handles = foreign_handles(text, official_handles)
     for handle in handles:
+        if handle.casefold() in warning.denounced:
+            continue
         copied = imitates(handle, official_handles, brand)
         if copied is not None:
-            verdict: Verdict = "scam" if copied[1] else "suspicious"
-            found.append(Finding(verdict, "fake_handle", {"handle": handle}))
+            doubted = handle.casefold() in warning.asked
+            verdict: Verdict = "scam" if copied[1] and not doubted else "suspicious"
+            note = {"asked": "whether it is genuine"} if doubted else {}
+            found.append(Finding(verdict, "fake_handle", {"handle": handle, **note}))
     disguised = disguised_brand(text, brand) if brand else None
     if disguised is not None:  # "Ԛоrvех Exchange official": the name in other letters
         found.append(Finding("suspicious", "fake_handle", {"handle": disguised}))
     asking = "?" in text or "？" in text
+    if warning.denounced:  # the rest reads the warning without the places it denounces
+        text = unnamed(text, warning.denounced)
+        hosts = [h for h in hosts if h.text not in warning.denounced]
     # the rest reads the text without the official accounts it names
     text = without_official(text, official_handles)
     read = readable(text)
@@ -183,6 +201,8 @@ def inspect(
         and (claim := claims_brand(read, brand, asking=asking, pointing=points))
     ):
         found.append(Finding("suspicious", "fake_support", {"phrase": claim[:80]}))
+    elif not found and not told and brand and (role := claims_role(text, brand)):
+        found.append(Finding("suspicious", "fake_support", {"phrase": role[:80]}))
     elif not found and not told and (pump := pump_group(read, pointing=points, asking=asking)):
         found.append(Finding("suspicious", "investment_scam", {"phrase": pump[:80]}))
     elif not found and not told and (helper := recovery_offer(read, pointing=points)):
@@ -259,6 +279,36 @@ def _points(text: str, official: tuple[str, ...], handles: tuple[str, ...], fore
             for h in hosts_in(refanged(visible(body)))
         )
     return foreign or bool(foreign_handles(body, handles)) or "@" in body
+
+
+def _warning(
+    text: str,
+    shown: str,
+    hosts: Sequence[Host],
+    handles: Sequence[str],
+    official: tuple[str, tuple[str, ...], tuple[str, ...]],
+    blocklist: BlockList,
+) -> Warned:
+    """What the message says of the unofficial places it names (``warned.excused``,
+    read on ``shown``, the text as the link rules read it; ``official``: the brand,
+    its domains and handles). The handles a reply opens with name whom it answers and
+    are no place, unless they imitate the brand ("@Examp1e is impersonating us")."""
+    brand, domains, own_handles = official
+    opening = _REPLY_TO.match(text)
+    answered = {
+        h.casefold()
+        for h in (foreign_handles(opening.group(), ()) if opening else ())
+        if imitates(h, own_handles, brand) is None
+    }
+    elsewhere = [h for h in hosts if not _official(h, domains) and h.registered not in WELL_KNOWN]
+    places = [h.text for h in elsewhere] + [h.casefold() for h in handles]
+    places = [p for p in places if p not in answered]
+    flagged = {
+        h.text for h in elsewhere if blocklist.check(h.host) or lookalike(h, domains) is not None
+    }
+    flagged |= {h.casefold() for h in handles if imitates(h, own_handles, brand) is not None}
+    own = [h.text for h in hosts if h not in elsewhere] + sorted(answered)
+    return excused(text, shown, places=places, own=own, flagged=flagged)
 
 
 def _names_official(match: re.Match[str], official_domains: tuple[str, ...]) -> bool:
