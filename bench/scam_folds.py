@@ -41,7 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--flag-at", default="", help="with --holdout: these FLAG_AT (comma-separated)"
     )
     parser.add_argument(
-        "--among", default="", help="with --holdout: train on these sets only (comma-separated)"
+        "--among",
+        default="",
+        help="with --holdout or --every-set: train on these sets only (comma-separated)",
     )
     parser.add_argument(
         "--every-set",
@@ -58,7 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def dispatch(args: argparse.Namespace, engine: Engine, write: Callable[..., None]) -> bool:
     """Run what the options ask for; ``False`` when they ask for none of it."""
     if args.every_set and args.write:
-        scam, report, files = fit_every_set(engine, clean_train=args.clean_train, c=args.every_set)
+        among = tuple(a for a in args.among.split(",") if a) or None
+        scam, report, files = fit_every_set(
+            engine, clean_train=args.clean_train, c=args.every_set, among=among
+        )
         print("== leave one set out with this recipe (the figures kept beside the weights)")
         held = run(
             engine,
@@ -147,15 +152,17 @@ def run(
 
 
 def fit_every_set(
-    engine: Engine, *, clean_train: bool, c: float
+    engine: Engine, *, clean_train: bool, c: float, among: tuple[str, ...] | None = None
 ) -> tuple[LogisticRegression, LogisticRegression, list[Path]]:
-    """Both rows fitted on every development set (each with its own brand's gist and
-    gate), the written rows, the hard negatives and the anchors: what ships, once the
-    leave-one-set-out figures chose the recipe. Returns the files trained on."""
+    """Both rows fitted on every development set (``among``: these only; each with its
+    own brand's gist and gate), the written rows, the hard negatives and the anchors:
+    what ships, once the leave-one-set-out figures chose the recipe. Returns the files
+    trained on."""
     h = Holdout(engine, clean_train=clean_train)
-    t = h.training("", tuple(sets()))
+    chosen = among or tuple(sets())
+    t = h.training("", chosen)
     fam = t & np.array([r.family for r in h.rows])
     rep = np.array([r.report for r in h.rows], dtype=int)
-    files = [path for path, _ in sets().values()] + [WRITTEN]
+    files = [path for name, (path, _) in sets().items() if name in chosen] + [WRITTEN]
     files += [CLEAN_TRAIN] if clean_train else []
     return fit(h.x[t], h.y[t], c), fit(h.x[fam], rep[fam], REPORT_C), files

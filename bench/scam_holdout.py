@@ -3,7 +3,7 @@
 The classifier (``classifier.npz``) is trained on the development sets, so
 ``bench/scam.py`` on any of them is an upper bound: a change that costs recall on
 messages written elsewhere (the blind sets) looks free there. Here, for each fold (one
-of ``scam.jsonl``, ``scam_dev2``, ``scam_dev3`` and ``scam_dev4`` when present), the
+of ``scam.jsonl``, ``scam_dev2``, ``scam_dev3``, ``scam_dev4`` and ``scam_dev5`` when present), the
 semantic layer is refitted on the other sets, the hand-written rows
 (``scam_written.jsonl``), the hard negatives (``scam_clean_train.jsonl``, with
 ``clean_train``) and the anchors; rows of the training sets that repeat a held-out
