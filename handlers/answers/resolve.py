@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from handlers.answers.calibration import Features, default_calibration
+from handlers.answers.concepts import default_concepts, entry_concepts, shared
 from handlers.answers.cues import Cues, default_cues
 from handlers.answers.knowledge import Knowledge
 from handlers.answers.matcher import Candidate, Matcher, unknown_symbols
@@ -110,6 +111,8 @@ class Resolver:
             else None
         )
         self.calibration = default_calibration()
+        self.concepts = default_concepts()
+        self._entry_concepts = entry_concepts(knowledge, self.concepts)
         # the cheap signals of questions read ahead by prepare(), until they are resolved
         self._prepared: dict[str, tuple[Resolution | None, Signals]] = {}
         # the last questions resolved: the incident stage and the answer stage ask
@@ -256,6 +259,7 @@ class Resolver:
         # near every question that shares a word with it; and the background stands in
         # for "none of these", so a small base's runner-up far behind proves nothing.
         leads = _leads(refs, scores, background if self.semantic is not None else None)
+        asked = self.concepts.find(text) if self.semantic is not None else frozenset()
         return {
             ref: Features(
                 semantic[i],
@@ -267,6 +271,8 @@ class Resolver:
                 scores[i] - uncovered if semantic[i] is not None else 0.0,
                 views[i] if views else (),
                 second_uncovered[i] if second_uncovered else None,
+                shared(asked, self._entry_concepts.get(ref, frozenset())),
+                bool(asked),
             )
             for i, ref in enumerate(refs)
         }

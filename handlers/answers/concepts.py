@@ -1,0 +1,83 @@
+"""Which exchange concepts a text speaks of (deposit, withdrawal, identity, fees...).
+
+The model confuses FAQ siblings across languages: a Korean or Chinese question about a
+withdrawal that arrived nowhere lands as close to "deposit not credited" as to
+"withdrawal not received", because both say "not arrived". The words for "deposit"
+and "withdrawal" are few and fixed in every language, so they are looked up instead
+(``concepts.toml``): an entry is about the concepts its own phrasings and names name,
+a question about those it names, and the calibration reads how many of the question's
+concepts the candidate shares.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from handlers.answers.knowledge import Knowledge, ref_of
+from handlers.answers.matcher import normalize
+
+CONCEPTS_FILE = Path(__file__).with_name("concepts.toml")
+SHORT = 3  # a word this short matches only whole ("wd", "ag", "phi")
+
+
+class Concepts:
+    """Concept words per concept: Latin and Cyrillic ones at a word's start (whole when
+    short), Chinese, Japanese and Korean ones anywhere."""
+
+    def __init__(self, table: dict[str, dict[str, list[str]]]) -> None:
+        self._patterns: dict[str, re.Pattern[str]] = {}
+        for concept, by_language in table.items():
+            parts = []
+            for words in by_language.values():
+                for word in words:
+                    norm = normalize(word)
+                    if not norm:
+                        continue
+                    if any(_dense(ch) for ch in norm):
+                        parts.append(re.escape(norm))
+                    elif len(norm) <= SHORT:
+                        parts.append(rf"(?<!\w){re.escape(norm)}(?!\w)")
+                    else:
+                        parts.append(rf"(?<!\w){re.escape(norm)}")
+            self._patterns[concept] = re.compile("|".join(sorted(set(parts), key=len)))
+
+    def find(self, text: str) -> frozenset[str]:
+        """Every concept ``text`` names."""
+        norm = normalize(text)
+        return frozenset(c for c, pattern in self._patterns.items() if pattern.search(norm))
+
+    def __repr__(self) -> str:
+        return f"Concepts({len(self._patterns)})"
+
+
+def shared(question: frozenset[str], entry: frozenset[str]) -> float:
+    """The share of the question's concepts that the entry names too (0 without any)."""
+    return len(question & entry) / len(question) if question else 0.0
+
+
+def entry_concepts(knowledge: Knowledge, concepts: Concepts) -> dict[str, frozenset[str]]:
+    """Per FAQ ref, the concepts its phrasings name. Answers are left out (an answer
+    speaks of everything around its question: "if your deposit is late, check the
+    network"), and so are activities and airdrops: a "Deposit Festival" is no answer to
+    a deposit that has not arrived, though its name says deposit."""
+    out = {}
+    for faq in knowledge.faqs:
+        found: frozenset[str] = frozenset()
+        for phrasings in faq.questions.values():
+            for text in phrasings:
+                found |= concepts.find(text)
+        out[ref_of(faq)] = found
+    return out
+
+
+def _dense(ch: str) -> bool:
+    return "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
+
+
+@cache
+def default_concepts() -> Concepts:
+    with CONCEPTS_FILE.open("rb") as fh:
+        return Concepts(tomllib.load(fh))
