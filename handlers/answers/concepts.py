@@ -11,7 +11,6 @@ concepts the candidate shares.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -21,36 +20,53 @@ from handlers.answers.matcher import normalize
 
 CONCEPTS_FILE = Path(__file__).with_name("concepts.toml")
 SHORT = 3  # a word this short matches only whole ("wd", "ag", "phi")
+KEY = 3  # words are indexed by this many first letters
 
 
 class Concepts:
     """Concept words per concept: Latin and Cyrillic ones at a word's start (whole when
-    short), Chinese, Japanese and Korean ones anywhere."""
+    short), Chinese, Japanese and Korean ones anywhere.
+
+    Words are looked up from each word start of the normalized text by their first
+    letters, not with one regular expression per concept: a question costs tens of
+    microseconds, not half a millisecond."""
 
     def __init__(self, table: dict[str, dict[str, list[str]]]) -> None:
-        self._patterns: dict[str, re.Pattern[str]] = {}
+        self.names = tuple(table)
+        self._dense: list[tuple[str, str]] = []  # (word, concept)
+        # by the first KEY letters of a word: (word, whole word only, concept)
+        self._latin: dict[str, list[tuple[str, bool, str]]] = {}
         for concept, by_language in table.items():
-            parts = []
             for words in by_language.values():
                 for word in words:
                     norm = normalize(word)
                     if not norm:
                         continue
                     if any(_dense(ch) for ch in norm):
-                        parts.append(re.escape(norm))
-                    elif len(norm) <= SHORT:
-                        parts.append(rf"(?<!\w){re.escape(norm)}(?!\w)")
+                        self._dense.append((norm, concept))
                     else:
-                        parts.append(rf"(?<!\w){re.escape(norm)}")
-            self._patterns[concept] = re.compile("|".join(sorted(set(parts), key=len)))
+                        entry = (norm, len(norm) <= SHORT, concept)
+                        self._latin.setdefault(norm[:KEY], []).append(entry)
 
     def find(self, text: str) -> frozenset[str]:
         """Every concept ``text`` names."""
         norm = normalize(text)
-        return frozenset(c for c, pattern in self._patterns.items() if pattern.search(norm))
+        found = {concept for word, concept in self._dense if word in norm}
+        start = 0
+        while start < len(norm):
+            for size in range(1, KEY + 1):
+                for word, whole, concept in self._latin.get(norm[start : start + size], ()):
+                    if concept in found or not norm.startswith(word, start):
+                        continue
+                    after = start + len(word)
+                    if not whole or after == len(norm) or norm[after] == " ":
+                        found.add(concept)
+            space = norm.find(" ", start)
+            start = len(norm) if space < 0 else space + 1
+        return frozenset(found)
 
     def __repr__(self) -> str:
-        return f"Concepts({len(self._patterns)})"
+        return f"Concepts({len(self.names)})"
 
 
 def shared(question: frozenset[str], entry: frozenset[str]) -> float:
