@@ -71,3 +71,23 @@ def test_a_question_without_concept_words_is_still_answered() -> None:
     # "my account was hacked" in French names no deposit, fee or identity word
     found = resolver_for(DEV3, shared_engine()).resolve("mon compte a été piraté")
     assert (found.outcome, found.ref) == ("answer", "faq:account-compromised")
+
+
+@pytest.mark.parametrize(
+    ("question", "ref"),
+    [
+        # e5 alone ranks a deposit or card FAQ first for these; the FAQ whose phrasings
+        # name the question's concepts now comes first and is answered
+        ("출금 완료라고 뜨는데 지갑엔 없어요", "faq:withdrawal-not-received"),
+        ("出金がずっと処理中のまま", "faq:withdrawal-pending"),
+        ("价格都没到强平价怎么就爆仓了", "faq:futures-liquidation"),
+    ],
+)
+def test_the_faq_naming_the_questions_concepts_is_ranked_first(question: str, ref: str) -> None:
+    found = resolver_for(DEV2, shared_engine()).resolve(question)
+    assert (found.outcome, found.ref) == ("answer", ref)
+
+
+def test_a_memo_forgotten_on_a_deposit_is_answered_in_korean() -> None:
+    found = resolver_for(DEV3, shared_engine()).resolve("리플 입금할 때 태그 안 넣었어요")
+    assert (found.outcome, found.ref) == ("answer", "faq:missing-memo-tag")

@@ -12,8 +12,11 @@ concepts the candidate shares.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from handlers.answers.knowledge import Knowledge, ref_of
 from handlers.answers.matcher import normalize
@@ -72,6 +75,19 @@ class Concepts:
 def shared(question: frozenset[str], entry: frozenset[str]) -> float:
     """The share of the question's concepts that the entry names too (0 without any)."""
     return len(question & entry) / len(question) if question else 0.0
+
+
+def boosts(
+    refs: Sequence[str], asked: frozenset[str], entries: dict[str, frozenset[str]], weight: float
+) -> np.ndarray | None:
+    """Per ref, ``weight`` times the share of the question's concepts its entry names
+    (an FAQ's phrasings); None when the question names no concept."""
+    if not asked:
+        return None
+    return np.array(
+        [weight * shared(asked, entries.get(ref, frozenset())) for ref in refs],
+        dtype=np.float32,
+    )
 
 
 def entry_concepts(knowledge: Knowledge, concepts: Concepts) -> dict[str, frozenset[str]]:
