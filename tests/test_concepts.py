@@ -91,3 +91,19 @@ def test_the_faq_naming_the_questions_concepts_is_ranked_first(question: str, re
 def test_a_memo_forgotten_on_a_deposit_is_answered_in_korean() -> None:
     found = resolver_for(DEV3, shared_engine()).resolve("리플 입금할 때 태그 안 넣었어요")
     assert (found.outcome, found.ref) == ("answer", "faq:missing-memo-tag")
+
+
+@pytest.mark.parametrize(
+    ("question", "ref"),
+    [
+        # Vietnamese gets no second opinion: e5 ranks the FAQ first, under the
+        # threshold, and its phrasings name every concept the question names
+        ('lệnh rút cứ "đang xem xét" hoài vậy, cần gấp', "faq:withdrawal-pending"),
+        ("phí rút usdt bao nhiêu vậy mn", "faq:withdrawal-fees"),
+    ],
+)
+def test_a_vietnamese_question_e5_and_its_concepts_agree_on_is_answered(
+    question: str, ref: str
+) -> None:
+    found = resolver_for(DEV2, shared_engine()).resolve(question)
+    assert (found.outcome, found.ref) == ("answer", ref)

@@ -45,6 +45,10 @@ OFFERED = 0.05
 # lowered to 0.35 on dev3's rows (p 0.21-0.45: 10 right, 1 wrong, a deposit taken for a
 # pending withdrawal by both models), confirmed on dev2 (+8 right, no new wrong).
 AGREED_SHARE = 0.35
+# ... and one e5 alone ranks first by this much whose phrasings name every concept the
+# question names (Vietnamese: no second model). dev2 at 0.003: +3 right, 1 wrong; at
+# 0.01: +3, none; confirmed on dev3 (+2) and dev5 (+1), no new wrong answer
+ALONE_LEAD = 0.01
 # cue families that make a message ask something of an event even without a question
 # word: "o desafio de grid bot da quanto de voucher" (how much) is no greeting
 _EVENT_ASKS = frozenset({"reward", "eligibility", "how", "not_received"})
@@ -361,13 +365,16 @@ def _level(
 
 def _agreed(ref: str, features: Features) -> bool:
     """An FAQ both models rank first (e5 by :data:`TIE` or more) and both find closer
-    to the question than to every exchange topic the base does not cover."""
+    to the question than to every exchange topic the base does not cover; without the
+    second model (a Vietnamese question), one e5 ranks first by :data:`ALONE_LEAD`
+    whose phrasings name every concept the question names."""
+    if not ref.startswith("faq:") or features.above_uncovered <= 0.0:
+        return False
+    if not features.view:
+        return features.asks_concepts and features.concepts == 1.0 and features.lead >= ALONE_LEAD
     return (
-        ref.startswith("faq:")
-        and bool(features.view)
-        and features.view[-1] == 1.0
+        features.view[-1] == 1.0
         and features.lead >= TIE
-        and features.above_uncovered > 0.0
         and features.second_above_uncovered is not None
         and features.second_above_uncovered >= 0.0
     )
