@@ -7,6 +7,9 @@
   had read only ``docs/knowledge.md``; a development set all the same (tuned on).
 - **dev3**: ``bench/data/dev3/``: a third exchange's base and questions, written the
   same way by another helper; the calibration is fitted on it too.
+- **dev5**: ``bench/data/dev5/``: a seventh exchange's base (Brisora, 40 FAQs) and 598
+  questions, written on 2026-12-04 by another helper from ``docs/knowledge.md`` only;
+  first run with main as it stood, then a held-out check, now fitted on too.
 - **blind**: ``bench/data/blind/answers/``: another exchange's base (``kb.toml``) and
   questions in twelve languages (``questions.jsonl``), written by someone who had read
   only ``docs/knowledge.md``, frozen after its first run (``meta.json`` holds the
@@ -21,7 +24,7 @@
 - **blind4**: ``bench/data/blind4/answers/``: a sixth exchange's base (Halcyra, 37 FAQs)
   and 401 questions, written the same way on 2026-12-03 by another helper with the
   phases' own words, frozen after its first run.
-- **blind5**: ``bench/data/blind5/answers/``: a seventh exchange's base (Brumelle, 38
+- **blind5**: ``bench/data/blind5/answers/``: an eighth exchange's base (Brumelle, 38
   FAQs) and 552 questions, written the same way on 2026-12-04, frozen after its first run.
 
 Each question goes through ``socialdesk ask --input``'s code path in one process, with
@@ -29,7 +32,8 @@ every UI language enabled; scoring is ``socialdesk kb test``'s (``bots/kbtest.py
 Printed per set: right entry, wrong confident answers, right reply language, status
 facts, questions/s, right entry by language, and with ``--show-misses`` every miss.
 
-    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|blind|blind2|blind3|blind4|blind5|all]
+    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|dev5|blind|blind2|blind3|blind4|
+        blind5|all]
         [--show-misses] [--confidence P]
 """
 
@@ -70,6 +74,12 @@ SETS = {
     "dev3": (
         ROOT / "bench" / "data" / "dev3" / "kb.toml",
         ROOT / "bench" / "data" / "dev3" / "questions.jsonl",
+        None,
+        None,
+    ),
+    "dev5": (
+        ROOT / "bench" / "data" / "dev5" / "kb.toml",
+        ROOT / "bench" / "data" / "dev5" / "questions.jsonl",
         None,
         None,
     ),

@@ -5,17 +5,18 @@ asked against the example base three times: as it ships (phrasings in many langu
 and as help centres write bases (only its English and Chinese phrasings; English for
 all and Chinese for a third of the FAQs), so the weights
 learn what a paraphrase in another language scores, not only a close phrasing; and the
-further development sets (``bench/data/dev2``, ``dev3``: other exchanges' bases in
+further development sets (``bench/data/dev2``, ``dev3``, ``dev5``: other exchanges' bases in
 help-centre style, questions in twelve languages) against their own bases. Every
 candidate that reaches the calibrated step is one row (its features; right or not),
 and a logistic regression per mode (e5 with the second model's view, e5 alone, the
 lexical matcher alone) is written out. The thresholds that follow are printed: wrong
-and right answers at each; ``--hold-out dev3`` leaves one set out of the fit, so its
-figures say how the calibration does on a base it never saw. ``--answer-at P`` shifts
+and right answers at each; ``--hold-out dev3`` leaves one set out of the fit (give it
+more than once to leave out several), so its figures say how the calibration does on
+a base it never saw. ``--answer-at P`` shifts
 the written ``both`` intercept so that the default ``confidence_threshold`` answers
 where the fitted probability is P (chosen held out: docs/benchmarks.md).
 
-    PYTHONPATH=. python bench/calibrate.py [--hold-out SET] [--answer-at P] [--write]
+    PYTHONPATH=. python bench/calibrate.py [--hold-out SET ...] [--answer-at P] [--write]
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = [ROOT / "bench" / "data" / "questions.jsonl", ROOT / "bench" / "data" / "holdout.jsonl"]
 EXAMPLE = ROOT / "docs" / "knowledge" / "example.toml"
 # further development sets: another exchange's base each, questions in twelve languages
-EXTRA = [ROOT / "bench" / "data" / name for name in ("dev2", "dev3")]
+EXTRA = [ROOT / "bench" / "data" / name for name in ("dev2", "dev3", "dev5")]
 OUT = ROOT / "handlers" / "answers" / "calibration.toml"
 ANSWER_AT = 0.85  # the fitted probability the held-out bases wanted answered (both mode)
 
@@ -110,9 +111,12 @@ def development_sets(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write {OUT.name}")
+    parser.add_argument("--out", type=Path, default=OUT, help="where --write writes")
     parser.add_argument(
         "--hold-out",
         metavar="SET",
+        action="append",
+        default=[],
         choices=[f.name for f in EXTRA],
         help="leave this development set out of the fit: its figures are then held out",
     )
@@ -144,7 +148,7 @@ def main() -> None:
         for name, knowledge, questions in sets:
             resolver = Resolver(knowledge, settings, engine=first, cache=cache)
             asked = rows(resolver, questions)
-            if name != args.hold_out:
+            if name not in args.hold_out:
                 for item, features in asked:
                     for ref, f in features.items():
                         if f.mode != mode:  # a Vietnamese question has no second view
@@ -157,7 +161,7 @@ def main() -> None:
         fitted[mode] = model
         print(f"{mode}: {len(y_all)} candidates, {sum(y_all)} right; weights {model.coef_[0]}")
     for key, asked in collected.items():
-        held = " (held out)" if key.endswith(f"/{args.hold_out}") else ""
+        held = " (held out)" if key.split("/")[1] in args.hold_out else ""
         print(f"\n{key}{held}: {len(asked)} questions reach the calibrated step")
         for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):  # shifted for both
             right = wrong = 0
@@ -179,8 +183,8 @@ def main() -> None:
             coefficients = ", ".join(f"{c:.4f}" for c in model.coef_[0])
             lines += ["", f"[{mode}]", f"intercept = {model.intercept_[0]:.4f}"]
             lines += [f"coefficients = [{coefficients}]"]
-        OUT.write_text("\n".join(lines) + "\n")
-        print(f"\nwrote {OUT}")
+        args.out.write_text("\n".join(lines) + "\n")
+        print(f"\nwrote {args.out}")
 
 
 def _probability(fitted: dict[str, LogisticRegression], features: Features) -> float:

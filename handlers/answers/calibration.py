@@ -45,6 +45,11 @@ class Features:
     # the second model's score minus its closest uncovered topic's, None without it:
     # a gate like above_uncovered (resolve._elsewhere), not a weight
     second_above_uncovered: float | None = None
+    # the share of the question's exchange concepts (deposit, withdrawal, fees...) that
+    # the candidate FAQ's own phrasings also name (concepts.shared), and whether the
+    # question names any: one without concept words is neither helped nor held back
+    concepts: float = 0.0
+    asks_concepts: bool = False
 
     @property
     def mode(self) -> str:
@@ -62,6 +67,8 @@ class Features:
             self.name,
             float(self.agree),
             self.above_background,
+            float(self.asks_concepts),
+            self.concepts,
         ]
         return [*own, *self.view]
 

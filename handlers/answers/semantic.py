@@ -138,9 +138,10 @@ class SemanticIndex:
     def __repr__(self) -> str:
         return f"SemanticIndex({len(self.refs)} entries, {len(self._vectors)} texts)"
 
-    def rank(self, text: str, limit: int = 8) -> Ranked:
+    def rank(self, text: str, limit: int = 8, boost: np.ndarray | None = None) -> Ranked:
         """Entries closest to ``text``: per entry, its best phrasing or name, plus half
-        its best answer, scaled back to a cosine."""
+        its best answer, scaled back to a cosine, plus ``boost`` (per entry, in the
+        order of :attr:`refs`: what the exact signals add, resolve.CONCEPT_BOOST)."""
         if not self.refs:
             return Ranked((), ())
         question = self.engine.query(text)
@@ -152,6 +153,8 @@ class SemanticIndex:
             for group in self._groups:
                 sims[group] += reference - sims[group].mean()
         combined, best, answer = self._per_entry(sims)
+        if boost is not None:
+            combined = combined + boost
         top = min(limit, len(combined))
         order = np.argpartition(-combined, top - 1)[:top]
         order = order[np.argsort(-combined[order])]
