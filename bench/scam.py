@@ -34,9 +34,11 @@ group's queue can use: the models compute outside the interpreter's lock).
 ``--dev4``: the tunable half of a fourth set, ``bench/data/scam_dev4/`` (brand Qorvex).
 ``--dev5``: a sixth writer's whole development set, ``bench/data/scam_dev5/`` (many hard
 look-alikes: warnings, advice and news that name a fake domain or handle).
+``--dev6``: a seventh writer's whole development set, ``bench/data/scam_dev6/`` (rich in
+already-paid victims, user reports, impersonation and fee scams with new pretexts).
 
 Usage: python bench/scam.py [--blind | --blind2 | --blind3 | --blind4 | --blind5 | --dev2 | --dev3
-    | --dev4 | --dev5] [--rules-only] [--no-screen] [--quiet] [--threads N]
+    | --dev4 | --dev5 | --dev6] [--rules-only] [--no-screen] [--quiet] [--threads N]
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ DEV4 = HERE / "scam_dev4" / "messages.jsonl"
 BLIND4 = HERE / "blind4" / "scam" / "messages.jsonl"
 # a sixth writer's development set (2026-12-04), rich in warnings that name a look-alike
 DEV5 = HERE / "scam_dev5" / "messages.jsonl"
+# a seventh writer's development set (2026-12-04, evening): victims, reports, fee pretexts
+DEV6 = HERE / "scam_dev6" / "messages.jsonl"
 # a fifth writer's whole set (brand Tessaro, 2026-12-04, 451 messages, 62 real), frozen
 BLIND5 = HERE / "blind5" / "scam" / "messages.jsonl"
 # ordinary messages written as training data only (hard negatives), never measured on
@@ -143,6 +147,7 @@ def main() -> int:
     parser.add_argument("--dev3", action="store_true", help="the third development set")
     parser.add_argument("--dev4", action="store_true", help="the fourth development set")
     parser.add_argument("--dev5", action="store_true", help="the fifth development set")
+    parser.add_argument("--dev6", action="store_true", help="the sixth development set")
     parser.add_argument("--rules-only", action="store_true", help="without the semantic layer")
     parser.add_argument(
         "--no-screen", action="store_true", help="e5 reads every message (no USE screen)"
@@ -165,6 +170,7 @@ def main() -> int:
         (args.dev3, DEV3),
         (args.dev4, DEV4),
         (args.dev5, DEV5),
+        (args.dev6, DEV6),
     ]
     for wanted, beside_meta in chosen:
         if not wanted:

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of this protocol."""
     parser.add_argument(
         "--holdout",
-        choices=("dev", "dev2", "dev3", "dev4", "dev5", "all"),
+        choices=("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "all"),
         help="leave this development set out (all: each in turn) and run the whole guard "
         "on it with a classifier trained without it (bench/scam_holdout.py)",
     )
@@ -49,8 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--every-set",
         type=float,
         metavar="C",
-        help="with --write: fit on every development set (dev, dev2, dev3, dev4, dev5) with this "
-        "C, the recipe chosen by --holdout all, instead of the protocols below",
+        help="with --write: fit on every development set (dev, dev2, dev3, dev4, dev5, dev6) "
+        "with this C, the recipe chosen by --holdout all, instead of the protocols below",
     )
     parser.add_argument(
         "--fixed", type=Path, help="with --holdout: evaluate this classifier.npz, no refit"

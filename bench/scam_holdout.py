@@ -3,7 +3,8 @@
 The classifier (``classifier.npz``) is trained on the development sets, so
 ``bench/scam.py`` on any of them is an upper bound: a change that costs recall on
 messages written elsewhere (the blind sets) looks free there. Here, for each fold (one
-of ``scam.jsonl``, ``scam_dev2``, ``scam_dev3``, ``scam_dev4`` and ``scam_dev5`` when present), the
+of ``scam.jsonl``, ``scam_dev2``, ``scam_dev3``, ``scam_dev4``, ``scam_dev5`` and
+``scam_dev6`` when present), the
 semantic layer is refitted on the other sets, the hand-written rows
 (``scam_written.jsonl``), the hard negatives (``scam_clean_train.jsonl``, with
 ``clean_train``) and the anchors; rows of the training sets that repeat a held-out
@@ -37,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from bench.scam import CACHE, CLEAN_TRAIN, DEV, DEV2, DEV3, DEV4, DEV5, DEV_META, load
+from bench.scam import CACHE, CLEAN_TRAIN, DEV, DEV2, DEV3, DEV4, DEV5, DEV6, DEV_META, load
 from bench.scam_rows import NEAR, NEITHER, REPORT_KINDS, WRITTEN, _Recorder, anchor_rows
 from handlers.scam import detect
 from handlers.scam import intent as semantic
@@ -57,7 +58,7 @@ SCREEN_C, SCREEN_REPORT_C = 30.0, 20.0  # as shipped (classifier.json, "screen")
 def sets() -> dict[str, tuple[Path, dict]]:
     """The development sets by name, each with its brand's settings."""
     out = {"dev": (DEV, DEV_META), "dev2": (DEV2, DEV_META)}
-    for name, path in (("dev3", DEV3), ("dev4", DEV4), ("dev5", DEV5)):
+    for name, path in (("dev3", DEV3), ("dev4", DEV4), ("dev5", DEV5), ("dev6", DEV6)):
         if path.exists():
             out[name] = (path, json.loads((path.parent / "meta.json").read_text("utf-8")))
     return out

@@ -188,3 +188,10 @@ def _convert_bits(data: list[int]) -> list[int] | None:
     if bits >= 5 or (acc << (8 - bits)) & 0xFF:
         return None
     return out
+
+
+def poisoned(candidate: str, official: str) -> bool:
+    """Same first 3 and last 4 characters, different in between (scam-notes §4): an
+    address made to pass for the official one at a glance."""
+    a, b = candidate.lower().removeprefix("0x"), official.lower().removeprefix("0x")
+    return a != b and len(a) == len(b) and a[:3] == b[:3] and a[-4:] == b[-4:]

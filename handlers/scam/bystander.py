@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from handlers.scam.asks import asks_for_secret
 from handlers.scam.claims import PRIVATE
-from handlers.scam.demands import CONTACTED_ME, DEMANDS, GENUINE, MUST_PAY
+from handlers.scam.demands import CLAIMED_STAFF, CONTACTED_ME, DEMANDS, GENUINE, MUST_PAY
 from handlers.scam.doubling import any_of
 from handlers.scam.gone import already_sent, paid_to_release, scammed
+from handlers.scam.narrated import SPEAKER, narrates
+from handlers.scam.normalize import readable
+from handlers.scam.offhand import QUOTED, laughs_off, warns_if
 from handlers.scam.questions import credited_reward, own_question
 from handlers.scam.warned import DENOUNCE, negated
 
@@ -166,7 +169,12 @@ YOURS = any_of(
 
 
 def bystander(
-    readable_text: str, *, pointing: bool = False, asking: bool = False, paying: bool = False
+    readable_text: str,
+    *,
+    pointing: bool = False,
+    asking: bool = False,
+    paying: bool = False,
+    text: str = "",
 ) -> bool:
     """The user reported the scam (or asks how to) and lost nothing to it (or somebody
     else did): what the message describes is not happening to its sender now, so it
@@ -176,10 +184,18 @@ def bystander(
     genuine ("is the 'send 1 get 2' thing on youtube a scam?") when nobody wrote to
     the user or asked them for anything, how to look after their own account
     (``questions.own_question``), or that a reward reached their exchange wallet by
-    itself (``questions.credited_reward``). Words that block the reader's own account ("we
-    have blocked your account") are the scam speaking, never a bystander."""
+    itself (``questions.credited_reward``), and a scam told about in the third person that
+    asks nothing of the reader (``narrated.narrates``; ``text``: as written, for where its
+    sentences begin), laughed off or told as an "if" to warn (``offhand``). Words that
+    block the reader's own account ("we have blocked your account") are the scam
+    speaking, never a bystander."""
     if YOURS.search_typed(readable_text) is not None:
-        return False
+        # unless only the quotation laughed at says it ("me llegó 'tu cuenta será
+        # congelada, paga 100 usdt' 😂")
+        outside = readable(QUOTED.sub(" ", text[:20_000])) if text else readable_text
+        if pointing or paying or asking or YOURS.search_typed(outside) is not None:
+            return False
+        return laughs_off(readable_text, text)
     warns = not asking and _warns(readable_text, pointing)  # "is it a scam?" asks for help
     # (a question beside a wallet address, ``paying``, may be the pitch asking itself:
     # "is it real? yes! send 0.1 ETH to 0x… and get 0.2 back")
@@ -189,10 +205,14 @@ def bystander(
         or own_question(readable_text)
         or credited_reward(readable_text)
     )
-    tells = not (pointing or paying or asking) and tells_about(readable_text)
+    quiet = not (pointing or paying or asking)
+    # "if you already paid a 'recovery agent', stop sending more": paid only in the "if"
+    hypothesis = quiet and warns_if(readable_text)
+    tells = quiet and (tells_about(readable_text, text) or laughs_off(readable_text, text))
     if HANDLED.search_typed(readable_text) is None and not (warns or wonders or tells):
-        return False
-    return not already_sent(readable_text) or SOMEONE_ELSE.search(readable_text) is not None
+        return hypothesis
+    others = SOMEONE_ELSE.search(readable_text) is not None
+    return not already_sent(readable_text) or others or hypothesis
 
 
 def _warns(readable_text: str, pointing: bool) -> bool:
@@ -207,24 +227,14 @@ def _warns(readable_text: str, pointing: bool) -> bool:
 def _wonders(readable_text: str) -> bool:
     """A question whether something is real or a scam, about what the user saw, not
     about a stranger working on them: nobody wrote to them, asked them for a secret or
-    a payment, or asked to talk in private ("someone DMed me as support, is it real?"
-    is a report, warned)."""
+    a payment, claimed to be staff, or asked to talk in private ("someone DMed me as
+    support, is it real?" is a report, warned)."""
     if GENUINE.search_typed(readable_text) is None:
         return False
-    working = (CONTACTED_ME, DEMANDS, MUST_PAY, PRIVATE)
+    working = (CONTACTED_ME, DEMANDS, MUST_PAY, PRIVATE, CLAIMED_STAFF)
     return all(words.search_typed(readable_text) is None for words in working)
 
 
-# the sender in the text: a victim, a reporter, a helper offering ("I lost", "they
-# tried me", "我帮你", "私が取り戻します"); news, explanations and advice speak of others
-SPEAKER = any_of(
-    r"\b(?:i|me|my|mine|i m|i ve|i d|myself)\b",
-    r"\b(?:yo|mi|mis|me|eu|meu|minha|meus|minhas|comigo|conmigo)\b",
-    r"\b(?:je|j|moi|mon|ma|mes)\b|\b(?:ich|mich|mir|mein\w*)\b",
-    r"\b(?:я|меня|мне|мой|моя|мои|моё|мое)\b|\b(?:ben|bana|beni|benim)\b",
-    r"\b(?:saya|aku|gue|gw|ku)\b|\b(?:tôi|mình|em|tao|tui)\b",
-    r"我(?![们們])|私(?:は|が|の|に|を|も)|僕|俺|わたし|저는|제가|나는|내가|저한테|나한테|제 ",
-)
 # getting stolen money back: the pitch of a recovery scam, whoever is said to do it
 RECOVER = any_of(
     r"\b(?:recover\w*|get (?:it|them|your \w+|\w+ money) back|got (?:it|them|\w+) back)\b",
@@ -236,18 +246,21 @@ RECOVER = any_of(
 )
 
 
-def tells_about(readable_text: str) -> bool:
+def tells_about(readable_text: str, text: str = "") -> bool:
     """Words about a scam that call it one, from somebody it is not working on: news
     ("fraudsters stole $1.2M with a fake app"), how a scam works ("they show you a fake
     balance, then demand a tax"), advice ("never pay an up-front fee to recover funds").
     What every writer's such text shares: it names the scam a scam, fake or phishing
     (``warned.DENOUNCE``, not negated: "this is not a scam" is a pitch), points nowhere
     (the caller's ``pointing``, ``paying``), and nobody contacted the sender, was offered
-    a private chat, was asked for a secret, or lost anything (a victim is helped)."""
+    a private chat, was asked for a secret, or lost anything (a victim is helped). Text
+    that calls it nothing is read for who speaks and to whom instead (``narrates``:
+    others act, the reader is asked nothing; ``text`` as written)."""
     said = [m for m in DENOUNCE.finditer(readable_text)]
     typed = DENOUNCE.search_typed(readable_text)  # also as typed without accents
     said += [typed] if typed is not None and not said else []
-    if all(negated(readable_text, m.start(), m.end()) for m in said):
+    calls = not all(negated(readable_text, m.start(), m.end()) for m in said)
+    if not calls and not (text and narrates(readable_text, text)):
         return False
     if any(words.search_typed(readable_text) is not None for words in (SPEAKER, RECOVER)):
         return False

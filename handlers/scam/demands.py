@@ -31,7 +31,7 @@ SOMEONE = any_of(
     r"\balgu[ée]m\b",
     r"\bquelqu un\b",
     r"\bкто-?то\b",
-    r"\bbiris[iı]\b",
+    r"\bbiris[iı]\b|\bbiri\b",
     r"\bseseorang\b",
     r"\bada (?:orang|yg|yang)\b",
 )
@@ -49,7 +49,7 @@ MUST_PAY = any_of(
     r"\b(?:je dois|il faut) (?:d abord )?(?:payer|envoyer|verser)|\bque je (?:paie|paye|envoie)",
     r"\b(?:надо|нужно|должен|должна) (?:\w+ )?(?:заплатить|оплатить|внести|отправить|перевести)",
     r"\b(?:ödemem|ödemeniz|göndermem|yatırmam)\w* (?:gerek|lazım)",
-    r"\b(?:harus|wajib|suruh|disuruh) (?:\w+ )?(?:bayar|transfer|tf|kirim|setor)",
+    r"\b(?:harus|wajib|suruh|disuruh|nyuruh) (?:\w+ ){0,4}(?:bayar|transfer|tf|kirim|setor)",
 )
 GENUINE = any_of(
     r"\bis (?:it|this|that|he|she|they) (?:\w+ )?(?:real|legit|true|genuine|official|a scam|scam)",
@@ -138,6 +138,8 @@ CLAIMED_STAFF = any_of(
     r" [ée]quipe)",
     r"\bпредстав\w* (?:\w+ )?(?:поддержк|админ|сотрудник)|\b(?:назвал|выда[её]т)\w* себя|\bякобы",
     r"\b(?:destek|yönetici|admin|yetkili)\w* olduğunu|\bkendini .{0,20}tanıt",
+    r"\b(?:destek|yönetici|admin|yetkili|moderatör)\w*(?:yım|yim|ım|im) "
+    r"(?:deyip|diyerek|diye|dedi)",
     r"\b(?:ngaku|mengaku|mengatasnamakan)\b",
 )
 

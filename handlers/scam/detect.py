@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.context import Verdict
-from handlers.scam.addresses import Address, addresses_in, named_networks
+from handlers.scam.addresses import Address, addresses_in, named_networks, poisoned
 from handlers.scam.asks import asks_for_secret, reported_request
-from handlers.scam.bystander import SOMEONE_ELSE, bystander
+from handlers.scam.bystander import bystander
 from handlers.scam.claims import claims_brand, claims_role
 from handlers.scam.contracts import as_contract
+from handlers.scam.counterpart import a_victim
 from handlers.scam.cues import cue_count
 from handlers.scam.demands import reported_demand
-from handlers.scam.gone import paid_to_release, scammed
+from handlers.scam.gone import paid_to_release
 from handlers.scam.handles import disguised_brand, foreign_handles, imitates, without_official
 from handlers.scam.intent import IntentCheck
 from handlers.scam.links import BlockList, Host, hosts_in, lookalike
@@ -161,7 +162,7 @@ def inspect(
     points = _points(text, official_domains, official_handles, foreign)
     plain = unhidden(text[:100_000])
     wallets = addresses_in(plain)
-    told = bystander(read, pointing=points, asking=asking, paying=bool(wallets))
+    told = bystander(read, pointing=points, asking=asking, paying=bool(wallets), text=text)
     phrases = (
         []
         if told
@@ -188,8 +189,7 @@ def inspect(
         if not told and shortened(host, read, brand):
             found.append(Finding("suspicious", "shortened_link", {"domain": host.host}))
             break
-    victim = not points and scammed(read) and SOMEONE_ELSE.search(read) is None
-    if not found and not told and (paid_to_release(read) or victim):
+    if not found and not told and (paid_to_release(read) or a_victim(read, text, pointing=points)):
         found.append(Finding("suspicious", "scam_paid", {"phrase": read[:80]}))
     elif not found and not told and (asked := reported_request(read) or reported_demand(read)):
         found.append(Finding("suspicious", "scam_report", {"phrase": asked[:80]}))
@@ -373,7 +373,7 @@ def _addresses(
                 )
             )
         for mine in official:
-            if _poisoned(address.text, mine):
+            if poisoned(address.text, mine):
                 found.append(
                     Finding(
                         "scam", "address_poisoning", {"address": address.text, "official": mine}
@@ -393,9 +393,3 @@ def _addresses(
                         )
                     )
     return found
-
-
-def _poisoned(candidate: str, official: str) -> bool:
-    """Same first 3 and last 4 characters, different in between (scam-notes §4)."""
-    a, b = candidate.lower().removeprefix("0x"), official.lower().removeprefix("0x")
-    return a != b and len(a) == len(b) and a[:3] == b[:3] and a[-4:] == b[-4:]

@@ -98,6 +98,8 @@ DOUBLING = any_of(
     r"verdoppel",
     r"duplic",
     r"удво",
+    r"\bвдвое\b|\bв два раза\b|\bвдвойне\b",
+    r"\b(?:2|iki) kat[ıi]",
     r"\bkatla",
     r"dobr",
     r"\bdoubl",
@@ -158,6 +160,8 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 
+# an amount of a named coin, for the rules that ask whether a text names one
+COIN_AMOUNT = _AMOUNT
 
 # a number right after a receive word, of no other coin ("返0.2个", "get 0.2 back")
 _BARE_AMOUNT = re.compile(

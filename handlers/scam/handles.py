@@ -35,6 +35,13 @@ STAFF_WORDS = (
 OFFICIAL_ACCOUNT = "the official account"
 # "@name" in running text; not the middle of an e-mail address ("me@example.com")
 _HANDLE = re.compile(r"(?<![\w@.])@(\w{3,32})")
+# an account or server named by its chat link: "t.me/ExampleOfficial_New",
+# "discord.gg/example-help" (the official ones are configured in the same form)
+_CHAT_LINK = re.compile(
+    r"(?<![\w.])(?:https?://)?(?:www\.)?((?:t|telegram)\.me/|discord\.gg/|discord\.com/invite/)"
+    r"([\w-]{3,32})",
+    re.IGNORECASE,
+)
 
 
 def _compact(name: str) -> str:
@@ -47,6 +54,7 @@ def imitates(name: str, official_handles: tuple[str, ...], brand: str) -> tuple[
     looks exactly like one; ``None`` when it imitates nothing. A member whose display
     name is an official handle imitates it; whether a handle written in a message *is*
     the official account is :func:`foreign_handles`' question."""
+    name = account_of(name)  # a chat link names its account by its path
     if not name:
         return None
     compact = _compact(name)
@@ -66,13 +74,25 @@ def imitates(name: str, official_handles: tuple[str, ...], brand: str) -> tuple[
 
 def foreign_handles(text: str, official_handles: tuple[str, ...]) -> list[str]:
     """The ``@handles`` written in ``text`` that are not official ones (in any case),
-    in order, each once."""
+    in order, each once; and the accounts and servers named by chat links, as written
+    ("t.me/ExampleOfficial_New": its path is the account, :func:`account_of`)."""
     own = {h.lstrip("@").casefold() for h in official_handles}
     seen: dict[str, None] = {}
-    for match in _HANDLE.finditer(unhidden(text[:20_000])):
+    plain = unhidden(text[:20_000])
+    for match in _HANDLE.finditer(plain):
         if match.group(1).casefold() not in own:
             seen.setdefault("@" + match.group(1), None)
+    for link in _CHAT_LINK.finditer(plain):
+        prefix, name = link.group(1).casefold(), link.group(2)
+        telegram = prefix.endswith(".me/")
+        if (name.casefold() if telegram else "discord.gg/" + name.casefold()) not in own:
+            seen.setdefault(link.group(1) + name, None)
     return list(seen)
+
+
+def account_of(handle: str) -> str:
+    """The ``@name`` a handle or chat link names, for comparing it with the brand's."""
+    return "@" + handle.rsplit("/", 1)[1] if "/" in handle else handle
 
 
 def without_official(text: str, official_handles: tuple[str, ...]) -> str:

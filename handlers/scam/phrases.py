@@ -369,7 +369,7 @@ def find_phrases(
     pay, fee, reward = PAY.search(text), FEE.search(text), REWARD.search(text)
     if doubled:
         found.append(PhraseFinding("fee_scam", True, doubled))
-    elif doubling and pay:
+    elif doubling and (pay or PAY.search_typed(text)):  # also typed without accents
         found.append(PhraseFinding("fee_scam", True, doubling.group()))
     elif pay and fee and reward:
         found.append(

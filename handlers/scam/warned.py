@@ -48,6 +48,11 @@ DENOUNCE = any_of(
     r"\bnot (?:\w+ ){0,2}(?:ours|us|official|legit\w*|real|genuine|affiliated|our)\b",
     r"\b(?:isn|aren|wasn|weren) t (?:\w+ ){0,2}(?:ours|us|official|legit\w*|real|genuine|our)\b",
     r"\bunofficial\b|\bnever (?:\w+ ){0,2}(?:dms?|messages?|asks?|contacts?|writes?)\b",
+    # nobody at the brand will ask: "aucun membre de l'équipe ne vous demandera de payer"
+    r"\b(?:no one|nobody|aucun\w*|personne ne|ningu[ée]m|nadie|niemand|никто|hi[çc]bir|kimse)\b"
+    r"(?: \w+){0,6} (?:ask\w*|demand\w*|ped\w+|pid\w+|fragt|verlangt|попрос\w*|прос\w*|ister)",
+    r"\b(?:gak|nggak|tidak|tak|ga) (?:pernah|akan) (?:minta|meminta)\b",
+    r"\bkhông (?:ai|bao giờ) (?:\w+ ){0,3}(?:yêu cầu|đòi|hỏi|nhắn)",
     r"\bignore\b|\bbeware\b|\bstay away\b|\bwatch out\b",
     r"\b(?:don t|dont|do not|never) (?:\w+ ){0,1}(?:click|open|visit|trust|use|enter|connect|"
     r"reply|respond|answer|go|sign|interact)",
