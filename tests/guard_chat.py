@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from channels.base import Capabilities, ChatKind
+from channels.base import Capabilities, ChatKind, Reply
 from handlers.context import Brand, Context, Handled, Pass
 from handlers.guard import GuardStage
 from handlers.scam.settings import GuardSettings
@@ -44,3 +44,8 @@ async def run(
         context,
     )
     return result, context
+
+
+def replies(result: Handled | Pass) -> list[str]:
+    """The texts the guard would send back (a warning, a notice), none when it passed."""
+    return [a.text for a in getattr(result, "actions", ()) if isinstance(a, Reply)]

@@ -7,12 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels.base import ChatKind, Reply
-from tests.guard_chat import needs_model, run
-
-
-def replies(result) -> list[str]:
-    return [a.text for a in getattr(result, "actions", ()) if isinstance(a, Reply)]
+from channels.base import ChatKind
+from tests.guard_chat import needs_model, replies, run
 
 
 @needs_model

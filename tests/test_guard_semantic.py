@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from channels.base import ChatKind, Delete, Reply, Restrict
+from channels.base import ChatKind, Delete, Restrict
 from handlers.requests import AlertStaff, OpenTicket
 from handlers.scam.cues import worth_a_look
 from handlers.scam.links import hosts_in, lookalike
 from handlers.scam.normalize import readable
 from handlers.secrets import redact
-from tests.guard_chat import BRAND, needs_model, run
+from tests.guard_chat import BRAND, needs_model, replies, run
 
 KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
-
-
-def replies(result) -> list[str]:
-    return [a.text for a in result.actions if isinstance(a, Reply)]
 
 
 # --- what users report, in English as a new user writes it ----------------------------

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import pytest
 
-from channels.base import ChatKind, Delete, Reply, Restrict
-from tests.guard_chat import needs_model, run
+from channels.base import ChatKind, Delete, Restrict
+from tests.guard_chat import needs_model, replies, run
 
 
 def removed(result) -> bool:
     return any(isinstance(a, Delete | Restrict) for a in getattr(result, "actions", ()))
-
-
-def replies(result) -> list[str]:
-    return [a.text for a in getattr(result, "actions", ()) if isinstance(a, Reply)]
 
 
 @needs_model
