@@ -40,6 +40,7 @@ from sklearn.linear_model import LogisticRegression
 
 from bench.scam import CACHE, CLEAN_TRAIN, DEV, DEV2, DEV3, DEV4, DEV5, DEV6, DEV_META, load
 from bench.scam_rows import NEAR, NEITHER, REPORT_KINDS, WRITTEN, _Recorder, anchor_rows
+from bench.scam_rows import cached_vectors as embed
 from handlers.scam import detect
 from handlers.scam import intent as semantic
 from handlers.scam import screen as screening
@@ -135,29 +136,6 @@ def everything(clean_train: bool) -> list[Row]:
     ]
     gate(rows)
     return rows
-
-
-def embed(engine: Engine, texts: list[str], path: Path) -> np.ndarray:
-    """Vectors of ``texts``, kept in ``path`` by text so that a second run embeds none."""
-    known: dict[str, np.ndarray] = {}
-    if path.exists():
-        with np.load(path) as saved:
-            if str(saved["model"]) == engine.name:
-                known = dict(zip(saved["texts"].tolist(), saved["vectors"], strict=True))
-    missing = list(dict.fromkeys(t for t in texts if t not in known))
-    for start in range(0, len(missing), 32):
-        batch = missing[start : start + 32]
-        known.update(zip(batch, engine.queries(batch), strict=True))
-    if missing:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        keys = list(known)
-        np.savez(
-            path,
-            model=np.array(engine.name),
-            texts=np.array(keys),
-            vectors=np.stack([known[k] for k in keys]),
-        )
-    return np.stack([known[t] for t in texts]).astype(np.float32)
 
 
 def template(text: str) -> str:

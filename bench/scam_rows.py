@@ -144,6 +144,12 @@ def embed(engine: Engine, data: list[Row], path: Path = VECTORS) -> np.ndarray:
     """What the guard embeds: a message's gist, an anchor as it is; kept in ``path``
     (one file per model) by text, so a second run embeds only what changed."""
     texts = [r.text if r.source == "anchor" else semantic.gist(r.text, DOMAINS) for r in data]
+    return cached_vectors(engine, texts, path)
+
+
+def cached_vectors(engine: Engine, texts: list[str], path: Path) -> np.ndarray:
+    """Vectors of ``texts``, kept in ``path`` by text (for ``engine``'s model only), so
+    that a second run embeds none of them."""
     known: dict[str, np.ndarray] = {}
     if path.exists():
         with np.load(path) as saved:
