@@ -10,6 +10,10 @@
 - **dev5**: ``bench/data/dev5/``: a seventh exchange's base (Brisora, 40 FAQs) and 598
   questions, written on 2026-12-04 by another helper from ``docs/knowledge.md`` only;
   first run with main as it stood, then a held-out check, now fitted on too.
+- **dev6**: ``bench/data/dev6/``: a ninth exchange's base (Quillbay) and 556 questions,
+  heavy in Korean, Vietnamese and Turkish, written on 2026-12-04 by another helper from
+  ``docs/knowledge.md`` only; first run with main as it stood, counts only, then the
+  check that the day's second round of answer changes carries to a new writer.
 - **blind**: ``bench/data/blind/answers/``: another exchange's base (``kb.toml``) and
   questions in twelve languages (``questions.jsonl``), written by someone who had read
   only ``docs/knowledge.md``, frozen after its first run (``meta.json`` holds the
@@ -32,7 +36,7 @@ every UI language enabled; scoring is ``socialdesk kb test``'s (``bots/kbtest.py
 Printed per set: right entry, wrong confident answers, right reply language, status
 facts, questions/s, right entry by language, and with ``--show-misses`` every miss.
 
-    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|dev5|blind|blind2|blind3|blind4|
+    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|dev5|dev6|blind|blind2|blind3|blind4|
         blind5|all]
         [--show-misses] [--confidence P]
 """
@@ -80,6 +84,12 @@ SETS = {
     "dev5": (
         ROOT / "bench" / "data" / "dev5" / "kb.toml",
         ROOT / "bench" / "data" / "dev5" / "questions.jsonl",
+        None,
+        None,
+    ),
+    "dev6": (
+        ROOT / "bench" / "data" / "dev6" / "kb.toml",
+        ROOT / "bench" / "data" / "dev6" / "questions.jsonl",
         None,
         None,
     ),

@@ -16,6 +16,7 @@ from tests.test_second_opinion import shared as shared_engine
 ROOT = Path(__file__).resolve().parents[1]
 DEV2 = ROOT / "bench" / "data" / "dev2" / "kb.toml"
 DEV3 = ROOT / "bench" / "data" / "dev3" / "kb.toml"
+DEV5 = ROOT / "bench" / "data" / "dev5" / "kb.toml"
 
 
 @pytest.mark.parametrize(
@@ -23,17 +24,38 @@ DEV3 = ROOT / "bench" / "data" / "dev3" / "kb.toml"
     [
         ("提币显示已完成但是钱包里没有", {"withdrawal"}),
         ("출금 완료라고 뜨는데 지갑엔 없어요", {"withdrawal"}),
-        ("yatırdığım usdt hesaba gelmedi", {"deposit"}),
+        ("yatırdığım usdt hesaba gelmedi", {"deposit", "not_arrived"}),
         ("rút về ví rồi, sàn báo hoàn thành mà ví ko có", {"withdrawal"}),
         ("nap tien nham mang", {"deposit", "network"}),  # typed without accents
         ("çekim ücreti neden bu kadar yüksek", {"withdrawal", "fee"}),
-        ("My deposit has not arrived", {"deposit"}),
+        ("My deposit has not arrived", {"deposit", "not_arrived"}),
+        # Turkish typed without its letters, suffixes glued on
+        ("para yatirdim ama hesaba gecmedi", {"deposit", "not_arrived"}),
+        ("cekimim 2 saattir gelmedi", {"withdrawal", "not_arrived"}),
+        # Korean as written in chats
+        ("디파짓 했는데 안들어와요", {"deposit", "not_arrived"}),
+        ("usdt 출금했는데 지갑에 안 들어옴", {"withdrawal", "not_arrived"}),
+        # Vietnamese typed without its marks
+        ("nap usdt 2 tieng roi chua thay ve vi", {"deposit", "not_arrived"}),
     ],
 )
 def test_deposit_and_withdrawal_words_are_told_apart_in_any_language(
     text: str, concepts: set[str]
 ) -> None:
     assert default_concepts().find(text) == concepts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "价格都没到强平价怎么就爆仓了",
+        "청산가 안 닿았는데 강제청산 당함",
+        "neden likit oldum fiyat oraya gelmedi",
+    ],
+)
+def test_a_price_that_never_reached_liquidation_is_no_missing_money(text: str) -> None:
+    # "the price never reached it" is said with the words of money not arriving
+    assert default_concepts().find(text) == {"liquidation"}
 
 
 def test_a_short_word_matches_only_whole() -> None:
@@ -107,3 +129,31 @@ def test_a_vietnamese_question_e5_and_its_concepts_agree_on_is_answered(
 ) -> None:
     found = resolver_for(DEV2, shared_engine()).resolve(question)
     assert (found.outcome, found.ref) == ("answer", ref)
+
+
+@pytest.mark.parametrize(
+    ("base", "question", "ref"),
+    [
+        # Korean as written in chats: "my account got frozen, why??"
+        (DEV5, "계정이 동결됐어요 왜죠??", "faq:account-frozen"),
+        # Vietnamese typed without its marks: e5 alone ranked a red-packet activity or
+        # a wrong-network FAQ first, and the second model, which cannot read it, voted
+        (DEV3, "quen mat khau dang nhap", "faq:forgot-password"),
+        (DEV5, "nap usdt 2 tieng roi ma chua thay tien dau ca", "faq:deposit-not-credited"),
+        # Turkish with its suffixes: "the USDT I deposited has not reached my account",
+        # "I sent USDT from the wrong network"
+        (DEV3, "yatırdığım usdt hesaba geçmedi", "faq:deposit-not-credited"),
+        (DEV3, "yanlış ağdan usdt gönderdim, geri alabilir miyim", "faq:wrong-network-deposit"),
+    ],
+)
+def test_korean_vietnamese_and_turkish_paraphrases_are_answered(
+    base: Path, question: str, ref: str
+) -> None:
+    found = resolver_for(base, shared_engine()).resolve(question)
+    assert (found.outcome, found.ref) == ("answer", ref)
+
+
+@pytest.mark.parametrize("question", ["계정이 동결됐어요 왜죠??", "hesabım donduruldu neden??"])
+def test_a_frozen_account_is_not_answered_by_a_base_without_that_faq(question: str) -> None:
+    # dev3 holds "withdrawals locked after a security change", not a frozen account
+    assert resolver_for(DEV3, shared_engine()).resolve(question).outcome != "answer"

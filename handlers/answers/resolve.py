@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from handlers.answers.calibration import Features, default_calibration
-from handlers.answers.concepts import boosts, default_concepts, entry_concepts, shared
+from handlers.answers.concepts import (
+    boost_weight,
+    boosts,
+    default_concepts,
+    entry_concepts,
+    shared,
+)
 from handlers.answers.cues import Cues, default_cues
 from handlers.answers.knowledge import Knowledge
 from handlers.answers.matcher import Candidate, Matcher, unknown_symbols
@@ -52,13 +58,7 @@ ALONE_LEAD = 0.01
 # cue families that make a message ask something of an event even without a question
 # word: "o desafio de grid bot da quanto de voucher" (how much) is no greeting
 _EVENT_ASKS = frozenset({"reward", "eligibility", "how", "not_received"})
-# Added to e5's score of an FAQ whose phrasings name all the concepts the question
-# names (in proportion to the share): e5 puts "출금 수수료 얼마에요?" (withdrawal fee)
-# outside its first eight, behind airdrops. Ranked first right on dev2 / dev3 at 0.02:
-# 83% -> 90% / 82% -> 88% of the questions the base answers.
-CONCEPT_BOOST = 0.02
-RESOLVED_LIMIT = 32  # questions whose resolution is kept for the next stage to ask
-PREPARED_LIMIT = 4096  # questions read ahead and not yet resolved
+RESOLVED_LIMIT, PREPARED_LIMIT = 32, 4096  # questions resolved and kept; read ahead
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +260,7 @@ class Resolver:
             semantic, agree = [None] * len(refs), [False] * len(refs)
         else:
             asked = self.concepts.find(text)
-            boost = boosts(self.semantic.refs, asked, self._entry_concepts, CONCEPT_BOOST)
+            boost = boosts(self.semantic.refs, asked, self._entry_concepts, boost_weight(text))
             ranked = self.semantic.rank(text, boost=boost)
             if boost is not None:  # the uncovered-topic gates read e5's own closeness
                 added = dict(zip(self.semantic.refs, boost.tolist(), strict=True))

@@ -18,8 +18,9 @@ A second model (:attr:`Engine.second <handlers.understanding.engine.Engine.secon
 scores the same entries its own way; e5 alone ranks, and what the second model thinks
 of each candidate (its score above its own background, its lead, whether it puts the
 candidate first) goes to the calibration beside e5's. USE was not trained on
-Vietnamese: a Vietnamese question gets no second opinion, and neither does a base of
-fewer than :data:`VIEW_ENTRIES` entries; e5's own calibration decides them.
+Vietnamese: a Vietnamese question (with its letters or without) gets no second opinion,
+and neither does a base of fewer than :data:`VIEW_ENTRIES` entries; e5's own
+calibration decides them.
 
 Vectors of the base's texts come from :class:`~handlers.understanding.cache.VectorCache`,
 so an unchanged base costs no model call on a restart or a hot reload.
@@ -38,6 +39,7 @@ import numpy as np
 
 from handlers.answers.knowledge import Knowledge, ref_of
 from handlers.answers.schema import Activity, Airdrop, Faq
+from handlers.language_words import TYPED_WITHOUT_MARKS
 from handlers.understanding.cache import VectorCache
 from handlers.understanding.engine import Engine
 
@@ -55,6 +57,10 @@ CENTRED_GROUP = 5  # a language with fewer texts than this is too small to centr
 ENTRY_TEXT = 300  # characters of an activity's or airdrop's description that are embedded
 # letters only Vietnamese writes among the twelve languages (USE never learnt Vietnamese)
 VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
+# ... and Vietnamese typed without them ("nap tien chua ve"): two of the words language
+# detection reads it by (handlers.language), so it gets no second view either
+VIETNAMESE_WORDS = TYPED_WITHOUT_MARKS["vi"]
+WORD = re.compile(r"\w+")
 # The second model's view includes how far a candidate stands out of all the entries,
 # fitted on bases of 28 to 52 entries; a base smaller than this is decided by e5 alone
 # (a 4-FAQ base's best entry cannot stand out of three others)
@@ -141,7 +147,7 @@ class SemanticIndex:
     def rank(self, text: str, limit: int = 8, boost: np.ndarray | None = None) -> Ranked:
         """Entries closest to ``text``: per entry, its best phrasing or name, plus half
         its best answer, scaled back to a cosine, plus ``boost`` (per entry, in the
-        order of :attr:`refs`: what the exact signals add, resolve.CONCEPT_BOOST)."""
+        order of :attr:`refs`: what the exact signals add, concepts.boost_weight)."""
         if not self.refs:
             return Ranked((), ())
         question = self.engine.query(text)
@@ -162,7 +168,7 @@ class SemanticIndex:
         by_answer = int(np.argmax(answer))
         views: tuple[tuple[float, ...], ...] = ()
         second_uncovered: tuple[float, ...] = ()
-        if self.second is not None and not VIETNAMESE.search(text):
+        if self.second is not None and not vietnamese(text):
             views, second_uncovered = self.second_view(text, combined, [int(i) for i in order])
         return Ranked(
             tuple(self.refs[i] for i in order),
@@ -224,6 +230,20 @@ class SemanticIndex:
                 )
             )
         return tuple(views), tuple(float(scores[i]) - topic for i in order)
+
+
+def vietnamese(text: str) -> bool:
+    """Vietnamese, with its letters or without (the second model reads neither)."""
+    return bool(VIETNAMESE.search(text)) or unmarked_vietnamese(text)
+
+
+def unmarked_vietnamese(text: str) -> bool:
+    """Vietnamese typed without its marks ("quen mat khau dang nhap"): e5 reads it as
+    strings of short syllables, closest to short names ("Red Packet Rain")."""
+    if VIETNAMESE.search(text):
+        return False
+    words = {w.casefold() for w in WORD.findall(text)}
+    return len(words & VIETNAMESE_WORDS) >= 2
 
 
 def _starts(groups: list[list[tuple[str, str]]]) -> np.ndarray:

@@ -25,7 +25,7 @@ class KnowledgeSettings(BaseModel):
     confidence_threshold: float = Field(default=0.6, gt=0, le=1)
     name_threshold: float = Field(default=0.85, gt=0, le=1)
     confidence_margin: float = Field(default=0.08, ge=0, le=1)
-    clarify_threshold: float = Field(default=0.2, gt=0, le=1)
+    clarify_threshold: float = Field(default=0.15, gt=0, le=1)
     reload_interval: float = Field(default=5.0, gt=0, description="seconds between checks")
     timezone: str = "UTC"
     # vectors of the base's texts, by content hash: a restart costs no embedding
