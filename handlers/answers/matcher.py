@@ -38,6 +38,7 @@ _TOKEN = re.compile(f"[{_DENSE}]+|[^\\W_{_DENSE}]+")
 _HAS_DENSE = re.compile(f"[{_DENSE}]")
 DENSE_LIMIT = 25_000_000  # n-grams x phrasings kept as a dense float32 array (100 MB)
 WORD_CUTOFF = 80  # a word matched below this edit-distance ratio counts as absent
+SHORT_WORD = 4  # words this long or shorter match only exactly (typos need a longer word)
 
 
 _LATIN_MARKS = re.compile("[\u0300-\u036f]")
@@ -211,7 +212,7 @@ class NameIndex:
         self._latin = [f for f in forms if not f.dense]
         self._dense = [f for f in forms if f.dense]
         self._vocabulary = sorted({w for f in self._latin for w in f.words})
-        self._short = {w for w in self._vocabulary if len(w) <= 4 or w.isdigit()}
+        self._short = {w for w in self._vocabulary if len(w) <= SHORT_WORD or w.isdigit()}
         self._long = [w for w in self._vocabulary if w not in self._short]
         self._by_word: dict[str, list[int]] = {}
         for index, form in enumerate(self._latin):
@@ -242,18 +243,28 @@ class NameIndex:
         if not tokens:
             return []
         found: dict[str, float] = {w: 100.0 for w in set(tokens) if w in self._short}
+        # Words a name can rest on: found exactly, or near a question word longer than
+        # SHORT_WORD. A short question word is near a longer name word more often by
+        # chance than by typo ("mang", Vietnamese "mạng" without its marks, is 89% of
+        # "mango"; "earn" of "learn"), so it completes a name but never makes one alone.
+        anchored = set(found)
         if self._long:
             grid = process.cdist(
                 tokens, self._long, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, workers=1
             )
+            long_rows = np.array([len(t) > SHORT_WORD for t in tokens])
             for column in np.flatnonzero(grid.max(axis=0)):
-                found[self._long[column]] = float(grid[:, column].max())
+                word = self._long[column]
+                found[word] = float(grid[:, column].max())
+                if found[word] == 100.0 or grid[long_rows, column].max(initial=0.0) > 0:
+                    anchored.add(word)
         touched = {i for word in found for i in self._by_word.get(word, ())}
         out = []
         for index in touched:
             form = self._latin[index]
             scores = [found.get(word, 0.0) for word in form.words]
-            if all(scores):  # every word of a name: "ABC airdrop" is not "XYZ airdrop"
+            # every word of a name: "ABC airdrop" is not "XYZ airdrop"
+            if all(scores) and anchored.intersection(form.words):
                 out.append((form, sum(scores) / len(scores) / 100.0))
         return out
 
