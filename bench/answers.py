@@ -14,6 +14,9 @@
   heavy in Korean, Vietnamese and Turkish, written on 2026-12-04 by another helper from
   ``docs/knowledge.md`` only; first run with main as it stood, counts only, then the
   check that the day's second round of answer changes carries to a new writer.
+- **dev7**: ``bench/data/dev7/``: a tenth exchange's base and questions, written on
+  2026-12-04 by another helper from ``docs/knowledge.md`` only; first run with main as
+  it stood (counts only), then the check that the third round carries over.
 - **blind**: ``bench/data/blind/answers/``: another exchange's base (``kb.toml``) and
   questions in twelve languages (``questions.jsonl``), written by someone who had read
   only ``docs/knowledge.md``, frozen after its first run (``meta.json`` holds the
@@ -36,8 +39,8 @@ every UI language enabled; scoring is ``socialdesk kb test``'s (``bots/kbtest.py
 Printed per set: right entry, wrong confident answers, right reply language, status
 facts, questions/s, right entry by language, and with ``--show-misses`` every miss.
 
-    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|dev5|dev6|blind|blind2|blind3|blind4|
-        blind5|all]
+    PYTHONPATH=. python bench/answers.py [--set dev|dev2|dev3|dev5|dev6|dev7|blind|blind2|
+        blind3|blind4|blind5|all]
         [--show-misses] [--confidence P]
 """
 
@@ -90,6 +93,12 @@ SETS = {
     "dev6": (
         ROOT / "bench" / "data" / "dev6" / "kb.toml",
         ROOT / "bench" / "data" / "dev6" / "questions.jsonl",
+        None,
+        None,
+    ),
+    "dev7": (
+        ROOT / "bench" / "data" / "dev7" / "kb.toml",
+        ROOT / "bench" / "data" / "dev7" / "questions.jsonl",
         None,
         None,
     ),
