@@ -60,53 +60,25 @@ from handlers.language import UI_LANGUAGES
 from handlers.texts import Texts
 
 ROOT = Path(__file__).resolve().parents[1]
-BLIND = ROOT / "bench" / "data" / "blind" / "answers"
-BLIND2 = ROOT / "bench" / "data" / "blind2" / "answers"
-BLIND3 = ROOT / "bench" / "data" / "blind3" / "answers"
-BLIND4 = ROOT / "bench" / "data" / "blind4" / "answers"
-BLIND5 = ROOT / "bench" / "data" / "blind5" / "answers"
-SETS = {
+DATA = ROOT / "bench" / "data"
+BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5")
+
+
+def _written(folder: Path) -> tuple[Path, Path, None, None]:
+    """A set as the helpers write one: ``kb.toml`` and ``questions.jsonl`` in ``folder``,
+    the instant and brand in its ``meta.json``."""
+    return folder / "kb.toml", folder / "questions.jsonl", None, None
+
+
+SETS: dict[str, tuple[Path, Path, str | None, str | None]] = {
     "dev": (
         ROOT / "docs" / "knowledge" / "example.toml",
-        ROOT / "bench" / "data" / "questions.jsonl",
+        DATA / "questions.jsonl",
         "2026-11-23T12:00:00+00:00",
         "Example Exchange",
     ),
-    "dev2": (
-        ROOT / "bench" / "data" / "dev2" / "kb.toml",
-        ROOT / "bench" / "data" / "dev2" / "questions.jsonl",
-        None,
-        None,
-    ),
-    "dev3": (
-        ROOT / "bench" / "data" / "dev3" / "kb.toml",
-        ROOT / "bench" / "data" / "dev3" / "questions.jsonl",
-        None,
-        None,
-    ),
-    "dev5": (
-        ROOT / "bench" / "data" / "dev5" / "kb.toml",
-        ROOT / "bench" / "data" / "dev5" / "questions.jsonl",
-        None,
-        None,
-    ),
-    "dev6": (
-        ROOT / "bench" / "data" / "dev6" / "kb.toml",
-        ROOT / "bench" / "data" / "dev6" / "questions.jsonl",
-        None,
-        None,
-    ),
-    "dev7": (
-        ROOT / "bench" / "data" / "dev7" / "kb.toml",
-        ROOT / "bench" / "data" / "dev7" / "questions.jsonl",
-        None,
-        None,
-    ),
-    "blind": (BLIND / "kb.toml", BLIND / "questions.jsonl", None, None),
-    "blind2": (BLIND2 / "kb.toml", BLIND2 / "questions.jsonl", None, None),
-    "blind3": (BLIND3 / "kb.toml", BLIND3 / "questions.jsonl", None, None),
-    "blind4": (BLIND4 / "kb.toml", BLIND4 / "questions.jsonl", None, None),
-    "blind5": (BLIND5 / "kb.toml", BLIND5 / "questions.jsonl", None, None),
+    **{name: _written(DATA / name) for name in ("dev2", "dev3", "dev5", "dev6", "dev7")},
+    **{name: _written(DATA / name / "answers") for name in BLIND_SETS},
 }
 
 
